@@ -1,0 +1,1 @@
+"""Dealer after-sales service quality: read -> validate -> load -> metric views -> reports."""

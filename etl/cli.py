@@ -1,0 +1,126 @@
+"""The command line of spec 5: load, sample, report (and demo, used by the README's run command)."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+from etl import config
+
+EXIT_OK, EXIT_FILE_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from None
+
+
+def _year(text: str) -> int:
+    if not text.isdigit() or not 1900 <= int(text) <= 2199:
+        raise argparse.ArgumentTypeError(f"not a year: {text}")
+    return int(text)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m etl", description="Dealer service-quality data: load, sample, report.")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    load = commands.add_parser("load", help="load files and folders into the database")
+    load.add_argument("paths", nargs="+", metavar="PATH")
+    load.add_argument("--db"), load.add_argument("--rules")
+    load.add_argument("--submitted-on", type=_date, help="submission date for repairs files without a submitted_on column")
+
+    sample = commands.add_parser("sample", help="write the deterministic demo data set")
+    sample.add_argument("--out", default=str(config.DEFAULT_SAMPLE_DIR))
+    sample.add_argument("--seed", type=int, default=20260101)
+    sample.add_argument("--end-month", help="last month of the 24 (YYYY-MM); default: last month")
+
+    report = commands.add_parser("report", help="write a report as .csv or .xlsx")
+    report.add_argument("name", choices=["monthly", "award", "settlement"])
+    report.add_argument("--year", type=_year)
+    report.add_argument("--as-of", type=_date, default=None, help="default: today")
+    report.add_argument("--db"), report.add_argument("--rules")
+    report.add_argument("--out", required=True)
+
+    demo = commands.add_parser("demo", help="generate and load the demo data when the database is empty")
+    demo.add_argument("--db"), demo.add_argument("--rules")
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    from etl.rules import RulesError
+    args = parser().parse_args(argv)
+    try:
+        return {"load": cmd_load, "sample": cmd_sample, "report": cmd_report, "demo": cmd_demo}[args.command](args)
+    except RulesError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def cmd_load(args) -> int:
+    from etl.load import collect_paths, load_paths
+    from etl.rules import load_rules
+    rules = load_rules(config.rules_path(args.rules))
+    try:
+        paths = collect_paths(args.paths)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not paths:
+        print("error: no .csv or .xlsx files found in " + ", ".join(args.paths), file=sys.stderr)
+        return EXIT_USAGE
+    started = time.perf_counter()
+    results = load_paths(paths, config.db_path(args.db), rules, args.submitted_on,
+                         on_result=lambda r: print(r.line(), flush=True))
+    counts = {s: sum(r.status == s for r in results) for s in ("loaded", "already_loaded", "rejected")}
+    print(f"{len(results)} files in {time.perf_counter() - started:.1f} s: {counts['loaded']} loaded, "
+          f"{counts['already_loaded']} already loaded, {counts['rejected']} rejected; rows: "
+          f"{sum(r.rows_read for r in results)} read, {sum(r.rows_loaded for r in results)} loaded, "
+          f"{sum(r.rows_rejected for r in results)} rejected")
+    return EXIT_FILE_REJECTED if counts["rejected"] else EXIT_OK
+
+
+def cmd_sample(args) -> int:
+    from etl.sample import generate
+    written = generate(Path(args.out), seed=args.seed, end_month=args.end_month)
+    print(f"wrote {len(written)} files to {args.out}")
+    return EXIT_OK
+
+
+def cmd_report(args) -> int:
+    from etl import reports
+    from etl.db import reader
+    from etl.rules import load_rules
+    if args.name in ("award", "settlement") and args.year is None:
+        print(f"error: report {args.name} needs --year", file=sys.stderr)
+        return EXIT_USAGE
+    out = Path(args.out)
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        print("error: --out must end in .csv or .xlsx", file=sys.stderr)
+        return EXIT_USAGE
+    rules = load_rules(config.rules_path(args.rules))
+    as_of = args.as_of or dt.date.today()
+    with reader(config.db_path(args.db), rules) as con:
+        frame = reports.build(con, args.name, args.year, as_of)
+    reports.write(frame, out)
+    print(f"wrote {len(frame)} rows to {out}")
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    """Used by the README's run command: a first start gets the demo data generated and loaded."""
+    from etl.db import reader
+    database = config.db_path(args.db)
+    if database.exists():
+        with reader(database) as con:
+            if con.execute("SELECT count(*) FROM load_log WHERE status = 'loaded'").fetchone()[0]:
+                print(f"{database} already holds data; nothing to do")
+                return EXIT_OK
+    out = config.DEFAULT_SAMPLE_DIR
+    cmd_sample(argparse.Namespace(out=str(out), seed=20260101, end_month=None))
+    code = cmd_load(argparse.Namespace(paths=[str(out)], db=args.db, rules=args.rules, submitted_on=None))
+    return EXIT_OK if code in (EXIT_OK, EXIT_FILE_REJECTED) else code

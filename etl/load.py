@@ -1,0 +1,225 @@
+"""Load files into the warehouse: one transaction per file, logged, archived (spec 2.7).
+
+read (etl/read.py) -> validate in SQL (etl/validate.py) -> apply here. A file either loads
+whole (its good rows, its bad rows into `rejects`, its log line) or leaves the database as
+it was.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from etl.config import archive_dir
+from etl.db import writer
+from etl.read import DATA_SUFFIXES, FileRejected, RawFile, kind_from_name, open_file, read_cells
+from etl.rules import Rules
+from etl.schema import KINDS, REPAIRS, Kind
+from etl.validate import StagingPlan, parse_macros
+
+KIND_ORDER = {kind.name: n for n, kind in enumerate(KINDS)}
+
+
+@dataclass
+class FileResult:
+    """What happened to one file, as the command line and the Data page report it."""
+
+    file: str
+    status: str                      # loaded | rejected | already_loaded
+    kind: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    message: str = ""
+    warnings: list[str] = field(default_factory=list)
+    load_id: int | None = None
+
+    def line(self) -> str:
+        if self.status == "rejected":
+            return f"{self.file}: REJECTED ({self.kind or 'unknown kind'}): {self.message}"
+        if self.status == "already_loaded":
+            return f"{self.file}: {self.kind}: already loaded, nothing to do ({self.message})"
+        text = (f"{self.file}: {self.kind}: {self.rows_read} rows read, {self.rows_loaded} loaded, "
+                f"{self.rows_rejected} rejected")
+        return "\n".join([text] + [f"  warning: {w}" for w in self.warnings])
+
+
+def collect_paths(arguments: list[str]) -> list[Path]:
+    """Files as given, folders expanded to their data files (sorted by name, recursively)."""
+    paths: list[Path] = []
+    for argument in arguments:
+        path = Path(argument)
+        if path.is_dir():
+            paths += sorted(p for p in path.rglob("*")
+                            if p.is_file() and p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith((".", "~$")))
+        elif path.is_file():
+            paths.append(path)
+        else:
+            raise FileNotFoundError(f"no such file or folder: {argument}")
+    return paths
+
+
+def load_paths(paths: list[Path], database: Path, rules: Rules, submitted_on: dt.date | None = None,
+               today: dt.date | None = None, on_result=None, notify=None) -> list[FileResult]:
+    """Load files in the kind order of spec 2.7; files whose name tells no kind are read first."""
+    today = today or dt.date.today()
+    pending: list[tuple[int, int, Path, RawFile | None, FileResult | None]] = []
+    for position, path in enumerate(paths):
+        kind = kind_from_name(path.name)
+        raw, early = None, None
+        if kind is None:
+            raw = open_file(path)
+            try:
+                read_cells(raw)
+                kind = raw.kind
+            except FileRejected as exc:
+                early = FileResult(path.name, "rejected", message=str(exc))
+        order = KIND_ORDER[kind.name] if kind else -1
+        pending.append((order, position, path, raw, early))
+    results = []
+    for _, _, path, raw, early in sorted(pending, key=lambda item: item[:2]):
+        result = load_one(path, database, rules, submitted_on, today, raw, early, notify)
+        results.append(result)
+        if on_result:
+            on_result(result)
+    return results
+
+
+def load_one(path: Path, database: Path, rules: Rules, submitted_on: dt.date | None, today: dt.date,
+             raw: RawFile | None = None, early: FileResult | None = None, notify=None) -> FileResult:
+    """One file, one transaction; an unexpected failure rolls back and rejects the file."""
+    raw = raw or open_file(path)
+    kind = raw.kind.name if raw.kind else None
+    with writer(database, rules, notify=notify) as con:
+        started = dt.datetime.now()
+        con.execute("BEGIN TRANSACTION")
+        try:
+            load_id = con.execute("SELECT nextval('load_ids')").fetchone()[0]
+            archived = _archive(raw, database, load_id)
+            previous = con.execute(
+                "SELECT file_name, load_id, strftime(finished_at, '%Y-%m-%d %H:%M') FROM load_log "
+                "WHERE sha256 = ? AND status = 'loaded' ORDER BY load_id LIMIT 1", [raw.sha256]).fetchone()
+            if previous:
+                result = FileResult(path.name, "already_loaded", kind=kind,
+                                    message=f"same content as {previous[0]}, load #{previous[1]} at {previous[2]}")
+            elif early:
+                result = early
+            else:
+                result = _stage_and_apply(con, raw, load_id, submitted_on, today)
+            _log(con, load_id, raw, archived, result, started)
+            con.execute("COMMIT")
+        except Exception as exc:  # noqa: BLE001 - any failure rejects this file, not the whole load
+            con.execute("ROLLBACK")
+            result = FileResult(path.name, "rejected", kind=kind,
+                                message=f"could not be loaded, nothing of it was stored: {type(exc).__name__}: {exc}")
+            con.execute("BEGIN TRANSACTION")
+            load_id = con.execute("SELECT nextval('load_ids')").fetchone()[0]
+            _log(con, load_id, raw, _archive(raw, database, load_id), result, started)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return result
+
+
+def _log(con, load_id: int, raw: RawFile, archived: Path, result: FileResult, started: dt.datetime) -> None:
+    result.load_id = load_id
+    con.execute(
+        "INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
+        [load_id, raw.name, str(archived), raw.sha256, result.kind, result.status,
+         result.rows_read, result.rows_loaded, result.rows_rejected, result.message,
+         "; ".join(result.warnings), started])
+
+
+def _archive(raw: RawFile, database: Path, load_id: int) -> Path:
+    """Keep the original bytes, named by content, so any load can be repeated."""
+    folder = archive_dir(database) / raw.sha256[:16]
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / raw.path.name
+    if not target.exists():
+        shutil.copyfile(raw.path, target)
+    return target
+
+
+def _stage_and_apply(con, raw: RawFile, load_id: int, submitted_on: dt.date | None,
+                     today: dt.date) -> FileResult:
+    try:
+        if raw.cells is None:
+            read_cells(raw)
+    except FileRejected as exc:
+        return FileResult(raw.name, "rejected", kind=raw.kind.name if raw.kind else None, message=str(exc))
+    kind = raw.kind
+    result = FileResult(raw.name, "loaded", kind=kind.name)
+    has_submitted = "submitted_on" in raw.column_of.values()
+    submitted_default = submitted_on if (submitted_on and not has_submitted) else today
+    for statement in parse_macros():
+        con.execute(statement)
+    plan = StagingPlan(raw, submitted_default, raw.month_from_name)
+    con.register("raw_cells", raw.cells)
+    try:
+        con.execute(plan.staging_sql())
+    finally:
+        con.unregister("raw_cells")
+    for statement in plan.cross_checks_sql():
+        con.execute(statement)
+    read, rejected = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE len(problems) > 0) FROM staged").fetchone()
+    result.rows_read, result.rows_rejected, result.rows_loaded = read, rejected, read - rejected
+    con.execute(
+        "INSERT INTO rejects SELECT ?, ?, ?, row_no, array_to_string(problems, '; '), raw_values "
+        "FROM staged WHERE len(problems) > 0 ORDER BY row_no", [load_id, raw.name, kind.name])
+    if kind is REPAIRS:
+        result.warnings += _submission_warnings(con, has_submitted, submitted_on, today)
+        _apply_repairs(con, load_id)
+    else:
+        _upsert(con, kind, load_id)
+    con.execute("DROP TABLE staged")
+    return result
+
+
+def _columns(kind: Kind) -> str:
+    return ", ".join(f'"{c.name}"' for c in kind.columns) + ", extra_columns, ?, row_no"
+
+
+def _upsert(con, kind: Kind, load_id: int) -> None:
+    """Other kinds upsert by their key: the later load wins (spec 2.7)."""
+    key = ", ".join(kind.key)
+    con.execute(f"DELETE FROM {kind.table} WHERE ({key}) IN (SELECT ({key}) FROM staged WHERE len(problems) = 0)")
+    con.execute(f"INSERT INTO {kind.table} SELECT {_columns(kind)} FROM staged WHERE len(problems) = 0 ORDER BY row_no",
+                [load_id])
+
+
+def _apply_repairs(con, load_id: int) -> None:
+    """Each dealer-month in the file replaces what was loaded for it; the first submission is kept."""
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE delivered AS
+        SELECT dealer_id, report_month, min(submitted_on) AS submitted_on
+        FROM staged WHERE len(problems) = 0 GROUP BY ALL""")
+    con.execute("""
+        DELETE FROM repairs WHERE (dealer_id, report_month) IN (SELECT (dealer_id, report_month) FROM delivered)
+           OR (dealer_id, record_no) IN (SELECT (dealer_id, record_no) FROM staged WHERE len(problems) = 0)""")
+    con.execute(f"INSERT INTO repairs SELECT {_columns(REPAIRS)} FROM staged WHERE len(problems) = 0 ORDER BY row_no",
+                [load_id])
+    con.execute("""
+        UPDATE report_submissions s
+        SET last_submitted_on = d.submitted_on, last_load_id = ?, submissions = s.submissions + 1
+        FROM delivered d WHERE s.dealer_id = d.dealer_id AND s.report_month = d.report_month""", [load_id])
+    con.execute("""
+        INSERT INTO report_submissions
+        SELECT d.dealer_id, d.report_month, d.submitted_on, ?, d.submitted_on, ?, 1 FROM delivered d
+        WHERE NOT EXISTS (SELECT 1 FROM report_submissions s
+                          WHERE s.dealer_id = d.dealer_id AND s.report_month = d.report_month)""",
+                [load_id, load_id])
+    con.execute("DROP TABLE delivered")
+
+
+def _submission_warnings(con, has_column: bool, option: dt.date | None, today: dt.date) -> list[str]:
+    if not has_column:
+        if option:
+            return [f"no submitted_on column: used --submitted-on {option} as the submission date"]
+        return [f"no submitted_on column and no --submitted-on: used the load date {today} as the submission date"]
+    empty = con.execute("SELECT count(*) FROM staged WHERE t_submitted_on IS NULL AND len(problems) = 0").fetchone()[0]
+    if empty:
+        return [f"{empty} rows have no submitted_on: used the load date {today} for them"]
+    return []

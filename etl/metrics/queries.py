@@ -1,0 +1,86 @@
+"""Named queries over the metric views: the only SQL the pages, the command line and exports run.
+
+Each function takes an open connection (etl.db.reader or writer) and returns a DataFrame.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from etl.metrics.definitions import rollup_select
+from etl.metrics.reasons import award_reasons
+
+MONTHLY_COLUMNS = [
+    "dealer_id", "month", "services", "complaints", "units_sold", "complaints_per_1000_sales",
+    "complaint_rate", "requests", "misses", "miss_rate", "callbacks", "callbacks_reached",
+    "callbacks_answered", "satisfied", "satisfaction_rate", "dissatisfied", "dissatisfaction_rate",
+    "fake_records", "fake_rate", "on_time", "on_time_base", "on_time_rate", "dealer_callbacks",
+    "dealer_callback_rate", "repeat_repairs", "repeat_base", "repeat_repair_rate",
+    "report_submitted_on", "report_on_time",
+]
+AWARD_COLUMNS = [
+    "dealer_id", "dealer_name", "year", "complaints", "units_sold", "complaints_per_1000_sales",
+    "pass_complaints", "callbacks_answered", "satisfied", "satisfaction_rate", "pass_satisfaction",
+    "pass_evidence", "months_due", "reports_on_time", "report_rate", "pass_reports", "technicians",
+    "has_service_center", "pass_network", "notices", "pass_notices", "eligible", "reasons",
+]
+SETTLEMENT_COLUMNS = [
+    "dealer_id", "dealer_name", "year", "sales_amount", "fee_base", "max_consecutive_missing",
+    "missing_deduction", "fake_records", "fake_penalty", "complaints", "complaint_deduction", "net_fee",
+]
+MONEY_COLUMNS = ["sales_amount", "fee_base", "missing_deduction", "fake_penalty", "complaint_deduction", "net_fee"]
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def monthly(con, year: int | None = None) -> pd.DataFrame:
+    """Spec 5 `monthly`: one row per dealer-month with activity, ordered by dealer and month."""
+    where = "WHERE year(month) = ?" if year else ""
+    frame = con.execute(
+        f"SELECT * FROM dealer_month_metrics {where} ORDER BY dealer_id, month", [year] if year else []).df()
+    return frame
+
+
+def award(con, year: int, as_of: dt.date, lang: str = "en") -> pd.DataFrame:
+    """Spec 3.1: every dealer under contract in the year, each criterion and the reasons."""
+    frame = con.execute("SELECT * FROM award_result(?, ?) ORDER BY dealer_id", [year, as_of]).df()
+    require_center = con.execute("SELECT getvariable('rule_award_require_service_center')").fetchone()[0]
+    rows = _records(frame)
+    for row in rows:
+        row["require_service_center"] = require_center
+    frame["reasons"] = ["; ".join(award_reasons(row, lang)) for row in rows]
+    return frame
+
+
+def settlement(con, year: int, as_of: dt.date) -> pd.DataFrame:
+    """Spec 3.2: fee base, deductions and net fee; money rounded to 2 decimals, net from unrounded."""
+    rounded = ", ".join(f"round({c}, 2) AS {c}" for c in MONEY_COLUMNS)
+    return con.execute(
+        f"SELECT * REPLACE ({rounded}) FROM settlement_evaluation(?, ?) ORDER BY dealer_id", [year, as_of]).df()
+
+
+def rollup(con, group_by: list[str], months: tuple[dt.date, dt.date] | None = None,
+           dealers: dict[str, list[str]] | None = None) -> pd.DataFrame:
+    """Sum numerators and denominators over any dealers and months, then take the rates.
+
+    group_by: columns of dealer_month_metrics or dealers (region, province, area_type, month ...).
+    dealers: filters such as {"region": ["华东"], "area_type": ["urban"]}.
+    """
+    where, params = ["true"], []
+    if months:
+        where.append("m.month BETWEEN ? AND ?")
+        params += list(months)
+    for column, values in (dealers or {}).items():
+        if values:
+            where.append(f"d.{column} IN ({', '.join('?' for _ in values)})")
+            params += list(values)
+    qualified = [f"d.{g}" if g in ("region", "province", "city", "area_type", "dealer_name") else f"m.{g}"
+                 for g in group_by]
+    select = rollup_select([f"{q} AS {g}" for q, g in zip(qualified, group_by)])
+    group = f"GROUP BY {', '.join(qualified)} ORDER BY {', '.join(qualified)}" if group_by else ""
+    return con.execute(
+        f"SELECT {select} FROM dealer_month_metrics m JOIN dealers d USING (dealer_id) "
+        f"WHERE {' AND '.join(where)} {group}", params).df()

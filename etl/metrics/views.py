@@ -1,0 +1,42 @@
+"""Create the metric views and macros in a database, with comments a manager can read."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from etl.metrics.definitions import COLUMN_COMMENTS, RATES, dealer_month_metrics_sql
+from etl.warehouse import quote
+
+VIEWS_SQL = Path(__file__).with_name("views.sql")
+
+VIEW_COMMENTS = {
+    "repair_facts": "Each repair record with its SLA, on-time, repeat-repair and miss flags.",
+    "requests": "Every request (repair records and unanswered hotline repair requests), missed or not, with why.",
+    "complaint_events": "Complaint events: callbacks with complaint=Y and verified hotline complaint tickets.",
+    "complaints": "Distinct complaints after merging events about the same record of the same dealer.",
+    "callback_facts": "Each HQ callback with reached/answered/satisfied/dissatisfied/fake flags.",
+    "dealer_month_keys": "Dealer-months with any repair record, callback, hotline ticket or sales row.",
+    "dealer_month_counts": "Per dealer and month: every numerator and denominator of spec section 3.",
+    "dealer_month_metrics": "Per dealer and month: the counts and every rate (empty when its denominator is 0).",
+}
+
+
+def statements() -> list[str]:
+    text = VIEWS_SQL.read_text(encoding="utf-8")
+    parts = [p.strip() for p in text.split(";\n\n")]
+    return [p for p in parts if p and not all(line.startswith("--") for line in p.splitlines())]
+
+
+def create_views(con) -> None:
+    for statement in statements():
+        con.execute(statement)
+    con.execute(dealer_month_metrics_sql())
+    for view, comment in VIEW_COMMENTS.items():
+        con.execute(f"COMMENT ON VIEW {view} IS {quote(comment)}")
+    for column, comment in COLUMN_COMMENTS.items():
+        for view in ("dealer_month_counts", "dealer_month_metrics"):
+            con.execute(f"COMMENT ON COLUMN {view}.{column} IS {quote(comment)}")
+    for rate in RATES:
+        scale = " x 1000" if rate.scale != 1 else ""
+        text = (f"{rate.label_en} ({rate.label_zh}) = {rate.numerator}{scale} / {rate.denominator}; "
+                f"empty when {rate.denominator} is 0.")
+        con.execute(f"COMMENT ON COLUMN dealer_month_metrics.{rate.name} IS {quote(text)}")

@@ -1,0 +1,279 @@
+-- The metric layer: every figure of spec section 3, defined once, over the loaded tables.
+-- Thresholds come from the rules file as variables (getvariable('rule_<section>_<key>'),
+-- set on every connection by etl/db.py). Rates are added by etl/metrics/definitions.py,
+-- which owns the numerator/denominator pairs. Statements are separated by ";\n\n".
+
+-- name: repair_facts
+CREATE OR REPLACE VIEW repair_facts AS
+SELECT r.*,
+       d.area_type,
+       CASE WHEN d.area_type = 'county' THEN getvariable('rule_service_sla_hours_county')
+            ELSE getvariable('rule_service_sla_hours_urban') END AS sla_hours,
+       (r.arrived_at IS NOT NULL OR r.status = 'open') AS in_on_time_base,
+       (r.arrived_at IS NOT NULL
+        AND epoch_us(r.arrived_at) - epoch_us(r.requested_at)
+            <= (CASE WHEN d.area_type = 'county' THEN getvariable('rule_service_sla_hours_county')
+                     ELSE getvariable('rule_service_sla_hours_urban') END) * 3600000000) AS arrived_on_time,
+       (r.service_type = 'repair' AND r.serial_no IS NOT NULL) AS in_repeat_base,
+       (r.service_type = 'repair' AND r.serial_no IS NOT NULL AND EXISTS (
+            SELECT 1 FROM repairs p
+            WHERE p.service_type = 'repair' AND p.serial_no = r.serial_no
+              AND p.requested_at < r.requested_at
+              AND epoch_us(r.requested_at) - epoch_us(p.requested_at)
+                  <= getvariable('rule_service_repeat_repair_days') * 86400000000)) AS is_repeat,
+       (r.status = 'open') AS is_open,
+       EXISTS (SELECT 1 FROM callbacks c
+               WHERE c.dealer_id = r.dealer_id AND c.record_no = r.record_no AND c.resolved = false)
+           AS found_unresolved
+FROM repairs r LEFT JOIN dealers d USING (dealer_id);
+
+-- name: requests
+CREATE OR REPLACE VIEW requests AS
+SELECT dealer_id, report_month AS month, 'repair_record' AS request_source, record_no AS request_id,
+       requested_at, (is_open OR found_unresolved) AS missed,
+       concat_ws('; ', CASE WHEN is_open THEN 'still open' END,
+                 CASE WHEN found_unresolved THEN 'an HQ callback found it unresolved' END) AS miss_reason
+FROM repair_facts
+UNION ALL
+SELECT h.dealer_id, CAST(date_trunc('month', h.received_at) AS DATE), 'hotline_ticket', h.ticket_id,
+       h.received_at, true, 'hotline repair request with no repair record of the assigned dealer'
+FROM hotline h
+WHERE h.ticket_type = 'repair_request'
+  AND NOT EXISTS (SELECT 1 FROM repairs r WHERE r.dealer_id = h.dealer_id AND r.hq_ticket_id = h.ticket_id);
+
+-- name: complaint_events
+CREATE OR REPLACE VIEW complaint_events AS
+SELECT dealer_id, record_no, called_at AS event_at, 'hq_callback' AS source, callback_id AS event_id
+FROM callbacks WHERE complaint
+UNION ALL
+SELECT dealer_id, record_no, received_at, 'hotline_ticket', ticket_id
+FROM hotline WHERE ticket_type = 'complaint' AND verified;
+
+-- name: complaints
+CREATE OR REPLACE VIEW complaints AS
+SELECT dealer_id, record_no,
+       CAST(date_trunc('month', min(event_at)) AS DATE) AS month,
+       min(event_at) AS first_event_at,
+       count(*) AS events,
+       string_agg(source || ' ' || event_id, ', ' ORDER BY event_at, event_id) AS evidence
+FROM complaint_events
+GROUP BY dealer_id, record_no, CASE WHEN record_no IS NULL THEN source || ' ' || event_id END;
+
+-- name: callback_facts
+CREATE OR REPLACE VIEW callback_facts AS
+SELECT c.*,
+       CAST(date_trunc('month', c.called_at) AS DATE) AS month,
+       coalesce(c.reached, false) AS is_reached,
+       coalesce(c.reached AND c.satisfaction IS NOT NULL, false) AS is_answered,
+       coalesce(c.reached AND c.satisfaction >= 4, false) AS is_satisfied,
+       coalesce(c.reached AND c.satisfaction <= 2, false) AS is_dissatisfied,
+       coalesce(c.reached AND c.service_confirmed = false, false) AS is_fake
+FROM callbacks c;
+
+-- name: dealer_month_keys
+CREATE OR REPLACE VIEW dealer_month_keys AS
+SELECT dealer_id, report_month AS month FROM repairs
+UNION SELECT dealer_id, CAST(date_trunc('month', called_at) AS DATE) FROM callbacks
+UNION SELECT dealer_id, CAST(date_trunc('month', received_at) AS DATE) FROM hotline
+UNION SELECT dealer_id, month FROM sales;
+
+-- name: report_deadline
+CREATE OR REPLACE MACRO report_deadline(report_month) AS
+    CAST(report_month + INTERVAL 1 MONTH AS DATE) + CAST(getvariable('rule_service_report_due_day') AS INTEGER) - 1;
+
+-- name: dealer_month_counts
+CREATE OR REPLACE VIEW dealer_month_counts AS
+WITH rep AS (
+    SELECT dealer_id, report_month AS month,
+           count(*) AS services,
+           count(*) FILTER (WHERE arrived_on_time) AS on_time,
+           count(*) FILTER (WHERE in_on_time_base) AS on_time_base,
+           count(*) FILTER (WHERE dealer_callback) AS dealer_callbacks,
+           count(*) FILTER (WHERE is_repeat) AS repeat_repairs,
+           count(*) FILTER (WHERE in_repeat_base) AS repeat_base,
+           count(*) FILTER (WHERE is_open) AS open_records
+    FROM repair_facts GROUP BY ALL
+), req AS (
+    SELECT dealer_id, month, count(*) AS requests, count(*) FILTER (WHERE missed) AS misses
+    FROM requests GROUP BY ALL
+), cb AS (
+    SELECT dealer_id, month,
+           count(*) AS callbacks,
+           count(*) FILTER (WHERE is_reached) AS callbacks_reached,
+           count(*) FILTER (WHERE is_answered) AS callbacks_answered,
+           count(*) FILTER (WHERE is_satisfied) AS satisfied,
+           count(*) FILTER (WHERE is_dissatisfied) AS dissatisfied,
+           count(*) FILTER (WHERE is_fake) AS fake_records
+    FROM callback_facts GROUP BY ALL
+), cmp AS (
+    SELECT dealer_id, month, count(*) AS complaints FROM complaints GROUP BY ALL
+), sal AS (
+    SELECT dealer_id, month, CAST(sum(units_sold) AS BIGINT) AS units_sold, sum(sales_amount) AS sales_amount
+    FROM sales GROUP BY ALL
+)
+SELECT k.dealer_id, k.month,
+       coalesce(rep.services, 0) AS services,
+       coalesce(cmp.complaints, 0) AS complaints,
+       coalesce(sal.units_sold, 0) AS units_sold,
+       coalesce(sal.sales_amount, 0) AS sales_amount,
+       coalesce(req.requests, 0) AS requests,
+       coalesce(req.misses, 0) AS misses,
+       coalesce(cb.callbacks, 0) AS callbacks,
+       coalesce(cb.callbacks_reached, 0) AS callbacks_reached,
+       coalesce(cb.callbacks_answered, 0) AS callbacks_answered,
+       coalesce(cb.satisfied, 0) AS satisfied,
+       coalesce(cb.dissatisfied, 0) AS dissatisfied,
+       coalesce(cb.fake_records, 0) AS fake_records,
+       coalesce(rep.on_time, 0) AS on_time,
+       coalesce(rep.on_time_base, 0) AS on_time_base,
+       coalesce(rep.dealer_callbacks, 0) AS dealer_callbacks,
+       coalesce(rep.repeat_repairs, 0) AS repeat_repairs,
+       coalesce(rep.repeat_base, 0) AS repeat_base,
+       coalesce(rep.open_records, 0) AS open_records,
+       s.first_submitted_on AS report_submitted_on,
+       report_deadline(k.month) AS report_due_on,
+       coalesce(s.first_submitted_on <= report_deadline(k.month), false) AS report_on_time
+FROM dealer_month_keys k
+LEFT JOIN rep USING (dealer_id, month)
+LEFT JOIN req USING (dealer_id, month)
+LEFT JOIN cb USING (dealer_id, month)
+LEFT JOIN cmp USING (dealer_id, month)
+LEFT JOIN sal USING (dealer_id, month)
+LEFT JOIN report_submissions s ON s.dealer_id = k.dealer_id AND s.report_month = k.month;
+
+-- name: dealer_year_months
+-- Every dealer and month of year y: under contract?, the report deadline, the first submission.
+CREATE OR REPLACE MACRO dealer_year_months(y) AS TABLE
+SELECT d.dealer_id, m.month,
+       (d.joined_on IS NULL OR d.joined_on <= last_day(m.month))
+           AND (d.left_on IS NULL OR d.left_on >= m.month) AS under_contract,
+       report_deadline(m.month) AS report_due_on,
+       s.first_submitted_on AS report_submitted_on,
+       coalesce(s.first_submitted_on <= report_deadline(m.month), false) AS report_on_time
+FROM dealers d
+CROSS JOIN (SELECT CAST(make_date(CAST(y AS INTEGER), CAST(g AS INTEGER), 1) AS DATE) AS month
+            FROM generate_series(1, 12) AS t(g)) m
+LEFT JOIN report_submissions s ON s.dealer_id = d.dealer_id AND s.report_month = m.month;
+
+-- name: months_due
+-- Months of year y a dealer owes a report by as_of, with runs of months missing an on-time report.
+CREATE OR REPLACE MACRO months_due(y, as_of) AS TABLE
+WITH due AS (
+    SELECT *, row_number() OVER (PARTITION BY dealer_id ORDER BY month) AS nth
+    FROM dealer_year_months(y)
+    WHERE under_contract AND report_due_on <= CAST(as_of AS DATE)
+), runs AS (
+    SELECT *, nth - row_number() OVER (PARTITION BY dealer_id, report_on_time ORDER BY month) AS run_id
+    FROM due
+)
+SELECT dealer_id, month, report_due_on, report_submitted_on, report_on_time,
+       CASE WHEN NOT report_on_time
+            THEN count(*) OVER (PARTITION BY dealer_id, report_on_time, run_id) ELSE 0 END AS missing_run_length
+FROM runs;
+
+-- name: dealer_year_totals
+CREATE OR REPLACE MACRO dealer_year_totals(y, as_of) AS TABLE
+WITH contract AS (
+    SELECT dealer_id FROM dealer_year_months(y) GROUP BY dealer_id HAVING bool_or(under_contract)
+), year_counts AS (
+    SELECT dealer_id, CAST(sum(complaints) AS BIGINT) AS complaints,
+           CAST(sum(units_sold) AS BIGINT) AS units_sold, sum(sales_amount) AS sales_amount,
+           CAST(sum(callbacks_answered) AS BIGINT) AS callbacks_answered,
+           CAST(sum(satisfied) AS BIGINT) AS satisfied
+    FROM dealer_month_counts WHERE year(month) = CAST(y AS INTEGER) GROUP BY dealer_id
+), due AS (
+    SELECT dealer_id, count(*) AS months_due, count(*) FILTER (WHERE report_on_time) AS reports_on_time,
+           max(missing_run_length) AS max_consecutive_missing
+    FROM months_due(y, as_of) GROUP BY dealer_id
+), notice_counts AS (
+    SELECT dealer_id, count(*) AS notices FROM notices
+    WHERE year(notice_date) = CAST(y AS INTEGER) GROUP BY dealer_id
+), fakes AS (
+    SELECT DISTINCT dealer_id, record_no FROM callback_facts
+    WHERE is_fake AND year(called_at) = CAST(y AS INTEGER)
+), fake_fees AS (
+    SELECT f.dealer_id, count(*) AS fake_records,
+           coalesce(sum(coalesce(r.labor_fee, 0) + coalesce(r.parts_fee, 0)), 0) AS fake_record_fees
+    FROM fakes f LEFT JOIN repairs r USING (dealer_id, record_no) GROUP BY f.dealer_id
+)
+SELECT d.dealer_id, d.dealer_name, d.region, d.province, d.city, d.area_type,
+       CAST(y AS INTEGER) AS year, CAST(as_of AS DATE) AS as_of,
+       coalesce(yc.complaints, 0) AS complaints,
+       coalesce(yc.units_sold, 0) AS units_sold,
+       coalesce(yc.sales_amount, 0) AS sales_amount,
+       coalesce(yc.callbacks_answered, 0) AS callbacks_answered,
+       coalesce(yc.satisfied, 0) AS satisfied,
+       coalesce(due.months_due, 0) AS months_due,
+       coalesce(due.reports_on_time, 0) AS reports_on_time,
+       coalesce(due.max_consecutive_missing, 0) AS max_consecutive_missing,
+       d.technicians, d.has_service_center,
+       coalesce(nc.notices, 0) AS notices,
+       coalesce(ff.fake_records, 0) AS fake_records,
+       coalesce(ff.fake_record_fees, 0) AS fake_record_fees
+FROM contract JOIN dealers d USING (dealer_id)
+LEFT JOIN year_counts yc USING (dealer_id)
+LEFT JOIN due USING (dealer_id)
+LEFT JOIN notice_counts nc USING (dealer_id)
+LEFT JOIN fake_fees ff USING (dealer_id);
+
+-- name: award_evaluation
+-- Spec 3.1: every criterion's measure, threshold and pass/fail. Thresholds compare exact
+-- fractions (count >= rate * base in decimals), so 49 of 50 passes ">= 98 %".
+CREATE OR REPLACE MACRO award_evaluation(y, as_of) AS TABLE
+WITH t AS (SELECT * FROM dealer_year_totals(y, as_of))
+SELECT dealer_id, dealer_name, region, province, city, area_type, year, as_of,
+       complaints, units_sold,
+       CAST(complaints AS DOUBLE) * 1000 / nullif(units_sold, 0) AS complaints_per_1000_sales,
+       getvariable('rule_award_max_complaints_per_1000_sales') AS complaints_threshold,
+       coalesce(units_sold > 0
+                AND complaints * 1000 < getvariable('rule_award_max_complaints_per_1000_sales') * units_sold,
+                false) AS pass_complaints,
+       callbacks_answered, satisfied,
+       CAST(satisfied AS DOUBLE) / nullif(callbacks_answered, 0) AS satisfaction_rate,
+       getvariable('rule_award_min_satisfaction_rate') AS satisfaction_threshold,
+       coalesce(callbacks_answered > 0
+                AND satisfied >= getvariable('rule_award_min_satisfaction_rate') * callbacks_answered,
+                false) AS pass_satisfaction,
+       getvariable('rule_award_min_answered_callbacks') AS evidence_threshold,
+       callbacks_answered >= getvariable('rule_award_min_answered_callbacks') AS pass_evidence,
+       months_due, reports_on_time,
+       CAST(reports_on_time AS DOUBLE) / nullif(months_due, 0) AS report_rate,
+       getvariable('rule_award_min_report_rate') AS report_threshold,
+       coalesce(months_due > 0
+                AND reports_on_time >= getvariable('rule_award_min_report_rate') * months_due,
+                false) AS pass_reports,
+       technicians, has_service_center,
+       getvariable('rule_award_min_technicians') AS technicians_threshold,
+       coalesce(technicians >= getvariable('rule_award_min_technicians'), false)
+           AND (NOT getvariable('rule_award_require_service_center') OR coalesce(has_service_center, false))
+           AS pass_network,
+       notices,
+       getvariable('rule_award_max_notices') AS notices_threshold,
+       notices <= getvariable('rule_award_max_notices') AS pass_notices
+FROM t;
+
+-- name: award_result
+CREATE OR REPLACE MACRO award_result(y, as_of) AS TABLE
+SELECT *, pass_complaints AND pass_satisfaction AND pass_evidence AND pass_reports
+          AND pass_network AND pass_notices AS eligible
+FROM award_evaluation(y, as_of);
+
+-- name: settlement_evaluation
+-- Spec 3.2: fee base, each deduction and the net fee, unrounded (reports round each column).
+CREATE OR REPLACE MACRO settlement_evaluation(y, as_of) AS TABLE
+WITH t AS (SELECT * FROM dealer_year_totals(y, as_of)), fee AS (
+    SELECT *, getvariable('rule_settlement_fee_rate') * sales_amount AS fee_base FROM t
+), deductions AS (
+    SELECT *,
+           CASE WHEN max_consecutive_missing >= getvariable('rule_settlement_missing_months_in_a_row')
+                THEN getvariable('rule_settlement_missing_deduction_rate') * fee_base ELSE 0 END
+               AS missing_deduction,
+           getvariable('rule_settlement_fake_penalty_multiplier') * fake_record_fees AS fake_penalty,
+           getvariable('rule_settlement_complaint_deduction_yuan') * complaints AS complaint_deduction
+    FROM fee
+)
+SELECT dealer_id, dealer_name, region, province, city, area_type, year, as_of, sales_amount, fee_base,
+       max_consecutive_missing, missing_deduction, fake_records, fake_record_fees, fake_penalty,
+       complaints, complaint_deduction,
+       greatest(fee_base - missing_deduction - fake_penalty - complaint_deduction, 0) AS net_fee
+FROM deductions

@@ -1,0 +1,44 @@
+"""Write the report files of spec 5 (CSV or Excel) from the named queries."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from etl.metrics import queries
+
+BOOLEAN_COLUMNS = {"report_on_time", "pass_complaints", "pass_satisfaction", "pass_evidence", "pass_reports",
+                   "has_service_center", "pass_network", "pass_notices", "eligible"}
+
+
+def build(con, name: str, year: int | None, as_of: dt.date) -> pd.DataFrame:
+    """The report's rows with exactly its columns of spec 5."""
+    if name == "monthly":
+        frame = queries.monthly(con, year)[queries.MONTHLY_COLUMNS].copy()
+        frame["month"] = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m")
+        frame["report_submitted_on"] = pd.to_datetime(frame["report_submitted_on"]).dt.strftime("%Y-%m-%d")
+        return frame
+    if name == "award":
+        return queries.award(con, year, as_of)[queries.AWARD_COLUMNS].copy()
+    if name == "settlement":
+        return queries.settlement(con, year, as_of)[queries.SETTLEMENT_COLUMNS].copy()
+    raise ValueError(f"unknown report {name}")
+
+
+def write(frame: pd.DataFrame, out: Path) -> None:
+    """CSV: booleans true/false, empty rates empty; Excel: one sheet, native types."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".xlsx":
+        excel = frame.copy()
+        for column in excel.columns:
+            if excel[column].dtype == object and excel[column].map(lambda v: hasattr(v, "as_tuple")).any():
+                excel[column] = excel[column].astype(float)
+        with pd.ExcelWriter(out, engine="openpyxl") as writer:
+            excel.to_excel(writer, index=False, sheet_name="report")
+        return
+    text = frame.copy().astype(object)
+    for column in text.columns:
+        if column in BOOLEAN_COLUMNS:
+            text[column] = text[column].map(lambda v: "" if v is None or v != v else ("true" if v else "false"))
+    text.to_csv(out, index=False, encoding="utf-8", lineterminator="\n")

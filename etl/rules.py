@@ -1,0 +1,125 @@
+"""The rules file: load, check and hand the thresholds to SQL as DuckDB variables.
+
+The bundled `rules.toml` holds the spec's defaults; another file (``--rules`` or
+``SERVICE_QC_RULES``) overrides any of its keys. Unknown keys, wrong types and rates
+outside 0..1 are refused with a message naming the key.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_RULES = Path(__file__).resolve().parent.parent / "rules.toml"
+
+# section.key -> (python type, bound). Bounds: "rate" 0..1, "positive" > 0, "nonneg" >= 0.
+SCHEMA: dict[str, tuple[type, str]] = {
+    "controls.complaint_rate_max": (float, "rate"),
+    "controls.miss_rate_max": (float, "rate"),
+    "controls.dissatisfaction_rate_max": (float, "rate"),
+    "controls.dealer_callback_rate_min": (float, "rate"),
+    "controls.hq_callback_coverage_min": (float, "rate"),
+    "controls.hq_callback_coverage_max": (float, "rate"),
+    "service.sla_hours_urban": (float, "positive"),
+    "service.sla_hours_county": (float, "positive"),
+    "service.report_due_day": (int, "day"),
+    "service.repeat_repair_days": (float, "positive"),
+    "award.max_complaints_per_1000_sales": (float, "nonneg"),
+    "award.min_satisfaction_rate": (float, "rate"),
+    "award.min_answered_callbacks": (int, "nonneg"),
+    "award.min_report_rate": (float, "rate"),
+    "award.min_technicians": (int, "nonneg"),
+    "award.require_service_center": (bool, ""),
+    "award.max_notices": (int, "nonneg"),
+    "settlement.fee_rate": (float, "rate"),
+    "settlement.missing_months_in_a_row": (int, "positive"),
+    "settlement.missing_deduction_rate": (float, "rate"),
+    "settlement.fake_penalty_multiplier": (float, "nonneg"),
+    "settlement.complaint_deduction_yuan": (float, "nonneg"),
+    "callbacks.sample_share": (float, "rate"),
+    "callbacks.no_repeat_days": (int, "nonneg"),
+    "explore.query_timeout_seconds": (float, "positive"),
+    "explore.row_limit": (int, "positive"),
+    "dashboard.default_language": (str, "language"),
+}
+
+
+class RulesError(ValueError):
+    """A rules file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    values: dict[str, object]
+    source: str
+
+    def __getitem__(self, dotted_key: str):
+        return self.values[dotted_key]
+
+    def with_overrides(self, overrides: dict[str, object]) -> "Rules":
+        """A what-if copy (the award page's edited thresholds), checked like a file."""
+        merged = dict(self.values)
+        for key, value in overrides.items():
+            merged[key] = _check(key, value, "what-if")
+        return Rules(merged, self.source + " + what-if")
+
+    def sql_variables(self) -> dict[str, object]:
+        """Variables the metric views read with getvariable('rule_<section>_<key>')."""
+        return {"rule_" + key.replace(".", "_"): value for key, value in self.values.items()
+                if key.split(".")[0] not in {"dashboard", "explore"}}
+
+
+def _flatten(doc: dict, source: str) -> dict[str, object]:
+    flat = {}
+    for section, body in doc.items():
+        if not isinstance(body, dict):
+            raise RulesError(f"{source}: \"{section}\" must be a [section], not a value")
+        for key, value in body.items():
+            flat[f"{section}.{key}"] = value
+    return flat
+
+
+def _check(key: str, value, source: str):
+    if key not in SCHEMA:
+        raise RulesError(f"{source}: unknown key \"{key}\" (known keys: {', '.join(SCHEMA)})")
+    kind, bound = SCHEMA[key]
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise RulesError(f"{source}: \"{key}\" must be {kind.__name__}, got {value!r}")
+    if bound == "rate" and not 0 <= value <= 1:
+        raise RulesError(f"{source}: \"{key}\" is a rate and must be between 0 and 1, got {value}")
+    if bound == "positive" and not value > 0:
+        raise RulesError(f"{source}: \"{key}\" must be above 0, got {value}")
+    if bound == "nonneg" and value < 0:
+        raise RulesError(f"{source}: \"{key}\" must not be negative, got {value}")
+    if bound == "day" and not 1 <= value <= 28:
+        raise RulesError(f"{source}: \"{key}\" must be a day between 1 and 28, got {value}")
+    if bound == "language" and value not in ("zh", "en"):
+        raise RulesError(f"{source}: \"{key}\" must be \"zh\" or \"en\", got {value!r}")
+    return value
+
+
+def _read(path: Path) -> dict[str, object]:
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise RulesError(f"rules file {path} does not exist") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RulesError(f"{path}: not a valid TOML file: {exc}") from exc
+    return {key: _check(key, value, str(path)) for key, value in _flatten(doc, str(path)).items()}
+
+
+def load_rules(path: str | Path | None = None) -> Rules:
+    """The bundled defaults, overridden by `path` when given."""
+    values = _read(DEFAULT_RULES)
+    missing = set(SCHEMA) - set(values)
+    if missing:
+        raise RulesError(f"{DEFAULT_RULES}: missing keys {', '.join(sorted(missing))}")
+    source = str(DEFAULT_RULES)
+    if path is not None and Path(path).resolve() != DEFAULT_RULES:
+        values.update(_read(Path(path)))
+        source = str(path)
+    if values["controls.hq_callback_coverage_min"] > values["controls.hq_callback_coverage_max"]:
+        raise RulesError(f"{source}: \"controls.hq_callback_coverage_min\" is above the maximum")
+    return Rules(values, source)
