@@ -60,14 +60,15 @@ def apply_rules(con, rules: Rules) -> None:
 @contextmanager
 def writer(path: Path, rules: Rules | None = None, wait_seconds: float = 300, notify=None):
     """The one read-write connection, with tables and views in place."""
-    from etl.metrics.views import create_views
+    from etl.metrics.views import create_views, is_current
     from etl.warehouse import create_tables
     path.parent.mkdir(parents=True, exist_ok=True)
     notify = notify or (lambda message: print(message, file=sys.stderr, flush=True))
     con = _connect_waiting(path, False, wait_seconds, notify)
     try:
-        create_tables(con)
-        create_views(con)
+        if not is_current(con):
+            create_tables(con)
+            create_views(con)
         apply_rules(con, rules or load_rules())
         yield con
     finally:
@@ -77,10 +78,14 @@ def writer(path: Path, rules: Rules | None = None, wait_seconds: float = 300, no
 @contextmanager
 def reader(path: Path, rules: Rules | None = None, wait_seconds: float = 60, notify=None):
     """A short-lived read-only connection with the rules applied; closes on exit."""
-    if not path.exists():
+    from etl.metrics.views import is_current
+    con = _connect_waiting(path, True, wait_seconds, notify) if path.exists() else None
+    if con is None or not is_current(con):
+        if con is not None:
+            con.close()
         with writer(path, rules, wait_seconds, notify):
             pass
-    con = _connect_waiting(path, True, wait_seconds, notify)
+        con = _connect_waiting(path, True, wait_seconds, notify)
     try:
         apply_rules(con, rules or load_rules())
         yield con

@@ -1,6 +1,7 @@
 """Create the metric views and macros in a database, with comments a manager can read."""
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from etl.metrics.definitions import COLUMN_COMMENTS, RATES, dealer_month_metrics_sql
@@ -18,6 +19,21 @@ VIEW_COMMENTS = {
     "dealer_month_counts": "Per dealer and month: every numerator and denominator of spec section 3.",
     "dealer_month_metrics": "Per dealer and month: the counts and every rate (empty when its denominator is 0).",
 }
+
+
+def version() -> str:
+    """A fingerprint of the metric definitions: readers refresh views made by older code."""
+    from etl.metrics import definitions
+    text = VIEWS_SQL.read_bytes() + Path(definitions.__file__).read_bytes() + Path(__file__).read_bytes()
+    return hashlib.sha256(text).hexdigest()[:16]
+
+
+def is_current(con) -> bool:
+    try:
+        row = con.execute("SELECT value FROM metric_layer_version").fetchone()
+    except Exception:  # noqa: BLE001 - no such table yet: an empty or older database
+        return False
+    return bool(row) and row[0] == version()
 
 
 def statements() -> list[str]:
@@ -40,3 +56,4 @@ def create_views(con) -> None:
         text = (f"{rate.label_en} ({rate.label_zh}) = {rate.numerator}{scale} / {rate.denominator}; "
                 f"empty when {rate.denominator} is 0.")
         con.execute(f"COMMENT ON COLUMN dealer_month_metrics.{rate.name} IS {quote(text)}")
+    con.execute("CREATE OR REPLACE TABLE metric_layer_version AS SELECT ? AS value", [version()])
