@@ -6,7 +6,7 @@ def _pct(value: float, threshold: float | None = None) -> str:
     """96.4 %; more decimals when rounding would make the value look equal to the threshold."""
     for decimals in (1, 2, 3, 4):
         text = f"{value * 100:.{decimals}f}"
-        if threshold is None or text != f"{threshold * 100:.{decimals}f}":
+        if threshold is None or value == threshold or text != f"{threshold * 100:.{decimals}f}":
             break
     return f"{text} %"
 
@@ -23,7 +23,7 @@ def _num(value: float) -> str:
 def _per_mille(value: float, threshold: float) -> str:
     for decimals in (2, 3, 4):
         text = f"{value:.{decimals}f}"
-        if text != f"{threshold:.{decimals}f}":
+        if value == threshold or text != f"{threshold:.{decimals}f}":
             break
     return text
 

@@ -143,7 +143,7 @@ LEFT JOIN report_submissions s ON s.dealer_id = k.dealer_id AND s.report_month =
 
 -- name: dealer_year_months
 -- Every dealer and month of year y: under contract?, the report deadline, the first submission.
-CREATE OR REPLACE MACRO dealer_year_months(y) AS TABLE
+CREATE OR REPLACE MACRO dealer_year_months(for_year) AS TABLE
 SELECT d.dealer_id, m.month,
        (d.joined_on IS NULL OR d.joined_on <= last_day(m.month))
            AND (d.left_on IS NULL OR d.left_on >= m.month) AS under_contract,
@@ -151,17 +151,17 @@ SELECT d.dealer_id, m.month,
        s.first_submitted_on AS report_submitted_on,
        coalesce(s.first_submitted_on <= report_deadline(m.month), false) AS report_on_time
 FROM dealers d
-CROSS JOIN (SELECT CAST(make_date(CAST(y AS INTEGER), CAST(g AS INTEGER), 1) AS DATE) AS month
+CROSS JOIN (SELECT CAST(make_date(CAST(for_year AS INTEGER), CAST(g AS INTEGER), 1) AS DATE) AS month
             FROM generate_series(1, 12) AS t(g)) m
 LEFT JOIN report_submissions s ON s.dealer_id = d.dealer_id AND s.report_month = m.month;
 
 -- name: months_due
 -- Months of year y a dealer owes a report by as_of, with runs of months missing an on-time report.
-CREATE OR REPLACE MACRO months_due(y, as_of) AS TABLE
+CREATE OR REPLACE MACRO months_due(for_year, as_of_date) AS TABLE
 WITH due AS (
     SELECT *, row_number() OVER (PARTITION BY dealer_id ORDER BY month) AS nth
-    FROM dealer_year_months(y)
-    WHERE under_contract AND report_due_on <= CAST(as_of AS DATE)
+    FROM dealer_year_months(for_year)
+    WHERE under_contract AND report_due_on <= CAST(as_of_date AS DATE)
 ), runs AS (
     SELECT *, nth - row_number() OVER (PARTITION BY dealer_id, report_on_time ORDER BY month) AS run_id
     FROM due
@@ -172,32 +172,32 @@ SELECT dealer_id, month, report_due_on, report_submitted_on, report_on_time,
 FROM runs;
 
 -- name: dealer_year_totals
-CREATE OR REPLACE MACRO dealer_year_totals(y, as_of) AS TABLE
+CREATE OR REPLACE MACRO dealer_year_totals(for_year, as_of_date) AS TABLE
 WITH contract AS (
-    SELECT dealer_id FROM dealer_year_months(y) GROUP BY dealer_id HAVING bool_or(under_contract)
+    SELECT dealer_id FROM dealer_year_months(for_year) GROUP BY dealer_id HAVING bool_or(under_contract)
 ), year_counts AS (
     SELECT dealer_id, CAST(sum(complaints) AS BIGINT) AS complaints,
            CAST(sum(units_sold) AS BIGINT) AS units_sold, sum(sales_amount) AS sales_amount,
            CAST(sum(callbacks_answered) AS BIGINT) AS callbacks_answered,
            CAST(sum(satisfied) AS BIGINT) AS satisfied
-    FROM dealer_month_counts WHERE year(month) = CAST(y AS INTEGER) GROUP BY dealer_id
+    FROM dealer_month_counts WHERE year(month) = CAST(for_year AS INTEGER) GROUP BY dealer_id
 ), due AS (
     SELECT dealer_id, count(*) AS months_due, count(*) FILTER (WHERE report_on_time) AS reports_on_time,
            max(missing_run_length) AS max_consecutive_missing
-    FROM months_due(y, as_of) GROUP BY dealer_id
+    FROM months_due(for_year, as_of_date) GROUP BY dealer_id
 ), notice_counts AS (
     SELECT dealer_id, count(*) AS notices FROM notices
-    WHERE year(notice_date) = CAST(y AS INTEGER) GROUP BY dealer_id
+    WHERE year(notice_date) = CAST(for_year AS INTEGER) GROUP BY dealer_id
 ), fakes AS (
     SELECT DISTINCT dealer_id, record_no FROM callback_facts
-    WHERE is_fake AND year(called_at) = CAST(y AS INTEGER)
+    WHERE is_fake AND year(called_at) = CAST(for_year AS INTEGER)
 ), fake_fees AS (
     SELECT f.dealer_id, count(*) AS fake_records,
            coalesce(sum(coalesce(r.labor_fee, 0) + coalesce(r.parts_fee, 0)), 0) AS fake_record_fees
     FROM fakes f LEFT JOIN repairs r USING (dealer_id, record_no) GROUP BY f.dealer_id
 )
 SELECT d.dealer_id, d.dealer_name, d.region, d.province, d.city, d.area_type,
-       CAST(y AS INTEGER) AS year, CAST(as_of AS DATE) AS as_of,
+       CAST(for_year AS INTEGER) AS year, CAST(as_of_date AS DATE) AS as_of,
        coalesce(yc.complaints, 0) AS complaints,
        coalesce(yc.units_sold, 0) AS units_sold,
        coalesce(yc.sales_amount, 0) AS sales_amount,
@@ -219,8 +219,8 @@ LEFT JOIN fake_fees ff USING (dealer_id);
 -- name: award_evaluation
 -- Spec 3.1: every criterion's measure, threshold and pass/fail. Thresholds compare exact
 -- fractions (count >= rate * base in decimals), so 49 of 50 passes ">= 98 %".
-CREATE OR REPLACE MACRO award_evaluation(y, as_of) AS TABLE
-WITH t AS (SELECT * FROM dealer_year_totals(y, as_of))
+CREATE OR REPLACE MACRO award_evaluation(for_year, as_of_date) AS TABLE
+WITH t AS (SELECT * FROM dealer_year_totals(for_year, as_of_date))
 SELECT dealer_id, dealer_name, region, province, city, area_type, year, as_of,
        complaints, units_sold,
        CAST(complaints AS DOUBLE) * 1000 / nullif(units_sold, 0) AS complaints_per_1000_sales,
@@ -253,15 +253,15 @@ SELECT dealer_id, dealer_name, region, province, city, area_type, year, as_of,
 FROM t;
 
 -- name: award_result
-CREATE OR REPLACE MACRO award_result(y, as_of) AS TABLE
+CREATE OR REPLACE MACRO award_result(for_year, as_of_date) AS TABLE
 SELECT *, pass_complaints AND pass_satisfaction AND pass_evidence AND pass_reports
           AND pass_network AND pass_notices AS eligible
-FROM award_evaluation(y, as_of);
+FROM award_evaluation(for_year, as_of_date);
 
 -- name: settlement_evaluation
 -- Spec 3.2: fee base, each deduction and the net fee, unrounded (reports round each column).
-CREATE OR REPLACE MACRO settlement_evaluation(y, as_of) AS TABLE
-WITH t AS (SELECT * FROM dealer_year_totals(y, as_of)), fee AS (
+CREATE OR REPLACE MACRO settlement_evaluation(for_year, as_of_date) AS TABLE
+WITH t AS (SELECT * FROM dealer_year_totals(for_year, as_of_date)), fee AS (
     SELECT *, getvariable('rule_settlement_fee_rate') * sales_amount AS fee_base FROM t
 ), deductions AS (
     SELECT *,
