@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Install everything and start the dashboard; on a first start the demo data set is
+# generated (python -m etl sample) and loaded (python -m etl load) into data/warehouse.duckdb.
+set -euo pipefail
+cd "$(dirname "$0")"
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+.venv/bin/python -m etl demo
+exec .venv/bin/streamlit run dashboard.py --server.headless true --browser.gatherUsageStats false "$@"
