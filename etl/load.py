@@ -7,7 +7,7 @@ it was.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from etl.db import writer
 from etl.read import DATA_SUFFIXES, FileRejected, RawFile, kind_from_name, open_file, read_cells
 from etl.rules import Rules
 from etl.schema import KINDS, REPAIRS, Kind
-from etl.validate import StagingPlan, parse_macros
+from etl.validate import StagingPlan, normalise_cells, parse_macros
 
 KIND_ORDER = {kind.name: n for n, kind in enumerate(KINDS)}
 
@@ -138,7 +138,11 @@ def _archive(raw: RawFile, database: Path, load_id: int) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / raw.path.name
     if not target.exists():
-        shutil.copyfile(raw.path, target)
+        # The bytes that were hashed, written beside and renamed into place: a load killed
+        # mid-copy leaves no partial archive behind that later loads would take as complete.
+        partial = folder / f".{raw.path.name}.{os.getpid()}.partial"
+        partial.write_bytes(raw.content)
+        os.replace(partial, target)
     return target
 
 
@@ -157,18 +161,18 @@ def _stage_and_apply(con, raw: RawFile, load_id: int, submitted_on: dt.date | No
         con.execute(statement)
     plan = StagingPlan(raw, submitted_default, raw.month_from_name)
     con.register("raw_cells", raw.cells)
+    con.register("clean_cells", normalise_cells(raw.cells))
     try:
         con.execute(plan.staging_sql())
+        for statement in plan.cross_checks_sql():
+            con.execute(statement)
+        con.execute(plan.rejects_sql(), [load_id, raw.name, kind.name])
     finally:
         con.unregister("raw_cells")
-    for statement in plan.cross_checks_sql():
-        con.execute(statement)
+        con.unregister("clean_cells")
     read, rejected = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE len(problems) > 0) FROM staged").fetchone()
     result.rows_read, result.rows_rejected, result.rows_loaded = read, rejected, read - rejected
-    con.execute(
-        "INSERT INTO rejects SELECT ?, ?, ?, row_no, array_to_string(problems, '; '), raw_values "
-        "FROM staged WHERE len(problems) > 0 ORDER BY row_no", [load_id, raw.name, kind.name])
     if kind is REPAIRS:
         result.warnings += _submission_warnings(con, has_submitted, submitted_on, today)
         _apply_repairs(con, load_id)

@@ -110,12 +110,18 @@ def _score(row: list[str], kind: Kind) -> int:
 def find_header(head_rows: list[list[str]], kind: Kind | None) -> tuple[int, Kind]:
     """Index of the first row that matches a kind's columns, and the kind (spec 2: header row)."""
     candidates = [kind] if kind else list(KINDS)
-    for index, row in enumerate(head_rows[:HEADER_SEARCH_ROWS]):
-        scores = [(_score(row, k), len(set(k.required) & set(_columns(row, k).values())), -n, k)
-                  for n, k in enumerate(candidates)]
-        best = max(scores, key=lambda s: s[:3])
-        if best[0] >= MIN_HEADER_MATCHES:
-            return index, best[3]
+    # A title block may name a column or two (经销商编号 | JX101 | 报表月份 | 2025-03), so the
+    # first row holding every required column of a kind wins; failing that, the first row
+    # that names enough columns is taken, so the message can say which column is missing.
+    for complete_only in (True, False):
+        for index, row in enumerate(head_rows[:HEADER_SEARCH_ROWS]):
+            scores = [(_score(row, k), len(set(k.required) & set(_columns(row, k).values())), -n, k)
+                      for n, k in enumerate(candidates)]
+            if complete_only:
+                scores = [s for s in scores if s[1] == len(s[3].required)]
+            best = max(scores, key=lambda s: s[:3], default=(0,))
+            if best[0] >= MIN_HEADER_MATCHES:
+                return index, best[3]
     if kind:
         expected = ", ".join(f"{c.name}/{c.chinese}" for c in kind.columns if c.required)
         raise FileRejected(
@@ -209,7 +215,7 @@ def _csv_body(text: str, header_line: int, width: int) -> pa.Table:
     try:
         table = pa_csv.read_csv(
             io.BytesIO(data),
-            read_options=pa_csv.ReadOptions(column_names=names, block_size=16 << 20),
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=4 << 20),
             parse_options=pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
             convert_options=pa_csv.ConvertOptions(
                 column_types={n: pa.string() for n in names}, strings_can_be_null=False,
@@ -234,10 +240,12 @@ def _csv_body(text: str, header_line: int, width: int) -> pa.Table:
     # Slow, exact path: ragged rows or values spanning lines.
     rows, numbers = [], []
     reader = csv.reader(io.StringIO(body))
+    ended = 0   # the line the previous row ended on: a row spanning lines is numbered by its first
     for row in reader:
         if row:
             rows.append(row)
-            numbers.append(header_line + reader.line_num)
+            numbers.append(header_line + ended + 1)
+        ended = reader.line_num
     return _rows_to_table(rows, width, row_numbers=numbers)
 
 
