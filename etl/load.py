@@ -195,14 +195,14 @@ def _upsert(con, kind: Kind, load_id: int) -> None:
 
 
 def _apply_repairs(con, load_id: int) -> None:
-    """Each dealer-month in the file replaces what was loaded for it; the first submission is kept."""
+    """Each dealer-month in the file replaces what was loaded for it, other dealer-months are
+    untouched (spec 6), and the first submission is kept for timeliness."""
     con.execute("""
         CREATE OR REPLACE TEMP TABLE delivered AS
         SELECT dealer_id, report_month, min(submitted_on) AS submitted_on
         FROM staged WHERE len(problems) = 0 GROUP BY ALL""")
     con.execute("""
-        DELETE FROM repairs WHERE (dealer_id, report_month) IN (SELECT (dealer_id, report_month) FROM delivered)
-           OR (dealer_id, record_no) IN (SELECT (dealer_id, record_no) FROM staged WHERE len(problems) = 0)""")
+        DELETE FROM repairs WHERE (dealer_id, report_month) IN (SELECT (dealer_id, report_month) FROM delivered)""")
     con.execute(f"INSERT INTO repairs SELECT {_columns(REPAIRS)} FROM staged WHERE len(problems) = 0 ORDER BY row_no",
                 [load_id])
     con.execute("""

@@ -155,3 +155,20 @@ def test_complaint_deduction_is_a_setting(wh):
     # 10 % = 50 deducted; 2 complaints x 120 = 240; net 500 - 50 - 240 = 210.
     assert (row["complaints"], float(row["missing_deduction"]), float(row["complaint_deduction"]),
             float(row["net_fee"])) == (2, 50.0, 240.0, 210.0)
+
+
+def test_a_record_number_reported_in_two_months_is_fined_once_with_its_latest_fees(wh):
+    load_all(wh, repairs=[repair("F1", month="2025-06", submitted="2025-07-10", labor=100)],
+             callbacks=[], sales=[["D1", "2025-06", 10, 1000]])
+    july = wh.file("repairs_2025-07.csv", [
+        ["record_no", "dealer_id", "report_month", "submitted_on", "service_type", "requested_at", "status",
+         "labor_fee", "parts_fee"],
+        ["F1", "D1", "2025-07", "2025-08-10", "repair", "2025-07-02 09:00", "completed", 60, 5]])
+    fake = wh.file("callbacks_fake.csv", [
+        ["callback_id", "record_no", "dealer_id", "called_at", "reached", "service_confirmed"],
+        ["C1", "F1", "D1", "2025-08-20 10:00", "Y", "N"]])
+    wh.load(july, fake)
+    # Both months keep their report (June untouched by July's file); the fine counts F1 once, 10 x 65.
+    assert wh.query("SELECT report_month::VARCHAR FROM repairs ORDER BY 1") == [("2025-06-01",), ("2025-07-01",)]
+    s = _settlement(wh)["D1"]
+    assert (s["fake_records"], float(s["fake_penalty"])) == (1, 650.0)

@@ -10,6 +10,7 @@ from etl.warehouse import quote
 VIEWS_SQL = Path(__file__).with_name("views.sql")
 
 VIEW_COMMENTS = {
+    "latest_repairs": "One row per (dealer_id, record_no): the latest loaded version of each record.",
     "repair_facts": "Each repair record with its SLA, on-time, repeat-repair and miss flags.",
     "requests": "Every request (repair records and unanswered hotline repair requests), missed or not, with why.",
     "complaint_events": "Complaint events: callbacks with complaint=Y and verified hotline complaint tickets.",

@@ -27,6 +27,13 @@ SELECT r.*,
            AS found_unresolved
 FROM repairs r LEFT JOIN dealers d USING (dealer_id);
 
+-- name: latest_repairs
+-- One row per (dealer_id, record_no): a number reported again in another month's report keeps
+-- both rows in `repairs` (each month is its own report); where one record is needed, the latest load wins.
+CREATE OR REPLACE VIEW latest_repairs AS
+SELECT * FROM repairs
+QUALIFY row_number() OVER (PARTITION BY dealer_id, record_no ORDER BY load_id DESC, row_no DESC) = 1;
+
 -- name: requests
 CREATE OR REPLACE VIEW requests AS
 SELECT dealer_id, report_month AS month, 'repair_record' AS request_source, record_no AS request_id,
@@ -194,7 +201,7 @@ WITH contract AS (
 ), fake_fees AS (
     SELECT f.dealer_id, count(*) AS fake_records,
            coalesce(sum(coalesce(r.labor_fee, 0) + coalesce(r.parts_fee, 0)), 0) AS fake_record_fees
-    FROM fakes f LEFT JOIN repairs r USING (dealer_id, record_no) GROUP BY f.dealer_id
+    FROM fakes f LEFT JOIN latest_repairs r USING (dealer_id, record_no) GROUP BY f.dealer_id
 )
 SELECT d.dealer_id, d.dealer_name, d.region, d.province, d.city, d.area_type,
        CAST(for_year AS INTEGER) AS year, CAST(as_of_date AS DATE) AS as_of,
