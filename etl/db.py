@@ -45,16 +45,24 @@ def _connect_waiting(path: Path, read_only: bool, wait_seconds: float, notify) -
             time.sleep(0.2)
 
 
+def _sql_value(value) -> str:
+    if isinstance(value, bool):
+        return "CAST(1 AS DECIMAL(18,6))" if value else "CAST(0 AS DECIMAL(18,6))"
+    return f"CAST('{value!r}' AS DECIMAL(18,6))"
+
+
 def apply_rules(con, rules: Rules) -> None:
-    """Hand every threshold to SQL: the metric views read them with getvariable()."""
+    """Hand every threshold to SQL: the metric views read them with rule('rule_...')."""
     for name, value in rules.sql_variables().items():
-        if isinstance(value, bool):
-            literal = "true" if value else "false"
-        elif isinstance(value, (int, float)):
-            literal = f"CAST('{value!r}' AS DECIMAL(18,6))"
-        else:
-            literal = "'" + str(value).replace("'", "''") + "'"
-        con.execute(f"SET VARIABLE {name} = {literal}")
+        con.execute(f"SET VARIABLE {name} = {_sql_value(value)}")
+
+
+def store_rules(con, rules: Rules) -> None:
+    """Keep the rules in force in the database, for readers that set no variables (a DuckDB shell)."""
+    rows = ", ".join(f"('{name}', {_sql_value(value)})" for name, value in rules.sql_variables().items())
+    con.execute(f"CREATE OR REPLACE TABLE rule_settings AS SELECT * FROM (VALUES {rows}) AS t(key, value)")
+    con.execute("COMMENT ON TABLE rule_settings IS 'Thresholds of the rules file in force at the last load "
+                "(rules.toml); the metric views use them when a connection sets no rule variables.'")
 
 
 @contextmanager
@@ -66,10 +74,12 @@ def writer(path: Path, rules: Rules | None = None, wait_seconds: float = 300, no
     notify = notify or (lambda message: print(message, file=sys.stderr, flush=True))
     con = _connect_waiting(path, False, wait_seconds, notify)
     try:
+        rules = rules or load_rules()
+        store_rules(con, rules)
         if not is_current(con):
             create_tables(con)
             create_views(con)
-        apply_rules(con, rules or load_rules())
+        apply_rules(con, rules)
         yield con
     finally:
         con.close()

@@ -244,19 +244,39 @@ def _count(row, name: str) -> int:
     return 0 if row is None or pd.isna(row[name]) else int(row[name])
 
 
-def control_breaches(ranking: pd.DataFrame, limits: dict[str, Threshold]) -> pd.DataFrame:
-    """Dealers of a ranking failing any of the three 10 % controls, worst first, with `<rate>_ok` flags."""
+def dealer_months(con, scope: Scope) -> pd.DataFrame:
+    """The rows of dealer_month_metrics for the scope's dealers and months (each dealer-month as the view has it)."""
+    dealers, dealer_params = _dealer_where(scope)
+    months, month_params = _month_where(scope, "m.month")
+    return con.execute(f"SELECT m.* FROM dealer_month_metrics m JOIN dealers d USING (dealer_id) "
+                       f"WHERE {dealers} AND {months} ORDER BY m.dealer_id, m.month", dealer_params + month_params).df()
+
+
+def _failing(judged: pd.DataFrame, rates) -> pd.Series:
+    failed = pd.Series(False, index=judged.index)
+    for name in rates:
+        failed |= judged[f"{name}_ok"].eq(False).fillna(False).astype(bool)
+    return failed
+
+
+def control_breaches(ranking: pd.DataFrame, months: pd.DataFrame, limits: dict[str, Threshold]) -> pd.DataFrame:
+    """Dealers of a ranking failing any of the three 10 % controls over the span, worst first.
+
+    `<rate>_ok` flags the control(s) failed; `breach_months` counts the dealer's months of the
+    span (rows of dealer_months) that failed a control on their own.
+    """
     controls = {name: limits[name] for name in CONTROL_RATES if name in limits}
     judged = judge(ranking, controls)
-    failed = pd.Series(False, index=judged.index)
-    for name in controls:
-        failed |= judged[f"{name}_ok"].eq(False).fillna(False).astype(bool)
+    monthly = judge(months, controls)
+    breach_months = monthly[_failing(monthly, controls)].groupby("dealer_id").size()
     flags = [f"{name}_ok" for name in controls]
     columns = DEALER_COLUMNS + [c for name in controls for c in (RATE_BY_NAME[name].numerator,
                                                                   RATE_BY_NAME[name].denominator, name)] + flags
-    breaches = judged.loc[failed, list(dict.fromkeys(columns))]
+    breaches = judged.loc[_failing(judged, controls), list(dict.fromkeys(columns))]
     breaches["controls_failed"] = (~breaches[flags].fillna(True).astype(bool)).sum(axis=1)
-    return breaches.sort_values(["controls_failed", "dealer_id"], ascending=[False, True]).reset_index(drop=True)
+    breaches["breach_months"] = breaches["dealer_id"].map(breach_months).fillna(0).astype("int64")
+    return breaches.sort_values(["controls_failed", "breach_months", "dealer_id"],
+                                ascending=[False, False, True]).reset_index(drop=True)
 
 
 # --- one dealer --------------------------------------------------------------------------------

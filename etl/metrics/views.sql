@@ -1,26 +1,32 @@
 -- The metric layer: every figure of spec section 3, defined once, over the loaded tables.
--- Thresholds come from the rules file as variables (getvariable('rule_<section>_<key>'),
+-- Thresholds come from the rules file as variables (rule('rule_<section>_<key>'),
 -- set on every connection by etl/db.py). Rates are added by etl/metrics/definitions.py,
 -- which owns the numerator/denominator pairs. Statements are separated by ";\n\n".
+
+-- name: rule
+-- A threshold: the value this connection set (the rules file in force, or a what-if), else the
+-- value stored by the last load, so a plain DuckDB shell on the file sees the same figures.
+CREATE OR REPLACE MACRO rule(name) AS
+    coalesce(getvariable(name), (SELECT value FROM rule_settings WHERE key = name));
 
 -- name: repair_facts
 CREATE OR REPLACE VIEW repair_facts AS
 SELECT r.*,
        d.area_type,
-       CASE WHEN d.area_type = 'county' THEN getvariable('rule_service_sla_hours_county')
-            ELSE getvariable('rule_service_sla_hours_urban') END AS sla_hours,
+       CASE WHEN d.area_type = 'county' THEN rule('rule_service_sla_hours_county')
+            ELSE rule('rule_service_sla_hours_urban') END AS sla_hours,
        (r.arrived_at IS NOT NULL OR r.status = 'open') AS in_on_time_base,
        (r.arrived_at IS NOT NULL
         AND epoch_us(r.arrived_at) - epoch_us(r.requested_at)
-            <= (CASE WHEN d.area_type = 'county' THEN getvariable('rule_service_sla_hours_county')
-                     ELSE getvariable('rule_service_sla_hours_urban') END) * 3600000000) AS arrived_on_time,
+            <= (CASE WHEN d.area_type = 'county' THEN rule('rule_service_sla_hours_county')
+                     ELSE rule('rule_service_sla_hours_urban') END) * 3600000000) AS arrived_on_time,
        (r.service_type = 'repair' AND r.serial_no IS NOT NULL) AS in_repeat_base,
        (r.service_type = 'repair' AND r.serial_no IS NOT NULL AND EXISTS (
             SELECT 1 FROM repairs p
             WHERE p.service_type = 'repair' AND p.serial_no = r.serial_no
               AND p.requested_at < r.requested_at
               AND epoch_us(r.requested_at) - epoch_us(p.requested_at)
-                  <= getvariable('rule_service_repeat_repair_days') * 86400000000)) AS is_repeat,
+                  <= rule('rule_service_repeat_repair_days') * 86400000000)) AS is_repeat,
        (r.status = 'open') AS is_open,
        EXISTS (SELECT 1 FROM callbacks c
                WHERE c.dealer_id = r.dealer_id AND c.record_no = r.record_no AND c.resolved = false)
@@ -86,7 +92,7 @@ UNION SELECT dealer_id, month FROM sales;
 
 -- name: report_deadline
 CREATE OR REPLACE MACRO report_deadline(report_month) AS
-    CAST(report_month + INTERVAL 1 MONTH AS DATE) + CAST(getvariable('rule_service_report_due_day') AS INTEGER) - 1;
+    CAST(report_month + INTERVAL 1 MONTH AS DATE) + CAST(rule('rule_service_report_due_day') AS INTEGER) - 1;
 
 -- name: dealer_month_counts
 CREATE OR REPLACE VIEW dealer_month_counts AS
@@ -231,32 +237,32 @@ WITH t AS (SELECT * FROM dealer_year_totals(for_year, as_of_date))
 SELECT dealer_id, dealer_name, region, province, city, area_type, year, as_of,
        complaints, units_sold,
        CAST(complaints AS DOUBLE) * 1000 / nullif(units_sold, 0) AS complaints_per_1000_sales,
-       getvariable('rule_award_max_complaints_per_1000_sales') AS complaints_threshold,
+       rule('rule_award_max_complaints_per_1000_sales') AS complaints_threshold,
        coalesce(units_sold > 0
-                AND complaints * 1000 < getvariable('rule_award_max_complaints_per_1000_sales') * units_sold,
+                AND complaints * 1000 < rule('rule_award_max_complaints_per_1000_sales') * units_sold,
                 false) AS pass_complaints,
        callbacks_answered, satisfied,
        CAST(satisfied AS DOUBLE) / nullif(callbacks_answered, 0) AS satisfaction_rate,
-       getvariable('rule_award_min_satisfaction_rate') AS satisfaction_threshold,
+       rule('rule_award_min_satisfaction_rate') AS satisfaction_threshold,
        coalesce(callbacks_answered > 0
-                AND satisfied >= getvariable('rule_award_min_satisfaction_rate') * callbacks_answered,
+                AND satisfied >= rule('rule_award_min_satisfaction_rate') * callbacks_answered,
                 false) AS pass_satisfaction,
-       getvariable('rule_award_min_answered_callbacks') AS evidence_threshold,
-       callbacks_answered >= getvariable('rule_award_min_answered_callbacks') AS pass_evidence,
+       rule('rule_award_min_answered_callbacks') AS evidence_threshold,
+       callbacks_answered >= rule('rule_award_min_answered_callbacks') AS pass_evidence,
        months_due, reports_on_time,
        CAST(reports_on_time AS DOUBLE) / nullif(months_due, 0) AS report_rate,
-       getvariable('rule_award_min_report_rate') AS report_threshold,
+       rule('rule_award_min_report_rate') AS report_threshold,
        coalesce(months_due > 0
-                AND reports_on_time >= getvariable('rule_award_min_report_rate') * months_due,
+                AND reports_on_time >= rule('rule_award_min_report_rate') * months_due,
                 false) AS pass_reports,
        technicians, has_service_center,
-       getvariable('rule_award_min_technicians') AS technicians_threshold,
-       coalesce(technicians >= getvariable('rule_award_min_technicians'), false)
-           AND (NOT getvariable('rule_award_require_service_center') OR coalesce(has_service_center, false))
+       rule('rule_award_min_technicians') AS technicians_threshold,
+       coalesce(technicians >= rule('rule_award_min_technicians'), false)
+           AND (NOT (rule('rule_award_require_service_center') = 1) OR coalesce(has_service_center, false))
            AS pass_network,
        notices,
-       getvariable('rule_award_max_notices') AS notices_threshold,
-       notices <= getvariable('rule_award_max_notices') AS pass_notices
+       rule('rule_award_max_notices') AS notices_threshold,
+       notices <= rule('rule_award_max_notices') AS pass_notices
 FROM t;
 
 -- name: award_result
@@ -269,14 +275,14 @@ FROM award_evaluation(for_year, as_of_date);
 -- Spec 3.2: fee base, each deduction and the net fee, unrounded (reports round each column).
 CREATE OR REPLACE MACRO settlement_evaluation(for_year, as_of_date) AS TABLE
 WITH t AS (SELECT * FROM dealer_year_totals(for_year, as_of_date)), fee AS (
-    SELECT *, getvariable('rule_settlement_fee_rate') * sales_amount AS fee_base FROM t
+    SELECT *, rule('rule_settlement_fee_rate') * sales_amount AS fee_base FROM t
 ), deductions AS (
     SELECT *,
-           CASE WHEN max_consecutive_missing >= getvariable('rule_settlement_missing_months_in_a_row')
-                THEN getvariable('rule_settlement_missing_deduction_rate') * fee_base ELSE 0 END
+           CASE WHEN max_consecutive_missing >= rule('rule_settlement_missing_months_in_a_row')
+                THEN rule('rule_settlement_missing_deduction_rate') * fee_base ELSE 0 END
                AS missing_deduction,
-           getvariable('rule_settlement_fake_penalty_multiplier') * fake_record_fees AS fake_penalty,
-           getvariable('rule_settlement_complaint_deduction_yuan') * complaints AS complaint_deduction
+           rule('rule_settlement_fake_penalty_multiplier') * fake_record_fees AS fake_penalty,
+           rule('rule_settlement_complaint_deduction_yuan') * complaints AS complaint_deduction
     FROM fee
 )
 SELECT dealer_id, dealer_name, region, province, city, area_type, year, as_of, sales_amount, fee_base,
