@@ -33,6 +33,7 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("paths", nargs="+", metavar="PATH")
     load.add_argument("--db"), load.add_argument("--rules")
     load.add_argument("--submitted-on", type=_date, help="submission date for repairs files without a submitted_on column")
+    load.add_argument("--json", action="store_true", help="one JSON object per line (used by the dashboard's uploads)")
 
     sample = commands.add_parser("sample", help="write the deterministic demo data set")
     sample.add_argument("--out", default=str(config.DEFAULT_SAMPLE_DIR))
@@ -74,13 +75,24 @@ def cmd_load(args) -> int:
         print("error: no .csv or .xlsx files found in " + ", ".join(args.paths), file=sys.stderr)
         return EXIT_USAGE
     started = time.perf_counter()
-    results = load_paths(paths, config.db_path(args.db), rules, args.submitted_on,
-                         on_result=lambda r: print(r.line(), flush=True))
+    if getattr(args, "json", False):
+        import dataclasses
+        import json
+
+        def emit(event: dict) -> None:
+            print(json.dumps(event, ensure_ascii=False), flush=True)
+        results = load_paths(paths, config.db_path(args.db), rules, args.submitted_on,
+                             on_result=lambda r: emit(dataclasses.asdict(r)),
+                             notify=lambda message: emit({"waiting": message}))
+    else:
+        results = load_paths(paths, config.db_path(args.db), rules, args.submitted_on,
+                             on_result=lambda r: print(r.line(), flush=True))
     counts = {s: sum(r.status == s for r in results) for s in ("loaded", "already_loaded", "rejected")}
-    print(f"{len(results)} files in {time.perf_counter() - started:.1f} s: {counts['loaded']} loaded, "
-          f"{counts['already_loaded']} already loaded, {counts['rejected']} rejected; rows: "
-          f"{sum(r.rows_read for r in results)} read, {sum(r.rows_loaded for r in results)} loaded, "
-          f"{sum(r.rows_rejected for r in results)} rejected")
+    summary = (f"{len(results)} files in {time.perf_counter() - started:.1f} s: {counts['loaded']} loaded, "
+               f"{counts['already_loaded']} already loaded, {counts['rejected']} rejected; rows: "
+               f"{sum(r.rows_read for r in results)} read, {sum(r.rows_loaded for r in results)} loaded, "
+               f"{sum(r.rows_rejected for r in results)} rejected")
+    print(summary if not getattr(args, "json", False) else json.dumps({"summary": summary}, ensure_ascii=False))
     return EXIT_FILE_REJECTED if counts["rejected"] else EXIT_OK
 
 
@@ -122,5 +134,5 @@ def cmd_demo(args) -> int:
                 return EXIT_OK
     out = config.DEFAULT_SAMPLE_DIR
     cmd_sample(argparse.Namespace(out=str(out), seed=20260101, end_month=None))
-    code = cmd_load(argparse.Namespace(paths=[str(out)], db=args.db, rules=args.rules, submitted_on=None))
+    code = cmd_load(argparse.Namespace(paths=[str(out)], db=args.db, rules=args.rules, submitted_on=None, json=False))
     return EXIT_OK if code in (EXIT_OK, EXIT_FILE_REJECTED) else code

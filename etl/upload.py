@@ -1,0 +1,41 @@
+"""Loads started from the dashboard run as `python -m etl load --json` in a child process.
+
+The dashboard process then only ever holds short read-only connections, and one writer at a
+time is guaranteed by DuckDB's file lock across processes: an upload and a terminal load (or two
+uploads) wait for each other with a visible message instead of failing.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from etl.config import PROJECT_ROOT
+
+
+def load_files(paths: list[Path], database: Path, rules_file: Path | None = None, on_event=None,
+               timeout_seconds: float = 1800) -> list[dict]:
+    """Load `paths`; `on_event(event)` gets each JSON event as it happens: {"file": ...} per file
+    result, {"waiting": message} while another process holds the database. Returns the file results."""
+    command = [sys.executable, "-m", "etl", "load", "--json", "--db", str(database), *map(str, paths)]
+    if rules_file:
+        command += ["--rules", str(rules_file)]
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, encoding="utf-8")
+    results = []
+    try:
+        for line in process.stdout:
+            try:
+                event = json.loads(line)
+            except json.JSONDecodeError:
+                event = {"message": line.rstrip()}
+            if "file" in event:
+                results.append(event)
+            if on_event:
+                on_event(event)
+        process.wait(timeout=timeout_seconds)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    return results
