@@ -126,10 +126,10 @@ def load_one(path: Path, database: Path, rules: Rules, submitted_on: dt.date | N
 def _log(con, load_id: int, raw: RawFile, archived: Path, result: FileResult, started: dt.datetime) -> None:
     result.load_id = load_id
     con.execute(
-        "INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
+        "INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [load_id, raw.name, str(archived), raw.sha256, result.kind, result.status,
          result.rows_read, result.rows_loaded, result.rows_rejected, result.message,
-         "; ".join(result.warnings), started])
+         "; ".join(result.warnings), started, dt.datetime.now()])
 
 
 def _archive(raw: RawFile, database: Path, load_id: int) -> Path:

@@ -4,13 +4,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import shutil
 from pathlib import Path
 
 import duckdb
 import openpyxl
 import pytest
 
-from etl.db import apply_rules
+from etl.db import apply_rules, writer
 from etl.load import load_paths
 from etl.rules import load_rules
 
@@ -80,3 +81,24 @@ class Warehouse:
 @pytest.fixture
 def wh(tmp_path) -> Warehouse:
     return Warehouse(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def empty_warehouse_file(tmp_path_factory) -> Path:
+    """A database with the tables and views in place, made once per session (that takes ~1 s)."""
+    path = tmp_path_factory.mktemp("empty_warehouse") / "warehouse.duckdb"
+    with writer(path, load_rules()):
+        pass
+    return path
+
+
+@pytest.fixture
+def prebuilt_warehouse(wh, empty_warehouse_file) -> Warehouse:
+    """`wh` starting from a copy of the empty database instead of creating it on first load.
+
+    Opt in per module with ``pytestmark = pytest.mark.usefixtures("prebuilt_warehouse")``.
+    """
+    for source in (empty_warehouse_file, empty_warehouse_file.with_name(empty_warehouse_file.name + ".wal")):
+        if source.exists():
+            shutil.copyfile(source, wh.folder / source.name)
+    return wh
