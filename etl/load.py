@@ -98,11 +98,13 @@ def load_one(path: Path, database: Path, rules: Rules, submitted_on: dt.date | N
             load_id = con.execute("SELECT nextval('load_ids')").fetchone()[0]
             archived = _archive(raw, database, load_id)
             previous = con.execute(
-                "SELECT file_name, load_id, strftime(finished_at, '%Y-%m-%d %H:%M') FROM load_log "
+                "SELECT file_name, load_id, strftime(finished_at, '%Y-%m-%d %H:%M'), rows_rejected FROM load_log "
                 "WHERE sha256 = ? AND status = 'loaded' ORDER BY load_id LIMIT 1", [raw.sha256]).fetchone()
             if previous:
+                note = (f"; {previous[3]} of its rows were rejected then (see the rejects table): "
+                        "a corrected file loads them" if previous[3] else "")
                 result = FileResult(path.name, "already_loaded", kind=kind,
-                                    message=f"same content as {previous[0]}, load #{previous[1]} at {previous[2]}")
+                                    message=f"same content as {previous[0]}, load #{previous[1]} at {previous[2]}{note}")
             elif early:
                 result = early
             else:
