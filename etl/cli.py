@@ -25,6 +25,18 @@ def _year(text: str) -> int:
     return int(text)
 
 
+def _month(text: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a month (YYYY-MM): {text}") from None
+
+
+# Options that only some reports take: option -> the reports it applies to.
+REPORT_OPTIONS = {"metric": ("funnel",), "from_month": ("funnel",), "to_month": ("funnel",),
+                  "overdispersion": ("funnel",), "month": ("watchlist",)}
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m etl", description="Dealer service-quality data: load, sample, report.")
     commands = top.add_subparsers(dest="command", required=True)
@@ -41,8 +53,14 @@ def parser() -> argparse.ArgumentParser:
     sample.add_argument("--end-month", help="last month of the 24 (YYYY-MM); default: last month")
 
     report = commands.add_parser("report", help="write a report as .csv or .xlsx")
-    report.add_argument("name", choices=["monthly", "award", "settlement"])
+    report.add_argument("name", choices=["monthly", "award", "settlement", "funnel", "watchlist"])
     report.add_argument("--year", type=_year)
+    report.add_argument("--metric", help="funnel: the rate's column in the monthly report, e.g. complaint_rate")
+    report.add_argument("--from", dest="from_month", type=_month, help="funnel: first month (YYYY-MM)")
+    report.add_argument("--to", dest="to_month", type=_month, help="funnel: last month (YYYY-MM)")
+    report.add_argument("--overdispersion", action="store_true",
+                        help="funnel: widen the limits when the dealers are overdispersed (Spiegelhalter's phi)")
+    report.add_argument("--month", type=_month, help="watchlist: the month to review (YYYY-MM)")
     report.add_argument("--as-of", type=_date, default=None, help="default: today")
     report.add_argument("--db"), report.add_argument("--rules")
     report.add_argument("--out", required=True)
@@ -107,8 +125,9 @@ def cmd_report(args) -> int:
     from etl import reports
     from etl.db import reader
     from etl.rules import load_rules
-    if args.name in ("award", "settlement") and args.year is None:
-        print(f"error: report {args.name} needs --year", file=sys.stderr)
+    problem = _report_problem(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".xlsx"):
@@ -116,11 +135,36 @@ def cmd_report(args) -> int:
         return EXIT_USAGE
     rules = load_rules(config.rules_path(args.rules))
     as_of = args.as_of or dt.date.today()
+    months = (args.from_month, args.to_month) if args.from_month else None
     with reader(config.db_path(args.db), rules) as con:
-        frame = reports.build(con, args.name, args.year, as_of)
+        frame = reports.build(con, args.name, args.year, as_of, metric=args.metric, months=months,
+                              overdispersion=args.overdispersion, month=args.month)
     reports.write(frame, out)
     print(f"wrote {len(frame)} rows to {out}")
     return EXIT_OK
+
+
+def _report_problem(args) -> str | None:
+    """What is wrong with a report command line, or None."""
+    for option, names in REPORT_OPTIONS.items():
+        if getattr(args, option) not in (None, False) and args.name not in names:
+            flag = "--" + option.replace("_month", "").replace("_", "-")
+            return f"{flag} applies to report {' / '.join(names)} only"
+    if args.name in ("award", "settlement") and args.year is None:
+        return f"report {args.name} needs --year"
+    if args.name == "watchlist" and args.month is None:
+        return "report watchlist needs --month YYYY-MM"
+    if args.name == "funnel":
+        from etl.metrics.quality import STAT_RATES
+        if args.metric not in STAT_RATES:
+            return f"report funnel needs --metric, one of: {', '.join(STAT_RATES)}"
+        if (args.from_month is None) != (args.to_month is None):
+            return "report funnel needs both --from and --to (or --year)"
+        if args.from_month and args.year is not None:
+            return "report funnel takes --year or --from/--to, not both"
+        if args.from_month and args.from_month > args.to_month:
+            return "--from is after --to"
+    return None
 
 
 def cmd_demo(args) -> int:

@@ -12,8 +12,13 @@ BOOLEAN_COLUMNS = {"report_on_time", "pass_complaints", "pass_satisfaction", "pa
                    "has_service_center", "pass_network", "pass_notices", "eligible"}
 
 
-def build(con, name: str, year: int | None, as_of: dt.date) -> pd.DataFrame:
-    """The report's rows with exactly its columns of spec 5."""
+def build(con, name: str, year: int | None, as_of: dt.date, *, metric: str | None = None,
+          months: tuple[dt.date, dt.date] | None = None, overdispersion: bool = False,
+          month: dt.date | None = None) -> pd.DataFrame:
+    """The report's rows with exactly its columns (spec 5; funnel and watchlist: issue 6).
+
+    funnel: `metric` over `months` (or the year's months, or every month loaded); watchlist: `month`.
+    """
     if name == "monthly":
         frame = queries.monthly(con, year)[queries.MONTHLY_COLUMNS].copy()
         frame["month"] = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m")
@@ -23,6 +28,14 @@ def build(con, name: str, year: int | None, as_of: dt.date) -> pd.DataFrame:
         return queries.award(con, year, as_of)[queries.AWARD_COLUMNS].copy()
     if name == "settlement":
         return queries.settlement(con, year, as_of)[queries.SETTLEMENT_COLUMNS].copy()
+    if name == "funnel":
+        from etl.metrics import quality  # scipy is imported only by the reports that need it
+        if months is None and year is not None:
+            months = (dt.date(year, 1, 1), dt.date(year, 12, 1))
+        return quality.funnel_report(con, metric, months, overdispersion)
+    if name == "watchlist":
+        from etl.metrics import quality
+        return quality.watchlist(con, month, as_of)[quality.WATCHLIST_COLUMNS].copy()
     raise ValueError(f"unknown report {name}")
 
 

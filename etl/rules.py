@@ -12,7 +12,8 @@ from pathlib import Path
 
 DEFAULT_RULES = Path(__file__).resolve().parent.parent / "rules.toml"
 
-# section.key -> (python type, bound). Bounds: "rate" 0..1, "positive" > 0, "nonneg" >= 0.
+# section.key -> (python type, bound). Bounds: "rate" 0..1, "probability" strictly between 0 and 1,
+# "share" 0 up to (not including) 0.5, "positive" > 0, "nonneg" >= 0.
 SCHEMA: dict[str, tuple[type, str]] = {
     "controls.complaint_rate_max": (float, "rate"),
     "controls.miss_rate_max": (float, "rate"),
@@ -31,6 +32,7 @@ SCHEMA: dict[str, tuple[type, str]] = {
     "award.min_technicians": (int, "nonneg"),
     "award.require_service_center": (bool, ""),
     "award.max_notices": (int, "nonneg"),
+    "award.require_interval": (bool, ""),
     "settlement.fee_rate": (float, "rate"),
     "settlement.missing_months_in_a_row": (int, "positive"),
     "settlement.missing_deduction_rate": (float, "rate"),
@@ -38,6 +40,18 @@ SCHEMA: dict[str, tuple[type, str]] = {
     "settlement.complaint_deduction_yuan": (float, "nonneg"),
     "callbacks.sample_share": (float, "rate"),
     "callbacks.no_repeat_days": (int, "nonneg"),
+    "statistics.interval_z": (float, "positive"),
+    "statistics.funnel_inner": (float, "probability"),
+    "statistics.funnel_outer": (float, "probability"),
+    "statistics.winsorise": (float, "share"),
+    "statistics.dispersion_test_level": (float, "probability"),
+    "statistics.baseline_months": (int, "positive"),
+    "statistics.control_sigma": (float, "positive"),
+    "statistics.run_length": (int, "positive"),
+    "statistics.laney_when_overdispersed": (bool, ""),
+    "statistics.min_expected_count": (float, "nonneg"),
+    "watchlist.funnel_months": (int, "positive"),
+    "watchlist.funnel_overdispersion": (bool, ""),
     "explore.query_timeout_seconds": (float, "positive"),
     "explore.row_limit": (int, "positive"),
     "dashboard.default_language": (str, "language"),
@@ -89,6 +103,10 @@ def _check(key: str, value, source: str):
         raise RulesError(f"{source}: \"{key}\" must be {kind.__name__}, got {value!r}")
     if bound == "rate" and not 0 <= value <= 1:
         raise RulesError(f"{source}: \"{key}\" is a rate and must be between 0 and 1, got {value}")
+    if bound == "probability" and not 0 < value < 1:
+        raise RulesError(f"{source}: \"{key}\" is a probability and must be above 0 and below 1, got {value}")
+    if bound == "share" and not 0 <= value < 0.5:
+        raise RulesError(f"{source}: \"{key}\" is a share of each end and must be from 0 to below 0.5, got {value}")
     if bound == "positive" and not value > 0:
         raise RulesError(f"{source}: \"{key}\" must be above 0, got {value}")
     if bound == "nonneg" and value < 0:
@@ -122,4 +140,6 @@ def load_rules(path: str | Path | None = None) -> Rules:
         source = str(path)
     if values["controls.hq_callback_coverage_min"] > values["controls.hq_callback_coverage_max"]:
         raise RulesError(f"{source}: \"controls.hq_callback_coverage_min\" is above the maximum")
+    if values["statistics.funnel_inner"] >= values["statistics.funnel_outer"]:
+        raise RulesError(f"{source}: \"statistics.funnel_inner\" must be below \"statistics.funnel_outer\"")
     return Rules(values, source)

@@ -2,7 +2,8 @@
 
 The view `dealer_month_metrics` and every roll-up (any dealers, any months) are generated
 from RATES, so a rate is always sum(numerator) / sum(denominator) and empty when the
-denominator is 0.
+denominator is 0. Each rate also carries its Wilson score interval (`<rate>_low`, `<rate>_high`,
+issue 6), from the same pair through the SQL macros wilson_low / wilson_high of views.sql.
 """
 from __future__ import annotations
 
@@ -20,11 +21,26 @@ class Rate:
     label_en: str = ""
     label_zh: str = ""
 
-    def sql(self, prefix: str = "") -> str:
+    def sql(self, num: str | None = None, den: str | None = None) -> str:
         """The rate over (possibly summed) counts; NULL when the denominator is 0."""
-        num, den = f"{prefix}{self.numerator}", f"{prefix}{self.denominator}"
+        num, den = num or self.numerator, den or self.denominator
         scale = f" * {self.scale}" if self.scale != 1 else ""
         return f"CAST({num} AS DOUBLE){scale} / nullif({den}, 0)"
+
+    def interval_sql(self, z: str, num: str | None = None, den: str | None = None) -> tuple[str, str]:
+        """The rate's Wilson interval (low, high) at normal quantile z, on the rate's scale (x 1000 per mille).
+
+        z is an expression evaluated once per query (a column of a one-row join, or a literal): the
+        rule() lookup inside interval_z() costs more than the whole view when repeated on every row.
+        """
+        num, den = num or self.numerator, den or self.denominator
+        scale = f"{self.scale} * " if self.scale != 1 else ""
+        return f"{scale}wilson_low({num}, {den}, {z})", f"{scale}wilson_high({num}, {den}, {z})"
+
+    def columns_sql(self, z: str, num: str | None = None, den: str | None = None) -> list[str]:
+        """SELECT items: the rate, then its interval's low and high ends."""
+        low, high = self.interval_sql(z, num, den)
+        return [f"{self.sql(num, den)} AS {self.name}", f"{low} AS {self.name}_low", f"{high} AS {self.name}_high"]
 
 
 RATES: tuple[Rate, ...] = (
@@ -46,6 +62,9 @@ RATES: tuple[Rate, ...] = (
     Rate("repeat_repair_rate", "repeat_repairs", "repeat_base", 1, None, "below", "Repeat-repair rate", "重复维修率"),
 )
 RATE_BY_NAME = {rate.name: rate for rate in RATES}
+
+# Award criterion status (award_evaluation's status_* columns, spelled as the SQL spells them).
+MET, NOT_MET, NOT_DEMONSTRABLE = "met", "not met", "not demonstrable at this sample size"
 
 # Counts that roll up by summing (numerators, denominators and a few more).
 COUNTS: tuple[str, ...] = (
@@ -81,14 +100,18 @@ COLUMN_COMMENTS = {
 
 
 def dealer_month_metrics_sql() -> str:
-    rates = ",\n       ".join(f"{rate.sql()} AS {rate.name}" for rate in RATES)
-    return f"CREATE OR REPLACE VIEW dealer_month_metrics AS\nSELECT *,\n       {rates}\nFROM dealer_month_counts"
+    rates = ",\n       ".join(item for rate in RATES for item in rate.columns_sql("params.wilson_z"))
+    return ("CREATE OR REPLACE VIEW dealer_month_metrics AS\nSELECT c.*,\n       " + rates +
+            "\nFROM dealer_month_counts c CROSS JOIN (SELECT interval_z() AS wilson_z) params")
 
 
-def rollup_select(group_by: list[str]) -> str:
-    """SELECT list summing every count over the group and recomputing each rate from the sums."""
+def rollup_select(group_by: list[str], z: float) -> str:
+    """SELECT list summing every count over the group and recomputing each rate and interval from the sums.
+
+    z: the normal quantile of the intervals, as this connection's rules hold it (SELECT interval_z()).
+    """
     sums = [f"sum({c}) AS {c}" if c == "sales_amount" else f"CAST(sum({c}) AS BIGINT) AS {c}" for c in COUNTS]
-    rates = [rate.sql().replace(f"CAST({rate.numerator} ", f"CAST(sum({rate.numerator}) ")
-             .replace(f"nullif({rate.denominator}, 0)", f"nullif(sum({rate.denominator}), 0)") + f" AS {rate.name}"
-             for rate in RATES]
+    literal = f"CAST({float(z)!r} AS DOUBLE)"
+    rates = [item for rate in RATES
+             for item in rate.columns_sql(literal, f"sum({rate.numerator})", f"sum({rate.denominator})")]
     return ", ".join(group_by + sums + rates)

@@ -9,7 +9,7 @@ import datetime as dt
 import pandas as pd
 
 from etl.metrics.definitions import rollup_select
-from etl.metrics.reasons import award_reasons
+from etl.metrics.reasons import award_cautions, award_reasons
 
 MONTHLY_COLUMNS = [
     "dealer_id", "month", "services", "complaints", "units_sold", "complaints_per_1000_sales",
@@ -19,11 +19,13 @@ MONTHLY_COLUMNS = [
     "dealer_callback_rate", "repeat_repairs", "repeat_base", "repeat_repair_rate",
     "report_submitted_on", "report_on_time",
 ]
+# Spec 5 `award`, with issue 6's Wilson interval of the satisfaction rate right after it.
 AWARD_COLUMNS = [
     "dealer_id", "dealer_name", "year", "complaints", "units_sold", "complaints_per_1000_sales",
-    "pass_complaints", "callbacks_answered", "satisfied", "satisfaction_rate", "pass_satisfaction",
-    "pass_evidence", "months_due", "reports_on_time", "report_rate", "pass_reports", "technicians",
-    "has_service_center", "pass_network", "notices", "pass_notices", "eligible", "reasons",
+    "pass_complaints", "callbacks_answered", "satisfied", "satisfaction_rate", "satisfaction_low",
+    "satisfaction_high", "pass_satisfaction", "pass_evidence", "months_due", "reports_on_time", "report_rate",
+    "pass_reports", "technicians", "has_service_center", "pass_network", "notices", "pass_notices", "eligible",
+    "reasons",
 ]
 SETTLEMENT_COLUMNS = [
     "dealer_id", "dealer_name", "year", "sales_amount", "fee_base", "max_consecutive_missing",
@@ -45,13 +47,17 @@ def monthly(con, year: int | None = None) -> pd.DataFrame:
 
 
 def award(con, year: int, as_of: dt.date, lang: str = "en") -> pd.DataFrame:
-    """Spec 3.1: every dealer under contract in the year, each criterion and the reasons."""
+    """Spec 3.1: every dealer under contract in the year, each criterion, its status and the reasons.
+
+    `cautions`: criteria that pass on the point value but are not demonstrable at this sample size
+    (shown beside an eligible dealer; `reasons` stays empty for it, as spec 5 asks)."""
     frame = con.execute("SELECT * FROM award_result(?, ?) ORDER BY dealer_id", [year, as_of]).df()
     require_center = con.execute("SELECT getvariable('rule_award_require_service_center')").fetchone()[0]
     rows = _records(frame)
     for row in rows:
         row["require_service_center"] = require_center
     frame["reasons"] = ["; ".join(award_reasons(row, lang)) for row in rows]
+    frame["cautions"] = ["; ".join(award_cautions(row, lang)) for row in rows]
     return frame
 
 
@@ -63,11 +69,13 @@ def settlement(con, year: int, as_of: dt.date) -> pd.DataFrame:
 
 
 def rollup(con, group_by: list[str], months: tuple[dt.date, dt.date] | None = None,
-           dealers: dict[str, list[str]] | None = None) -> pd.DataFrame:
-    """Sum numerators and denominators over any dealers and months, then take the rates.
+           dealers: dict[str, list[str]] | None = None, source: str = "dealer_month_metrics") -> pd.DataFrame:
+    """Sum numerators and denominators over any dealers and months, then take the rates and intervals.
 
     group_by: columns of dealer_month_metrics or dealers (region, province, area_type, month ...).
     dealers: filters such as {"region": ["华东"], "area_type": ["urban"]}.
+    source: "main.dealer_month_metrics" reads the view even where a page shadows it with a
+    temporary table of fewer months (drilldown.snapshot_metrics), as control-chart baselines need.
     """
     where, params = ["true"], []
     if months:
@@ -79,8 +87,9 @@ def rollup(con, group_by: list[str], months: tuple[dt.date, dt.date] | None = No
             params += list(values)
     qualified = [f"d.{g}" if g in ("region", "province", "city", "area_type", "dealer_name") else f"m.{g}"
                  for g in group_by]
-    select = rollup_select([f"{q} AS {g}" for q, g in zip(qualified, group_by)])
+    z = con.execute("SELECT interval_z()").fetchone()[0]
+    select = rollup_select([f"{q} AS {g}" for q, g in zip(qualified, group_by)], z)
     group = f"GROUP BY {', '.join(qualified)} ORDER BY {', '.join(qualified)}" if group_by else ""
     return con.execute(
-        f"SELECT {select} FROM dealer_month_metrics m JOIN dealers d USING (dealer_id) "
+        f"SELECT {select} FROM {source} m JOIN dealers d USING (dealer_id) "
         f"WHERE {' AND '.join(where)} {group}", params).df()

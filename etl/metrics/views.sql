@@ -9,6 +9,30 @@
 CREATE OR REPLACE MACRO rule(name) AS
     coalesce(getvariable(name), (SELECT value FROM rule_settings WHERE key = name));
 
+-- name: interval_z
+-- The normal quantile of every interval (rules: statistics.interval_z; 1.959964 = 95 %).
+CREATE OR REPLACE MACRO interval_z() AS CAST(rule('rule_statistics_interval_z') AS DOUBLE);
+
+-- name: wilson_low
+-- Lower end of the Wilson score interval of x successes in n trials at normal quantile z:
+-- (x + z²/2 - z·sqrt(x(n-x)/n + z²/4)) / (n + z²). Empty when n is 0 or x is not a share of n
+-- (x > n: complaints or callbacks counted against services of a month can exceed them); exactly 0 at x = 0.
+CREATE OR REPLACE MACRO wilson_low(x, n, z) AS
+    CASE WHEN n > 0 AND x >= 0 AND x <= n THEN
+        CASE WHEN x = 0 THEN 0.0
+             ELSE greatest((CAST(x AS DOUBLE) + z * z / 2
+                            - z * sqrt(CAST(x AS DOUBLE) * (n - x) / n + z * z / 4)) / (n + z * z), 0.0) END
+    END;
+
+-- name: wilson_high
+-- Upper end of the Wilson score interval: (x + z²/2 + z·sqrt(x(n-x)/n + z²/4)) / (n + z²); exactly 1 at x = n.
+CREATE OR REPLACE MACRO wilson_high(x, n, z) AS
+    CASE WHEN n > 0 AND x >= 0 AND x <= n THEN
+        CASE WHEN x = n THEN 1.0
+             ELSE least((CAST(x AS DOUBLE) + z * z / 2
+                         + z * sqrt(CAST(x AS DOUBLE) * (n - x) / n + z * z / 4)) / (n + z * z), 1.0) END
+    END;
+
 -- name: repair_facts
 CREATE OR REPLACE VIEW repair_facts AS
 SELECT r.*,
@@ -230,40 +254,70 @@ LEFT JOIN notice_counts nc USING (dealer_id)
 LEFT JOIN fake_fees ff USING (dealer_id);
 
 -- name: award_evaluation
--- Spec 3.1: every criterion's measure, threshold and pass/fail. Thresholds compare exact
--- fractions (count >= rate * base in decimals), so 49 of 50 passes ">= 98 %".
+-- Spec 3.1 and issue 6: every criterion's measure, threshold, status and pass/fail. Thresholds compare
+-- exact fractions (count >= rate * base in decimals), so 49 of 50 passes ">= 98 %". Sampled measures
+-- (complaints per units sold, satisfaction) also carry their Wilson interval: a point value that passes
+-- while the interval still reaches across the threshold is "not demonstrable at this sample size", and
+-- fails when the rules require the interval (award.require_interval). Counted-in-full criteria are met or not.
 CREATE OR REPLACE MACRO award_evaluation(for_year, as_of_date) AS TABLE
-WITH t AS (SELECT * FROM dealer_year_totals(for_year, as_of_date))
+WITH t AS (SELECT * FROM dealer_year_totals(for_year, as_of_date)), measured AS (
+    SELECT *,
+           CAST(complaints AS DOUBLE) * 1000 / nullif(units_sold, 0) AS complaints_per_1000_sales,
+           1000 * wilson_low(complaints, units_sold, interval_z()) AS complaints_per_1000_sales_low,
+           1000 * wilson_high(complaints, units_sold, interval_z()) AS complaints_per_1000_sales_high,
+           rule('rule_award_max_complaints_per_1000_sales') AS complaints_threshold,
+           coalesce(units_sold > 0
+                    AND complaints * 1000 < rule('rule_award_max_complaints_per_1000_sales') * units_sold,
+                    false) AS meets_complaints,
+           CAST(satisfied AS DOUBLE) / nullif(callbacks_answered, 0) AS satisfaction_rate,
+           wilson_low(satisfied, callbacks_answered, interval_z()) AS satisfaction_low,
+           wilson_high(satisfied, callbacks_answered, interval_z()) AS satisfaction_high,
+           rule('rule_award_min_satisfaction_rate') AS satisfaction_threshold,
+           coalesce(callbacks_answered > 0
+                    AND satisfied >= rule('rule_award_min_satisfaction_rate') * callbacks_answered,
+                    false) AS meets_satisfaction,
+           rule('rule_award_min_answered_callbacks') AS evidence_threshold,
+           callbacks_answered >= rule('rule_award_min_answered_callbacks') AS pass_evidence,
+           CAST(reports_on_time AS DOUBLE) / nullif(months_due, 0) AS report_rate,
+           rule('rule_award_min_report_rate') AS report_threshold,
+           coalesce(months_due > 0
+                    AND reports_on_time >= rule('rule_award_min_report_rate') * months_due,
+                    false) AS pass_reports,
+           rule('rule_award_min_technicians') AS technicians_threshold,
+           coalesce(technicians >= rule('rule_award_min_technicians'), false)
+               AND (NOT (rule('rule_award_require_service_center') = 1) OR coalesce(has_service_center, false))
+               AS pass_network,
+           rule('rule_award_max_notices') AS notices_threshold,
+           notices <= rule('rule_award_max_notices') AS pass_notices
+    FROM t
+), judged AS (
+    SELECT *,
+           coalesce(complaints_per_1000_sales_high < complaints_threshold, false) AS shows_complaints,
+           coalesce(satisfaction_low >= satisfaction_threshold, false) AS shows_satisfaction,
+           rule('rule_award_require_interval') = 1 AS require_interval
+    FROM measured
+)
 SELECT dealer_id, dealer_name, region, province, city, area_type, year, as_of,
-       complaints, units_sold,
-       CAST(complaints AS DOUBLE) * 1000 / nullif(units_sold, 0) AS complaints_per_1000_sales,
-       rule('rule_award_max_complaints_per_1000_sales') AS complaints_threshold,
-       coalesce(units_sold > 0
-                AND complaints * 1000 < rule('rule_award_max_complaints_per_1000_sales') * units_sold,
-                false) AS pass_complaints,
-       callbacks_answered, satisfied,
-       CAST(satisfied AS DOUBLE) / nullif(callbacks_answered, 0) AS satisfaction_rate,
-       rule('rule_award_min_satisfaction_rate') AS satisfaction_threshold,
-       coalesce(callbacks_answered > 0
-                AND satisfied >= rule('rule_award_min_satisfaction_rate') * callbacks_answered,
-                false) AS pass_satisfaction,
-       rule('rule_award_min_answered_callbacks') AS evidence_threshold,
-       callbacks_answered >= rule('rule_award_min_answered_callbacks') AS pass_evidence,
-       months_due, reports_on_time,
-       CAST(reports_on_time AS DOUBLE) / nullif(months_due, 0) AS report_rate,
-       rule('rule_award_min_report_rate') AS report_threshold,
-       coalesce(months_due > 0
-                AND reports_on_time >= rule('rule_award_min_report_rate') * months_due,
-                false) AS pass_reports,
-       technicians, has_service_center,
-       rule('rule_award_min_technicians') AS technicians_threshold,
-       coalesce(technicians >= rule('rule_award_min_technicians'), false)
-           AND (NOT (rule('rule_award_require_service_center') = 1) OR coalesce(has_service_center, false))
-           AS pass_network,
-       notices,
-       rule('rule_award_max_notices') AS notices_threshold,
-       notices <= rule('rule_award_max_notices') AS pass_notices
-FROM t;
+       complaints, units_sold, complaints_per_1000_sales,
+       complaints_per_1000_sales_low, complaints_per_1000_sales_high, complaints_threshold,
+       meets_complaints AND (NOT require_interval OR shows_complaints) AS pass_complaints,
+       CASE WHEN NOT meets_complaints THEN 'not met' WHEN shows_complaints THEN 'met'
+            ELSE 'not demonstrable at this sample size' END AS status_complaints,
+       callbacks_answered, satisfied, satisfaction_rate, satisfaction_low, satisfaction_high,
+       satisfaction_threshold,
+       meets_satisfaction AND (NOT require_interval OR shows_satisfaction) AS pass_satisfaction,
+       CASE WHEN NOT meets_satisfaction THEN 'not met' WHEN shows_satisfaction THEN 'met'
+            ELSE 'not demonstrable at this sample size' END AS status_satisfaction,
+       evidence_threshold, pass_evidence,
+       CASE WHEN pass_evidence THEN 'met' ELSE 'not met' END AS status_evidence,
+       months_due, reports_on_time, report_rate, report_threshold, pass_reports,
+       CASE WHEN pass_reports THEN 'met' ELSE 'not met' END AS status_reports,
+       technicians, has_service_center, technicians_threshold, pass_network,
+       CASE WHEN pass_network THEN 'met' ELSE 'not met' END AS status_network,
+       notices, notices_threshold, pass_notices,
+       CASE WHEN pass_notices THEN 'met' ELSE 'not met' END AS status_notices,
+       require_interval, interval_z() AS interval_z
+FROM judged;
 
 -- name: award_result
 CREATE OR REPLACE MACRO award_result(for_year, as_of_date) AS TABLE

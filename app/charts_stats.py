@@ -1,0 +1,92 @@
+"""Figures for issue 6's statistics: a funnel plot and a control chart, drawn from the named queries' data.
+
+Plain functions, no Streamlit: a quality.Funnel or one group's rows of quality.control_charts in, a
+plotly Figure out. Nothing is computed here but positions on the page; words come in as `labels`
+(English defaults below), so the page passes its own language's.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from etl.metrics.definitions import RATE_BY_NAME
+from etl.metrics.quality import Funnel
+
+GOOD, BAD, NEUTRAL, LINE, LIMIT, INNER = "#2e7d32", "#c62828", "#9e9e9e", "#1565c0", "#ef6c00", "#ffb74d"
+FUNNEL_LABELS = {"target": "national rate", "inner": "95 % limits", "outer": "99.8 % limits",
+                 "x": "denominator", "y": "rate", "within": "within", "high": "above the limits",
+                 "low": "below the limits"}
+CHART_LABELS = {"rate": "rate", "centre": "centre line", "limits": "control limits", "signal": "signal",
+                "baseline": "baseline", "x": "month", "y": "rate"}
+MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
+
+
+def _axis(metric: str) -> dict:
+    return {"ticksuffix": " ‰"} if RATE_BY_NAME[metric].scale == 1000 else {"tickformat": ".1%"}
+
+
+def funnel_figure(funnel: Funnel, labels: dict | None = None, title: str | None = None) -> go.Figure:
+    """Each dealer a point at (denominator, rate); the target line, the inner and outer limits; dealers
+    beyond the outer limits named on the plot. Log denominator axis, as funnels are usually drawn."""
+    words = {**FUNNEL_LABELS, **(labels or {})}
+    figure = go.Figure()
+    lines = funnel.lines
+    for low, high, name, colour, dash in (("lower_95", "upper_95", words["inner"], INNER, "dot"),
+                                          ("lower_998", "upper_998", words["outer"], LIMIT, "dash")):
+        for column, show in ((low, True), (high, False)):
+            figure.add_trace(go.Scatter(x=lines["denominator"], y=lines[column], mode="lines", name=name,
+                                        legendgroup=name, showlegend=show, hoverinfo="skip",
+                                        line={"color": colour, "dash": dash, "width": 1}))
+    figure.add_trace(go.Scatter(x=lines["denominator"], y=lines["target"], mode="lines", name=words["target"],
+                                line={"color": NEUTRAL, "width": 1}, hoverinfo="skip"))
+    points = funnel.points
+    for position, colour in (("within", LINE), ("high", BAD), ("low", GOOD)):
+        shown = points[points["position"] == position]
+        if shown.empty:
+            continue
+        names = shown["dealer_name"].fillna(shown["dealer_id"]) if "dealer_name" in shown else shown["dealer_id"]
+        figure.add_trace(go.Scatter(
+            x=shown["denominator"], y=shown["rate"], mode="markers+text" if position != "within" else "markers",
+            name=words[position], marker={"color": colour, "size": 8},
+            text=names if position != "within" else None, textposition="top center",
+            customdata=list(zip(shown["dealer_id"], names, shown["numerator"], shown["denominator"])),
+            hovertemplate="%{customdata[0]} %{customdata[1]}<br>%{customdata[2]} / %{customdata[3]}"
+                          "<br>%{y}<extra></extra>"))
+    figure.update_xaxes(type="log", title=words["x"])
+    figure.update_yaxes(title=words["y"], rangemode="tozero", **_axis(funnel.metric))
+    figure.update_layout(title=title, margin=MARGIN, legend={"orientation": "h"})
+    return figure
+
+
+def control_chart_figure(chart: pd.DataFrame, labels: dict | None = None, title: str | None = None) -> go.Figure:
+    """One group's p (or Laney p') chart: the monthly rate, the centre line, the limits stepping with each
+    month's denominator, signals marked, the baseline months shaded."""
+    words = {**CHART_LABELS, **(labels or {})}
+    figure = go.Figure()
+    if chart.empty:
+        return figure.update_layout(title=title, margin=MARGIN)
+    metric = chart["metric"].iloc[0]
+    months = pd.to_datetime(chart["month"])
+    baseline = months[chart["phase"] == "baseline"]
+    if len(baseline):
+        figure.add_vrect(x0=baseline.min(), x1=baseline.max(), fillcolor=NEUTRAL, opacity=0.12, line_width=0,
+                         annotation_text=words["baseline"], annotation_position="top left")
+    for column, show in (("ucl", True), ("lcl", False)):
+        figure.add_trace(go.Scatter(x=months, y=chart[column], mode="lines", line={"color": LIMIT, "dash": "dash",
+                                    "shape": "hvh", "width": 1}, name=words["limits"], legendgroup="limits",
+                                    showlegend=show, hoverinfo="skip"))
+    figure.add_trace(go.Scatter(x=months, y=chart["centre"], mode="lines", line={"color": NEUTRAL, "width": 1},
+                                name=words["centre"], hoverinfo="skip"))
+    figure.add_trace(go.Scatter(
+        x=months, y=chart["rate"], mode="lines+markers", name=words["rate"], line={"color": LINE},
+        customdata=list(zip(chart["numerator"], chart["denominator"])),
+        hovertemplate="%{x|%Y-%m}: %{y}<br>%{customdata[0]} / %{customdata[1]}<extra></extra>"))
+    flagged = chart[chart["signal"]]
+    if len(flagged):
+        figure.add_trace(go.Scatter(x=pd.to_datetime(flagged["month"]), y=flagged["rate"], mode="markers",
+                                    name=words["signal"], marker={"color": BAD, "size": 11, "symbol": "circle-open",
+                                                                   "line": {"width": 2}}, hoverinfo="skip"))
+    figure.update_xaxes(tickformat="%Y-%m", title=words["x"])
+    figure.update_yaxes(title=words["y"], rangemode="tozero", **_axis(metric))
+    figure.update_layout(title=title, margin=MARGIN, legend={"orientation": "h"})
+    return figure
