@@ -57,4 +57,7 @@ def create_views(con) -> None:
         text = (f"{rate.label_en} ({rate.label_zh}) = {rate.numerator}{scale} / {rate.denominator}; "
                 f"empty when {rate.denominator} is 0.")
         con.execute(f"COMMENT ON COLUMN dealer_month_metrics.{rate.name} IS {quote(text)}")
+        for bound, word in (("low", "lower"), ("high", "upper")):
+            con.execute(f"COMMENT ON COLUMN dealer_month_metrics.{rate.name}_{bound} IS "
+                        f"{quote(f'{word} bound of the 95 % Wilson score interval of {rate.name}; empty when {rate.denominator} is 0.')}")
     con.execute("CREATE OR REPLACE TABLE metric_layer_version AS SELECT ? AS value", [version()])
