@@ -146,7 +146,8 @@ class Threshold:
 
 
 def _variable(con, rules_key: str) -> Decimal:
-    value = con.execute(f"SELECT getvariable('rule_{rules_key.replace('.', '_')}')").fetchone()[0]
+    """A threshold exactly as the views read it (the connection's rules or what-if, else the stored rules)."""
+    value = con.execute(f"SELECT rule('rule_{rules_key.replace('.', '_')}')").fetchone()[0]
     return Decimal(str(value))
 
 
@@ -174,20 +175,29 @@ def judge(frame: pd.DataFrame, limits: dict[str, Threshold]) -> pd.DataFrame:
 
 # --- overview and ranking ----------------------------------------------------------------------
 
-def snapshot_metrics(con, scope: Scope) -> None:
-    """Compute dealer_month_metrics once for this connection, for the scope's months and the period before.
-
-    The views recompute every figure from the loaded rows on each query (about 0.1 s on the demo
-    data); a page asks for several roll-ups. A temporary table of the same name shadows the view
-    for the rest of this connection only, so queries.rollup reads the stored rows: same figures,
-    one computation. Connections are short-lived, so the copy never outlives the page's query.
-    """
+def metric_rows(con, scope: Scope):
+    """The rows of dealer_month_metrics a page's roll-ups need: the scope's months and the period before,
+    every dealer (so scopes that differ only in dealers share them), as an Arrow table."""
     where, params = "true", []
     if scope.months:
-        previous = scope.previous()
-        where, params = "month BETWEEN ? AND ?", [previous.first_month, scope.last_month]
-    con.execute("CREATE OR REPLACE TEMP TABLE dealer_month_metrics AS "
-                f"SELECT * FROM main.dealer_month_metrics WHERE {where}", params)
+        where, params = "month BETWEEN ? AND ?", [scope.previous().first_month, scope.last_month]
+    return con.sql(f"SELECT * FROM dealer_month_metrics WHERE {where}", params=params).to_arrow_table()
+
+
+def use_metric_rows(con, rows) -> None:
+    """Make this connection's roll-ups read `rows` (from metric_rows) instead of recomputing the views.
+
+    The views recompute every figure from the loaded rows on each query (a fifth of a second on
+    the demo data) and a page asks for several roll-ups. A temporary table named
+    dealer_month_metrics shadows the view for this connection only, so queries.rollup reads the
+    stored rows: same figures, computed once. Connections are short-lived, so the copy never
+    outlives the page's query.
+    """
+    con.register("metric_rows_in", rows)
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE dealer_month_metrics AS SELECT * FROM metric_rows_in")
+    finally:
+        con.unregister("metric_rows_in")
 
 
 def scope_totals(con, scope: Scope) -> pd.DataFrame:
@@ -318,7 +328,7 @@ def _repair_people(alias: str = "r") -> str:
             f"{masked_phone(f'{alias}.customer_phone')} AS customer_phone")
 
 
-def open_records(con, dealer_id: str, scope: Scope) -> pd.DataFrame:
+def _open_records(con, dealer_id: str, scope: Scope) -> pd.DataFrame:
     """Repair records still open (status open), by the month they were reported in."""
     months, params = _month_where(scope, "r.report_month")
     return _records(con, f"""
@@ -328,7 +338,7 @@ def open_records(con, dealer_id: str, scope: Scope) -> pd.DataFrame:
         ORDER BY r.requested_at, r.record_no""", [dealer_id] + params)
 
 
-def missed_requests(con, dealer_id: str, scope: Scope) -> pd.DataFrame:
+def _missed_requests(con, dealer_id: str, scope: Scope) -> pd.DataFrame:
     """Missed requests: open records, records an HQ callback found unresolved, unanswered hotline requests."""
     months, params = _month_where(scope, "q.month")
     return _records(con, f"""
@@ -345,7 +355,7 @@ def missed_requests(con, dealer_id: str, scope: Scope) -> pd.DataFrame:
         ORDER BY q.requested_at, q.request_id""", [dealer_id] + params)
 
 
-def complaint_records(con, dealer_id: str, scope: Scope) -> pd.DataFrame:
+def _complaint_records(con, dealer_id: str, scope: Scope) -> pd.DataFrame:
     """Distinct complaints with the events merged into each, in the month of the earliest event."""
     months, params = _month_where(scope, "c.month")
     return _records(con, f"""
@@ -368,7 +378,7 @@ def complaint_records(con, dealer_id: str, scope: Scope) -> pd.DataFrame:
         ORDER BY c.first_event_at, e.event_ids""", [dealer_id, dealer_id] + params)
 
 
-def fake_records(con, dealer_id: str, scope: Scope) -> pd.DataFrame:
+def _fake_records(con, dealer_id: str, scope: Scope) -> pd.DataFrame:
     """Reached HQ callbacks whose customer says the service never happened, in the callback's month."""
     months, params = _month_where(scope, "c.month")
     return _records(con, f"""
@@ -380,7 +390,7 @@ def fake_records(con, dealer_id: str, scope: Scope) -> pd.DataFrame:
         ORDER BY c.called_at, c.callback_id""", [dealer_id] + params)
 
 
-def late_arrivals(con, dealer_id: str, scope: Scope) -> pd.DataFrame:
+def _late_arrivals(con, dealer_id: str, scope: Scope) -> pd.DataFrame:
     """Records in the on-time base that did not arrive within the SLA hours (open records without arrival too)."""
     months, params = _month_where(scope, "r.report_month")
     return _records(con, f"""
@@ -392,7 +402,7 @@ def late_arrivals(con, dealer_id: str, scope: Scope) -> pd.DataFrame:
         ORDER BY r.requested_at, r.record_no""", [dealer_id] + params)
 
 
-def repeat_repairs(con, dealer_id: str, scope: Scope) -> pd.DataFrame:
+def _repeat_repairs(con, dealer_id: str, scope: Scope) -> pd.DataFrame:
     """Repairs of a serial number repaired shortly before (any dealer), with that earlier repair."""
     months, params = _month_where(scope, "r.report_month")
     return _records(con, f"""
@@ -408,10 +418,28 @@ def repeat_repairs(con, dealer_id: str, scope: Scope) -> pd.DataFrame:
         ORDER BY r.requested_at, r.record_no""", [dealer_id] + params)
 
 
-RECORD_LISTS = {
-    "open_records": open_records, "misses": missed_requests, "complaints": complaint_records,
-    "fake_records": fake_records, "late_arrivals": late_arrivals, "repeat_repairs": repeat_repairs,
+RECORD_LISTS = {  # list name -> query
+    "open_records": _open_records, "misses": _missed_requests, "complaints": _complaint_records,
+    "fake_records": _fake_records, "late_arrivals": _late_arrivals, "repeat_repairs": _repeat_repairs,
 }
+# How many rows each list has, from the counts of dealer_month_metrics: (counted, minus) columns.
+RECORD_COUNTS = {
+    "open_records": ("open_records", None), "misses": ("misses", None), "complaints": ("complaints", None),
+    "fake_records": ("fake_records", None), "late_arrivals": ("on_time_base", "on_time"),
+    "repeat_repairs": ("repeat_repairs", None),
+}
+
+
+def record_list(con, name: str, dealer_id: str, scope: Scope) -> pd.DataFrame:
+    """One list of the records behind a dealer's numbers (RECORD_LISTS), in the scope's months."""
+    return RECORD_LISTS[name](con, dealer_id, scope)
+
+
+def record_counts(totals: pd.DataFrame) -> dict[str, int]:
+    """The length of each record list, read off a roll-up row: the lists hold exactly what those counts count."""
+    row = totals.iloc[0] if len(totals) else None
+    return {name: _count(row, counted) - (_count(row, minus) if minus else 0)
+            for name, (counted, minus) in RECORD_COUNTS.items()}
 
 
 # --- award and settlement ----------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""The Streamlit dashboard: pages format, filter and plot what etl.metrics computes."""

@@ -1,0 +1,167 @@
+"""Chart builders: a DataFrame the named queries returned in, a plotly Figure out.
+
+No Streamlit here, so each builder is tested as a plain function. Builders only draw what they
+are given (rates come computed from the metric views); labels come from app.i18n.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from app import format as fmt
+from app.i18n import code, t
+from etl.metrics.definitions import RATE_BY_NAME
+
+GOOD, BAD, NEUTRAL, LINE, LIMIT = "#2e7d32", "#c62828", "#9e9e9e", "#1565c0", "#ef6c00"
+STATUS_COLORS = {"on_time": GOOD, "late": LIMIT, "missing": BAD, "not_due": NEUTRAL, "no_contract": "#cfd8dc"}
+SERIES_COLORS = ("#1565c0", "#ef6c00", "#6a1b9a")
+MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
+
+
+def _axis_format(rate: str, values) -> dict:
+    """Percent axes for fractions (a decimal when every value is below 10 %), a ‰ suffix for per-1,000 rates."""
+    if RATE_BY_NAME[rate].scale == 1000:
+        return {"ticksuffix": " ‰"}
+    top = pd.to_numeric(pd.Series(values), errors="coerce").max()
+    return {"tickformat": ".1%" if pd.isna(top) or top < 0.1 else ".0%"}
+
+
+def _limits(limits: pd.DataFrame | None) -> dict[str, tuple]:
+    if limits is None or limits.empty:
+        return {}
+    return {row.rate: (row.limit, row.upper) for row in limits.itertuples() if not fmt.is_empty(row.limit)}
+
+
+def rate_trends(monthly: pd.DataFrame, rates: tuple[str, ...], lang: str, limits: pd.DataFrame | None = None,
+                columns: int = 3) -> go.Figure:
+    """Small multiples: one line per rate over the months, the rules' threshold dashed."""
+    rows = math.ceil(len(rates) / columns)
+    figure = make_subplots(rows=rows, cols=columns, subplot_titles=[t(f"rate.{r}", lang) for r in rates],
+                           vertical_spacing=0.12, horizontal_spacing=0.06)
+    thresholds = _limits(limits)
+    months = pd.to_datetime(monthly["month"]) if "month" in monthly else pd.Series(dtype="datetime64[ns]")
+    for n, rate in enumerate(rates):
+        row, col = n // columns + 1, n % columns + 1
+        scale = RATE_BY_NAME[rate].scale
+        values = monthly[rate] if rate in monthly else pd.Series(dtype=float)
+        figure.add_trace(go.Scatter(
+            x=months, y=values, mode="lines+markers", name=t(f"rate.{rate}", lang), line={"color": LINE},
+            text=[fmt.rate(v, scale) for v in values],
+            hovertemplate="%{x|%Y-%m}: %{text}<extra></extra>", showlegend=False), row=row, col=col)
+        for bound in thresholds.get(rate, ()):
+            if not fmt.is_empty(bound):
+                figure.add_hline(y=float(bound), line_dash="dash", line_color=LIMIT, line_width=1, row=row, col=col)
+        figure.update_yaxes(rangemode="tozero", **_axis_format(rate, values), row=row, col=col)
+        if not (pd.to_numeric(values, errors="coerce") > 0).any():  # all zero or empty: a small range, not -1..1
+            figure.update_yaxes(range=[0, 1 if RATE_BY_NAME[rate].scale == 1000 else 0.01], row=row, col=col)
+        figure.update_xaxes(tickformat="%Y-%m", row=row, col=col)
+    figure.update_layout(height=230 * rows + 40, margin=MARGIN)
+    return figure
+
+
+def control_breaches(breaches: pd.DataFrame, controls: tuple[str, ...], lang: str,
+                     limits: pd.DataFrame | None = None, top: int = 15) -> go.Figure:
+    """Grouped bars: the worst breaching dealers' three control rates against the control limit."""
+    breaches = breaches.head(top)
+    figure = go.Figure()
+    labels = [f"{d} {n}" for d, n in zip(breaches["dealer_id"], breaches["dealer_name"])]
+    for rate, color in zip(controls, SERIES_COLORS):
+        figure.add_trace(go.Bar(
+            y=labels, x=breaches[rate], orientation="h", name=t(f"rate.{rate}", lang), marker_color=color,
+            text=[fmt.percent(v) for v in breaches[rate]], textposition="outside",
+            hovertemplate="%{y}: %{text}<extra>" + t(f"rate.{rate}", lang) + "</extra>"))
+    for bound in sorted({float(limit) for limit, _ in (_limits(limits).get(r, (None, None)) for r in controls)
+                         if not fmt.is_empty(limit)}):
+        figure.add_vline(x=bound, line_dash="dash", line_color=BAD,
+                         annotation_text=t("chart.limit", lang, limit=fmt.limit(bound, 1)))
+    figure.update_layout(barmode="group", height=max(260, 70 * len(labels) + 80), margin=MARGIN,
+                         xaxis={"tickformat": ".0%", "rangemode": "tozero"}, yaxis={"autorange": "reversed"},
+                         legend={"orientation": "h", "y": 1.08})
+    return figure
+
+
+def worst_first(frame: pd.DataFrame, rate: str) -> pd.DataFrame:
+    """Dealers ordered from the wrong end of a rate (highest complaints, lowest satisfaction); empty rates left out."""
+    ascending = RATE_BY_NAME[rate].good_when != "below"
+    return frame.dropna(subset=[rate]).sort_values([rate, "dealer_id"], ascending=[ascending, True])
+
+
+def ranking(frame: pd.DataFrame, rate: str, lang: str, top: int = 20) -> go.Figure:
+    """The dealers furthest on the wrong side of a rate, red when they fail its threshold."""
+    definition = RATE_BY_NAME[rate]
+    shown = worst_first(frame, rate).head(top)
+    flags = shown[f"{rate}_ok"] if f"{rate}_ok" in shown else pd.Series(pd.NA, index=shown.index)
+    colors = [NEUTRAL if fmt.is_empty(ok) else GOOD if ok else BAD for ok in flags]
+    figure = go.Figure(go.Bar(
+        y=[f"{d} {n}" for d, n in zip(shown["dealer_id"], shown["dealer_name"])], x=shown[rate], orientation="h",
+        marker_color=colors, text=[fmt.rate(v, definition.scale) for v in shown[rate]], textposition="outside",
+        hovertemplate="%{y}: %{text}<extra></extra>"))
+    figure.update_layout(title=t("chart.ranking_title", lang, rate=t(f"rate.{rate}", lang), top=len(shown)),
+                         height=max(260, 26 * len(shown) + 90), margin=MARGIN,
+                         xaxis={**_axis_format(rate, shown[rate]), "rangemode": "tozero"},
+                         yaxis={"autorange": "reversed"})
+    return figure
+
+
+def report_timeliness(timeliness: pd.DataFrame, lang: str) -> go.Figure:
+    """Days between each month's first report and its deadline (below 0: early), coloured by status.
+
+    Months without a report (missing, not due, not under contract) show as a cross on the deadline line.
+    """
+    figure = go.Figure()
+    months = pd.to_datetime(timeliness["month"])
+    for status, color in STATUS_COLORS.items():
+        chosen = timeliness["status"] == status
+        if not chosen.any():
+            continue
+        label, days = code(status, lang), timeliness.loc[chosen, "days_late"]
+        if days.notna().any():
+            figure.add_trace(go.Bar(
+                x=months[chosen], y=days, name=label, marker_color=color,
+                hovertemplate="%{x|%Y-%m}: %{y} " + t("chart.days", lang) + "<extra>" + label + "</extra>"))
+        else:
+            figure.add_trace(go.Scatter(
+                x=months[chosen], y=[0] * int(chosen.sum()), mode="markers", name=label,
+                marker={"color": color, "size": 14, "symbol": "x"},
+                hovertemplate="%{x|%Y-%m}<extra>" + label + "</extra>"))
+    figure.add_hline(y=0, line_color=NEUTRAL, line_width=1)
+    figure.update_layout(height=300, margin=MARGIN, barmode="overlay", showlegend=True,
+                         yaxis={"title": t("chart.days_vs_deadline", lang), "zeroline": True},
+                         xaxis={"tickformat": "%Y-%m", "dtick": "M1"}, legend={"orientation": "h", "y": 1.12})
+    return figure
+
+
+def award_failures(award: pd.DataFrame, criteria: tuple[str, ...], lang: str) -> go.Figure:
+    """How many dealers fail each award criterion."""
+    failing = [int((~award[f"pass_{c}"].astype(bool)).sum()) for c in criteria]
+    labels = [t(f"award.criterion.{c}", lang) for c in criteria]
+    figure = go.Figure(go.Bar(y=labels, x=failing, orientation="h", marker_color=BAD, text=failing,
+                              textposition="outside", hovertemplate="%{y}: %{x}<extra></extra>"))
+    figure.update_layout(title=t("chart.award_failures", lang, dealers=len(award)), height=300, margin=MARGIN,
+                         xaxis={"title": t("chart.dealers", lang), "rangemode": "tozero"},
+                         yaxis={"autorange": "reversed"})
+    return figure
+
+
+DEDUCTIONS = (("missing_deduction", LIMIT), ("fake_penalty", BAD), ("complaint_deduction", "#6a1b9a"))
+
+
+def deductions(dealers: pd.DataFrame, lang: str, top: int = 25) -> go.Figure:
+    """The dealers with any deduction, largest first, each bar split by kind of deduction."""
+    total = sum(dealers[column] for column, _ in DEDUCTIONS)
+    shown = dealers.assign(_total=total)[total > 0].sort_values(["_total", "dealer_id"], ascending=[False, True])
+    shown = shown.head(top)
+    labels = [f"{d} {n}" for d, n in zip(shown["dealer_id"], shown["dealer_name"])]
+    figure = go.Figure()
+    for column, color in DEDUCTIONS:
+        figure.add_trace(go.Bar(y=labels, x=shown[column], orientation="h", name=t(f"col.{column}", lang),
+                                marker_color=color, text=[fmt.money(v) if v else "" for v in shown[column]],
+                                hovertemplate="%{y}: %{text}<extra>" + t(f"col.{column}", lang) + "</extra>"))
+    figure.update_layout(title=t("chart.deductions", lang, dealers=int((total > 0).sum())), barmode="stack",
+                         height=max(260, 34 * len(shown) + 120), margin=MARGIN, legend={"orientation": "h", "y": -0.15},
+                         xaxis={"title": t("chart.yuan", lang), "tickprefix": "¥", "separatethousands": True},
+                         yaxis={"autorange": "reversed"})
+    return figure

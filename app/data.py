@@ -1,0 +1,241 @@
+"""What each page reads, through the named queries, cached per filter set and database state.
+
+The cache key holds the database file's fingerprint (size and modification time of the file
+and its write-ahead log), so a load by another process invalidates every entry at once. Each
+call opens its own short-lived read-only connection: DuckDB refuses one connection shared
+across Streamlit's session threads.
+
+load_* are plain functions (timed by bench/page_data_times.py); the page-facing functions
+wrap them in st.cache_data and turn a busy database into a message instead of a traceback.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from app import i18n
+from etl.db import DatabaseBusy, reader
+from etl.metrics import drilldown, queries
+from etl.metrics.drilldown import Scope
+from etl.rules import Rules
+
+CACHE = {"max_entries": 256, "show_spinner": False}
+WAIT_SECONDS = 20
+
+
+@dataclass(frozen=True)
+class Source:
+    """A database file in a given state, read with given rules: the part of every cache key that is not a filter."""
+
+    db: str
+    stamp: tuple
+    rules: tuple          # the rules' (key, value) pairs, what-if included
+    rules_source: str
+
+    @classmethod
+    def of(cls, db: Path, rules: Rules) -> "Source":
+        return cls(str(db), fingerprint(db), tuple(sorted(rules.values.items())), rules.source)
+
+    @property
+    def path(self) -> Path:
+        return Path(self.db)
+
+    def read_rules(self) -> Rules:
+        return Rules(dict(self.rules), self.rules_source)
+
+    def with_rules(self, rules: Rules) -> "Source":
+        return Source.of(self.path, rules)
+
+
+def fingerprint(db: Path) -> tuple:
+    """Size and modification time of the database and its WAL: changes whenever a load commits."""
+    parts = []
+    for path in (db, db.with_name(db.name + ".wal")):
+        if path.exists():
+            info = path.stat()
+            parts.append((path.name, info.st_size, info.st_mtime_ns))
+    return tuple(parts)
+
+
+def _connect(source: Source):
+    return reader(source.path, source.read_rules(), wait_seconds=WAIT_SECONDS)
+
+
+# --- the bundles each page reads ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Catalog:
+    """What the filters offer: dealers, months and years with data, and when data was last loaded."""
+
+    roster: pd.DataFrame
+    months: tuple[dt.date, ...]
+    years: tuple[int, ...]
+    last_load: dt.datetime | None
+
+    def regions(self) -> list[str]:
+        return sorted(self.roster["region"].dropna().unique())
+
+    def provinces(self, regions: list[str]) -> list[str]:
+        chosen = self.roster[self.roster["region"].isin(regions)] if regions else self.roster
+        return sorted(chosen["province"].dropna().unique())
+
+
+@dataclass(frozen=True)
+class Overview:
+    tiles: pd.DataFrame
+    monthly: pd.DataFrame
+    breaches: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class DealerDetail:
+    tiles: pd.DataFrame
+    monthly: pd.DataFrame
+    timeliness: pd.DataFrame
+    record_counts: dict[str, int]     # rows of each record list (the lists load one at a time)
+
+
+@dataclass(frozen=True)
+class Settlement:
+    dealers: pd.DataFrame
+    totals: dict[str, float]
+
+
+def load_catalog(source: Source) -> Catalog | None:
+    """None when there is nothing to show yet: no database file, or no month with any data."""
+    if not source.path.exists():
+        return None
+    with _connect(source) as con:
+        months = drilldown.months_available(con)
+        if not months:
+            return None
+        return Catalog(drilldown.dealer_roster(con), tuple(months), tuple(drilldown.years_available(con)),
+                       drilldown.last_load(con))
+
+
+def load_metric_rows(source: Source, scope: Scope):
+    """dealer_month_metrics for the scope's months and the period before: computed once, shared by the pages."""
+    with _connect(source) as con:
+        return drilldown.metric_rows(con, scope)
+
+
+def _tiles(con, scope: Scope, current: pd.DataFrame, limits) -> pd.DataFrame:
+    previous = scope.previous()
+    return drilldown.tiles(current, drilldown.scope_totals(con, previous) if previous else None, limits)
+
+
+# The loaders below take the rows of load_metric_rows as `_rows`: the leading underscore keeps
+# Streamlit from hashing them; they are fixed by the source and the scope's months, both in the key.
+
+def load_overview(source: Source, scope: Scope, _rows) -> Overview:
+    with _connect(source) as con:
+        drilldown.use_metric_rows(con, _rows)
+        limits = drilldown.thresholds(con)
+        ranking = drilldown.dealer_ranking(con, scope)
+        breaches = drilldown.control_breaches(ranking, drilldown.dealer_months(con, scope), limits)
+        tiles = _tiles(con, scope, drilldown.scope_totals(con, scope), limits)
+        return Overview(tiles, drilldown.monthly_trend(con, scope), breaches)
+
+
+def load_ranking(source: Source, scope: Scope, _rows) -> pd.DataFrame:
+    """Every dealer of the scope with every measure and a pass flag per threshold."""
+    with _connect(source) as con:
+        drilldown.use_metric_rows(con, _rows)
+        return drilldown.judge(drilldown.dealer_ranking(con, scope), drilldown.thresholds(con))
+
+
+def load_dealer(source: Source, scope: Scope, dealer_id: str, today: dt.date, _rows) -> DealerDetail:
+    dealer_scope = scope.for_dealer(dealer_id)
+    with _connect(source) as con:
+        drilldown.use_metric_rows(con, _rows)
+        totals = drilldown.scope_totals(con, dealer_scope)
+        return DealerDetail(_tiles(con, dealer_scope, totals, drilldown.thresholds(con)),
+                            drilldown.monthly_trend(con, dealer_scope),
+                            drilldown.report_timeliness(con, dealer_id, scope, today),
+                            drilldown.record_counts(totals))
+
+
+def load_records(source: Source, scope: Scope, dealer_id: str, name: str) -> pd.DataFrame:
+    """One list of the records behind a dealer's numbers, personal data masked."""
+    with _connect(source) as con:
+        return drilldown.record_list(con, name, dealer_id, scope)
+
+
+def in_scope(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
+    """Rows of dealers inside the scope's regions, provinces and area types."""
+    keep = pd.Series(True, index=frame.index)
+    for column, values in (("region", scope.regions), ("province", scope.provinces), ("area_type", scope.area_types)):
+        if values:
+            keep &= frame[column].isin(values)
+    return frame[keep].reset_index(drop=True)
+
+
+def load_award(source: Source, year: int, as_of: dt.date, lang: str, scope: Scope) -> pd.DataFrame:
+    with _connect(source) as con:
+        return in_scope(drilldown.award_ranked(con, year, as_of, lang), scope)
+
+
+def load_settlement(source: Source, year: int, as_of: dt.date, scope: Scope) -> Settlement:
+    with _connect(source) as con:
+        dealers = in_scope(queries.settlement(con, year, as_of), scope)
+    totals = {column: float(dealers[column].sum()) for column in queries.MONEY_COLUMNS}
+    totals["dealers"] = len(dealers)
+    return Settlement(dealers, totals)
+
+
+# --- cached, for the pages ---------------------------------------------------------------------
+
+_catalog = st.cache_data(**CACHE)(load_catalog)
+_metric_rows = st.cache_data(**CACHE)(load_metric_rows)
+_overview = st.cache_data(**CACHE)(load_overview)
+_ranking = st.cache_data(**CACHE)(load_ranking)
+_dealer = st.cache_data(**CACHE)(load_dealer)
+_records = st.cache_data(**CACHE)(load_records)
+_award = st.cache_data(**CACHE)(load_award)
+_settlement = st.cache_data(**CACHE)(load_settlement)
+
+
+def _guarded(lang: str, load, *args):
+    """Run a cached load; a database held by a load in another process becomes a friendly message."""
+    try:
+        with st.spinner(i18n.t("loading", lang)):
+            return load(*args)
+    except DatabaseBusy:
+        st.warning(i18n.t("busy", lang), icon=":material/hourglass_top:")
+        st.stop()
+
+
+def catalog(source: Source, lang: str) -> Catalog | None:
+    return _guarded(lang, _catalog, source)
+
+
+def _rows(page):
+    return _guarded(page.lang, _metric_rows, page.source, Scope(page.scope.first_month, page.scope.last_month))
+
+
+def overview(page) -> Overview:
+    return _guarded(page.lang, _overview, page.source, page.scope, _rows(page))
+
+
+def ranking(page) -> pd.DataFrame:
+    return _guarded(page.lang, _ranking, page.source, page.scope, _rows(page))
+
+
+def dealer(page, dealer_id: str) -> DealerDetail:
+    return _guarded(page.lang, _dealer, page.source, page.scope, dealer_id, page.today, _rows(page))
+
+
+def records(page, dealer_id: str, name: str) -> pd.DataFrame:
+    return _guarded(page.lang, _records, page.source, page.scope, dealer_id, name)
+
+
+def award(page, year: int, as_of: dt.date, rules: Rules) -> pd.DataFrame:
+    return _guarded(page.lang, _award, page.source.with_rules(rules), year, as_of, page.lang, page.scope)
+
+
+def settlement(page, year: int, as_of: dt.date) -> Settlement:
+    return _guarded(page.lang, _settlement, page.source, year, as_of, page.scope)

@@ -1,0 +1,117 @@
+"""Which columns each table shows and in which unit: one spec used by the page table and the Excel download.
+
+A spec is a list of (column, kind); the kind picks the formatter (app.format) and the Excel
+number format, and headers come from app.i18n ("col.<column>").
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from app import format as fmt
+from app.i18n import code, t
+from etl.metrics.definitions import RATE_BY_NAME, RATES
+
+Spec = list[tuple[str, str]]
+
+FORMATTERS = {
+    "text": fmt.text, "long_text": fmt.text, "count": fmt.count, "percent": fmt.percent, "per_mille": fmt.per_mille, "money": fmt.money,
+    "month": fmt.month, "day": fmt.day, "moment": fmt.moment, "check": fmt.check, "number": fmt.number,
+}
+FAIL_STYLE = "color: #c62828; font-weight: 600"
+PASS_STYLE = "color: #2e7d32"
+
+
+def rate_kind(rate: str) -> str:
+    return "per_mille" if RATE_BY_NAME[rate].scale == 1000 else "percent"
+
+
+def formatter(kind: str, lang: str):
+    if kind == "code":
+        return lambda value: fmt.EMPTY if fmt.is_empty(value) else code(value, lang)
+    return FORMATTERS[kind]
+
+
+DEALER: Spec = [("dealer_id", "text"), ("dealer_name", "text"), ("region", "text"), ("province", "text"),
+                ("area_type", "code")]
+RANKING: Spec = DEALER + [("services", "count"), ("complaints", "count"), ("units_sold", "count"),
+                          ("requests", "count"), ("misses", "count"), ("callbacks", "count"),
+                          ("callbacks_answered", "count")] + [(r.name, rate_kind(r.name)) for r in RATES]
+RANKING_VERDICTS = {r.name: f"{r.name}_ok" for r in RATES if r.threshold}
+CONTROL_COLUMNS = ("complaint_rate", "miss_rate", "dissatisfaction_rate")
+BREACHES: Spec = DEALER + [(c, kind) for rate in CONTROL_COLUMNS for c, kind in (
+    (RATE_BY_NAME[rate].numerator, "count"), (RATE_BY_NAME[rate].denominator, "count"), (rate, "percent"))] + [
+    ("breach_months", "count")]
+TIMELINESS: Spec = [("month", "month"), ("report_due_on", "day"), ("first_submitted_on", "day"),
+                    ("last_submitted_on", "day"), ("submissions", "count"), ("days_late", "count"),
+                    ("status", "code")]
+PEOPLE: Spec = [("customer_name", "text"), ("customer_phone", "text")]
+RECORDS: dict[str, Spec] = {
+    "open_records": [("record_no", "text"), ("report_month", "month"), ("requested_at", "moment"),
+                     ("service_type", "code"), ("product_model", "text"), ("fault_category", "text"),
+                     ("technician", "text"), ("hq_ticket_id", "text")] + PEOPLE,
+    "misses": [("month", "month"), ("request_source", "code"), ("request_id", "text"), ("requested_at", "moment"),
+               ("is_open", "check"), ("found_unresolved", "check"), ("service_type", "code"),
+               ("product_model", "text")] + PEOPLE,
+    "complaints": [("month", "month"), ("first_event_at", "moment"), ("record_no", "text"), ("events", "count"),
+                   ("via_callback", "check"), ("via_hotline", "check"), ("event_ids", "text"),
+                   ("product_model", "text")] + PEOPLE,
+    "fake_records": [("month", "month"), ("called_at", "moment"), ("callback_id", "text"), ("record_no", "text"),
+                     ("report_month", "month"), ("service_type", "code"), ("labor_fee", "money"),
+                     ("parts_fee", "money"), ("comment", "text")] + PEOPLE,
+    "late_arrivals": [("record_no", "text"), ("report_month", "month"), ("requested_at", "moment"),
+                      ("arrived_at", "moment"), ("hours_to_arrive", "number"), ("sla_hours", "number"),
+                      ("status", "code"), ("technician", "text")] + PEOPLE,
+    "repeat_repairs": [("record_no", "text"), ("report_month", "month"), ("requested_at", "moment"),
+                       ("serial_no", "text"), ("product_model", "text"), ("fault_category", "text"),
+                       ("earlier_dealer_id", "text"), ("earlier_record_no", "text"),
+                       ("earlier_requested_at", "moment")] + PEOPLE,
+}
+AWARD: Spec = [("dealer_id", "text"), ("dealer_name", "text"), ("region", "text"), ("eligible", "check"),
+               ("reasons", "long_text"), ("complaints_per_1000_sales", "per_mille"), ("complaints_threshold", "per_mille"),
+               ("pass_complaints", "check"),
+               ("satisfaction_rate", "percent"), ("satisfaction_threshold", "percent"), ("pass_satisfaction", "check"),
+               ("callbacks_answered", "count"), ("evidence_threshold", "count"), ("pass_evidence", "check"),
+               ("report_rate", "percent"), ("report_threshold", "percent"), ("pass_reports", "check"),
+               ("technicians", "count"), ("has_service_center", "check"), ("pass_network", "check"),
+               ("notices", "count"), ("pass_notices", "check")]
+AWARD_VERDICTS = {"eligible": "eligible", "complaints_per_1000_sales": "pass_complaints",
+                  "satisfaction_rate": "pass_satisfaction", "callbacks_answered": "pass_evidence",
+                  "report_rate": "pass_reports", "technicians": "pass_network", "notices": "pass_notices",
+                  **{c: c for c, kind in AWARD if c.startswith("pass_")}}
+SETTLEMENT: Spec = [("dealer_id", "text"), ("dealer_name", "text"), ("region", "text"), ("sales_amount", "money"),
+                    ("fee_base", "money"), ("max_consecutive_missing", "count"), ("missing_deduction", "money"),
+                    ("fake_records", "count"), ("fake_penalty", "money"), ("complaints", "count"),
+                    ("complaint_deduction", "money"), ("net_fee", "money")]
+
+
+def long_text_headers(spec: Spec, lang: str) -> list[str]:
+    """Headers of columns holding sentences (award reasons), which a table should draw wide."""
+    return [t(f"col.{column}", lang) for column, kind in spec if kind == "long_text"]
+
+
+def headers(spec: Spec, lang: str) -> dict[str, str]:
+    return {column: t(f"col.{column}", lang) for column, _ in spec}
+
+
+def styled(frame: pd.DataFrame, spec: Spec, lang: str, verdicts: dict[str, str] | None = None):
+    """The spec's columns, translated headers, values formatted for reading; failing values in red.
+
+    The numbers stay numbers underneath, so sorting a column sorts by value.
+    """
+    names = headers(spec, lang)
+    shown = frame[[column for column, _ in spec]].copy()
+    for column, kind in spec:
+        if kind == "check":  # a table draws booleans as grey checkboxes: a ✓ / ✗ reads better and can be coloured
+            shown[column] = shown[column].map(fmt.check)
+    shown = shown.rename(columns=names)
+    styler = shown.style.format({names[c]: formatter(kind, lang) for c, kind in spec if kind != "check"})
+    if verdicts:
+        def colours(_):
+            css = pd.DataFrame("", index=shown.index, columns=shown.columns)
+            for column, verdict in verdicts.items():
+                if column in names and verdict in frame:
+                    css[names[column]] = frame[verdict].map(
+                        lambda ok: "" if fmt.is_empty(ok) else PASS_STYLE if ok else FAIL_STYLE).values
+            return css
+        styler = styler.apply(colours, axis=None)
+    return styler.hide(axis="index")

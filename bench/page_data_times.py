@@ -1,0 +1,108 @@
+"""Time each dashboard page's data work on the demo data, without Streamlit's cache (the first view of a filter set).
+
+    python bench/page_data_times.py [--db FILE] [--runs N]
+
+Without --db the demo data set is generated and loaded into bench/out/demo.duckdb first (once).
+Each figure is what a page asks app/data.py for on a cold cache, for the default filters of a
+first visit: the catalog (every page's filters), the metric rows the roll-ups share, and the
+page's own bundle. "Dealers, another dealer" is picking a second dealer in the drill-down, when
+the ranking and the metric rows are cached already; "another record list" is picking one of the
+drill-down's record lists.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app import data  # noqa: E402
+from app.charts import worst_first  # noqa: E402
+from app.state import DEFAULT_SPAN_MONTHS, default_year  # noqa: E402
+from etl.load import collect_paths, load_paths  # noqa: E402
+from etl.metrics.drilldown import RECORD_LISTS, Scope  # noqa: E402
+from etl.rules import load_rules  # noqa: E402
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def demo_database() -> Path:
+    database = OUT / "demo.duckdb"
+    if not database.exists():
+        from etl.sample import generate
+        generate(OUT / "demo")
+        load_paths(collect_paths([str(OUT / "demo")]), database, load_rules())
+    return database
+
+
+def page_work(source: data.Source, today: dt.date) -> dict:
+    """Page name -> a function doing the data work of its first view and returning the seconds it took."""
+    catalog = data.load_catalog(source)
+    if catalog is None:
+        raise SystemExit(f"{source.db} holds no data: load files first (python -m etl load PATH)")
+    scope = Scope(catalog.months[max(0, len(catalog.months) - DEFAULT_SPAN_MONTHS)], catalog.months[-1])
+    rows = data.load_metric_rows(source, scope)
+    ranked = worst_first(data.load_ranking(source, scope, rows), "complaint_rate")["dealer_id"].tolist()
+    year = default_year(list(catalog.years), today)
+
+    def overview():
+        data.load_catalog(source)
+        data.load_overview(source, scope, data.load_metric_rows(source, scope))
+
+    def drill_down(dealer_id: str, shared) -> None:
+        counts = data.load_dealer(source, scope, dealer_id, today, shared).record_counts
+        first_listed = next((name for name, count in counts.items() if count), next(iter(counts)))
+        data.load_records(source, scope, dealer_id, first_listed)
+
+    def dealers():
+        data.load_catalog(source)
+        shared = data.load_metric_rows(source, scope)
+        data.load_ranking(source, scope, shared)
+        drill_down(ranked[0], shared)
+
+    def another_dealer():
+        drill_down(ranked[1], rows)
+
+    def slowest_record_list() -> float:
+        return max(timed(lambda: data.load_records(source, scope, ranked[0], name)) for name in RECORD_LISTS)
+
+    def award():
+        data.load_catalog(source)
+        data.load_award(source, year, today, "zh", scope)
+
+    def settlement():
+        data.load_catalog(source)
+        data.load_settlement(source, year, today, scope)
+
+    return {"Overview": lambda: timed(overview), "Dealers": lambda: timed(dealers),
+            "Dealers, another dealer": lambda: timed(another_dealer),
+            "Dealers, another record list (the slowest of the six)": slowest_record_list,
+            "Award": lambda: timed(award), "Settlement": lambda: timed(settlement)}
+
+
+def timed(run) -> float:
+    started = time.perf_counter()
+    run()
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    database = args.db or demo_database()
+    work = page_work(data.Source.of(database, load_rules()), dt.date.today())
+    print(f"database {database}; seconds of data work on a cold cache, median of {args.runs} runs\n")
+    print("| page | seconds |\n|---|---|")
+    for page, seconds in work.items():
+        print(f"| {page} | {statistics.median(seconds() for _ in range(args.runs)):.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,30 @@
+"""Award: every dealer against each criterion of the year, eligible dealers on top, with what-if thresholds."""
+import streamlit as st
+
+from app import charts, data, state, tables, ui, what_if
+from app import format as fmt
+from app.excel import Sheet
+from etl.metrics.drilldown import AWARD_CRITERIA
+
+page = state.setup("award")
+st.title(page.t("award.title"))
+ui.scope_caption(page, months=False)
+year, as_of = state.year_and_as_of(page)
+rules, changes = what_if.thresholds(page)
+
+award = data.award(page, year, as_of, rules)
+if award.empty:
+    st.info(page.t("no_dealers_in_scope"), icon=":material/filter_alt_off:")
+    st.stop()
+
+summary, chart = st.columns([1, 2])
+summary.metric(page.t("award.eligible"), f"{int(award['eligible'].sum())} / {len(award)}", border=True,
+               help=page.t("award.eligible_help", year=year, as_of=fmt.day(as_of)))
+summary.caption(page.t("award.order_help"))
+chart.plotly_chart(charts.award_failures(award, AWARD_CRITERIA, page.lang))
+ui.table(page, award, tables.AWARD, tables.AWARD_VERDICTS, height=560)
+
+settings = [(label, page.t("what_if.change_short", value=value, rules=rules_value))
+            for label, value, rules_value in changes] or [(page.t("what_if.title"), page.t("what_if.none"))]
+ui.download(page, f"award_{year}", [Sheet(page.t("award.title"), award, tables.AWARD)],
+            [(page.t("year"), str(year)), (page.t("as_of"), fmt.day(as_of))] + settings, months=False)

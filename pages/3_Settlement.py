@@ -1,0 +1,34 @@
+"""Settlement: each dealer's maintenance fee, every deduction and the net fee for a year, with totals."""
+import streamlit as st
+
+from app import charts, data, state, tables, ui
+from app import format as fmt
+from app.excel import Sheet
+
+page = state.setup("settlement")
+st.title(page.t("settlement.title"))
+ui.scope_caption(page, months=False)
+year, as_of = state.year_and_as_of(page)
+
+result = data.settlement(page, year, as_of)
+if result.dealers.empty:
+    st.info(page.t("no_dealers_in_scope"), icon=":material/filter_alt_off:")
+    st.stop()
+
+totals = result.totals
+for row in (("fee_base", "net_fee", "dealers"), ("missing_deduction", "fake_penalty", "complaint_deduction")):
+    for column, box in zip(row, st.columns(3)):
+        if column == "dealers":
+            box.metric(page.t("settlement.dealers"), fmt.count(totals[column]), border=True,
+                       help=page.t("settlement.caption", dealers=totals[column], year=year, as_of=fmt.day(as_of)))
+        else:
+            box.metric(page.t(f"col.{column}"), fmt.money(totals[column]), border=True,
+                       help=page.t(f"settlement.help.{column}"))
+
+if any(totals[column] for column, _ in charts.DEDUCTIONS):
+    st.plotly_chart(charts.deductions(result.dealers, page.lang))
+else:
+    st.success(page.t("settlement.no_deductions"), icon=":material/verified:")
+ui.table(page, result.dealers, tables.SETTLEMENT, height=460)
+ui.download(page, f"settlement_{year}", [Sheet(page.t("settlement.title"), result.dealers, tables.SETTLEMENT, totals)],
+            [(page.t("year"), str(year)), (page.t("as_of"), fmt.day(as_of))], months=False)

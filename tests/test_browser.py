@@ -1,0 +1,168 @@
+"""The real thing: Streamlit serving the dashboard on a demo database, Debian's Chromium opening every page in both languages.
+
+Fails on any exception the app shows; saves a full-page screenshot of each page into
+tests/screenshots/ for a person to look at.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from app.i18n import LANGUAGES, t
+from etl.load import collect_paths, load_paths
+from etl.rules import load_rules
+from etl.sample import generate
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+SERVER_LOG = SCREENSHOTS / "streamlit.log"
+PAGES = {"overview": "", "dealers": "dealers", "award": "award", "settlement": "settlement"}
+SETTLE_SECONDS = 1.5
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")]
+
+
+def _demo_files(folder: Path) -> list[Path]:
+    """The project's demo data set, as `python -m etl demo` loads it."""
+    generate(folder)
+    return collect_paths([str(folder)])
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}: {SERVER_LOG.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"streamlit did not answer at {url} within {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("browser")
+    database = folder / "warehouse.duckdb"
+    results = load_paths(_demo_files(folder / "demo"), database, load_rules())
+    assert sum(r.rows_loaded for r in results), "the demo data set loaded nothing"  # it rejects a file on purpose
+    port = _free_port()
+    env = {**os.environ, "SERVICE_QC_DB": str(database), "PYTHONPATH": str(ROOT)}
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with SERVER_LOG.open("w", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+             "--server.port", str(port), "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(url, process)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"])
+        yield chromium
+        chromium.close()
+
+
+def _wait_until_idle(page, timeout: float = 60) -> None:
+    """Streamlit shows a status widget while the script runs: wait until it has been gone for a moment."""
+    deadline, quiet_since = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        busy = page.locator('[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stSkeleton"]')
+        if busy.count() == 0:
+            quiet_since = quiet_since or time.monotonic()
+            if time.monotonic() - quiet_since >= SETTLE_SECONDS:
+                return
+        else:
+            quiet_since = None
+        time.sleep(0.2)
+    raise TimeoutError("the app was still running after the timeout")
+
+
+def _screenshot(page, name: str) -> None:
+    """A full-page picture: Streamlit scrolls inside its main block, so the window grows to its height first."""
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": 1440, "height": max(1000, int(height) + 40)})
+    _wait_until_idle(page)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def _assert_no_error(page) -> None:
+    exceptions = page.locator('[data-testid="stException"]')
+    assert exceptions.count() == 0, exceptions.first.inner_text()
+    assert "Traceback" not in page.content()
+
+
+def _open(browser, url: str, lang: str):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN" if lang == "zh" else "en-US")
+    page = context.new_page()
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector("h1", timeout=60_000)
+    _wait_until_idle(page)
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length > 0 "
+                           "|| !document.querySelector('.stPlotlyChart')", timeout=30_000)
+    return context, page
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_renders_without_errors(app_url, browser, name, lang):
+    context, page = _open(browser, f"{app_url}/{PAGES[name]}?lang={lang}", lang)
+    try:
+        _screenshot(page, f"{name}_{lang}")
+        _assert_no_error(page)
+        assert page.locator("h1").first.inner_text().strip() == t(f"{name}.title", lang)
+        assert f"lang={lang}" in page.url
+    finally:
+        context.close()
+
+
+def test_a_what_if_link_opens_with_its_thresholds_and_says_so(app_url, browser):
+    context, page = _open(browser, f"{app_url}/award?lang=zh&award.min_satisfaction_rate=0.9", "zh")
+    try:
+        page.get_by_text(t("what_if.title", "zh")).first.click()
+        _wait_until_idle(page)
+        _screenshot(page, "award_what_if_zh")
+        _assert_no_error(page)
+        assert page.get_by_text("假设分析中").count() == 1
+        assert "award.min_satisfaction_rate=0.9" in page.url
+    finally:
+        context.close()
+
+
+def test_the_server_logged_no_error(app_url, browser):
+    """Runs after the pages (file order): what the app did not show must not hide in the server's log."""
+    log = SERVER_LOG.read_text(encoding="utf-8")
+    assert "Traceback" not in log and "Error" not in log, log
