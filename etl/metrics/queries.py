@@ -52,7 +52,7 @@ def award(con, year: int, as_of: dt.date, lang: str = "en") -> pd.DataFrame:
     `cautions`: criteria that pass on the point value but are not demonstrable at this sample size
     (shown beside an eligible dealer; `reasons` stays empty for it, as spec 5 asks)."""
     frame = con.execute("SELECT * FROM award_result(?, ?) ORDER BY dealer_id", [year, as_of]).df()
-    require_center = con.execute("SELECT getvariable('rule_award_require_service_center')").fetchone()[0]
+    require_center = bool(con.execute("SELECT rule('rule_award_require_service_center') = 1").fetchone()[0])
     rows = _records(frame)
     for row in rows:
         row["require_service_center"] = require_center
@@ -83,7 +83,8 @@ def rollup(con, group_by: list[str], months: tuple[dt.date, dt.date] | None = No
         params += list(months)
     for column, values in (dealers or {}).items():
         if values:
-            where.append(f"d.{column} IN ({', '.join('?' for _ in values)})")
+            table = "m" if column == "dealer_id" else "d"   # on m, DuckDB pushes the filter into the views
+            where.append(f"{table}.{column} IN ({', '.join('?' for _ in values)})")
             params += list(values)
     qualified = [f"d.{g}" if g in ("region", "province", "city", "area_type", "dealer_name") else f"m.{g}"
                  for g in group_by]
