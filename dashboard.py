@@ -9,6 +9,9 @@ PAGES = (
     ("pages/1_Dealers.py", "dealers", ":material/storefront:"),
     ("pages/2_Award.py", "award", ":material/workspace_premium:"),
     ("pages/3_Settlement.py", "settlement", ":material/payments:"),
+    ("pages/4_Data.py", "data", ":material/upload_file:"),
+    ("pages/5_Callbacks.py", "callbacks", ":material/call:"),
+    ("pages/6_Explore.py", "explore", ":material/query_stats:"),
 )
 
 lang = state.current_language()

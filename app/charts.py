@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from app import format as fmt
-from app.i18n import code, t
+from app.i18n import STRINGS, code, t
 from etl.metrics.definitions import RATE_BY_NAME
 
 GOOD, BAD, NEUTRAL, LINE, LIMIT = "#2e7d32", "#c62828", "#9e9e9e", "#1565c0", "#ef6c00"
@@ -164,4 +164,88 @@ def deductions(dealers: pd.DataFrame, lang: str, top: int = 25) -> go.Figure:
                          height=max(260, 34 * len(shown) + 120), margin=MARGIN, legend={"orientation": "h", "y": -0.15},
                          xaxis={"title": t("chart.yuan", lang), "tickprefix": "¥", "separatethousands": True},
                          yaxis={"autorange": "reversed"})
+    return figure
+
+
+# --- operations pages (issue 5) ----------------------------------------------------------------
+
+ANSWER_COLORS = {"yes": "#1565c0", "no": "#ef6c00", "blank": "#cfd8dc", "1": "#c62828", "2": "#ef6c00",
+                 "3": "#9e9e9e", "4": "#66bb6a", "5": "#2e7d32"}
+
+
+def answers_in_words(answers: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The answer distribution with questions and yes / no / blank in the page's language (1-5 stay numbers)."""
+    words = answers.copy()
+    words["answer_code"] = words["answer"]
+    words["question"] = [t(f"question.{q}", lang) for q in answers["question"]]
+    words["answer"] = [t(f"answer.{a}", lang) if f"answer.{a}" in STRINGS else a for a in answers["answer"]]
+    return words
+
+
+def answer_distribution(answers: pd.DataFrame, lang: str) -> go.Figure:
+    """One stacked bar per question of the callback form: the share of each answer."""
+    words = answers_in_words(answers, lang)
+    figure = go.Figure()
+    order = [c for c in ANSWER_COLORS if c in set(words["answer_code"])]
+    questions = list(dict.fromkeys(words["question"]))
+    for answer in order:
+        part = words[words["answer_code"] == answer]
+        figure.add_trace(go.Bar(
+            y=part["question"], x=part["share"], orientation="h", name=part["answer"].iloc[0],
+            marker_color=ANSWER_COLORS[answer], customdata=part["callbacks"],
+            text=[fmt.percent(v, 0) if v >= 0.04 else "" for v in part["share"]], textposition="inside",
+            hovertemplate="%{y} · " + part["answer"].iloc[0] + ": %{x:.1%} (%{customdata:,})<extra></extra>"))
+    figure.update_layout(barmode="stack", height=max(220, 45 * len(questions) + 90), margin=MARGIN,
+                         xaxis={"tickformat": ".0%", "range": [0, 1]},
+                         yaxis={"categoryorder": "array", "categoryarray": questions[::-1]},
+                         legend={"orientation": "h", "y": -0.15, "traceorder": "normal"})
+    return figure
+
+
+def conduct_issues(issues: pd.DataFrame, lang: str, top: int = 20) -> go.Figure:
+    """Stacked bars: callbacks reporting each conduct issue, for the dealers with the most."""
+    totals = issues.groupby(["dealer_id", "dealer_name"], as_index=False)["callbacks"].sum()
+    totals = totals.sort_values(["callbacks", "dealer_id"], ascending=[False, True]).head(top)
+    labels = {d: f"{d} {n}" for d, n in zip(totals["dealer_id"], totals["dealer_name"])}
+    shown = issues[issues["dealer_id"].isin(labels)]
+    figure = go.Figure()
+    for n, (issue, part) in enumerate(shown.groupby("conduct_issue", sort=True)):
+        figure.add_trace(go.Bar(
+            y=part["dealer_id"].map(labels), x=part["callbacks"], orientation="h", name=issue,
+            marker_color=(SERIES_COLORS + ("#2e7d32", "#c62828", "#00838f", "#8d6e63"))[n % 7],
+            hovertemplate="%{y} · " + issue + ": %{x}<extra></extra>"))
+    figure.update_layout(barmode="stack", height=max(240, 28 * len(labels) + 100), margin=MARGIN,
+                         xaxis={"title": t("chart.callbacks", lang)},
+                         yaxis={"categoryorder": "array", "categoryarray": list(labels.values())[::-1]})
+    return figure
+
+
+def report_status_by_month(status: pd.DataFrame, lang: str) -> go.Figure:
+    """Stacked bars per month: reports on time, late and missing (dealer-months under contract, deadline passed)."""
+    counts = status.groupby(["month", "status"]).size().unstack(fill_value=0) if len(status) else pd.DataFrame()
+    figure = go.Figure()
+    months = pd.to_datetime(pd.Series(counts.index))
+    for state in ("on_time", "late", "missing"):
+        if state in counts:
+            figure.add_trace(go.Bar(x=months, y=counts[state].values, name=code(state, lang),
+                                    marker_color=STATUS_COLORS[state],
+                                    hovertemplate="%{x|%Y-%m}: %{y}<extra>" + code(state, lang) + "</extra>"))
+    figure.update_layout(barmode="stack", height=260, margin=MARGIN, xaxis={"tickformat": "%Y-%m"},
+                         legend={"orientation": "h", "y": -0.2})
+    return figure
+
+
+QUICK_KINDS = ("bar", "line", "scatter")
+
+
+def quick_chart(frame: pd.DataFrame, x: str, y: str, kind: str) -> go.Figure:
+    """An ad-hoc result drawn as it is: y against x as bars, a line or points (at most 5,000 rows)."""
+    frame = frame.head(5000)
+    if kind == "bar":
+        trace = go.Bar(x=frame[x], y=frame[y], marker_color=LINE)
+    else:
+        trace = go.Scatter(x=frame[x], y=frame[y], mode="lines+markers" if kind == "line" else "markers",
+                           line={"color": LINE})
+    figure = go.Figure(trace)
+    figure.update_layout(height=360, margin=MARGIN, xaxis={"title": x}, yaxis={"title": y})
     return figure

@@ -25,12 +25,16 @@ def _axis(metric: str) -> dict:
     return {"ticksuffix": " ‰"} if RATE_BY_NAME[metric].scale == 1000 else {"tickformat": ".1%"}
 
 
-def funnel_figure(funnel: Funnel, labels: dict | None = None, title: str | None = None) -> go.Figure:
+def funnel_figure(funnel: Funnel, labels: dict | None = None, title: str | None = None,
+                  name_by: str = "dealer_name") -> go.Figure:
     """Each dealer a point at (denominator, rate); the target line, the inner and outer limits; dealers
-    beyond the outer limits named on the plot. Log denominator axis, as funnels are usually drawn."""
+    beyond the outer limits named on the plot (by `name_by`: dealer_name, or dealer_id where many are named).
+    Log denominator axis, as funnels are usually drawn; the axes span the dealers, not the limits at n = 1."""
     words = {**FUNNEL_LABELS, **(labels or {})}
     figure = go.Figure()
     lines = funnel.lines
+    if len(funnel.points):
+        lines = lines[lines["denominator"] >= funnel.points["denominator"].min() / 1.5]
     for low, high, name, colour, dash in (("lower_95", "upper_95", words["inner"], INNER, "dot"),
                                           ("lower_998", "upper_998", words["outer"], LIMIT, "dash")):
         for column, show in ((low, True), (high, False)):
@@ -45,16 +49,21 @@ def funnel_figure(funnel: Funnel, labels: dict | None = None, title: str | None 
         if shown.empty:
             continue
         names = shown["dealer_name"].fillna(shown["dealer_id"]) if "dealer_name" in shown else shown["dealer_id"]
+        text = names if name_by == "dealer_name" else shown[name_by]
         figure.add_trace(go.Scatter(
             x=shown["denominator"], y=shown["rate"], mode="markers+text" if position != "within" else "markers",
             name=words[position], marker={"color": colour, "size": 8},
-            text=names if position != "within" else None, textposition="top center",
+            text=text if position != "within" else None, textposition="top center", textfont={"size": 10},
             customdata=list(zip(shown["dealer_id"], names, shown["numerator"], shown["denominator"])),
             hovertemplate="%{customdata[0]} %{customdata[1]}<br>%{customdata[2]} / %{customdata[3]}"
                           "<br>%{y}<extra></extra>"))
     figure.update_xaxes(type="log", title=words["x"])
-    figure.update_yaxes(title=words["y"], rangemode="tozero", **_axis(funnel.metric))
-    figure.update_layout(title=title, margin=MARGIN, legend={"orientation": "h"})
+    top = None
+    if len(points):   # room for every dealer and the outer limit at the median denominator, not at n = 1
+        middle = points.loc[(points["denominator"] - points["denominator"].median()).abs().idxmin()]
+        top = max(points["rate"].max(), middle["upper_998"]) * 1.15 or None
+    figure.update_yaxes(title=words["y"], range=[0, top] if top else None, rangemode="tozero", **_axis(funnel.metric))
+    figure.update_layout(title=title, margin=MARGIN, legend={"orientation": "h", "y": -0.28})
     return figure
 
 
@@ -88,5 +97,5 @@ def control_chart_figure(chart: pd.DataFrame, labels: dict | None = None, title:
                                                                    "line": {"width": 2}}, hoverinfo="skip"))
     figure.update_xaxes(tickformat="%Y-%m", title=words["x"])
     figure.update_yaxes(title=words["y"], rangemode="tozero", **_axis(metric))
-    figure.update_layout(title=title, margin=MARGIN, legend={"orientation": "h"})
+    figure.update_layout(title=title, margin=MARGIN, legend={"orientation": "h", "y": -0.25})
     return figure

@@ -19,7 +19,8 @@ import streamlit as st
 
 from app import i18n
 from etl.db import DatabaseBusy, reader
-from etl.metrics import drilldown, queries
+from etl import explore
+from etl.metrics import drilldown, operations, quality, queries
 from etl.metrics.drilldown import Scope
 from etl.rules import Rules
 
@@ -239,3 +240,187 @@ def award(page, year: int, as_of: dt.date, rules: Rules) -> pd.DataFrame:
 
 def settlement(page, year: int, as_of: dt.date) -> Settlement:
     return _guarded(page.lang, _settlement, page.source, year, as_of, page.scope)
+
+
+# --- statistics (issue 6) ------------------------------------------------------------------------
+# Funnels, control charts and the watchlist read the page's stored metric rows (load_metric_rows:
+# the scope's months and the baseline months before them) through the temporary table that
+# shadows the view, instead of recomputing the view: quality.* with source=STORED.
+
+STORED = "dealer_month_metrics"
+CHART_METHODS = ("auto", "p", "laney")
+
+
+def chart_method_default(rules: Rules) -> str:
+    """The control charts' method when nobody chose: auto (Laney's p' where overdispersed) or p, per the rules."""
+    return "auto" if rules["statistics.laney_when_overdispersed"] else "p"
+
+
+def load_funnels(source: Source, scope: Scope, overdispersion: bool, _rows) -> dict[str, quality.Funnel]:
+    """The Dealers page's funnel plots (quality.FUNNEL_RATES) over the scope's months and dealers."""
+    with _connect(source) as con:
+        drilldown.use_metric_rows(con, _rows)
+        return quality.funnels(con, quality.FUNNEL_RATES, scope.months, scope.dealer_filters(), overdispersion,
+                               source=STORED)
+
+
+def load_control_chart(source: Source, scope: Scope, by: str, key: str, metric: str, method: str,
+                       _rows) -> pd.DataFrame:
+    """One dealer's or region's p / p' chart of one rate: baseline months and the scope's months."""
+    with _connect(source) as con:
+        drilldown.use_metric_rows(con, _rows)
+        return quality.control_charts(con, metric, scope.months, by=by, keys=[key], dealers=scope.dealer_filters(),
+                                      method=method, source=STORED)
+
+
+def load_watchlist(source: Source, scope: Scope, month: dt.date, as_of: dt.date, lang: str, _rows) -> pd.DataFrame:
+    """quality.watchlist of one month of the scope (national funnels), lines of the scope's dealers only."""
+    with _connect(source) as con:
+        drilldown.use_metric_rows(con, _rows)
+        config = quality.settings(con)
+        covered = config["watchlist.funnel_months"] <= config["statistics.baseline_months"] + 1
+        lines = quality.watchlist(con, month, as_of, lang, source=STORED if covered else quality.SOURCE)
+        roster = drilldown.dealer_roster(con)
+    if lines.empty:
+        return lines
+    places = roster[["dealer_id", "region", "province", "area_type"]]
+    return in_scope(lines.merge(places, on="dealer_id", how="left"), scope)
+
+
+_funnels = st.cache_data(**CACHE)(load_funnels)
+_control_chart = st.cache_data(**CACHE)(load_control_chart)
+_watchlist = st.cache_data(**CACHE)(load_watchlist)
+
+
+def funnels(page, overdispersion: bool) -> dict[str, quality.Funnel]:
+    return _guarded(page.lang, _funnels, page.source, page.scope, overdispersion, _rows(page))
+
+
+def control_chart(page, by: str, key: str, metric: str, method: str) -> pd.DataFrame:
+    return _guarded(page.lang, _control_chart, page.source, page.scope, by, key, metric, method, _rows(page))
+
+
+def watchlist(page, month: dt.date) -> pd.DataFrame:
+    return _guarded(page.lang, _watchlist, page.source, page.scope, month, page.today, page.lang, _rows(page))
+
+
+# --- operations pages (issue 5) ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DataStatus:
+    """What the Data page lists below the upload: loads, rejected rows' reasons, reports due."""
+
+    history: pd.DataFrame
+    reason_kinds: pd.DataFrame
+    report_status: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class CallbackAnalysis:
+    answers: pd.DataFrame
+    by_dealer: pd.DataFrame
+    issues: pd.DataFrame
+    fakes: pd.DataFrame
+    unreached: pd.DataFrame
+
+
+def _dealer_filters(scope: Scope) -> dict[str, list[str]]:
+    return {"region": list(scope.regions), "province": list(scope.provinces), "area_type": list(scope.area_types)}
+
+
+def load_data_status(source: Source, as_of: dt.date) -> DataStatus:
+    """Empty lists while there is no database file (the Data page is where the first load starts)."""
+    if not source.path.exists():
+        empty = pd.DataFrame()
+        return DataStatus(empty, empty, empty)
+    with _connect(source) as con:
+        return DataStatus(operations.load_history(con), operations.reject_reason_kinds(con),
+                          operations.report_status(con, as_of))
+
+
+def load_rejects(source: Source, file_name: str | None, reason: str | None) -> pd.DataFrame:
+    if not source.path.exists():
+        return pd.DataFrame()
+    with _connect(source) as con:
+        return operations.rejects(con, file_name or None, reason or None)
+
+
+def load_callback_analysis(source: Source, scope: Scope) -> CallbackAnalysis:
+    args = (scope.first_month, scope.last_month, _dealer_filters(scope))
+    with _connect(source) as con:
+        return CallbackAnalysis(operations.answer_distribution(con, *args),
+                                operations.callback_issues_by_dealer(con, *args),
+                                operations.conduct_issues(con, *args), operations.fake_callbacks(con, *args),
+                                operations.unreached_callbacks(con, *args))
+
+
+def load_repair_months(source: Source) -> list[dt.date]:
+    with _connect(source) as con:
+        return operations.repair_months(con)
+
+
+def load_call_list(source: Source, month: dt.date, as_of: dt.date, share: float, no_repeat_days: int,
+                   seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The call center's list: (unmasked, for the download; masked, for the screen)."""
+    with _connect(source) as con:
+        full = operations.callback_list(con, month, as_of, share, no_repeat_days, seed)
+        return full, operations.masked_call_list(con, full)
+
+
+def load_explore_catalog(source: Source) -> pd.DataFrame:
+    with _connect(source) as con:
+        return explore.catalog(con)
+
+
+def load_query(source: Source, sql: str) -> explore.QueryResult:
+    """A guarded ad-hoc SELECT (etl.explore): QueryRefused for anything else, a time-out or a busy database."""
+    return explore.run_query(source.path, source.read_rules(), sql)
+
+
+def load_pivot(source: Source, group_by: tuple[str, ...], months: tuple[dt.date, dt.date], scope: Scope):
+    with _connect(source) as con:
+        return queries.rollup(con, list(group_by), months, _dealer_filters(scope))
+
+
+_data_status = st.cache_data(**CACHE)(load_data_status)
+_rejects = st.cache_data(**CACHE)(load_rejects)
+_callback_analysis = st.cache_data(**CACHE)(load_callback_analysis)
+_repair_months = st.cache_data(**CACHE)(load_repair_months)
+_call_list = st.cache_data(**CACHE)(load_call_list)
+_explore_catalog = st.cache_data(**CACHE)(load_explore_catalog)
+_query = st.cache_data(**CACHE)(load_query)
+_pivot = st.cache_data(**CACHE)(load_pivot)
+
+
+def data_status(page, as_of: dt.date) -> DataStatus:
+    return _guarded(page.lang, _data_status, page.source, as_of)
+
+
+def rejects(page, file_name: str | None, reason: str | None) -> pd.DataFrame:
+    return _guarded(page.lang, _rejects, page.source, file_name, reason)
+
+
+def callback_analysis(page) -> CallbackAnalysis:
+    return _guarded(page.lang, _callback_analysis, page.source, page.scope)
+
+
+def repair_months(page) -> list[dt.date]:
+    return _guarded(page.lang, _repair_months, page.source)
+
+
+def call_list(page, month: dt.date, as_of: dt.date, share: float, no_repeat_days: int, seed: int):
+    return _guarded(page.lang, _call_list, page.source, month, as_of, share, no_repeat_days, seed)
+
+
+def explore_catalog(page) -> pd.DataFrame:
+    return _guarded(page.lang, _explore_catalog, page.source)
+
+
+def query(page, sql: str) -> explore.QueryResult:
+    """Raises explore.QueryRefused (the page shows its message); not cached when refused."""
+    with st.spinner(i18n.t("loading", page.lang)):
+        return _query(page.source, sql)
+
+
+def pivot(page, group_by: tuple[str, ...], months: tuple[dt.date, dt.date]) -> pd.DataFrame:
+    return _guarded(page.lang, _pivot, page.source, group_by, months, page.scope)

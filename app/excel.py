@@ -96,3 +96,54 @@ def _tidy(sheet, widths: list[int]) -> None:
         cell.font = Font(bold=True)
     for position, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(position)].width = width
+
+
+def call_list_workbook(call_list: pd.DataFrame, questions: list[str], notice: str,
+                       settings: list[tuple[str, str]], lang: str, generated_at: dt.datetime | None = None) -> bytes:
+    """The call center's list, names and phones unmasked, as a file that loads back as a callbacks file.
+
+    The loader reads the first sheet only, so the list is the first sheet; its top rows (a title
+    block the loader skips) say that it holds personal data unmasked, for the call center only.
+    Headers of the callbacks file's columns are the file's own (Chinese in zh, so the filled-in
+    list loads back); the form's `questions` are empty columns to fill in during the calls. A
+    second sheet repeats the notice with the settings the list was drawn with.
+    """
+    from etl.schema import CALLBACKS
+    generated_at = generated_at or dt.datetime.now()
+    file_headers = {c.name: (c.chinese if lang == "zh" else c.name) for c in CALLBACKS.columns}
+    keys = ["callback_id", "record_no", "dealer_id"]
+    context = ["dealer_name", "customer_name", "customer_phone", "address", "product_model", "service_type",
+               "requested_at", "completed_at"]
+    out = pd.DataFrame({file_headers[c]: call_list[c] for c in keys})
+    for question in questions:
+        out[file_headers[question]] = None
+    for column in context:
+        values = call_list[column]
+        if column == "service_type":
+            values = values.map(lambda v: None if fmt.is_empty(v) else code(v, lang))
+        elif column in ("requested_at", "completed_at"):
+            values = pd.to_datetime(values)
+        out[t(f"col.{column}", lang)] = values
+    banner = [f"⚠ {notice}", " · ".join(f"{label}: {value}" for label, value in settings)]
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        list_name, notice_name = t("callbacks.list_sheet", lang), t("callbacks.notice_sheet", lang)
+        out.to_excel(writer, sheet_name=list_name, index=False, startrow=len(banner) + 1)
+        sheet = writer.sheets[list_name]
+        for row, text in enumerate(banner, start=1):
+            sheet.cell(row=row, column=1, value=text).font = Font(bold=True, color="C62828" if row == 1 else None)
+        header_row = len(banner) + 2
+        for cell in sheet[header_row]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = f"A{header_row + 1}"
+        for position, header in enumerate(out.columns, start=1):
+            sheet.column_dimensions[get_column_letter(position)].width = max(10, min(30, len(str(header)) * 2 + 2))
+            if header in (t("col.requested_at", lang), t("col.completed_at", lang)):
+                for cell in sheet[get_column_letter(position)][header_row:]:
+                    cell.number_format = NUMBER_FORMATS["moment"]
+        rows = [(t("callbacks.notice_sheet", lang), notice)] + settings + [
+            (t("excel.generated_at", lang), generated_at.strftime("%Y-%m-%d %H:%M:%S"))]
+        pd.DataFrame(rows, columns=[t("excel.filter", lang), t("excel.value", lang)]).to_excel(
+            writer, sheet_name=notice_name, index=False)
+        _tidy(writer.sheets[notice_name], [30, 100])
+    return buffer.getvalue()

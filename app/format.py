@@ -133,3 +133,15 @@ def parse_month(value: str) -> dt.date | None:
         return dt.datetime.strptime(value, "%Y-%m").date()
     except (TypeError, ValueError):
         return None
+
+
+def interval(low, high, scale: int) -> str:
+    """A rate's confidence interval in its unit (issue 6): 91.8 %–92.8 %, 0.12 ‰–0.95 ‰; — when there is none."""
+    if is_empty(low) or is_empty(high):
+        return EMPTY
+    return f"{rate(low, scale)}–{rate(high, scale)}"
+
+
+def level(probability: float) -> str:
+    """A coverage level: 0.95 -> 95 %, 0.998 -> 99.8 %."""
+    return f"{float(probability) * 100:.4f}".rstrip("0").rstrip(".") + " %"

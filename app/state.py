@@ -223,8 +223,11 @@ def describe_scope(page: PageContext, months: bool = True) -> list[tuple[str, st
 
 # --- set-up ------------------------------------------------------------------------------------
 
-def setup(page_name: str) -> PageContext:
-    """Page config, language switch, filters; stops the page with a message when there is nothing to show."""
+def setup(page_name: str, require_data: bool = True) -> PageContext:
+    """Page config, language switch, filters; stops the page with a message when there is nothing to show.
+
+    require_data=False (the Data page, where the first load starts): no data gives a context with
+    catalog None and an empty scope instead of stopping."""
     st.set_page_config(layout="wide", page_icon=":material/support_agent:")
     _url_at_start()
     asked = current_language()
@@ -238,6 +241,8 @@ def setup(page_name: str) -> PageContext:
     lang = _language_switch(asked)
     source = data.Source.of(config.db_path(), rules)
     catalog = data.catalog(source, lang)
+    if catalog is None and not require_data:
+        return PageContext(lang, rules, source, None, Scope(), dt.date.today())
     if catalog is None:
         st.title(i18n.t(f"{page_name}.title", lang))
         st.info(i18n.t("empty", lang), icon=":material/upload_file:")

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 
 from app import format as fmt
-from app.i18n import code, t
-from etl.metrics.definitions import RATE_BY_NAME, RATES
+from app.i18n import STRINGS, code, t
+from etl.metrics.definitions import MET, NOT_DEMONSTRABLE, NOT_MET, RATE_BY_NAME, RATES
 
 Spec = list[tuple[str, str]]
 
@@ -66,18 +66,37 @@ RECORDS: dict[str, Spec] = {
                        ("earlier_dealer_id", "text"), ("earlier_record_no", "text"),
                        ("earlier_requested_at", "moment")] + PEOPLE,
 }
+# Each criterion's status (issue 6): met / not met / not demonstrable at this sample size, coloured by STATUS_STYLES;
+# the sampled criteria with their Wilson interval; pass_* (what eligibility counts) colours the values.
 AWARD: Spec = [("dealer_id", "text"), ("dealer_name", "text"), ("region", "text"), ("eligible", "check"),
-               ("reasons", "long_text"), ("complaints_per_1000_sales", "per_mille"), ("complaints_threshold", "per_mille"),
-               ("pass_complaints", "check"),
-               ("satisfaction_rate", "percent"), ("satisfaction_threshold", "percent"), ("pass_satisfaction", "check"),
-               ("callbacks_answered", "count"), ("evidence_threshold", "count"), ("pass_evidence", "check"),
-               ("report_rate", "percent"), ("report_threshold", "percent"), ("pass_reports", "check"),
-               ("technicians", "count"), ("has_service_center", "check"), ("pass_network", "check"),
-               ("notices", "count"), ("pass_notices", "check")]
+               ("reasons", "long_text"), ("cautions", "long_text"),
+               ("complaints_per_1000_sales", "per_mille"), ("complaints_per_1000_sales_low", "per_mille"),
+               ("complaints_per_1000_sales_high", "per_mille"), ("complaints_threshold", "per_mille"),
+               ("status_complaints", "code"),
+               ("satisfaction_rate", "percent"), ("satisfaction_low", "percent"), ("satisfaction_high", "percent"),
+               ("satisfaction_threshold", "percent"), ("status_satisfaction", "code"),
+               ("callbacks_answered", "count"), ("evidence_threshold", "count"), ("status_evidence", "code"),
+               ("report_rate", "percent"), ("report_threshold", "percent"), ("status_reports", "code"),
+               ("technicians", "count"), ("has_service_center", "check"), ("status_network", "code"),
+               ("notices", "count"), ("status_notices", "code")]
 AWARD_VERDICTS = {"eligible": "eligible", "complaints_per_1000_sales": "pass_complaints",
                   "satisfaction_rate": "pass_satisfaction", "callbacks_answered": "pass_evidence",
-                  "report_rate": "pass_reports", "technicians": "pass_network", "notices": "pass_notices",
-                  **{c: c for c, kind in AWARD if c.startswith("pass_")}}
+                  "report_rate": "pass_reports", "technicians": "pass_network", "notices": "pass_notices"}
+AMBER_STYLE = "color: #b26a00; font-weight: 600"
+STATUS_STYLES = {MET: PASS_STYLE, NOT_MET: FAIL_STYLE, NOT_DEMONSTRABLE: AMBER_STYLE}
+
+
+def with_intervals(spec: Spec, rates) -> Spec:
+    """The spec with each of `rates` followed by its Wilson interval columns (<rate>_low, <rate>_high)."""
+    out: Spec = []
+    for column, kind in spec:
+        out.append((column, kind))
+        if column in rates:
+            out += [(f"{column}_low", kind), (f"{column}_high", kind)]
+    return out
+
+
+RANKING_EXPORT: Spec = with_intervals(RANKING, [r.name for r in RATES])
 SETTLEMENT: Spec = [("dealer_id", "text"), ("dealer_name", "text"), ("region", "text"), ("sales_amount", "money"),
                     ("fee_base", "money"), ("max_consecutive_missing", "count"), ("missing_deduction", "money"),
                     ("fake_records", "count"), ("fake_penalty", "money"), ("complaints", "count"),
@@ -90,7 +109,8 @@ def long_text_headers(spec: Spec, lang: str) -> list[str]:
 
 
 def headers(spec: Spec, lang: str) -> dict[str, str]:
-    return {column: t(f"col.{column}", lang) for column, _ in spec}
+    """Translated headers; a column without one (an ad-hoc query's) keeps its own name."""
+    return {column: t(f"col.{column}", lang) if f"col.{column}" in STRINGS else str(column) for column, _ in spec}
 
 
 def styled(frame: pd.DataFrame, spec: Spec, lang: str, verdicts: dict[str, str] | None = None):
@@ -105,13 +125,44 @@ def styled(frame: pd.DataFrame, spec: Spec, lang: str, verdicts: dict[str, str] 
             shown[column] = shown[column].map(fmt.check)
     shown = shown.rename(columns=names)
     styler = shown.style.format({names[c]: formatter(kind, lang) for c, kind in spec if kind != "check"})
-    if verdicts:
+    statuses = [column for column, _ in spec if column.startswith("status_")]
+    if verdicts or statuses:
         def colours(_):
             css = pd.DataFrame("", index=shown.index, columns=shown.columns)
-            for column, verdict in verdicts.items():
+            for column, verdict in (verdicts or {}).items():
                 if column in names and verdict in frame:
                     css[names[column]] = frame[verdict].map(
                         lambda ok: "" if fmt.is_empty(ok) else PASS_STYLE if ok else FAIL_STYLE).values
+            for column in statuses:
+                css[names[column]] = frame[column].map(lambda status: STATUS_STYLES.get(status, "")).values
             return css
         styler = styler.apply(colours, axis=None)
     return styler.hide(axis="index")
+
+
+# --- operations pages (issue 5) ----------------------------------------------------------------
+
+LOAD_RESULT: Spec = [("file_name", "text"), ("kind", "text"), ("status", "code"), ("rows_read", "count"),
+                     ("rows_loaded", "count"), ("rows_rejected", "count"), ("message", "long_text"),
+                     ("warnings", "long_text")]
+LOAD_HISTORY: Spec = [("load_id", "count"), ("started_at", "moment")] + LOAD_RESULT + [("finished_at", "moment")]
+REJECTS: Spec = [("load_id", "count"), ("file_name", "text"), ("kind", "text"), ("row_no", "count"),
+                 ("reason", "long_text"), ("raw_values", "text")]
+REASON_KINDS: Spec = [("reason_kind", "long_text"), ("rows", "count")]
+MISSING_REPORTS: Spec = DEALER + [("month", "month"), ("report_due_on", "day"), ("days_overdue", "count")]
+LATE_REPORTS: Spec = DEALER + [("month", "month"), ("report_due_on", "day"), ("report_submitted_on", "day"),
+                               ("days_late", "count")]
+ANSWERS: Spec = [("question", "text"), ("answer", "text"), ("callbacks", "count"), ("share", "percent")]
+CALLBACK_DEALERS: Spec = DEALER + [("callbacks", "count"), ("callbacks_reached", "count"), ("unreached", "count"),
+                                   ("callbacks_answered", "count"), ("dissatisfied", "count"),
+                                   ("dissatisfaction_rate", "percent"), ("fake_records", "count"),
+                                   ("conduct_issues", "count")]
+CONDUCT: Spec = [("dealer_id", "text"), ("dealer_name", "text"), ("conduct_issue", "text"), ("callbacks", "count")]
+CALLBACK_PEOPLE: Spec = [("callback_id", "text"), ("called_at", "moment"), ("dealer_id", "text"),
+                         ("dealer_name", "text"), ("record_no", "text"), ("report_month", "month"),
+                         ("service_type", "code")] + PEOPLE + [("comment", "text")]
+CALL_LIST: Spec = [("callback_id", "text"), ("record_no", "text"), ("dealer_id", "text"), ("dealer_name", "text"),
+                   ("dealer_records", "count"), ("dealer_quota", "count")] + PEOPLE + [
+                  ("product_model", "text"), ("service_type", "code"), ("requested_at", "moment"),
+                  ("completed_at", "moment")]
+CATALOG: Spec = [("column_name", "text"), ("data_type", "text"), ("comment", "long_text")]

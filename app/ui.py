@@ -6,9 +6,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app import excel, tables
+from app import charts_stats, data, excel, state, stats_text, tables
 from app import format as fmt
 from app.state import PageContext, describe_scope
+from etl.metrics import reasons
+from etl.metrics.quality import STAT_RATES
 from etl.metrics.definitions import RATE_BY_NAME
 
 
@@ -52,6 +54,21 @@ def rate_tiles(page: PageContext, tiles: pd.DataFrame, columns: int = 3) -> None
                                   numerator=fmt.count(tile.numerator), denominator=fmt.count(tile.denominator),
                                   previous=previous))
             _verdict(page, tile)
+            interval_caption(page, tile.low, tile.high, scale)
+
+
+def interval_caption(page: PageContext, low, high, scale: int) -> None:
+    """The rate's Wilson interval under its figure (issue 6), from the query's _low/_high columns."""
+    if fmt.is_empty(low) or fmt.is_empty(high):
+        st.caption(page.t("stats.no_interval"), help=page.t("stats.interval_help"))
+    else:
+        st.caption(page.t("stats.interval", level=interval_level(page), low=fmt.rate(low, scale),
+                          high=fmt.rate(high, scale)), help=page.t("stats.interval_help"))
+
+
+def interval_level(page: PageContext) -> str:
+    """The coverage of the rules' interval_z as people write it: 95 %."""
+    return reasons.interval_level(page.rules["statistics.interval_z"])
 
 
 def rows_height(rows: int, most: int = 25) -> int:
@@ -79,3 +96,38 @@ def download(page: PageContext, name: str, sheets: list[excel.Sheet], extra: lis
 def scope_caption(page: PageContext, months: bool = True) -> None:
     """The filters in one line; pages about a calendar year leave the months out (they do not apply)."""
     st.caption(" · ".join(f"{label}: {value}" for label, value in describe_scope(page, months)))
+
+
+def control_chart(page: PageContext, by: str, key: str, widget: str, default_metric: str) -> None:
+    """Issue 6: a p / Laney p' chart of one monthly rate of a dealer or region, its method selectable, signals listed."""
+    left, right = st.columns([1, 2])
+    metric = state.persisted(unless_default(f"{widget}_rate", default_metric), default_metric, lambda **kw: left.selectbox(
+        page.t("control.metric"), list(STAT_RATES), format_func=lambda r: page.t(f"rate.{r}"), **kw),
+        state.one_of(STAT_RATES))
+    default_method = data.chart_method_default(page.rules)
+    method = state.persisted(unless_default(f"{widget}_method", default_method), default_method,
+                             lambda **kw: right.radio(page.t("control.method"), list(data.CHART_METHODS),
+                                                      format_func=lambda m: page.t(f"control.method.{m}"),
+                                                      horizontal=True, help=page.t("control.method_help"), **kw),
+                             state.one_of(data.CHART_METHODS))
+    chart = data.control_chart(page, by, key, metric, method)
+    period = chart[chart["phase"] == "period"] if len(chart) else chart
+    if period.empty:
+        st.caption(page.t("control.no_data"))
+        return
+    title = f"{key} · {page.t(f'rate.{metric}')}"
+    st.plotly_chart(charts_stats.control_chart_figure(chart, stats_text.chart_labels(page.lang, metric), title),
+                    key=f"{widget}_chart")
+    summary = stats_text.chart_summary(chart, page.lang)
+    st.caption(summary or page.t("control.no_baseline"))
+    signals = stats_text.signal_lines(chart, page.lang, int(page.rules["statistics.run_length"]))
+    if signals:
+        st.markdown(f"**{page.t('control.signals')}**\n" + "\n".join(f"- {line}" for line in signals))
+    else:
+        st.caption(page.t("control.no_signals"))
+
+
+def unless_default(name: str, default) -> state.Choice:
+    """A choice in one URL parameter that stays out of the URL while it has its default value."""
+    base = state.single(name)
+    return state.Choice(name, base.read, lambda value: base.write(None if value == default else value))

@@ -21,6 +21,7 @@ AWARD_THRESHOLDS = {
     "award.min_technicians": "count",
     "award.max_notices": "count",
     "award.require_service_center": "switch",
+    "award.require_interval": "switch",          # issue 6: complaints and satisfaction judged with their interval
 }
 
 

@@ -92,11 +92,14 @@ def main() -> None:
                   f"| generate the demo set (`python -m etl sample`) | {generation:.1f} s |",
                   f"| load the demo set: {len(results)} files, {rows:,} rows | {demo_load:.1f} s |"]
 
-        for name, extra in (("monthly", []), ("award", ["--year", "2025"]), ("settlement", ["--year", "2025"])):
+        last_month = max(p.stem[-7:] for p in sample_dir.glob("repairs_20??-??.csv"))
+        for name, extra in (("monthly", []), ("award", ["--year", "2025"]), ("settlement", ["--year", "2025"]),
+                            ("funnel", ["--metric", "complaint_rate", "--year", "2025"]),
+                            ("watchlist", ["--month", last_month])):
             out = tmp / f"{name}.csv"
             command = [sys.executable, "-m", "etl", "report", name, *extra, "--db", str(demo_db), "--out", str(out)]
             seconds = timed(lambda: subprocess.run(command, check=True, cwd=ROOT, capture_output=True))
-            lines.append(f"| `python -m etl report {name}` on the demo data (whole command) | {seconds:.2f} s |")
+            lines.append(f"| `python -m etl report {name} {' '.join(extra)}` on the demo data (whole command) | {seconds:.2f} s |")
 
         big = tmp / "repairs_2025-03_big.csv"
         big_repairs_csv(big, args.rows)

@@ -49,12 +49,19 @@ def page_work(source: data.Source, today: dt.date) -> dict:
     ranked = worst_first(data.load_ranking(source, scope, rows), "complaint_rate")["dealer_id"].tolist()
     year = default_year(list(catalog.years), today)
 
-    def overview():
+    method = data.chart_method_default(source.read_rules())
+    region = catalog.regions()[0]
+
+    def overview():   # tiles, trends, breaches; issue 6: the watchlist of the last month, one region's chart
         data.load_catalog(source)
-        data.load_overview(source, scope, data.load_metric_rows(source, scope))
+        shared = data.load_metric_rows(source, scope)
+        data.load_overview(source, scope, shared)
+        data.load_watchlist(source, scope, scope.last_month, today, "zh", shared)
+        data.load_control_chart(source, scope, "region", region, "complaint_rate", method, shared)
 
     def drill_down(dealer_id: str, shared) -> None:
         counts = data.load_dealer(source, scope, dealer_id, today, shared).record_counts
+        data.load_control_chart(source, scope, "dealer_id", dealer_id, "complaint_rate", method, shared)  # issue 6
         first_listed = next((name for name, count in counts.items() if count), next(iter(counts)))
         data.load_records(source, scope, dealer_id, first_listed)
 
@@ -62,6 +69,7 @@ def page_work(source: data.Source, today: dt.date) -> dict:
         data.load_catalog(source)
         shared = data.load_metric_rows(source, scope)
         data.load_ranking(source, scope, shared)
+        data.load_funnels(source, scope, False, shared)            # issue 6
         drill_down(ranked[0], shared)
 
     def another_dealer():

@@ -1,7 +1,9 @@
-"""Overview: the rate tiles against thresholds and the previous period, monthly trends, control breaches."""
+"""Overview: the rate tiles (with intervals) against thresholds and the previous period, monthly trends, control
+breaches, the watchlist of a month, control charts by region."""
 import streamlit as st
 
-from app import charts, data, state, tables, ui
+from app import charts, data, state, stats_text, tables, ui
+from app import format as fmt
 from etl.metrics.drilldown import CONTROL_RATES, TILE_RATES
 
 page = state.setup("overview")
@@ -25,3 +27,25 @@ if view.breaches.empty:
 else:
     st.plotly_chart(charts.control_breaches(view.breaches, CONTROL_RATES, page.lang, view.tiles))
     ui.table(page, view.breaches, tables.BREACHES, {rate: f"{rate}_ok" for rate in CONTROL_RATES})
+
+st.subheader(page.t("watchlist.title"))
+st.caption(page.t("watchlist.help"))
+months = [fmt.month(m) for m in page.catalog.months if page.scope.first_month <= m <= page.scope.last_month]
+watch_month = state.persisted(ui.unless_default("watch", months[-1]), months[-1], lambda **kw: st.selectbox(
+    page.t("watchlist.month"), months, **kw), state.one_of(months))
+lines = data.watchlist(page, fmt.parse_month(watch_month))
+if lines.empty:
+    st.success(page.t("watchlist.none", month=watch_month), icon=":material/verified:")
+else:
+    st.caption(page.t("watchlist.count", lines=len(lines), dealers=lines["dealer_id"].nunique()))
+    st.dataframe(stats_text.watchlist_table(lines, page.lang), hide_index=True, key="watchlist",
+                 column_config={page.t("col.link"): st.column_config.LinkColumn(display_text=r"dealer=([^&]+)"),
+                                page.t("col.detail"): st.column_config.TextColumn(width="large")})
+
+st.subheader(page.t("control.region_title"))
+st.caption(page.t("control.help", baseline=page.rules["statistics.baseline_months"],
+                  run=page.rules["statistics.run_length"]))
+regions = list(page.scope.regions) or page.catalog.regions()
+region = state.persisted(ui.unless_default("chart_region", regions[0]), regions[0], lambda **kw: st.selectbox(
+    page.t("control.region"), regions, **kw), state.one_of(regions))
+ui.control_chart(page, "region", region, "region_chart", "complaint_rate")

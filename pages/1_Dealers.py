@@ -1,10 +1,13 @@
-"""Dealers: a ranking of every dealer in the scope, and one dealer's trends, report timeliness and records."""
+"""Dealers: a ranking of every dealer in the scope with intervals, funnel plots, and one dealer's trends, control
+chart, report timeliness and records."""
 import streamlit as st
 
-from app import charts, data, state, tables, ui
+from app import charts, charts_stats, data, state, stats_text, tables, ui
+from app import format as fmt
 from app.excel import Sheet
 from etl.metrics.definitions import RATES
 from etl.metrics.drilldown import TILE_RATES
+from etl.metrics.quality import STAT_RATES
 
 page = state.setup("dealers")
 st.title(page.t("dealers.title"))
@@ -20,9 +23,34 @@ shown = ranking[ranking["dealer_id"].str.contains(search, case=False, regex=Fals
                 | ranking["dealer_name"].str.contains(search, case=False, regex=False)] if search else ranking
 rate = state.rate_choice(page, "rank_by", [r.name for r in RATES], "complaint_rate")
 st.plotly_chart(charts.ranking(shown, rate, page.lang))
-st.caption(page.t("dealers.table_help"))
-ui.table(page, shown, tables.RANKING, tables.RANKING_VERDICTS, height=460)
-ui.download(page, "dealers", [Sheet(page.t("dealers.title"), shown, tables.RANKING)], [])
+st.caption(page.t("dealers.table_help") + " " + page.t("dealers.interval_help", rate=page.t(f"rate.{rate}"),
+                                                          level=ui.interval_level(page)))
+ui.table(page, shown, tables.with_intervals(tables.RANKING, [rate]), tables.RANKING_VERDICTS, height=460)
+ui.download(page, "dealers", [Sheet(page.t("dealers.title"), shown, tables.RANKING_EXPORT)], [])
+
+st.header(page.t("funnel.title"))
+levels = [fmt.level(page.rules[key]) for key in ("statistics.funnel_inner", "statistics.funnel_outer")]
+st.caption(page.t("funnel.help", inner=levels[0], outer=levels[1]))
+widen = st.checkbox(page.t("funnel.overdispersion"), key="funnel_overdispersion",
+                    help=page.t("funnel.overdispersion_help"))
+plots = data.funnels(page, widen)
+grid = st.columns(2)
+for n, (metric, plot) in enumerate(plots.items()):
+    with grid[n % 2]:
+        if plot.points.empty:
+            st.caption(page.t("funnel.empty"))
+            continue
+        st.plotly_chart(charts_stats.funnel_figure(plot, stats_text.funnel_labels(plot, page.lang),
+                                                   page.t(f"rate.{metric}"), name_by="dealer_id"), key=f"funnel_{metric}")
+        st.caption(stats_text.phi_text(plot, page.lang))
+        bad = stats_text.bad_side(plot)
+        worse = stats_text.outlier_lines(plot, page.lang, bad)
+        st.markdown(f"**{page.t('funnel.outliers', level=levels[1])}**\n" + "\n".join(f"- {line}" for line in worse)
+                    if worse else page.t("funnel.none", level=levels[1]))
+        better = stats_text.outlier_lines(plot, page.lang, "low" if bad == "high" else "high")
+        if better:
+            with st.expander(page.t("funnel.better", count=len(better))):
+                st.markdown("\n".join(f"- {line}" for line in better))
 
 st.header(page.t("dealers.drilldown"))
 by_concern = charts.worst_first(ranking, rate)["dealer_id"].tolist() or ranking["dealer_id"].tolist()
@@ -35,6 +63,11 @@ if detail.monthly.empty:
     st.info(page.t("no_data_in_scope"), icon=":material/filter_alt_off:")
 else:
     st.plotly_chart(charts.rate_trends(detail.monthly, TILE_RATES, page.lang, detail.tiles))
+
+st.subheader(page.t("control.title"))
+st.caption(page.t("control.help", baseline=page.rules["statistics.baseline_months"],
+                  run=page.rules["statistics.run_length"]))
+ui.control_chart(page, "dealer_id", dealer_id, "dealer_chart", rate if rate in STAT_RATES else "complaint_rate")
 
 st.subheader(page.t("dealers.timeliness"))
 st.plotly_chart(charts.report_timeliness(detail.timeliness, page.lang))

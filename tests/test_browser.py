@@ -5,6 +5,7 @@ tests/screenshots/ for a person to look at.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import subprocess
@@ -17,6 +18,7 @@ import pytest
 
 from app.i18n import LANGUAGES, t
 from etl.load import collect_paths, load_paths
+from etl.metrics.quality import dealer_link
 from etl.rules import load_rules
 from etl.sample import generate
 
@@ -24,7 +26,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 SERVER_LOG = SCREENSHOTS / "streamlit.log"
-PAGES = {"overview": "", "dealers": "dealers", "award": "award", "settlement": "settlement"}
+PAGES = {"overview": "", "dealers": "dealers", "award": "award", "settlement": "settlement", "data": "data",
+         "callbacks": "callbacks", "explore": "explore"}
 SETTLE_SECONDS = 1.5
 
 pytestmark = [pytest.mark.browser,
@@ -158,6 +161,41 @@ def test_a_what_if_link_opens_with_its_thresholds_and_says_so(app_url, browser):
         _assert_no_error(page)
         assert page.get_by_text("假设分析中").count() == 1
         assert "award.min_satisfaction_rate=0.9" in page.url
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_statistics_sections_show_and_the_watchlist_link_opens_its_dealer(app_url, browser, lang):
+    """Issue 6: the Overview's watchlist and region chart, the Dealers page's funnels; a watchlist link, followed,
+    opens that dealer's drill-down for the month."""
+    context, page = _open(browser, f"{app_url}/?lang={lang}", lang)
+    try:
+        for key in ("watchlist.title", "control.region_title"):
+            assert page.get_by_text(t(key, lang), exact=True).count() == 1
+        # the table is drawn on a canvas, so its link is rebuilt here the way the watchlist builds it
+        month = dt.date.fromisoformat(page.url.split("to=")[1][:7] + "-01")
+        href = f"{dealer_link('JX101', month)}&lang={lang}"
+        page.goto(f"{app_url}{href}", wait_until="domcontentloaded")
+        page.wait_for_selector("h1", timeout=60_000)
+        _wait_until_idle(page)
+        assert "dealer=JX101" in page.url and f"from={month:%Y-%m}&to={month:%Y-%m}" in page.url
+        assert page.get_by_text(t("funnel.title", lang), exact=True).count() == 1
+        assert page.get_by_text("JX101 · ").count() >= 1         # the drill-down's dealer choice
+        _screenshot(page, f"dealers_from_watchlist_{lang}")
+        _assert_no_error(page)
+    finally:
+        context.close()
+
+
+def test_an_explore_query_shows_its_table_and_chart(app_url, browser):
+    context, page = _open(browser, f"{app_url}/explore?lang=en", "en")
+    try:
+        page.get_by_role("button", name=t("explore.run", "en")).click()
+        page.wait_for_selector('[data-testid="stCaptionContainer"]:has-text(" rows · ")', timeout=60_000)
+        _wait_until_idle(page)
+        _screenshot(page, "explore_query_en")
+        _assert_no_error(page)
     finally:
         context.close()
 

@@ -63,7 +63,10 @@ def test_stored_metric_rows_give_the_views_figures(wh):
     for views, stored in zip(from_views, from_rows):
         pd.testing.assert_frame_equal(views, stored)
     assert from_rows[1].loc[0, "misses"] == 1 and from_rows[0].loc[0, "services"] == 1
-    assert full_year.loc[0, "services"] == 3     # March and April, what the rows hold; not January's R4
+    # the rows reach back statistics.baseline_months (12) for the control charts (issue 6): January's R4 too
+    assert full_year.loc[0, "services"] == 4
+    months = sorted({m.as_py() for m in rows.column("month")})
+    assert months[0] == dt.date(2025, 1, 1) and rows.num_rows == 3     # Jan, Mar, Apr: D1's months with activity
     with reader(wh.path, wh.rules) as con:       # a new connection reads the views again
         assert queries.rollup(con, [], (dt.date(2025, 1, 1), dt.date(2025, 12, 1))).loc[0, "services"] == 4
 

@@ -177,10 +177,13 @@ def judge(frame: pd.DataFrame, limits: dict[str, Threshold]) -> pd.DataFrame:
 
 def metric_rows(con, scope: Scope):
     """The rows of dealer_month_metrics a page's roll-ups need: the scope's months and the period before,
+    or the control charts' baseline months before the scope when they reach further back (issue 6),
     every dealer (so scopes that differ only in dealers share them), as an Arrow table."""
     where, params = "true", []
     if scope.months:
-        where, params = "month BETWEEN ? AND ?", [scope.previous().first_month, scope.last_month]
+        baseline = int(con.execute("SELECT rule('rule_statistics_baseline_months')").fetchall()[0][0])
+        first = min(scope.previous().first_month, add_months(scope.first_month, -baseline))
+        where, params = "month BETWEEN ? AND ?", [first, scope.last_month]
     return con.sql(f"SELECT * FROM dealer_month_metrics WHERE {where}", params=params).to_arrow_table()
 
 
@@ -237,6 +240,7 @@ def tiles(current: pd.DataFrame, previous: pd.DataFrame | None, limits: dict[str
             "rate": name, "value": value, "previous": earlier,
             "change": value - earlier if value is not None and earlier is not None else None,
             "numerator": _count(now, rate.numerator), "denominator": _count(now, rate.denominator),
+            "low": _value(now, f"{name}_low"), "high": _value(now, f"{name}_high"),   # Wilson interval (issue 6)
             "good_when": rate.good_when, "limit": float(limit.limit) if limit else None,
             "upper": float(limit.upper) if limit and limit.upper is not None else None,
             "ok": limit.passes(_count(now, rate.numerator), _count(now, rate.denominator)) if limit else None,

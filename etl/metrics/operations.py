@@ -107,3 +107,120 @@ def callback_list(con, report_month: dt.date, as_of: dt.date, share: float, no_r
 # as a callbacks file (spec 2.4).
 CALLBACK_FORM_QUESTIONS = ["called_at", "reached", "service_confirmed", "resolved", "on_time", "satisfaction",
                            "complaint", "conduct_issue", "comment"]
+
+
+# --- the Callbacks page: answers, dissatisfaction, conduct issues, fake and unreached (issue 5) ---------
+
+CALLBACK_QUESTIONS = ("reached", "service_confirmed", "resolved", "on_time", "satisfaction", "complaint")
+
+
+def _callback_where(first_month: dt.date | None, last_month: dt.date | None,
+                    dealers: dict[str, list[str]] | None) -> tuple[str, list]:
+    """Callbacks of the months (by call date) of dealers matching the filters ({"region": [...], ...})."""
+    where, params = ["true"], []
+    if first_month:
+        where.append("f.month >= ?")
+        params.append(first_month)
+    if last_month:
+        where.append("f.month <= ?")
+        params.append(last_month)
+    for column, values in (dealers or {}).items():
+        if values:
+            where.append(f"d.{column} IN ({', '.join('?' for _ in values)})")
+            params += list(values)
+    return " AND ".join(where), params
+
+
+def answer_distribution(con, first_month=None, last_month=None, dealers=None) -> pd.DataFrame:
+    """How the callbacks answered each question of the form: question, answer, callbacks, share.
+
+    Answers are yes / no / blank for the yes-no questions and 1..5 / blank for satisfaction;
+    the share is of all callbacks of the question."""
+    where, params = _callback_where(first_month, last_month, dealers)
+    parts = []
+    for question in CALLBACK_QUESTIONS:
+        if question == "satisfaction":
+            answer = "CASE WHEN f.satisfaction IS NULL THEN 'blank' ELSE CAST(f.satisfaction AS VARCHAR) END"
+        else:
+            answer = f"CASE WHEN f.{question} IS NULL THEN 'blank' WHEN f.{question} THEN 'yes' ELSE 'no' END"
+        parts.append(f"SELECT '{question}' AS question, {answer} AS answer, {len(parts)} AS position "
+                     f"FROM callback_facts f JOIN dealers d USING (dealer_id) WHERE {where}")
+    return con.execute(f"""
+        SELECT question, answer, count(*) AS callbacks,
+               count(*) / sum(count(*)) OVER (PARTITION BY question) AS share
+        FROM ({' UNION ALL '.join(parts)}) GROUP BY question, answer, position
+        ORDER BY min(position), answer""", params * len(parts)).df()
+
+
+def callback_issues_by_dealer(con, first_month=None, last_month=None, dealers=None) -> pd.DataFrame:
+    """Per dealer with callbacks: callbacks, reached, unreached, answered, dissatisfied (and the rate of
+    the answered), fake records, callbacks with any conduct issue; worst dissatisfaction first."""
+    where, params = _callback_where(first_month, last_month, dealers)
+    return con.execute(f"""
+        SELECT f.dealer_id, d.dealer_name, d.region, d.province, d.area_type,
+               count(*) AS callbacks,
+               count(*) FILTER (WHERE f.is_reached) AS callbacks_reached,
+               count(*) FILTER (WHERE NOT f.is_reached) AS unreached,
+               count(*) FILTER (WHERE f.is_answered) AS callbacks_answered,
+               count(*) FILTER (WHERE f.is_dissatisfied) AS dissatisfied,
+               count(*) FILTER (WHERE f.is_dissatisfied) / nullif(count(*) FILTER (WHERE f.is_answered), 0)
+                   AS dissatisfaction_rate,
+               count(*) FILTER (WHERE f.is_fake) AS fake_records,
+               count(*) FILTER (WHERE nullif(trim(f.conduct_issue), '') IS NOT NULL) AS conduct_issues
+        FROM callback_facts f JOIN dealers d USING (dealer_id)
+        WHERE {where}
+        GROUP BY ALL
+        ORDER BY dissatisfaction_rate DESC NULLS LAST, dissatisfied DESC, f.dealer_id""", params).df()
+
+
+def conduct_issues(con, first_month=None, last_month=None, dealers=None) -> pd.DataFrame:
+    """Conduct issues reported at callbacks (收礼, 吸烟, 未穿鞋套 ...) counted per dealer and issue; an answer
+    naming several issues (separated by 、 , ， ; ；/) counts once for each."""
+    where, params = _callback_where(first_month, last_month, dealers)
+    return con.execute(f"""
+        SELECT f.dealer_id, d.dealer_name, trim(issue) AS conduct_issue, count(*) AS callbacks
+        FROM callback_facts f JOIN dealers d USING (dealer_id),
+             unnest(regexp_split_to_array(f.conduct_issue, '[、,，;；/]')) AS u(issue)
+        WHERE {where} AND nullif(trim(issue), '') IS NOT NULL
+        GROUP BY ALL ORDER BY f.dealer_id, callbacks DESC, conduct_issue""", params).df()
+
+
+def _callback_people(con, condition: str, first_month, last_month, dealers) -> pd.DataFrame:
+    from etl.metrics.drilldown import masked_name, masked_phone
+    where, params = _callback_where(first_month, last_month, dealers)
+    return con.execute(f"""
+        SELECT f.callback_id, f.called_at, f.dealer_id, d.dealer_name, f.record_no, r.report_month,
+               r.service_type, {masked_name('r.customer_name')} AS customer_name,
+               {masked_phone('r.customer_phone')} AS customer_phone, f.comment
+        FROM callback_facts f JOIN dealers d USING (dealer_id)
+        LEFT JOIN latest_repairs r ON r.dealer_id = f.dealer_id AND r.record_no = f.record_no
+        WHERE {where} AND {condition}
+        ORDER BY f.dealer_id, f.called_at, f.callback_id""", params).df()
+
+
+def fake_callbacks(con, first_month=None, last_month=None, dealers=None) -> pd.DataFrame:
+    """Callbacks that found a fake record (reached, the customer says the service did not happen); masked."""
+    return _callback_people(con, "f.is_fake", first_month, last_month, dealers)
+
+
+def unreached_callbacks(con, first_month=None, last_month=None, dealers=None) -> pd.DataFrame:
+    """Callbacks that did not reach the customer; personal data masked."""
+    return _callback_people(con, "NOT f.is_reached", first_month, last_month, dealers)
+
+
+def repair_months(con) -> list[dt.date]:
+    """Report months with repair records, newest first: what a callback list can be drawn from."""
+    rows = con.execute("SELECT DISTINCT report_month FROM latest_repairs ORDER BY 1 DESC").fetchall()
+    return [row[0].date() if isinstance(row[0], dt.datetime) else row[0] for row in rows]
+
+
+def masked_call_list(con, call_list: pd.DataFrame) -> pd.DataFrame:
+    """The call list as the screen shows it: names and phones masked, addresses left out."""
+    from etl.metrics.drilldown import masked_name, masked_phone
+    con.register("_call_list", call_list)
+    try:
+        return con.execute(
+            f"SELECT * REPLACE ({masked_name('customer_name')} AS customer_name, "
+            f"{masked_phone('customer_phone')} AS customer_phone, NULL AS address) FROM _call_list").df()
+    finally:
+        con.unregister("_call_list")

@@ -130,12 +130,14 @@ def funnel_from_counts(frame: pd.DataFrame, rate: Rate, config: dict[str, float]
 
 
 def funnels(con, metrics: tuple[str, ...] = FUNNEL_RATES, months: tuple[dt.date, dt.date] | None = None,
-            dealers: dict[str, list[str]] | None = None, overdispersion: bool = False) -> dict[str, Funnel]:
+            dealers: dict[str, list[str]] | None = None, overdispersion: bool = False,
+            source: str = SOURCE) -> dict[str, Funnel]:
     """Issue 6 funnel plots (Spiegelhalter 2005) of several rates over the months from one roll-up: per
     rate, one point per dealer with a denominator; target = pooled rate of those dealers; exact binomial
-    limits, widened by phi when `overdispersion` is asked and the chi-square test finds it."""
+    limits, widened by phi when `overdispersion` is asked and the chi-square test finds it. source:
+    "dealer_month_metrics" reads a page's stored rows (drilldown.use_metric_rows) when they cover the months."""
     rates = [rate_of(metric) for metric in metrics]
-    counts = queries.rollup(con, ["dealer_id", "dealer_name", "region"], months, dealers, source=SOURCE)
+    counts = queries.rollup(con, ["dealer_id", "dealer_name", "region"], months, dealers, source=source)
     config = settings(con)
     return {rate.name: funnel_from_counts(counts, rate, config, overdispersion) for rate in rates}
 
@@ -196,13 +198,13 @@ def charts_from_counts(frame: pd.DataFrame, rates: list[Rate], by: str, first: d
 
 def control_charts(con, metric: str | list[str], months: tuple[dt.date, dt.date], by: str = "dealer_id",
                    keys: list[str] | None = None, dealers: dict[str, list[str]] | None = None,
-                   method: str | None = None) -> pd.DataFrame:
+                   method: str | None = None, source: str = SOURCE) -> pd.DataFrame:
     """Issue 6 p chart (or Laney p') of monthly rates for every dealer (by='dealer_id') or region
     (by='region'): centre from the baseline months (statistics.baseline_months before months[0]), limits
     +/- control_sigma from each month's own denominator. metric: one rate or a list (one chart each,
     told apart by the `metric` column). Rows for baseline and chosen months alike (`phase`); months
     without a denominator have no point. keys: only these dealers / regions. method: 'p', 'laney',
-    'auto' or None for the rules' default."""
+    'auto' or None for the rules' default. source: as for funnels (rows covering the baseline months)."""
     if by not in ("dealer_id", "region", "province"):
         raise ValueError(f"control charts are per dealer_id, region or province, not {by}")
     rates = [rate_of(name) for name in ([metric] if isinstance(metric, str) else metric)]
@@ -212,26 +214,26 @@ def control_charts(con, metric: str | list[str], months: tuple[dt.date, dt.date]
     if keys:
         filters[by] = list(keys)
     counts = queries.rollup(con, [by, "month"], (add_months(first, -int(config["statistics.baseline_months"])), last),
-                            filters, source=SOURCE)
+                            filters, source=source)
     return charts_from_counts(counts, rates, by, first, config, chart_method(con, method, config))
 
 
 # --- watchlist ---------------------------------------------------------------------------------
 
-def watchlist(con, month: dt.date, as_of: dt.date, lang: str = "en") -> pd.DataFrame:
+def watchlist(con, month: dt.date, as_of: dt.date, lang: str = "en", source: str = SOURCE) -> pd.DataFrame:
     """Issue 6: what needs attention in `month`, one line per dealer and reason (WATCHLIST_COLUMNS, plus
     the figures behind each line): beyond the funnel's outer limit on the bad side; a signal on the bad
     side of a p chart; a control (三个控制) breached with the whole interval beyond it; the month's report
     missing or late at its deadline (once as_of has reached the deadline); a fake record found. Each line
-    links to the dealer's drill-down (DEALER_LINK)."""
+    links to the dealer's drill-down (DEALER_LINK). source: as for funnels (rows covering the 13 months)."""
     month = dt.date(month.year, month.month, 1)
     config = settings(con)
     funnel_first = add_months(month, 1 - int(config["watchlist.funnel_months"]))
     chart_first = add_months(month, -int(config["statistics.baseline_months"]))
-    counts = queries.rollup(con, ["dealer_id", "month"], (chart_first, month), source=SOURCE)
+    counts = queries.rollup(con, ["dealer_id", "month"], (chart_first, month), source=source)
     counts["month"] = pd.to_datetime(counts["month"]).dt.date
     window = (counts[counts["month"] == month] if funnel_first == month else  # else sum the window in SQL
-              queries.rollup(con, ["dealer_id"], (funnel_first, month), source=SOURCE))
+              queries.rollup(con, ["dealer_id"], (funnel_first, month), source=source))
     lines: list[dict] = []
     lines += _funnel_lines(window, config)
     lines += _chart_lines(counts, month, config, chart_method(con, None, config))

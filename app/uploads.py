@@ -1,0 +1,91 @@
+"""The Data page's upload: save the uploaded files under their own names, load them in a child process.
+
+No Streamlit here (the page passes callbacks for its progress bar and status line), so the
+handler is tested as a plain function. The dashboard process never opens a write connection:
+etl.upload.load_files runs `python -m etl load --json`, and DuckDB's file lock makes that load
+and any other (a terminal, another upload) wait for each other.
+"""
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from etl import upload
+
+SUFFIXES = ("csv", "xlsx", "xls")
+
+
+@dataclass
+class Upload:
+    """The result of one upload: one row per file (LOAD_RESULT columns), or why nothing loaded."""
+
+    results: pd.DataFrame
+    failure: str = ""
+    waited: bool = False
+    rejected_files: list[str] = field(default_factory=list)   # files with rejected rows
+
+
+def safe_name(name: str) -> str:
+    """The file's own name (the loader reads kind and month from it), without any folder part."""
+    base = re.split(r"[\\/]", name)[-1].strip() or "upload"
+    return re.sub(r"[\x00-\x1f]", "", base).lstrip(".") or "upload"
+
+
+def save(files: list[tuple[str, bytes]], folder: Path) -> list[Path]:
+    """Write (name, bytes) pairs into `folder` under their names (a repeated name gets a number)."""
+    paths, taken = [], set()
+    for name, content in files:
+        name = safe_name(name)
+        stem, dot, suffix = name.rpartition(".")
+        candidate, n = name, 2
+        while candidate in taken:
+            candidate = f"{stem}_{n}.{suffix}" if dot else f"{name}_{n}"
+            n += 1
+        taken.add(candidate)
+        target = folder / candidate
+        target.write_bytes(content)
+        paths.append(target)
+    return paths
+
+
+def _row(event: dict) -> dict:
+    warnings = event.get("warnings") or []
+    return {"file_name": event.get("file", ""), "kind": event.get("kind") or "", "status": event.get("status"),
+            "rows_read": event.get("rows_read", 0), "rows_loaded": event.get("rows_loaded", 0),
+            "rows_rejected": event.get("rows_rejected", 0), "message": event.get("message") or "",
+            "warnings": "; ".join(map(str, warnings)) if isinstance(warnings, list) else str(warnings)}
+
+
+def load_uploaded(files: list[tuple[str, bytes]], database: Path, rules_file: Path | None,
+                  on_progress: Callable[[int, int, str], None] = lambda done, total, name: None,
+                  on_waiting: Callable[[str], None] = lambda message: None) -> Upload:
+    """Save and load the files; on_progress(done, total, file) after each file, on_waiting(message)
+    while another process holds the database."""
+    columns = ["file_name", "kind", "status", "rows_read", "rows_loaded", "rows_rejected", "message", "warnings"]
+    rows, other, waited = [], [], False
+    with tempfile.TemporaryDirectory(prefix="upload_") as folder:
+        paths = save(files, Path(folder))
+
+        def on_event(event: dict) -> None:
+            nonlocal waited
+            if "file" in event:
+                rows.append(_row(event))
+                on_progress(len(rows), len(paths), event["file"])
+            elif "waiting" in event:
+                waited = True
+                on_waiting(event["waiting"])
+            elif "message" in event:
+                other.append(event["message"])
+        try:
+            upload.load_files(paths, database, rules_file, on_event)
+        except Exception as exc:  # noqa: BLE001 - the page shows why, never a traceback
+            other.append(str(exc))
+    results = pd.DataFrame(rows, columns=columns)
+    failure = "" if len(rows) == len(paths) else "; ".join(line for line in other if line)[-500:] or "?"
+    rejected = [r["file_name"] for r in rows if r["rows_rejected"]]
+    return Upload(results, failure, waited, rejected)

@@ -1,0 +1,104 @@
+"""Data: upload files (loaded in a child process), then the load history, rejected rows and missing reports."""
+import streamlit as st
+
+from app import charts, data, state, tables, ui, uploads
+from app import format as fmt
+from app.excel import Sheet
+from etl import config
+
+page = state.setup("data", require_data=False)
+st.title(page.t("data.title"))
+
+# --- upload ------------------------------------------------------------------------------------
+RESULT_KEY = "_data_upload_result"
+files = st.file_uploader(page.t("data.upload"), type=list(uploads.SUFFIXES), accept_multiple_files=True,
+                         help=page.t("data.upload_help"), key="_data_upload_files")
+if st.button(page.t("data.load"), type="primary", disabled=not files, icon=":material/upload:"):
+    bar = st.progress(0.0, text=page.t("data.starting"))
+    line = st.empty()
+    outcome = uploads.load_uploaded(
+        [(f.name, f.getvalue()) for f in files], config.db_path(), config.rules_path(),
+        on_progress=lambda done, total, name: bar.progress(done / total, text=page.t(
+            "data.progress", done=done, total=total, file=name)),
+        on_waiting=lambda message: line.warning(page.t("data.waiting"), icon=":material/hourglass_top:"))
+    st.session_state[RESULT_KEY] = outcome
+    st.rerun()  # the database changed: the lists below (and every page's cache) read it afresh
+
+outcome = st.session_state.get(RESULT_KEY)
+if outcome is not None:
+    st.subheader(page.t("data.results"))
+    counts = outcome.results["status"].value_counts()
+    summary = page.t("data.done", loaded=int(counts.get("loaded", 0)), already=int(counts.get("already_loaded", 0)),
+                     rejected=int(counts.get("rejected", 0)))
+    if outcome.failure:
+        st.error(page.t("data.failed", message=outcome.failure), icon=":material/error:")
+    elif counts.get("rejected", 0) or outcome.rejected_files:
+        st.warning(summary, icon=":material/warning:")
+    else:
+        st.success(summary, icon=":material/check_circle:")
+    ui.table(page, outcome.results, tables.LOAD_RESULT, key="_data_result_table")
+    for name in outcome.rejected_files:
+        with st.expander(page.t("data.rejected_rows_of", file=name)):
+            ui.table(page, data.rejects(page, name, None), tables.REJECTS)
+
+if page.catalog is None and not page.source.path.exists():
+    st.info(page.t("data.no_database"), icon=":material/upload_file:")
+    st.stop()
+
+# --- history and rejects -----------------------------------------------------------------------
+as_of = st.session_state.get("_data_as_of") or page.today   # the date input sits in the reports section
+status = data.data_status(page, as_of)
+history, rejects_tab, reports = st.container(), st.container(), st.container()
+with history:
+    st.subheader(page.t("data.history"))
+    ui.table(page, status.history, tables.LOAD_HISTORY, height=min(600, ui.rows_height(len(status.history), 12)))
+
+with rejects_tab:
+    st.subheader(page.t("data.rejects"))
+    files_with_rejects = sorted(set(status.history.loc[status.history["rows_rejected"] > 0, "file_name"])) \
+        if len(status.history) else []
+    left, right = st.columns(2)
+    chosen_file = left.selectbox(page.t("data.reject_file"), [""] + files_with_rejects,
+                                 format_func=lambda f: f or page.t("filters.all"), key="_data_reject_file")
+    reason = right.text_input(page.t("data.reject_reason"), key="_data_reject_reason")
+    rejected = data.rejects(page, chosen_file, reason.strip())
+    if rejected.empty:
+        st.caption(page.t("data.none_rejected"))
+    else:
+        st.caption(page.t("data.reject_count", rows=fmt.count(len(rejected))))
+        ui.table(page, rejected, tables.REJECTS, height=min(500, ui.rows_height(len(rejected))))
+        ui.download(page, "rejects", [Sheet(page.t("data.rejects"), rejected, tables.REJECTS)],
+                    [(page.t("data.reject_file"), chosen_file or page.t("filters.all")),
+                     (page.t("data.reject_reason"), reason or fmt.EMPTY)], months=False)
+    if len(status.reason_kinds):
+        st.markdown(f"**{page.t('data.reason_kinds')}**")
+        ui.table(page, status.reason_kinds, tables.REASON_KINDS)
+
+with reports:
+    st.subheader(page.t("data.reports"))
+    st.date_input(page.t("as_of"), value=page.today, format="YYYY-MM-DD", help=page.t("data.reports_help"),
+                  key="_data_as_of")
+    due = data.in_scope(status.report_status, page.scope) if len(status.report_status) else status.report_status
+    if due.empty:
+        st.caption(page.t("data.none_missing"))
+    else:
+        missing = due[due["status"] == "missing"].sort_values(["days_overdue", "dealer_id"], ascending=[False, True])
+        late = due[due["status"] == "late"].sort_values(["month", "days_late"], ascending=[False, False])
+        a, b, c, chart = st.columns([1, 1, 1, 4])
+        a.metric(page.t("data.missing"), fmt.count(len(missing)), border=True)
+        b.metric(page.t("data.late"), fmt.count(len(late)), border=True)
+        c.metric(page.t("data.on_time"), fmt.count(int((due["status"] == "on_time").sum())), border=True)
+        chart.plotly_chart(charts.report_status_by_month(due, page.lang))
+        st.markdown(f"**{page.t('data.missing_list')}**")
+        if missing.empty:
+            st.caption(page.t("data.none_missing"))
+        else:
+            ui.table(page, missing, tables.MISSING_REPORTS, height=min(500, ui.rows_height(len(missing))))
+        st.markdown(f"**{page.t('data.late_list')}**")
+        if late.empty:
+            st.caption(page.t("data.none_late"))
+        else:
+            ui.table(page, late, tables.LATE_REPORTS, height=min(500, ui.rows_height(len(late))))
+        ui.download(page, "reports", [Sheet(page.t("data.missing_list"), missing, tables.MISSING_REPORTS),
+                                      Sheet(page.t("data.late_list"), late, tables.LATE_REPORTS)],
+                    [(page.t("as_of"), fmt.day(as_of))], months=False)

@@ -1,0 +1,148 @@
+"""Issue 6 on the pages, through Streamlit's AppTest, on small databases whose figures are worked out here by hand.
+
+Data (roster D1 One, D2 Two urban, D3 Three county; March 2025 unless said):
+  D1: 50 repairs, each with a reached HQ callback: 49 answer 5 (satisfied), 1 answers 3. April: one repair.
+  D2: 20 repairs, no callbacks.
+  D3: 10 repairs, 6 of them with a callback raising a complaint (answer 5).
+Complaint rate per service, March: 6 / 80 = 7.5 % pooled; D3 6 / 10 = 60 %, far above the funnel's 99.8 % limit;
+its Wilson lower bound (31 %) is above the 10 % control, so the watchlist names D3 for March twice.
+"""
+from __future__ import annotations
+
+import math
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app import format as fmt
+from metric_data import callback, load_all, repair
+
+ENTRY = "../dashboard.py"
+PAGES = {"overview": "pages/0_Overview.py", "dealers": "pages/1_Dealers.py", "award": "pages/2_Award.py"}
+Z = 1.959964   # the rules' z as SQL carries it (6 decimals)
+
+
+def wilson(x: int, n: int, z: float = Z) -> tuple[float, float]:
+    """Wilson (1927), written out: (x + z²/2 ∓ z·sqrt(x(n−x)/n + z²/4)) / (n + z²)."""
+    spread = z * math.sqrt(x * (n - x) / n + z * z / 4)
+    return (x + z * z / 2 - spread) / (n + z * z), (x + z * z / 2 + spread) / (n + z * z)
+
+
+def open_page(name: str, **params) -> AppTest:
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    at.query_params.update(params)
+    at.run()
+    if name != "overview":
+        at.switch_page(PAGES[name]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture
+def quality_db(wh, monkeypatch):
+    repairs = [repair(f"A{i}", "D1", "2025-03", "2025-04-10") for i in range(50)]
+    repairs += [repair("A99", "D1", "2025-04", "2025-05-10")]
+    repairs += [repair(f"B{i}", "D2", "2025-03", "2025-04-10") for i in range(20)]
+    repairs += [repair(f"C{i}", "D3", "2025-03", "2025-04-10") for i in range(10)]
+    callbacks = [callback(f"CA{i}", f"A{i}", "D1", "2025-03-20 10:00", satisfaction="5" if i < 49 else "3")
+                 for i in range(50)]
+    callbacks += [callback(f"CC{i}", f"C{i}", "D3", "2025-03-20 10:00", complaint="Y") for i in range(6)]
+    load_all(wh, repairs=repairs, callbacks=callbacks)
+    monkeypatch.setenv("SERVICE_QC_DB", str(wh.path))
+    return wh
+
+
+def captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def test_the_dealer_tiles_show_the_wilson_interval_of_49_of_50(quality_db):
+    low, high = wilson(49, 50)
+    assert (round(low, 4), round(high, 4)) == (0.8950, 0.9965)
+    at = open_page("dealers", lang="en", dealer="D1", **{"from": "2025-03", "to": "2025-03"})
+    assert at.selectbox[1].value == "D1"
+    assert {m.label: m.value for m in at.metric}["Satisfaction"] == "98.0 %"
+    assert f"95 % CI {fmt.percent(low)}–{fmt.percent(high)}" in captions(at)        # 89.5 %–99.6 %
+    ranking = at.dataframe[0].value.set_index("Dealer id")                            # complaint rate's interval
+    c_low, c_high = wilson(6, 10)
+    assert ranking.loc["D3", "Complaint rate per service: CI low"] == pytest.approx(c_low, abs=1e-6)
+    assert ranking.loc["D3", "Complaint rate per service: CI high"] == pytest.approx(c_high, abs=1e-6)
+
+
+def test_the_funnel_names_the_dealer_beyond_its_limits(quality_db):
+    at = open_page("dealers", lang="en", **{"from": "2025-03", "to": "2025-03"})
+    named = [m.value for m in at.markdown if m.value.startswith("**Dealers beyond the 99.8 % limits on the bad side:**")]
+    assert len(named) == 1                                     # complaints per service only
+    assert "- D3 Three: 60.0 % (6 / 10), above the limits" in named[0]
+    assert "D1" not in named[0] and "D2" not in named[0]
+    assert len([c for c in at.get("plotly_chart")]) >= 4
+    at.checkbox[0].check().run()                               # overdispersion: phi shown, limits widened or not
+    assert not at.exception
+    assert any(c.startswith("φ = ") for c in captions(at))
+
+
+def test_the_drill_down_control_chart_says_when_there_is_no_baseline(quality_db):
+    at = open_page("dealers", lang="en", dealer="D1", **{"from": "2025-03", "to": "2025-04"})
+    assert "No baseline months before the chosen ones: no centre line or limits." in captions(at)
+    at.radio[0].set_value("p").run()
+    assert at.query_params["dealer_chart_method"] == "p"
+
+
+def test_the_watchlist_lists_d3_and_links_to_its_drill_down(quality_db):
+    at = open_page("overview", lang="en", watch="2025-03")
+    watch = at.dataframe[1].value
+    d3 = watch[watch["Drill-down"].str.contains("dealer=D3")]
+    assert d3["Reason"].tolist() == ["funnel plot", "control breached"]
+    assert set(d3["Drill-down"]) == {"/dealers?dealer=D3&from=2025-03&to=2025-03&lang=en"}
+    assert "60.0 %" in d3["Detail"].iloc[0]
+    # the link, opened, is D3's drill-down for March
+    at = open_page("dealers", dealer="D3", **{"from": "2025-03", "to": "2025-03", "lang": "en"})
+    assert at.selectbox[1].value == "D3"
+    assert at.sidebar.select_slider[0].value == ("2025-03", "2025-03")
+    assert {m.label: m.value for m in at.metric}["Complaint rate per service"] == "60.0 %"
+
+
+def test_the_watchlist_defaults_to_the_last_month_in_the_page_language(quality_db):
+    at = open_page("overview", lang="zh")          # April: D2 and D3 sent no April report (due 2025-05-15)
+    assert at.selectbox[0].value == "2025-04"
+    watch = at.dataframe[1].value
+    assert watch["原因"].tolist() == ["月报", "月报"]
+    assert [link.split("&")[0] for link in watch["经销商明细"]] == ["/dealers?dealer=D2", "/dealers?dealer=D3"]
+    assert "watch" not in at.query_params                       # the default stays out of the URL
+
+
+@pytest.fixture
+def award_db(wh, monkeypatch):
+    """D1: 30 of 30 answered callbacks satisfied, no complaint on 4,000 units sold (demonstrably below 1 ‰)."""
+    repairs = [repair(f"A{i}", "D1", "2025-03", "2025-04-10") for i in range(30)]
+    callbacks = [callback(f"CA{i}", f"A{i}", "D1", "2025-03-20 10:00") for i in range(30)]
+    load_all(wh, repairs=repairs, callbacks=callbacks, sales=[["D1", "2025-03", 4000, 400000]],
+             roster=[["D1", "One"]])
+    monkeypatch.setenv("SERVICE_QC_DB", str(wh.path))
+    return wh
+
+
+def test_award_shows_30_of_30_as_not_demonstrable_and_the_interval(award_db):
+    at = open_page("award", lang="en", year="2025", as_of="2026-01-31", **{"award.min_report_rate": "0"})
+    row = at.dataframe[0].value.iloc[0]
+    low, high = wilson(30, 30)
+    assert row["Satisfaction CI low"] == pytest.approx(low, abs=1e-6)                # 88.6 %
+    assert row["Satisfaction CI high"] == pytest.approx(1.0)
+    assert row["Satisfaction status"] == "not demonstrable at this sample size"
+    assert row["Complaints status"] == "met"                                        # 0 of 4,000 units
+    assert row["Eligible"] == "✓"                                                  # the point value passes
+    assert "not demonstrable at this sample size" in row["Cautions"]
+
+
+def test_require_interval_flips_eligibility(award_db):
+    at = open_page("award", lang="zh", year="2025", as_of="2026-01-31", **{"award.min_report_rate": "0"})
+    assert at.metric[0].value == "1 / 1"
+    toggle = next(x for x in at.toggle if x.label == "须以置信区间证明达标")
+    toggle.set_value(True).run()
+    assert at.metric[0].value == "0 / 1"
+    assert at.dataframe[0].value.iloc[0]["入选"] == "✗"
+    assert at.query_params["award.require_interval"] == "true"
+    assert "须以置信区间证明达标" in at.warning[0].value
+    reopened = open_page("award", lang="en", year="2025", as_of="2026-01-31",
+                         **{"award.min_report_rate": "0", "award.require_interval": "true"})
+    assert reopened.metric[0].value == "0 / 1"
