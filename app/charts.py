@@ -239,10 +239,21 @@ QUICK_KINDS = ("bar", "line", "scatter")
 
 
 def quick_chart(frame: pd.DataFrame, x: str, y: str, kind: str) -> go.Figure:
-    """An ad-hoc result drawn as it is: y against x as bars, a line or points (at most 5,000 rows)."""
+    """An ad-hoc result as bars, a line or points (at most 5,000 rows).
+
+    Bars sum y over rows sharing an x value, so a repeated category is one bar, not a stack
+    of slivers; the axis title says it is a sum.
+    """
     frame = frame.head(5000)
     if kind == "bar":
+        y_title = y
+        if frame[x].duplicated().any():
+            frame = frame.groupby(x, sort=False, dropna=False)[y].sum(min_count=1).reset_index()
+            y_title = f"Σ {y}"
         trace = go.Bar(x=frame[x], y=frame[y], marker_color=LINE)
+        figure = go.Figure(trace)
+        figure.update_layout(height=360, margin=MARGIN, xaxis={"title": x}, yaxis={"title": y_title})
+        return figure
     else:
         trace = go.Scatter(x=frame[x], y=frame[y], mode="lines+markers" if kind == "line" else "markers",
                            line={"color": LINE})

@@ -88,3 +88,18 @@ def test_builders_accept_empty_frames():
     empty = pd.DataFrame({"dealer_id": [], "dealer_name": [], "missing_deduction": [], "fake_penalty": [],
                           "complaint_deduction": []})
     assert all(len(trace.y) == 0 for trace in charts.deductions(empty, "zh").data)
+
+
+def test_quick_chart_bars_sum_rows_that_share_a_category_and_say_so():
+    frame = pd.DataFrame({"region": ["东北", "华东", "东北"], "complaints": [2, 5, 4]})
+    figure = charts.quick_chart(frame, "region", "complaints", "bar")
+    assert list(figure.data[0].x) == ["东北", "华东"]
+    assert list(figure.data[0].y) == [6, 5]
+    assert figure.layout.yaxis.title.text == "Σ complaints"
+
+
+def test_quick_chart_line_keeps_every_row():
+    frame = pd.DataFrame({"month": ["2025-01", "2025-02", "2025-03"], "services": [3, 1, 2]})
+    figure = charts.quick_chart(frame, "month", "services", "line")
+    assert list(figure.data[0].y) == [3, 1, 2]
+    assert figure.layout.yaxis.title.text == "services"
