@@ -192,7 +192,7 @@ def _upsert(con, kind: Kind, load_id: int) -> None:
     """Other kinds upsert by their key: the later load wins (spec 2.7)."""
     key = ", ".join(kind.key)
     con.execute(f"DELETE FROM {kind.table} WHERE ({key}) IN (SELECT ({key}) FROM staged WHERE len(problems) = 0)")
-    con.execute(f"INSERT INTO {kind.table} SELECT {_columns(kind)} FROM staged WHERE len(problems) = 0 ORDER BY row_no",
+    con.execute(f"INSERT INTO {kind.table} SELECT {_columns(kind)} FROM staged WHERE len(problems) = 0",
                 [load_id])
 
 
@@ -205,7 +205,7 @@ def _apply_repairs(con, load_id: int) -> None:
         FROM staged WHERE len(problems) = 0 GROUP BY ALL""")
     con.execute("""
         DELETE FROM repairs WHERE (dealer_id, report_month) IN (SELECT (dealer_id, report_month) FROM delivered)""")
-    con.execute(f"INSERT INTO repairs SELECT {_columns(REPAIRS)} FROM staged WHERE len(problems) = 0 ORDER BY row_no",
+    con.execute(f"INSERT INTO repairs SELECT {_columns(REPAIRS)} FROM staged WHERE len(problems) = 0",
                 [load_id])
     con.execute("""
         UPDATE report_submissions s

@@ -176,15 +176,34 @@ def read_cells(raw: RawFile) -> RawFile:
         return raw
     if suffix not in CSV_SUFFIXES:
         raise FileRejected(f"unsupported file type \"{suffix or raw.name}\": expected .csv or .xlsx")
-    text, raw.encoding = decode(raw.content)
-    head_lines = [line.rstrip("\r") for line in text[: 200_000].split("\n")[: HEADER_SEARCH_ROWS + 5]]
+    data, raw.encoding = utf8_bytes(raw.content)
+    head = data[:HEAD_BYTES].decode("utf-8", errors="ignore")   # a character cut at the end is dropped
+    head_lines = [line.rstrip("\r") for line in head.split("\n")[: HEADER_SEARCH_ROWS + 5]]
     head_rows, line_of_row = _parse_head(head_lines)
     header_index, raw.kind = find_header(head_rows, raw.kind)
     raw.headers = head_rows[header_index]
     raw.header_row = line_of_row[header_index]
     map_columns(raw)
-    raw.cells = _csv_body(text, raw.header_row, len(raw.headers))
+    raw.cells = _csv_body(data, raw.header_row, len(raw.headers))
     return raw
+
+
+HEAD_BYTES = 600_000
+
+
+def utf8_bytes(content: bytes) -> tuple[bytes, str]:
+    """The file as UTF-8 bytes without a BOM, and its encoding: a UTF-8 file is only checked
+    (Arrow's validator), not decoded and encoded again; anything else goes through decode()."""
+    if content.startswith(b"\xef\xbb\xbf"):
+        body, encoding = content[3:], "utf-8-sig"
+    else:
+        body, encoding = content, "utf-8"
+    try:
+        pa.array([body], pa.binary()).cast(pa.string())   # raises on a byte that is not UTF-8
+        return body, encoding
+    except pa.ArrowInvalid:
+        text, encoding = decode(content)
+        return text.encode("utf-8"), encoding
 
 
 def _parse_head(lines: list[str]) -> tuple[list[list[str]], list[int]]:
@@ -200,10 +219,13 @@ def _parse_head(lines: list[str]) -> tuple[list[list[str]], list[int]]:
     return rows, ends
 
 
-def _csv_body(text: str, header_line: int, width: int) -> pa.Table:
-    """Data rows after the header line: pyarrow's fast reader, exact Python csv when messy."""
-    body_start = _offset_after_lines(text, header_line)
-    body = text[body_start:]
+def _csv_body(content: bytes, header_line: int, width: int) -> pa.Table:
+    """Data rows after the header line: pyarrow's fast reader, exact Python csv when messy.
+
+    The fast reader splits rows at every line end; a quoted value spanning lines then leaves
+    rows of the wrong width (or more lines than rows), and the exact reader takes over.
+    """
+    data = content[_offset_after_lines(content, header_line):]
     names = [f"c{i}" for i in range(width)]
     invalid: list[str] = []
 
@@ -211,12 +233,11 @@ def _csv_body(text: str, header_line: int, width: int) -> pa.Table:
         invalid.append(row.text)
         return "skip"
 
-    data = body.encode("utf-8")
     try:
         table = pa_csv.read_csv(
             io.BytesIO(data),
             read_options=pa_csv.ReadOptions(column_names=names, block_size=4 << 20),
-            parse_options=pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=False, invalid_row_handler=on_invalid),
             convert_options=pa_csv.ConvertOptions(
                 column_types={n: pa.string() for n in names}, strings_can_be_null=False,
                 quoted_strings_can_be_null=False),
@@ -239,7 +260,7 @@ def _csv_body(text: str, header_line: int, width: int) -> pa.Table:
             return table.append_column("row_no", pa.array(row_no, pa.int64()))
     # Slow, exact path: ragged rows or values spanning lines.
     rows, numbers = [], []
-    reader = csv.reader(io.StringIO(body))
+    reader = csv.reader(io.StringIO(data.decode("utf-8")))
     ended = 0   # the line the previous row ended on: a row spanning lines is numbered by its first
     for row in reader:
         if row:
@@ -249,12 +270,12 @@ def _csv_body(text: str, header_line: int, width: int) -> pa.Table:
     return _rows_to_table(rows, width, row_numbers=numbers)
 
 
-def _offset_after_lines(text: str, count: int) -> int:
+def _offset_after_lines(data: bytes, count: int) -> int:
     offset = 0
     for _ in range(count):
-        nxt = text.find("\n", offset)
+        nxt = data.find(b"\n", offset)
         if nxt < 0:
-            return len(text)
+            return len(data)
         offset = nxt + 1
     return offset
 

@@ -316,6 +316,18 @@ def test_value_spanning_lines_numbers_the_row_by_its_first_line(wh):
     assert [r[1] for r in rejects(wh)] == [5, 9]
 
 
+def test_gbk_file_whose_first_hundred_thousand_lines_are_ascii_is_still_read_as_gbk(wh):
+    """The UTF-8 check covers the whole file, not its head: GBK text far down is not garbled."""
+    wh.dealers(["JX101", "a"])
+    header = "record_no,dealer_id,service_type,requested_at,status,technician\n"
+    ascii_rows = "".join(f"A{i},JX101,repair,2026-03-05,open,Li\n" for i in range(100_000))
+    path = wh.folder / "repairs_2026-03.csv"
+    path.write_bytes((header + ascii_rows + "Z1,JX101,维修,2026-03-05,已完成,赵师傅\n").encode("gbk"))
+    assert outcome(wh.load(path)) == [("repairs_2026-03.csv", "loaded", "repairs", 100_001, 100_001, 0, "")]
+    assert wh.query("SELECT service_type, status, technician FROM repairs WHERE record_no = 'Z1'") == [
+        ("repair", "completed", "赵师傅")]
+
+
 # ---------------------------------------------------------------- kind of a file
 
 def _one_row_files(kind):

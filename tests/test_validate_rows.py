@@ -6,7 +6,11 @@ import datetime as dt
 import json
 from decimal import Decimal
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
+
+from etl.validate import nfkc
 
 pytestmark = pytest.mark.usefixtures("prebuilt_warehouse")
 
@@ -439,3 +443,12 @@ def test_a_file_of_only_bad_rows_loads_nothing_but_logs_every_row(roster):
     assert wh.query("SELECT count(*) FROM repairs") == [(0,)]
     assert rejects(wh) == [(2, "unknown dealer D1"), (3, "unknown dealer D2")]
     assert wh.query("SELECT count(*) FROM report_submissions") == [(0,)]
+
+
+def test_nfkc_shortcut_gives_what_full_nfkc_gives_for_every_character():
+    """normalise_cells skips NFKC for cells that cannot change; over every BMP character (alone
+    and inside Chinese text) the result is what NFKC of every cell gives."""
+    characters = [chr(c) for c in range(1, 0x10000) if not 0xD800 <= c <= 0xDFFF]
+    cells = pa.array(characters + [f"维修{c}人员" for c in characters] + [None, "JX101", "维修"])
+    assert nfkc(cells).to_pylist() == pc.utf8_normalize(cells, "NFKC").to_pylist()
+    assert nfkc(pa.array(["ＪＸ１０１", "维修　人员", "①"])).to_pylist() == ["JX101", "维修 人员", "1"]
