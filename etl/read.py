@@ -199,7 +199,9 @@ def utf8_bytes(content: bytes) -> tuple[bytes, str]:
     else:
         body, encoding = content, "utf-8"
     try:
-        pa.array([body], pa.binary()).cast(pa.string())   # raises on a byte that is not UTF-8
+        # One value over the file's own bytes (no copy); the cast raises on a byte that is not UTF-8.
+        offsets = pa.py_buffer(np.array([0, len(body)], dtype=np.int64).tobytes())
+        pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(body)]).cast(pa.large_string())
         return body, encoding
     except pa.ArrowInvalid:
         text, encoding = decode(content)
