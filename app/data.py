@@ -1,9 +1,9 @@
 """What each page reads, through the named queries, cached per filter set and database state.
 
 The cache key holds the database file's fingerprint (size and modification time of the file
-and its write-ahead log), so a load by another process invalidates every entry at once. Each
-call opens its own short-lived read-only connection: DuckDB refuses one connection shared
-across Streamlit's session threads.
+and its write-ahead log), so a load by another process invalidates every entry at once. Reads go through
+app/connections.py: a read-only connection per script thread (DuckDB refuses one connection
+shared across Streamlit's session threads), reused within a page run and closed when idle.
 
 load_* are plain functions (timed by bench/page_data_times.py); the page-facing functions
 wrap them in st.cache_data and turn a busy database into a message instead of a traceback.
@@ -17,8 +17,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app import i18n
-from etl.db import DatabaseBusy, reader
+from app import connections, i18n
+from etl.db import DatabaseBusy
 from etl import explore
 from etl.metrics import drilldown, operations, quality, queries
 from etl.metrics.drilldown import Scope
@@ -63,7 +63,7 @@ def fingerprint(db: Path) -> tuple:
 
 
 def _connect(source: Source):
-    return reader(source.path, source.read_rules(), wait_seconds=WAIT_SECONDS)
+    return connections.read_connection(source.path, source.read_rules(), WAIT_SECONDS)
 
 
 # --- the bundles each page reads ---------------------------------------------------------------

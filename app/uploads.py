@@ -15,6 +15,7 @@ from typing import Callable
 
 import pandas as pd
 
+from app import connections
 from etl import upload
 
 SUFFIXES = ("csv", "xlsx", "xls")
@@ -82,6 +83,7 @@ def load_uploaded(files: list[tuple[str, bytes]], database: Path, rules_file: Pa
             elif "message" in event:
                 other.append(event["message"])
         try:
+            connections.close_all()   # this process's idle readers would make the load wait
             upload.load_files(paths, database, rules_file, on_event)
         except Exception as exc:  # noqa: BLE001 - the page shows why, never a traceback
             other.append(str(exc))

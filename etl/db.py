@@ -14,7 +14,9 @@ import duckdb
 
 from etl.rules import Rules, load_rules
 
-LOCK_WORDS = ("lock", "conflicting", "being used", "already open")
+# "different configuration": this process holds the file read-only (the dashboard's idle readers
+# close within a second), so a writer here waits as it would for another process.
+LOCK_WORDS = ("lock", "conflicting", "being used", "already open", "different configuration")
 
 
 class DatabaseBusy(RuntimeError):
@@ -25,13 +27,14 @@ def _is_lock_error(exc: Exception) -> bool:
     return any(word in str(exc).lower() for word in LOCK_WORDS)
 
 
-def _connect_waiting(path: Path, read_only: bool, wait_seconds: float, notify) -> duckdb.DuckDBPyConnection:
+def retry_while_locked(action, path: Path, wait_seconds: float, notify):
+    """action() until another process stops holding the database, for at most wait_seconds."""
     deadline = time.monotonic() + wait_seconds
     told = False
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
-        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            return action()
+        except (duckdb.IOException, duckdb.ConnectionException, duckdb.BinderException) as exc:
             if not _is_lock_error(exc) or time.monotonic() > deadline:
                 if _is_lock_error(exc):
                     raise DatabaseBusy(
@@ -43,6 +46,10 @@ def _connect_waiting(path: Path, read_only: bool, wait_seconds: float, notify) -
                        f"waiting up to {wait_seconds:.0f} s ...")
                 told = True
             time.sleep(0.2)
+
+
+def _connect_waiting(path: Path, read_only: bool, wait_seconds: float, notify) -> duckdb.DuckDBPyConnection:
+    return retry_while_locked(lambda: duckdb.connect(str(path), read_only=read_only), path, wait_seconds, notify)
 
 
 def _sql_value(value) -> str:
@@ -85,9 +92,9 @@ def writer(path: Path, rules: Rules | None = None, wait_seconds: float = 300, no
         con.close()
 
 
-@contextmanager
-def reader(path: Path, rules: Rules | None = None, wait_seconds: float = 60, notify=None):
-    """A short-lived read-only connection with the rules applied; closes on exit."""
+def open_reader(path: Path, rules: Rules | None = None, wait_seconds: float = 60,
+                notify=None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection with the rules applied; the caller closes it (soon: it blocks writers)."""
     from etl.metrics.views import is_current
     con = _connect_waiting(path, True, wait_seconds, notify) if path.exists() else None
     if con is None or not is_current(con):
@@ -98,6 +105,17 @@ def reader(path: Path, rules: Rules | None = None, wait_seconds: float = 60, not
         con = _connect_waiting(path, True, wait_seconds, notify)
     try:
         apply_rules(con, rules or load_rules())
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+@contextmanager
+def reader(path: Path, rules: Rules | None = None, wait_seconds: float = 60, notify=None):
+    """A short-lived read-only connection with the rules applied; closes on exit."""
+    con = open_reader(path, rules, wait_seconds, notify)
+    try:
         yield con
     finally:
         con.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl.db import DatabaseBusy, _connect_waiting, apply_rules
+from etl.db import DatabaseBusy, apply_rules, retry_while_locked
 from etl.rules import Rules
 
 
@@ -54,8 +54,21 @@ def check_statement(sql: str) -> str:
 
 
 def _sandbox(path: Path, rules: Rules) -> duckdb.DuckDBPyConnection:
-    con = _connect_waiting(path, True, 30, None)
-    apply_rules(con, rules)
+    """Its own in-memory DuckDB with the warehouse attached read-only, then locked down.
+
+    Settings belong to a database instance, and every connection to one file in one process
+    shares an instance: locking a plain connection would lock the dashboard's other readers
+    too, and a reader opened meanwhile would share the sandbox's instance.
+    """
+    con = duckdb.connect(":memory:")
+    literal = "'" + str(path.resolve()).replace("'", "''") + "'"
+    try:
+        retry_while_locked(lambda: con.execute(f"ATTACH {literal} AS warehouse (READ_ONLY)"), path, 30, None)
+        con.execute("USE warehouse")
+        apply_rules(con, rules)
+    except BaseException:
+        con.close()
+        raise
     for setting in ("enable_external_access = false", "autoinstall_known_extensions = false",
                     "autoload_known_extensions = false", "allow_community_extensions = false",
                     "lock_configuration = true"):
