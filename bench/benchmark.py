@@ -102,7 +102,8 @@ def main() -> None:
             out = tmp / f"{name}.csv"
             command = [sys.executable, "-m", "etl", "report", name, *extra, "--db", str(demo_db), "--out", str(out)]
             seconds = timed(lambda: subprocess.run(command, check=True, cwd=ROOT, capture_output=True))
-            lines.append(f"| `python -m etl report {name} {' '.join(extra)}` on the demo data (whole command) | {seconds:.2f} s |")
+            lines.append(f"| `{' '.join(['python -m etl report', name, *extra])}` on the demo data (whole command) "
+                         f"| {seconds:.2f} s |")
 
         big = tmp / "repairs_2025-03_big.csv"
         big_repairs_csv(big, args.rows)
