@@ -324,10 +324,6 @@ class CallbackAnalysis:
     unreached: pd.DataFrame
 
 
-def _dealer_filters(scope: Scope) -> dict[str, list[str]]:
-    return {"region": list(scope.regions), "province": list(scope.provinces), "area_type": list(scope.area_types)}
-
-
 def load_data_status(source: Source, as_of: dt.date) -> DataStatus:
     """Empty lists while there is no database file (the Data page is where the first load starts)."""
     if not source.path.exists():
@@ -346,7 +342,7 @@ def load_rejects(source: Source, file_name: str | None, reason: str | None) -> p
 
 
 def load_callback_analysis(source: Source, scope: Scope) -> CallbackAnalysis:
-    args = (scope.first_month, scope.last_month, _dealer_filters(scope))
+    args = (scope.first_month, scope.last_month, scope.dealer_filters())
     with _connect(source) as con:
         return CallbackAnalysis(operations.answer_distribution(con, *args),
                                 operations.callback_issues_by_dealer(con, *args),
@@ -379,7 +375,7 @@ def load_query(source: Source, sql: str) -> explore.QueryResult:
 
 def load_pivot(source: Source, group_by: tuple[str, ...], months: tuple[dt.date, dt.date], scope: Scope):
     with _connect(source) as con:
-        return queries.rollup(con, list(group_by), months, _dealer_filters(scope))
+        return queries.rollup(con, list(group_by), months, scope.dealer_filters())
 
 
 _data_status = st.cache_data(**CACHE)(load_data_status)

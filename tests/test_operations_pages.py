@@ -21,24 +21,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app import excel, uploads
+from app_pages import PAGES, open_page
 from app.i18n import t
 from conftest import write_csv
 from etl.load import load_paths
 from etl.metrics.operations import CALLBACK_FORM_QUESTIONS
 from test_pages_apptest import REPAIR_HEADER, small_db  # noqa: F401 - the fixture
 
-ENTRY = "../dashboard.py"
-PAGES = {"data": "pages/4_Data.py", "callbacks": "pages/5_Callbacks.py", "explore": "pages/6_Explore.py"}
 SALES_HEADER = ["dealer_id", "month", "units_sold", "sales_amount"]
-
-
-def open_page(name: str, **params) -> AppTest:
-    at = AppTest.from_file(ENTRY, default_timeout=60)
-    at.query_params.update(params)
-    at.run()
-    at.switch_page(PAGES[name]).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def frame_with(at: AppTest, column: str):

@@ -23,14 +23,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app import data
+from app_pages import PAGES, REVIEW_PAGES, open_page
 from app.i18n import t
 from conftest import DEALER_HEADER
 from etl.db import writer
 from etl.metrics.drilldown import RECORD_LISTS
 
-ENTRY = "../dashboard.py"
-PAGES = {"overview": "pages/0_Overview.py", "dealers": "pages/1_Dealers.py", "award": "pages/2_Award.py",
-         "settlement": "pages/3_Settlement.py"}
 REPAIR_HEADER = ["record_no", "dealer_id", "report_month", "submitted_on", "customer_name", "customer_phone",
                  "serial_no", "service_type", "requested_at", "arrived_at", "completed_at", "status", "labor_fee",
                  "parts_fee", "dealer_callback"]
@@ -67,17 +65,6 @@ def small_db(wh, monkeypatch):
     assert [(r.status, r.rows_rejected) for r in results] == [("loaded", 0)] * 4
     monkeypatch.setenv("SERVICE_QC_DB", str(wh.path))
     return wh.path
-
-
-def open_page(name: str, **params) -> AppTest:
-    """A fresh session (as an opened link) on one page, with URL parameters."""
-    at = AppTest.from_file(ENTRY, default_timeout=60)
-    at.query_params.update(params)
-    at.run()
-    if name != "overview":
-        at.switch_page(PAGES[name]).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def tiles(at: AppTest) -> dict[str, tuple[str, str]]:
@@ -277,7 +264,7 @@ def test_settlement_respects_the_region_filter(small_db):
 
 # --- no data, busy database --------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", list(PAGES))
+@pytest.mark.parametrize("name", REVIEW_PAGES)
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_page_says_what_to_do_when_there_is_no_database(name, lang, tmp_path, monkeypatch):
     missing = tmp_path / "none.duckdb"
@@ -287,7 +274,7 @@ def test_every_page_says_what_to_do_when_there_is_no_database(name, lang, tmp_pa
     assert not missing.exists()                     # looking does not create a database
 
 
-@pytest.mark.parametrize("name", list(PAGES))
+@pytest.mark.parametrize("name", REVIEW_PAGES)
 def test_every_page_says_what_to_do_on_an_empty_database(name, tmp_path, monkeypatch):
     empty = tmp_path / "empty.duckdb"
     with writer(empty):

@@ -15,10 +15,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app import format as fmt
+from app_pages import open_page
 from metric_data import callback, load_all, repair
 
-ENTRY = "../dashboard.py"
-PAGES = {"overview": "pages/0_Overview.py", "dealers": "pages/1_Dealers.py", "award": "pages/2_Award.py"}
 Z = 1.959964   # the rules' z as SQL carries it (6 decimals)
 
 
@@ -26,16 +25,6 @@ def wilson(x: int, n: int, z: float = Z) -> tuple[float, float]:
     """Wilson (1927), written out: (x + z²/2 ∓ z·sqrt(x(n−x)/n + z²/4)) / (n + z²)."""
     spread = z * math.sqrt(x * (n - x) / n + z * z / 4)
     return (x + z * z / 2 - spread) / (n + z * z), (x + z * z / 2 + spread) / (n + z * z)
-
-
-def open_page(name: str, **params) -> AppTest:
-    at = AppTest.from_file(ENTRY, default_timeout=60)
-    at.query_params.update(params)
-    at.run()
-    if name != "overview":
-        at.switch_page(PAGES[name]).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
+from etl.metrics.definitions import RATE_BY_NAME
+
 
 def load_history(con, limit: int = 500) -> pd.DataFrame:
     return con.execute(
@@ -163,7 +165,7 @@ def callback_issues_by_dealer(con, first_month=None, last_month=None, dealers=No
                count(*) FILTER (WHERE NOT f.is_reached) AS unreached,
                count(*) FILTER (WHERE f.is_answered) AS callbacks_answered,
                count(*) FILTER (WHERE f.is_dissatisfied) AS dissatisfied,
-               count(*) FILTER (WHERE f.is_dissatisfied) / nullif(count(*) FILTER (WHERE f.is_answered), 0)
+               {RATE_BY_NAME["dissatisfaction_rate"].sql("dissatisfied", "callbacks_answered")}
                    AS dissatisfaction_rate,
                count(*) FILTER (WHERE f.is_fake) AS fake_records,
                count(*) FILTER (WHERE nullif(trim(f.conduct_issue), '') IS NOT NULL) AS conduct_issues
