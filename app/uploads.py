@@ -18,7 +18,7 @@ import pandas as pd
 from app import connections
 from etl import upload
 
-SUFFIXES = ("csv", "xlsx", "xls")
+SUFFIXES = ("csv", "tsv", "txt", "xlsx", "xlsm", "xls", "xlsb", "ods")   # = etl.read.DATA_SUFFIXES
 
 
 @dataclass

@@ -1,13 +1,18 @@
 """Read one input file into raw text cells: decode, find the header row, tell the kind.
 
-Nothing here judges values; it only turns CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) or
-Excel into a pyarrow table of strings (c0..cN plus the file's row number) and says which
-column is which. Validation happens in SQL (etl/validate.py).
+Nothing here judges values; it only turns text files (CSV/TSV/TXT in UTF-8, UTF-8 with BOM,
+GBK/GB18030 or UTF-16; comma, tab or semicolon separated) and workbooks (.xlsx, .xlsm, .xls,
+.xlsb, .ods: every visible sheet holding a table of the file's kind) into a pyarrow table of
+strings (c0..cN, overflow, row_no, sheet, row_id) and says which column is which. Validation
+happens in SQL (etl/validate.py). Whatever the bytes, the only exception that leaves
+open_file and read_cells is FileRejected, whose message is a sentence a person understands.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
+import difflib
 import hashlib
 import io
 import re
@@ -17,15 +22,21 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
-from etl.schema import KINDS, REPAIRS, Kind, header_map, normalise_header
+from etl.aliases import HeaderMaps, header_maps
+from etl.schema import KINDS, REPAIRS, Kind, normalise_header
 
-CSV_SUFFIXES = {".csv", ".txt"}
+TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
+CSV_SUFFIXES = TEXT_SUFFIXES          # the name other modules know
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
-DATA_SUFFIXES = CSV_SUFFIXES | EXCEL_SUFFIXES
+DATA_SUFFIXES = TEXT_SUFFIXES | EXCEL_SUFFIXES
 HEADER_SEARCH_ROWS = 50   # the header row must be among the first rows of a file
 MIN_HEADER_MATCHES = 2    # cells that must be known column names for a row to be a header
+MAX_COLUMNS = 500         # no report is wider; a wider head is refused rather than searched
+DELIMITERS = (",", "\t", ";")
+DELIMITER_WORDS = {",": "commas", "\t": "tabs", ";": "semicolons"}
+RESEMBLANCE = 0.75        # difflib ratio from which a kept-aside header "looks like" a column
 
 
 class FileRejected(Exception):
@@ -40,12 +51,15 @@ class RawFile:
     content: bytes
     sha256: str
     kind: Kind | None = None
-    header_row: int = 0                      # 1-based row number of the header in the file
-    headers: list[str] = field(default_factory=list)   # header cells as written
+    header_row: int = 0                      # 1-based first header row (of the first sheet read)
+    headers: list[str] = field(default_factory=list)   # header cells as written (union of sheets)
     column_of: dict[int, str] = field(default_factory=dict)  # position -> column name
-    cells: pa.Table | None = None            # c0..cN strings + row_no
+    date_part_of: dict[int, str] = field(default_factory=dict)  # position -> DATETIME column
+    cells: pa.Table | None = None            # c0..cN strings + overflow, row_no, sheet, row_id
     month_from_name: dt.date | None = None
     encoding: str = ""
+    details: dict = field(default_factory=dict)   # what was read, for the load log (JSON)
+    notes: list[str] = field(default_factory=list)  # short lines for the file's result
 
     @property
     def name(self) -> str:
@@ -53,12 +67,17 @@ class RawFile:
 
     @property
     def extra_positions(self) -> list[int]:
-        return [i for i, h in enumerate(self.headers) if i not in self.column_of and h.strip()]
+        """Kept-aside columns: a header that names no column and no date part."""
+        return [i for i, h in enumerate(self.headers)
+                if i not in self.column_of and i not in self.date_part_of and h.strip()]
 
 
 def open_file(path: Path) -> RawFile:
     """Read bytes and hash; the kind from the name when it tells."""
-    content = path.read_bytes()
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise FileRejected(f"cannot open the file: {exc.strerror or 'it cannot be read'}") from exc
     raw = RawFile(path=path, content=content, sha256=hashlib.sha256(content).hexdigest())
     raw.kind = kind_from_name(path.name)
     raw.month_from_name = month_from_name(path.name)
@@ -84,108 +103,79 @@ def month_from_name(name: str) -> dt.date | None:
 
 # ---------------------------------------------------------------- decoding
 
-def decode(content: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM) when it decodes cleanly, else GB18030 (a superset of GBK)."""
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8"), "utf-8-sig"
+def _line_of(content: bytes, position: int) -> int:
+    return content.count(b"\n", 0, position) + 1
+
+
+def _bad_utf8(content: bytes, start: int, why: str) -> FileRejected:
     try:
-        return content.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+        content[start:].decode("utf-8")
+        position = start
+    except UnicodeDecodeError as exc:
+        position = start + exc.start
+    return FileRejected(
+        f"cannot read the file: it is UTF-8 text ({why}) but line {_line_of(content, position)} holds a "
+        f"byte that is not UTF-8 (0x{content[position]:02x} at byte {position}); save it again as UTF-8")
+
+
+def _looks_like_damaged_utf8(content: bytes) -> bool:
+    """UTF-8 text with a few bad bytes, not GBK: many well-formed multi-byte characters, few errors.
+    GBK read as UTF-8 gives errors on most characters; GB18030 would decode such a file to nonsense."""
+    text = content.decode("utf-8", errors="replace")
+    errors = text.count("\ufffd")
+    well_formed = sum(1 for ch in text if ord(ch) > 0x7F) - errors
+    return well_formed > 4 * errors
+
+
+def _utf16_without_bom(content: bytes) -> str | None:
+    """UTF-16 saved without a byte-order mark: every other byte of ASCII text is zero."""
+    sample = content[:4096]
+    if len(sample) < 4 or sample.count(0) < len(sample) // 4:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd > 3 * even:
+        return "utf-16-le"
+    if even > 3 * odd:
+        return "utf-16-be"
+    return None
+
+
+def _decode_utf16(content: bytes, codec: str, with_bom: bool) -> tuple[str, str]:
+    body = content[2:] if with_bom else content
+    try:
+        text = body.decode(codec)
+    except UnicodeDecodeError as exc:
+        position = exc.start + (2 if with_bom else 0)
+        raise FileRejected(
+            f"cannot read the file: it is UTF-16 text but it is damaged at byte {position} "
+            f"(line {text_line(body[:exc.start], codec)}); save it again") from None
+    return text, codec
+
+
+def text_line(prefix: bytes, codec: str) -> int:
+    return prefix[: len(prefix) // 2 * 2].decode(codec, errors="replace").count("\n") + 1
+
+
+def decode(content: bytes) -> tuple[str, str]:
+    """Text of a file that is not plain UTF-8: UTF-16 (by its BOM, or its zero bytes), else
+    GB18030 (a superset of GBK); UTF-8 with a few bad bytes is refused, not read as GB18030."""
+    if content.startswith(codecs.BOM_UTF16_LE):
+        return _decode_utf16(content, "utf-16-le", True)
+    if content.startswith(codecs.BOM_UTF16_BE):
+        return _decode_utf16(content, "utf-16-be", True)
+    if content.startswith(codecs.BOM_UTF8):
+        raise _bad_utf8(content, 3, "it starts with a UTF-8 byte-order mark")
+    utf16 = _utf16_without_bom(content)
+    if utf16:
+        return _decode_utf16(content, utf16, False)
+    if _looks_like_damaged_utf8(content):
+        raise _bad_utf8(content, 0, "most of it reads as UTF-8")
     try:
         return content.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
         raise FileRejected(
             f"cannot read the file: it is neither UTF-8 nor GBK/GB18030 text (bad byte at {exc.start})"
-        ) from exc
-
-
-# ---------------------------------------------------------------- header and kind
-
-def _score(row: list[str], kind: Kind) -> int:
-    names = header_map(kind)
-    return len({names[h] for h in (normalise_header(c) for c in row) if h in names})
-
-
-def find_header(head_rows: list[list[str]], kind: Kind | None) -> tuple[int, Kind]:
-    """Index of the first row that matches a kind's columns, and the kind (spec 2: header row)."""
-    candidates = [kind] if kind else list(KINDS)
-    # A title block may name a column or two (经销商编号 | JX101 | 报表月份 | 2025-03), so the
-    # first row holding every required column of a kind wins; failing that, the first row
-    # that names enough columns is taken, so the message can say which column is missing.
-    for complete_only in (True, False):
-        for index, row in enumerate(head_rows[:HEADER_SEARCH_ROWS]):
-            scores = [(_score(row, k), len(set(k.required) & set(_columns(row, k).values())), -n, k)
-                      for n, k in enumerate(candidates)]
-            if complete_only:
-                scores = [s for s in scores if s[1] == len(s[3].required)]
-            best = max(scores, key=lambda s: s[:3], default=(0,))
-            if best[0] >= MIN_HEADER_MATCHES:
-                return index, best[3]
-    if kind:
-        expected = ", ".join(f"{c.name}/{c.chinese}" for c in kind.columns if c.required)
-        raise FileRejected(
-            f"no header row found: none of the first {HEADER_SEARCH_ROWS} rows has the columns "
-            f"of a {kind.name} file ({expected})")
-    prefixes = ", ".join(p for k in KINDS for p in k.name_prefixes)
-    raise FileRejected(
-        "cannot tell what kind of file this is: its name does not start with one of "
-        f"{prefixes}, and none of its first {HEADER_SEARCH_ROWS} rows is a header row of a known kind")
-
-
-def _columns(row: list[str], kind: Kind) -> dict[int, str]:
-    names = header_map(kind)
-    return {i: names[normalise_header(c)] for i, c in enumerate(row) if normalise_header(c) in names}
-
-
-def map_columns(raw: RawFile) -> None:
-    """Position -> column name; refuse files missing a required column or naming one twice."""
-    kind = raw.kind
-    columns = _columns(raw.headers, kind)
-    seen: dict[str, int] = {}
-    for position, name in columns.items():
-        if name in seen:
-            raise FileRejected(
-                f"column {name} appears twice (\"{raw.headers[seen[name]]}\" and \"{raw.headers[position]}\")")
-        seen[name] = position
-    found = ", ".join(h for h in raw.headers if h.strip()) or "(none)"
-    missing = [c for c in kind.columns if c.required and c.name not in seen]
-    if missing:
-        which = ", ".join(f"{c.name} ({c.chinese})" for c in missing)
-        plural = "columns" if len(missing) > 1 else "column"
-        raise FileRejected(f"missing required {plural} {which}; headers found: {found}")
-    if kind is REPAIRS and "report_month" not in seen and raw.month_from_name is None:
-        raise FileRejected(
-            "report month cannot be told: there is no report_month (报表月份) column and the "
-            "file name has no YYYY-MM or YYYYMM in it")
-    raw.column_of = columns
-
-
-# ---------------------------------------------------------------- cells
-
-def read_cells(raw: RawFile) -> RawFile:
-    """Fill header, kind, column map and the text cells; raise FileRejected when impossible."""
-    suffix = raw.path.suffix.lower()
-    if suffix in EXCEL_SUFFIXES:
-        rows = _excel_rows(raw)
-        header_index, raw.kind = find_header(rows, raw.kind)
-        raw.headers = [_cell_text(c) for c in rows[header_index]]
-        raw.header_row = header_index + 1
-        map_columns(raw)
-        raw.cells = _rows_to_table(rows[header_index + 1:], len(raw.headers), first_row_no=header_index + 2)
-        return raw
-    if suffix not in CSV_SUFFIXES:
-        raise FileRejected(f"unsupported file type \"{suffix or raw.name}\": expected .csv or .xlsx")
-    data, raw.encoding = utf8_bytes(raw.content)
-    head = data[:HEAD_BYTES].decode("utf-8", errors="ignore")   # a character cut at the end is dropped
-    head_lines = [line.rstrip("\r") for line in head.split("\n")[: HEADER_SEARCH_ROWS + 5]]
-    head_rows, line_of_row = _parse_head(head_lines)
-    header_index, raw.kind = find_header(head_rows, raw.kind)
-    raw.headers = head_rows[header_index]
-    raw.header_row = line_of_row[header_index]
-    map_columns(raw)
-    raw.cells = _csv_body(data, raw.header_row, len(raw.headers))
-    return raw
+        ) from None
 
 
 HEAD_BYTES = 600_000
@@ -194,34 +184,334 @@ HEAD_BYTES = 600_000
 def utf8_bytes(content: bytes) -> tuple[bytes, str]:
     """The file as UTF-8 bytes without a BOM, and its encoding: a UTF-8 file is only checked
     (Arrow's validator), not decoded and encoded again; anything else goes through decode()."""
-    if content.startswith(b"\xef\xbb\xbf"):
+    if content.startswith(codecs.BOM_UTF8):
         body, encoding = content[3:], "utf-8-sig"
+    elif content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text, encoding = decode(content)
+        return text.encode("utf-8"), encoding
     else:
         body, encoding = content, "utf-8"
     try:
         # One value over the file's own bytes (no copy); the cast raises on a byte that is not UTF-8.
         offsets = pa.py_buffer(np.array([0, len(body)], dtype=np.int64).tobytes())
         pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(body)]).cast(pa.large_string())
+        if b"\x00" in body[:4096] and _utf16_without_bom(body):
+            raise pa.ArrowInvalid("UTF-16 without a byte-order mark")
         return body, encoding
     except pa.ArrowInvalid:
         text, encoding = decode(content)
         return text.encode("utf-8"), encoding
 
 
-def _parse_head(lines: list[str]) -> tuple[list[list[str]], list[int]]:
-    """Rows of the first lines, with the (1-based) line on which each row ends."""
-    reader = csv.reader(lines)
+def line_ends_as_newlines(data: bytes) -> bytes:
+    """A carriage return not followed by a line feed (old Mac files, a stray CR inside a value)
+    ends a line, as Excel reads it; the rows' numbers then count it as a line."""
+    if b"\r" not in data or data.count(b"\r") == data.count(b"\r\n"):
+        return data
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
+# ---------------------------------------------------------------- header layout
+
+@dataclass
+class Layout:
+    """A grid's header: where it is, the header text of each position and what each names."""
+
+    first_row: int                 # 0-based index of the (first) header row in the grid
+    header_rows: int               # 1, or 2 for a header whose names are split over two rows
+    headers: list[str]
+    column_of: dict[int, str]
+    date_part_of: dict[int, str]
+
+    @property
+    def named(self) -> set[str]:
+        """Columns present: named whole, or by their date part only."""
+        return set(self.column_of.values()) | set(self.date_part_of.values())
+
+    @property
+    def data_start(self) -> int:
+        return self.first_row + self.header_rows
+
+    def required_present(self, kind: Kind) -> int:
+        return len(set(kind.required) & self.named)
+
+
+def _role(normal: str, maps: HeaderMaps) -> tuple[str, str] | None:
+    """What a normalised header names: ("column", name), ("date", name) or nothing."""
+    if normal in maps.columns:
+        return "column", maps.columns[normal]
+    if normal in maps.date_parts:
+        return "date", maps.date_parts[normal]
+    return None
+
+
+def build_layout(rows: list[list[str]], normals: list[list[str]], index: int, maps: HeaderMaps) -> Layout:
+    """The header starting at rows[index], taking rows[index + 1] as its second row when that row
+    only fills gaps of the first (empty cells, under an unmapped group label such as 费用) and names
+    a column the first does not. A data row never qualifies: it has values under mapped columns."""
+    top, top_normal = rows[index], normals[index]
+    top_roles = [_role(n, maps) if n else None for n in top_normal]
+    layout = Layout(index, 1, list(top), {}, {})
+    for position, role in enumerate(top_roles):
+        if role:
+            (layout.column_of if role[0] == "column" else layout.date_part_of)[position] = role[1]
+    if index + 1 >= len(rows) or not any(top_roles):
+        return layout
+    below, below_normal = rows[index + 1], normals[index + 1]
+    if not any(below_normal):
+        return layout
+    named_above = {role[1] for role in top_roles if role}
+    group, groups = ("", ""), []     # (label as written, normalised) over each position
+    for position in range(max(len(top), len(below))):
+        above = top_normal[position] if position < len(top) else ""
+        if above:
+            if top_roles[position]:
+                if position < len(below) and below_normal[position]:
+                    return layout          # a value under a named column: a data row
+                group = ("", "")
+            else:
+                group = (top[position], above)
+        groups.append(group)
+    headers = list(top) + [""] * (len(below) - len(top))
+    column_of, date_part_of = dict(layout.column_of), dict(layout.date_part_of)
+    new_names = False
+    for position, child in enumerate(below):
+        if not below_normal[position]:
+            continue
+        label, label_normal = groups[position]
+        # 人工费 under 费用 names labor_fee; 日期 under 报修 names the date part of requested_at
+        role = _role(below_normal[position], maps) or (_role(label_normal + below_normal[position], maps)
+                                                       if label_normal else None)
+        headers[position] = f"{label.strip()} {child.strip()}" if label.strip() else child
+        if role:
+            (column_of if role[0] == "column" else date_part_of)[position] = role[1]
+            new_names = new_names or role[1] not in named_above
+    if not new_names:
+        return layout
+    return Layout(index, 2, headers, column_of, date_part_of)
+
+
+def _normalised_rows(rows: list[list[str]]) -> list[list[str]]:
+    return [[normalise_header(cell) if cell else "" for cell in row] for row in rows]
+
+
+def find_header(rows: list[list[str]], kinds: list[Kind], maps: dict[str, HeaderMaps],
+                complete_only: bool | None = None) -> tuple[Layout, Kind] | None:
+    """The first header among the first rows, and its kind (spec 2: header row).
+
+    A title block may name a column or two (经销商编号 | JX101 | 报表月份 | 2025-03), so the
+    first header holding every required column of a kind wins; failing that, the first naming
+    enough columns is taken, so the message can say which column is missing.
+    """
+    head = rows[:HEADER_SEARCH_ROWS + 1]
+    normals = _normalised_rows(head)
+    passes = (True, False) if complete_only is None else (complete_only,)
+    for complete in passes:
+        for index in range(min(len(head), HEADER_SEARCH_ROWS)):
+            if sum(1 for n in normals[index] if n) < 1:
+                continue
+            best = None
+            for order, kind in enumerate(kinds):
+                layout = build_layout(head, normals, index, maps[kind.name])
+                required = layout.required_present(kind)
+                if complete and required < len(kind.required):
+                    continue
+                score = (len(layout.named), required, -order)
+                if best is None or score > best[0]:
+                    best = (score, layout, kind)
+            if best and best[0][0] >= MIN_HEADER_MATCHES:
+                return best[1], best[2]
+    return None
+
+
+def _expected(kind: Kind) -> str:
+    return ", ".join(f"{c.name}/{c.chinese}" for c in kind.columns if c.required)
+
+
+def _no_header(kind: Kind) -> str:
+    return (f"no header row found: none of the first {HEADER_SEARCH_ROWS} rows has the columns "
+            f"of a {kind.name} file ({_expected(kind)})")
+
+
+def _unknown_kind(where: str = f"none of its first {HEADER_SEARCH_ROWS} rows is a header row of a known kind") -> str:
+    prefixes = ", ".join(p for k in KINDS for p in k.name_prefixes)
+    return ("cannot tell what kind of file this is: its name does not start with one of "
+            f"{prefixes}, and {where}")
+
+
+def _resemblances(layout: Layout, kind: Kind, maps: HeaderMaps) -> list[tuple[str, str]]:
+    """Kept-aside headers that look like a column the header lacks: (header, column)."""
+    absent = {c.name for c in kind.columns} - layout.named
+    spellings = {s: name for s, name in maps.columns.items() if name in absent}
+    found = []
+    for position, header in enumerate(layout.headers):
+        if position in layout.column_of or position in layout.date_part_of or not header.strip():
+            continue
+        close = difflib.get_close_matches(normalise_header(header), list(spellings), n=1, cutoff=RESEMBLANCE)
+        if close:
+            found.append((header, spellings[close[0]]))
+    return found
+
+
+def _header_text(header: str) -> str:
+    return " ".join(header.split())
+
+
+def check_layout(layout: Layout, kind: Kind, maps: HeaderMaps, month_known: bool) -> None:
+    """Refuse a header missing a required column or naming one twice (a required DATETIME column
+    is present when only its date part is)."""
+    for positions, what in ((layout.column_of, "column {}"), (layout.date_part_of, "the date part of {}")):
+        seen: dict[str, int] = {}
+        for position, name in sorted(positions.items()):
+            if name in seen:
+                raise FileRejected(f"{what.format(name)} appears twice "
+                                   f"(\"{_header_text(layout.headers[seen[name]])}\" and "
+                                   f"\"{_header_text(layout.headers[position])}\")")
+            seen[name] = position
+    missing = [c for c in kind.columns if c.required and c.name not in layout.named]
+    if missing:
+        found = ", ".join(_header_text(h) for h in layout.headers if h.strip()) or "(none)"
+        which = ", ".join(f"{c.name} ({c.chinese})" for c in missing)
+        plural = "columns" if len(missing) > 1 else "column"
+        hints = "".join(f"; \"{_header_text(h)}\" looks like {name} ({kind.column(name).chinese}): "
+                        "add it to header_aliases.toml"
+                        for h, name in _resemblances(layout, kind, maps) if name in {c.name for c in missing})
+        raise FileRejected(f"missing required {plural} {which}; headers found: {found}{hints}")
+    if kind is REPAIRS and "report_month" not in layout.named and not month_known:
+        raise FileRejected(
+            "report month cannot be told: there is no report_month (报表月份) column and the "
+            "file name has no YYYY-MM or YYYYMM in it")
+
+
+def _check_width(rows: list[list[str]], what: str) -> None:
+    """Refuse a head wider than any report, before searching it (a row of 100,000 cells)."""
+    for number, row in enumerate(rows[:HEADER_SEARCH_ROWS + 1], start=1):
+        if len(row) > MAX_COLUMNS:
+            raise FileRejected(
+                f"{what} {number} has {len(row):,} columns; no report has more than {MAX_COLUMNS}, "
+                "so this is not a file the loader knows")
+
+
+def _trimmed(row: list[str]) -> list[str]:
+    end = len(row)
+    while end and not row[end - 1].strip():
+        end -= 1
+    return row[:end]
+
+
+# ---------------------------------------------------------------- reading a file
+
+def read_cells(raw: RawFile) -> RawFile:
+    """Fill kind, header layout, column map and the text cells; raise FileRejected when impossible.
+
+    The header map (schema plus header_aliases.toml) is read first: a broken aliases file is a
+    setting to fix (AliasesError), not a property of this file.
+    """
+    maps = {kind.name: header_maps(kind) for kind in KINDS}
+    suffix = raw.path.suffix.lower()
+    try:
+        if suffix in EXCEL_SUFFIXES:
+            _read_workbook(raw, maps)
+        elif suffix in TEXT_SUFFIXES:
+            _read_text(raw, maps)
+        else:
+            raise FileRejected(f"unsupported file type \"{suffix or raw.name}\": expected .csv or .xlsx")
+    except FileRejected:
+        raise
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except MemoryError:
+        raise FileRejected("cannot read the file: it is too large to read in this machine's memory") from None
+    except BaseException as exc:  # noqa: BLE001 - any input gives a sentence, never a traceback
+        raise FileRejected(f"cannot read the file: its contents could not be made sense of ({exc})") from exc
+    return raw
+
+
+def _finish(raw: RawFile, kind: Kind, layout: Layout, maps: HeaderMaps, details: dict) -> None:
+    """Fields every format fills the same way: the column maps, details and notes."""
+    raw.kind = kind
+    raw.headers, raw.column_of, raw.date_part_of = layout.headers, layout.column_of, layout.date_part_of
+    resembles = _resemblances(layout, kind, maps)
+    absent = [c for c in kind.columns if not c.required and c.name not in layout.named
+              and not (kind is REPAIRS and c.name in ("report_month", "submitted_on"))]
+    details.update({
+        "mapping": [[layout.headers[p], n] for p, n in sorted(layout.column_of.items())],
+        "date_parts": [[layout.headers[p], n] for p, n in sorted(layout.date_part_of.items())],
+        "kept_aside": [layout.headers[p] for p in raw.extra_positions],
+        "resembles": [[h, n] for h, n in resembles],
+        "absent_optional": [c.name for c in absent],
+    })
+    raw.details = details
+    if absent:
+        names = ", ".join(f"{c.name} ({c.chinese})" for c in absent)
+        raw.notes.append(f"no column for {names}: {'they stay' if len(absent) > 1 else 'it stays'} empty")
+    for header, name in resembles:
+        raw.notes.append(f"column \"{_header_text(header)}\" kept aside: did you mean {name} "
+                         f"({kind.column(name).chinese})? add it to header_aliases.toml")
+
+
+# ---------------------------------------------------------------- text files
+
+def _parse_head(lines: list[str], delimiter: str) -> tuple[list[list[str]], list[int]]:
+    """Rows of the first lines, with the (1-based) line on which each row ends; a row wider than
+    any report loses its trailing empty cells (`a,b,,,,,` is two columns)."""
+    reader = csv.reader(lines, delimiter=delimiter)
     rows, ends = [], []
     try:
         for row in reader:
-            rows.append(row)
+            rows.append(_trimmed(row) if len(row) > MAX_COLUMNS else row)
             ends.append(reader.line_num)
     except csv.Error:
         pass
     return rows, ends
 
 
-def _csv_body(content: bytes, header_line: int, width: int) -> pa.Table:
+def _read_text(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
+    data, raw.encoding = utf8_bytes(raw.content)
+    data = line_ends_as_newlines(data)
+    head = data[:HEAD_BYTES].decode("utf-8", errors="ignore")   # a character cut at the end is dropped
+    head_lines = [line.rstrip("\r") for line in head.split("\n")[: HEADER_SEARCH_ROWS + 5]]
+    order = DELIMITERS if raw.path.suffix.lower() != ".tsv" else ("\t", ",", ";")
+    kinds = [raw.kind] if raw.kind else list(KINDS)
+    best, too_wide = None, None
+    for rank, delimiter in enumerate(order):
+        rows, ends = _parse_head(head_lines, delimiter)
+        try:
+            _check_width(rows, "line")
+        except FileRejected as exc:
+            too_wide = too_wide or exc
+            continue
+        found = find_header(rows, kinds, maps)
+        if found:
+            layout, kind = found
+            score = (layout.required_present(kind) == len(kind.required), len(layout.named), -rank)
+            if best is None or score > best[0]:
+                best = (score, delimiter, rows, ends, layout, kind)
+    if best is None:
+        if too_wide:
+            raise too_wide
+        raise FileRejected(_no_header(raw.kind) if raw.kind else _unknown_kind())
+    _, delimiter, rows, ends, layout, kind = best
+    check_layout(layout, kind, maps[kind.name], raw.month_from_name is not None)
+    starts = [1] + [end + 1 for end in ends[:-1]]
+    header_lines = [starts[layout.first_row + i] for i in range(layout.header_rows)]
+    raw.header_row = header_lines[0]
+    table = _csv_body(data, ends[layout.data_start - 1], len(layout.headers), delimiter)
+    raw.cells = _with_sheet_and_ids(table, None)
+    details = {"format": raw.path.suffix.lower().lstrip("."), "encoding": raw.encoding, "delimiter": delimiter,
+               "sheets": [{"name": None, "header_rows": header_lines, "rows": table.num_rows}],
+               "skipped_sheets": []}
+    if delimiter != ",":
+        raw.notes.append(f"separated by {DELIMITER_WORDS[delimiter]}")
+    if raw.encoding.startswith("utf-16"):
+        endian = "little" if raw.encoding.endswith("le") else "big"
+        raw.notes.append(f"encoding UTF-16 ({endian}-endian)")
+    if layout.header_rows == 2:
+        raw.notes.append(f"two-row header (lines {header_lines[0]}-{header_lines[1]})")
+    _finish(raw, kind, layout, maps[kind.name], details)
+
+
+def _csv_body(content: bytes, header_line: int, width: int, delimiter: str = ",") -> pa.Table:
     """Data rows after the header line: pyarrow's fast reader, exact Python csv when messy.
 
     The fast reader splits rows at every line end; a quoted value spanning lines then leaves
@@ -239,12 +529,13 @@ def _csv_body(content: bytes, header_line: int, width: int) -> pa.Table:
         table = pa_csv.read_csv(
             io.BytesIO(data),
             read_options=pa_csv.ReadOptions(column_names=names, block_size=4 << 20),
-            parse_options=pa_csv.ParseOptions(newlines_in_values=False, invalid_row_handler=on_invalid),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=False,
+                                              invalid_row_handler=on_invalid),
             convert_options=pa_csv.ConvertOptions(
                 column_types={n: pa.string() for n in names}, strings_can_be_null=False,
                 quoted_strings_can_be_null=False),
         )
-    except (pa.ArrowInvalid, pa.ArrowException):
+    except pa.ArrowException:
         table, invalid = None, ["unparseable"]
     if table is not None and not invalid:
         lines = np.frombuffer(data, dtype=np.uint8)
@@ -262,13 +553,17 @@ def _csv_body(content: bytes, header_line: int, width: int) -> pa.Table:
             return table.append_column("row_no", pa.array(row_no, pa.int64()))
     # Slow, exact path: ragged rows or values spanning lines.
     rows, numbers = [], []
-    reader = csv.reader(io.StringIO(data.decode("utf-8")))
+    reader = csv.reader(io.StringIO(data.decode("utf-8", errors="replace"), newline=""), delimiter=delimiter)
     ended = 0   # the line the previous row ended on: a row spanning lines is numbered by its first
-    for row in reader:
-        if row:
-            rows.append(row)
-            numbers.append(header_line + ended + 1)
-        ended = reader.line_num
+    try:
+        for row in reader:
+            if row:
+                rows.append(row)
+                numbers.append(header_line + ended + 1)
+            ended = reader.line_num
+    except csv.Error as exc:
+        raise FileRejected(f"cannot read the file: line {header_line + ended + 1} cannot be split into "
+                           f"values ({exc})") from None
     return _rows_to_table(rows, width, row_numbers=numbers)
 
 
@@ -301,6 +596,13 @@ def _rows_to_table(rows: list[list], width: int, first_row_no: int = 1,
     return pa.table(arrays, names=names)
 
 
+def _with_sheet_and_ids(table: pa.Table, sheet: str | None) -> pa.Table:
+    """The sheet each row comes from (NULL for a text file) and a row id unique in the file."""
+    table = table.append_column("sheet", pa.array([sheet] * table.num_rows, pa.string())
+                                if sheet is not None else pa.nulls(table.num_rows, pa.string()))
+    return table.append_column("row_id", pa.array(np.arange(table.num_rows, dtype=np.int64)))
+
+
 def _cell_text(value) -> str:
     """An Excel cell as the text a person sees: 13805712345 not 13805712345.0, dates as ISO."""
     if value is None:
@@ -312,6 +614,8 @@ def _cell_text(value) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return ""
         return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
@@ -324,11 +628,205 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _excel_rows(raw: RawFile) -> list[list]:
-    """First sheet only (spec 6), from cell A1 so row numbers match what Excel shows."""
+# ---------------------------------------------------------------- workbooks
+
+@dataclass
+class Sheet:
+    """One visible worksheet's cells as text (rows from A1, so row numbers match Excel's)."""
+
+    name: str
+    rows: list[list[str]]
+    layout: Layout | None = None
+
+
+def _open_workbook(raw: RawFile) -> CalamineWorkbook:
+    spreadsheet = "an OpenDocument spreadsheet" if raw.path.suffix.lower() == ".ods" else "an Excel file"
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(raw.content))
-        sheet = workbook.get_sheet_by_index(0)
-        return sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises several types for broken workbooks
-        raise FileRejected(f"cannot read the workbook: {exc}") from exc
+        return CalamineWorkbook.from_filelike(io.BytesIO(raw.content))
+    except PasswordError:
+        raise FileRejected("cannot read the workbook: it is protected by a password; "
+                           "save it again without one") from None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001 - calamine raises (and panics) in many ways on broken files
+        raise FileRejected(f"cannot read the workbook: it is damaged or not really {spreadsheet}") from None
+
+
+def _sheet_rows(workbook: CalamineWorkbook, name: str) -> list[list[str]]:
+    try:
+        values = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001 - a sheet part missing or corrupt inside the file
+        raise FileRejected(f"cannot read the workbook: sheet \"{name}\" is damaged or missing in it") from None
+    return [_trimmed([_cell_text(v) for v in row]) for row in values]
+
+
+def _visible_sheets(raw: RawFile) -> tuple[list[Sheet], list[tuple[str, str]], int]:
+    """Visible worksheets with cells, the sheets passed over with why, and how many sheets there are.
+    Hidden and very hidden sheets are never read: what nobody sees is not part of the report."""
+    workbook = _open_workbook(raw)
+    try:
+        metadata = list(workbook.sheets_metadata)
+    except BaseException:  # noqa: BLE001
+        raise FileRejected("cannot read the workbook: it is damaged or its list of sheets is missing") from None
+    sheets, skipped = [], []
+    for meta in metadata:
+        if meta.visible != SheetVisibleEnum.Visible:
+            skipped.append((meta.name, "hidden"))
+        elif meta.typ != SheetTypeEnum.WorkSheet:
+            skipped.append((meta.name, "a chart or macro sheet, not a table"))
+        else:
+            rows = _sheet_rows(workbook, meta.name)
+            if not any(rows):
+                skipped.append((meta.name, "empty"))
+            elif any(len(row) > MAX_COLUMNS for row in rows[:HEADER_SEARCH_ROWS + 1]):
+                widest = max(len(row) for row in rows[:HEADER_SEARCH_ROWS + 1])
+                skipped.append((meta.name, f"{widest:,} columns wide, more than any report ({MAX_COLUMNS})"))
+            else:
+                sheets.append(Sheet(meta.name, rows))
+    return sheets, skipped, len(metadata)
+
+
+def _sheet_list(skipped: list[tuple[str, str]]) -> str:
+    return "; ".join(f"sheet \"{name}\": {reason}" for name, reason in skipped)
+
+
+def _read_workbook(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
+    sheets, skipped, sheet_count = _visible_sheets(raw)
+    several = sheet_count > 1
+    kind = raw.kind
+    if kind is None:
+        for sheet in sheets:
+            found = find_header(sheet.rows, list(KINDS), maps)
+            if found:
+                kind = found[1]
+                break
+        else:
+            if not several and sheets:
+                raise FileRejected(_unknown_kind())
+            tried = skipped + [(s.name, "no header row of a known kind") for s in sheets]
+            raise FileRejected(_unknown_kind(
+                f"no visible sheet has a header row of a known kind in its first {HEADER_SEARCH_ROWS} rows "
+                f"({_sheet_list(sorted(tried, key=lambda t: _order(raw, t[0])))})"))
+    others = [k for k in KINDS if k is not kind]
+    read: list[Sheet] = []
+    for sheet in sheets:
+        complete = find_header(sheet.rows, [kind], maps, complete_only=True)
+        other = None if complete else find_header(sheet.rows, others, maps, complete_only=True)
+        partial = None if complete or other else find_header(sheet.rows, [kind], maps, complete_only=False)
+        found = complete or partial
+        if found:
+            sheet.layout = found[0]
+            try:
+                check_layout(sheet.layout, kind, maps[kind.name], raw.month_from_name is not None)
+            except FileRejected as exc:
+                raise FileRejected(f"sheet \"{sheet.name}\": {exc}" if several else str(exc)) from None
+            read.append(sheet)
+        elif other:
+            skipped.append((sheet.name, f"holds a {other[1].name} table"))
+        else:
+            skipped.append((sheet.name, f"no header row of a {kind.name} file"))
+    skipped.sort(key=lambda item: _order(raw, item[0]))
+    if not read:
+        raw.kind = kind
+        if not several and len(skipped) == 1 and skipped[0][1].startswith("no header row"):
+            raise FileRejected(_no_header(kind))
+        raise FileRejected(f"no sheet holds a {kind.name} table (a header row with {_expected(kind)}) "
+                           f"in its first {HEADER_SEARCH_ROWS} rows: {_sheet_list(skipped)}")
+    layout, placements = _union([_full_width(s) for s in read])
+    raw.header_row = read[0].layout.first_row + 1
+    raw.cells = _sheet_cells(read, placements, len(layout.headers))
+    suffix = raw.path.suffix.lower().lstrip(".")
+    details = {"format": suffix, "encoding": None, "delimiter": None,
+               "sheets": [{"name": s.name,
+                           "header_rows": [s.layout.first_row + 1 + i for i in range(s.layout.header_rows)],
+                           "rows": len(s.rows) - s.layout.data_start} for s in read],
+               "skipped_sheets": [{"name": name, "reason": reason} for name, reason in skipped]}
+    if several:
+        raw.notes.append("read sheet" + ("s " if len(read) > 1 else " ") + ", ".join(f"\"{s.name}\"" for s in read))
+        raw.notes += [f"skipped sheet \"{name}\": {reason}" for name, reason in skipped]
+    for sheet in read:
+        if sheet.layout.header_rows == 2:
+            where = f"sheet \"{sheet.name}\": " if several else ""
+            first = sheet.layout.first_row + 1
+            raw.notes.append(f"{where}two-row header (rows {first}-{first + 1})")
+    _finish(raw, kind, layout, maps[kind.name], details)
+
+
+def _order(raw: RawFile, name: str) -> int:
+    """A sheet's place in the workbook, so messages list sheets as the workbook's tabs do."""
+    try:
+        names = [m.name for m in CalamineWorkbook.from_filelike(io.BytesIO(raw.content)).sheets_metadata]
+    except BaseException:  # noqa: BLE001
+        return 0
+    return names.index(name) if name in names else len(names)
+
+
+def _full_width(sheet: Sheet) -> Layout:
+    """A sheet's layout widened to its widest data row (at most MAX_COLUMNS): values under an
+    empty header cell keep a place (shown as `column N` in a rejected row's raw values)."""
+    layout = sheet.layout
+    widest = max((len(row) for row in sheet.rows[layout.data_start:]), default=0)
+    width = max(len(layout.headers), min(widest, MAX_COLUMNS))
+    return Layout(layout.first_row, layout.header_rows, layout.headers + [""] * (width - len(layout.headers)),
+                  layout.column_of, layout.date_part_of)
+
+
+def _union(layouts: list[Layout]) -> tuple[Layout, list[list[int]]]:
+    """One layout for sheets whose columns come in different orders: each mapped column once, each
+    kept-aside header once, in the order first met; and where each sheet's positions go in it."""
+    keys: dict[tuple, int] = {}
+    headers: list[str] = []
+    column_of: dict[int, str] = {}
+    date_part_of: dict[int, str] = {}
+    placements = []
+    for layout in layouts:
+        placement, occurrences = [], {}
+        for position, header in enumerate(layout.headers):
+            if position in layout.column_of:
+                key = ("column", layout.column_of[position])
+            elif position in layout.date_part_of:
+                key = ("date", layout.date_part_of[position])
+            elif header.strip():
+                normal = normalise_header(header)
+                occurrences[normal] = occurrences.get(normal, 0) + 1
+                key = ("aside", normal, occurrences[normal])
+            else:
+                key = ("blank", position)
+            if key not in keys:
+                keys[key] = len(headers)
+                headers.append(header)
+                if key[0] == "column":
+                    column_of[keys[key]] = key[1]
+                elif key[0] == "date":
+                    date_part_of[keys[key]] = key[1]
+            placement.append(keys[key])
+        placements.append(placement)
+    first = layouts[0]
+    return Layout(first.first_row, first.header_rows, headers, column_of, date_part_of), placements
+
+
+def _sheet_cells(sheets: list[Sheet], placements: list[list[int]], width: int) -> pa.Table:
+    """The data rows of every sheet read, placed into the union layout (per-row Python: workbook
+    cells come as Python values anyway)."""
+    columns: list[list[str]] = [[] for _ in range(width)]
+    overflow, row_no, sheet_names = [], [], []
+    for sheet, placement in zip(sheets, placements):
+        own_width = len(placement)
+        missing = [i for i in range(width) if i not in set(placement)]
+        for index in range(sheet.layout.data_start, len(sheet.rows)):
+            row = sheet.rows[index]
+            for position, target in enumerate(placement):
+                columns[target].append(row[position] if position < len(row) else "")
+            for target in missing:
+                columns[target].append("")
+            beyond = [c for c in row[own_width:] if c != ""]
+            overflow.append("\t".join(beyond) if beyond else None)
+            row_no.append(index + 1)
+            sheet_names.append(sheet.name)
+    arrays = [pa.array(col, pa.string()) for col in columns]
+    arrays += [pa.array(overflow, pa.string()), pa.array(row_no, pa.int64()), pa.array(sheet_names, pa.string()),
+               pa.array(np.arange(len(row_no), dtype=np.int64))]
+    names = [f"c{i}" for i in range(width)] + ["overflow", "row_no", "sheet", "row_id"]
+    return pa.table(arrays, names=names)

@@ -5,6 +5,7 @@ so a new spelling of a header is a one-line change in one place.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 # Column types understood by the validator (etl/validate.py).
@@ -22,6 +23,9 @@ class Column:
     choices: dict[str, str] = field(default_factory=dict)  # accepted spelling -> stored value
     personal: bool = False    # masked on the dashboard (spec section 4)
     aliases: tuple[str, ...] = ()  # further accepted header spellings
+    # A DATETIME column written as two columns: the date part's spellings (报修日期), while the
+    # time part is the column's own header (报修时间, requested_time); validate.py joins them.
+    date_part: tuple[str, ...] = ()
 
 
 def _choices(pairs: dict[str, str]) -> dict[str, str]:
@@ -97,9 +101,11 @@ REPAIRS = Kind("repairs", "维修记录", "repairs", (
     Column("purchase_date", "购买日期", DATE),
     Column("service_type", "服务类型", CHOICE, required=True, choices=SERVICE_TYPES),
     Column("fault_category", "故障类别"),
-    Column("requested_at", "报修时间", DATETIME, required=True),
-    Column("arrived_at", "上门时间", DATETIME),
-    Column("completed_at", "完成时间", DATETIME),
+    Column("requested_at", "报修时间", DATETIME, required=True, aliases=("requested_time",),
+           date_part=("报修日期", "requested_date")),
+    Column("arrived_at", "上门时间", DATETIME, aliases=("arrived_time",), date_part=("上门日期", "arrived_date")),
+    Column("completed_at", "完成时间", DATETIME, aliases=("completed_time",),
+           date_part=("完成日期", "completed_date")),
     Column("status", "状态", CHOICE, required=True, choices=STATUSES),
     Column("in_warranty", "保修期内", BOOLEAN),
     Column("labor_fee", "人工费", MONEY),
@@ -113,7 +119,8 @@ CALLBACKS = Kind("callbacks", "总部回访记录", "callbacks", (
     Column("callback_id", "回访编号", required=True),
     Column("record_no", "维修单号", required=True),
     Column("dealer_id", "经销商编号", required=True),
-    Column("called_at", "回访时间", DATETIME, required=True),
+    Column("called_at", "回访时间", DATETIME, required=True, aliases=("called_time",),
+           date_part=("回访日期", "called_date")),
     Column("reached", "是否接通", BOOLEAN, required=True),
     Column("service_confirmed", "服务属实", BOOLEAN),
     Column("resolved", "问题已解决", BOOLEAN),
@@ -126,7 +133,8 @@ CALLBACKS = Kind("callbacks", "总部回访记录", "callbacks", (
 
 HOTLINE = Kind("hotline", "400热线工单", "hotline", (
     Column("ticket_id", "工单号", required=True),
-    Column("received_at", "受理时间", DATETIME, required=True),
+    Column("received_at", "受理时间", DATETIME, required=True, aliases=("received_time",),
+           date_part=("受理日期", "received_date")),
     Column("dealer_id", "经销商编号", required=True),
     Column("ticket_type", "工单类型", CHOICE, required=True, choices=TICKET_TYPES),
     Column("customer_phone", "联系电话", personal=True),
@@ -156,6 +164,11 @@ def header_map(kind: Kind) -> dict[str, str]:
     return mapping
 
 
+def date_part_map(kind: Kind) -> dict[str, str]:
+    """Header spellings of the date part of a DATETIME column written as two columns -> column name."""
+    return {normalise_header(spelling): col.name for col in kind.columns for spelling in col.date_part}
+
+
 _FULL_WIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
 _FULL_WIDTH[0x3000] = 0x20  # ideographic space
 
@@ -165,6 +178,18 @@ def normalise_text(value: str) -> str:
     return value.translate(_FULL_WIDTH).replace("\u00a0", " ").strip()
 
 
+_BLANKS = re.compile(r"[\s_]+")
+# A unit in brackets at the end (人工费(元), 销量[台], 配件费【元】), a required-mark `*` in front,
+# a colon at the end (状态：): decorations people add to a header, not part of its name.
+_DECORATION = re.compile(r"^\*+|[:]+$|(?<=.)(\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】)$")
+
+
 def normalise_header(value: str) -> str:
-    """Header cells match case-insensitively, ignoring blanks and full-width forms."""
-    return normalise_text(str(value)).lower().replace(" ", "")
+    """Header cells match ignoring case, blanks (full-width too), line breaks, underscores, a
+    trailing unit in brackets, a leading `*` and a trailing colon: `*人工费\n(元)：` is 人工费."""
+    text = _BLANKS.sub("", normalise_text(str(value)).lower())
+    while True:
+        stripped = _DECORATION.sub("", text)
+        if stripped == text:
+            return text
+        text = stripped

@@ -150,7 +150,7 @@ def test_xlsx_callbacks_with_chinese_headers_and_number_cells(wh):
     ]
 
 
-def test_xlsx_only_the_first_sheet_is_read(wh):
+def test_xlsx_every_visible_sheet_of_the_kind_is_read_hidden_ones_never(wh):
     import openpyxl
     wh.dealers(["JX101", "a"])
     workbook = openpyxl.Workbook()
@@ -159,10 +159,14 @@ def test_xlsx_only_the_first_sheet_is_read(wh):
     second = workbook.create_sheet("more")
     second.append(["record_no", "dealer_id", "service_type", "requested_at", "status"])
     second.append(["S2", "JX101", "repair", "2026-03-02", "open"])
+    hidden = workbook.create_sheet("old")
+    hidden.append(["record_no", "dealer_id", "service_type", "requested_at", "status"])
+    hidden.append(["S3", "JX101", "repair", "2026-03-02", "open"])
+    hidden.sheet_state = "hidden"
     path = wh.folder / "repairs_2026-03.xlsx"
     workbook.save(path)
-    assert outcome(wh.load(path)) == [("repairs_2026-03.xlsx", "loaded", "repairs", 1, 1, 0, "")]
-    assert repairs(wh) == [("S1", "JX101", 2)]
+    assert outcome(wh.load(path)) == [("repairs_2026-03.xlsx", "loaded", "repairs", 2, 2, 0, "")]
+    assert repairs(wh) == [("S1", "JX101", 2), ("S2", "JX101", 2)]
 
 
 def test_xlsx_sheet_starting_below_and_right_of_a1_keeps_excel_row_numbers(wh):
