@@ -662,8 +662,9 @@ def _sheet_rows(workbook: CalamineWorkbook, name: str) -> list[list[str]]:
     return [_trimmed([_cell_text(v) for v in row]) for row in values]
 
 
-def _visible_sheets(raw: RawFile) -> tuple[list[Sheet], list[tuple[str, str]], int]:
-    """Visible worksheets with cells, the sheets passed over with why, and how many sheets there are.
+def _visible_sheets(raw: RawFile) -> tuple[list[Sheet], list[tuple[str, str]], list[str]]:
+    """Visible worksheets with cells, the sheets passed over with why, and every sheet's name in
+    the order of the workbook's tabs.
     Hidden and very hidden sheets are never read: what nobody sees is not part of the report."""
     workbook = _open_workbook(raw)
     try:
@@ -685,7 +686,7 @@ def _visible_sheets(raw: RawFile) -> tuple[list[Sheet], list[tuple[str, str]], i
                 skipped.append((meta.name, f"{widest:,} columns wide, more than any report ({MAX_COLUMNS})"))
             else:
                 sheets.append(Sheet(meta.name, rows))
-    return sheets, skipped, len(metadata)
+    return sheets, skipped, [meta.name for meta in metadata]
 
 
 def _sheet_list(skipped: list[tuple[str, str]]) -> str:
@@ -693,8 +694,12 @@ def _sheet_list(skipped: list[tuple[str, str]]) -> str:
 
 
 def _read_workbook(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
-    sheets, skipped, sheet_count = _visible_sheets(raw)
-    several = sheet_count > 1
+    sheets, skipped, names = _visible_sheets(raw)
+    several = len(names) > 1
+
+    def in_tab_order(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return sorted(items, key=lambda item: names.index(item[0]))
+
     kind = raw.kind
     if kind is None:
         for sheet in sheets:
@@ -708,7 +713,7 @@ def _read_workbook(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
             tried = skipped + [(s.name, "no header row of a known kind") for s in sheets]
             raise FileRejected(_unknown_kind(
                 f"no visible sheet has a header row of a known kind in its first {HEADER_SEARCH_ROWS} rows "
-                f"({_sheet_list(sorted(tried, key=lambda t: _order(raw, t[0])))})"))
+                f"({_sheet_list(in_tab_order(tried))})"))
     others = [k for k in KINDS if k is not kind]
     read: list[Sheet] = []
     for sheet in sheets:
@@ -727,7 +732,7 @@ def _read_workbook(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
             skipped.append((sheet.name, f"holds a {other[1].name} table"))
         else:
             skipped.append((sheet.name, f"no header row of a {kind.name} file"))
-    skipped.sort(key=lambda item: _order(raw, item[0]))
+    skipped = in_tab_order(skipped)
     if not read:
         raw.kind = kind
         if not several and len(skipped) == 1 and skipped[0][1].startswith("no header row"):
@@ -752,15 +757,6 @@ def _read_workbook(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
             first = sheet.layout.first_row + 1
             raw.notes.append(f"{where}two-row header (rows {first}-{first + 1})")
     _finish(raw, kind, layout, maps[kind.name], details)
-
-
-def _order(raw: RawFile, name: str) -> int:
-    """A sheet's place in the workbook, so messages list sheets as the workbook's tabs do."""
-    try:
-        names = [m.name for m in CalamineWorkbook.from_filelike(io.BytesIO(raw.content)).sheets_metadata]
-    except BaseException:  # noqa: BLE001
-        return 0
-    return names.index(name) if name in names else len(names)
 
 
 def _full_width(sheet: Sheet) -> Layout:
