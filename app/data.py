@@ -19,7 +19,7 @@ import streamlit as st
 
 from app import connections, i18n
 from etl.db import DatabaseBusy
-from etl import explore
+from etl import corrections, explore
 from etl.metrics import drilldown, operations, quality, queries
 from etl.metrics.drilldown import Scope
 from etl.rules import Rules
@@ -341,6 +341,12 @@ def load_rejects(source: Source, file_name: str | None, reason: str | None) -> p
         return operations.rejects(con, file_name or None, reason or None)
 
 
+def load_correction_sheet(source: Source, file_name: str, lang: str) -> bytes:
+    """The dealer's correction sheet of a file (etl.corrections); built when its button is clicked."""
+    with _connect(source) as con:
+        return corrections.correction_workbook(con, file_name, lang)
+
+
 def load_callback_analysis(source: Source, scope: Scope) -> CallbackAnalysis:
     args = (scope.first_month, scope.last_month, scope.dealer_filters())
     with _connect(source) as con:
@@ -394,6 +400,10 @@ def data_status(page, as_of: dt.date) -> DataStatus:
 
 def rejects(page, file_name: str | None, reason: str | None) -> pd.DataFrame:
     return _guarded(page.lang, _rejects, page.source, file_name, reason)
+
+
+def correction_sheet(page, file_name: str, lang: str) -> bytes:
+    return load_correction_sheet(page.source, file_name, lang)
 
 
 def callback_analysis(page) -> CallbackAnalysis:

@@ -93,6 +93,18 @@ def download(page: PageContext, name: str, sheets: list[excel.Sheet], extra: lis
                        on_click="ignore")
 
 
+def correction_download(page: PageContext, file_name: str, key: str) -> None:
+    """The dealer's correction sheet of a file with rejected rows, in the language chosen beside it."""
+    left, right = st.columns([1, 3])
+    lang = left.selectbox(page.t("data.correction_lang"), ["zh", "en"], key=key + "_lang",
+                          format_func=lambda code: {"zh": "中文", "en": "English"}[code])
+    right.download_button(page.t("data.correction"), lambda: data.correction_sheet(page, file_name, lang),
+                          file_name=f"{file_name.rsplit('.', 1)[0]}_更正单.xlsx" if lang == "zh"
+                          else f"{file_name.rsplit('.', 1)[0]}_corrections.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          icon=":material/assignment_return:", on_click="ignore", key=key)
+
+
 def scope_caption(page: PageContext, months: bool = True) -> None:
     """The filters in one line; pages about a calendar year leave the months out (they do not apply)."""
     st.caption(" · ".join(f"{label}: {value}" for label, value in describe_scope(page, months)))

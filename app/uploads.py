@@ -7,6 +7,7 @@ and any other (a terminal, another upload) wait for each other.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -54,12 +55,55 @@ def save(files: list[tuple[str, bytes]], folder: Path) -> list[Path]:
     return paths
 
 
+PREVIEW_COLUMNS = ["file_name", "kind", "status", "rows_read", "rows_loaded", "rows_rejected", "message", "notes"]
+
+
+def preview_uploaded(files: list[tuple[str, bytes]], database: Path, rules_file: Path | None) -> list[dict]:
+    """What loading the files would do (python -m etl inspect in a child process); writes nothing."""
+    with tempfile.TemporaryDirectory(prefix="preview_") as folder:
+        paths = save(files, Path(folder))
+        try:
+            connections.close_all()
+            return upload.inspect_files(paths, database, rules_file)
+        except Exception as exc:  # noqa: BLE001 - the page shows why, never a traceback
+            return [{"file": p.name, "status": "rejected", "kind": None, "message": str(exc)} for p in paths]
+
+
+def preview_table(reports: list[dict]) -> pd.DataFrame:
+    """One row per file, as the page's preview table shows it."""
+    rows = [{"file_name": r.get("file", ""), "kind": r.get("kind") or "", "status": r.get("status"),
+             "rows_read": r.get("rows_read", 0), "rows_loaded": r.get("rows_loaded", 0),
+             "rows_rejected": r.get("rows_rejected", 0), "message": r.get("message") or "",
+             "notes": "; ".join(r.get("warnings", []) + r.get("notes", []))} for r in reports]
+    return pd.DataFrame(rows, columns=PREVIEW_COLUMNS)
+
+
+def fingerprint(files: list[tuple[str, bytes]]) -> str:
+    """Names and contents of the chosen files: the preview is redone only when they change."""
+    digest = hashlib.sha256()
+    for name, content in files:
+        digest.update(name.encode("utf-8") + b"\0" + hashlib.sha256(content).digest())
+    return digest.hexdigest()
+
+
+def first_rejects_table(report: dict) -> pd.DataFrame:
+    return pd.DataFrame(report.get("first_rejects", []), columns=["sheet", "row_no", "reason"])
+
+
+def mapping_table(report: dict) -> pd.DataFrame:
+    """Source header -> column, as read from the file (date parts included)."""
+    details = report.get("details") or {}
+    pairs = details.get("mapping", []) + details.get("date_parts", [])
+    return pd.DataFrame(pairs, columns=["source_header", "column"])
+
+
 def _row(event: dict) -> dict:
     warnings = event.get("warnings") or []
     return {"file_name": event.get("file", ""), "kind": event.get("kind") or "", "status": event.get("status"),
             "rows_read": event.get("rows_read", 0), "rows_loaded": event.get("rows_loaded", 0),
             "rows_rejected": event.get("rows_rejected", 0), "message": event.get("message") or "",
-            "warnings": "; ".join(map(str, warnings)) if isinstance(warnings, list) else str(warnings)}
+            "warnings": "; ".join(map(str, warnings)) if isinstance(warnings, list) else str(warnings),
+            "notes": "; ".join(map(str, event.get("notes") or []))}
 
 
 def load_uploaded(files: list[tuple[str, bytes]], database: Path, rules_file: Path | None,
@@ -67,7 +111,8 @@ def load_uploaded(files: list[tuple[str, bytes]], database: Path, rules_file: Pa
                   on_waiting: Callable[[str], None] = lambda message: None) -> Upload:
     """Save and load the files; on_progress(done, total, file) after each file, on_waiting(message)
     while another process holds the database."""
-    columns = ["file_name", "kind", "status", "rows_read", "rows_loaded", "rows_rejected", "message", "warnings"]
+    columns = ["file_name", "kind", "status", "rows_read", "rows_loaded", "rows_rejected", "message", "warnings",
+               "notes"]
     rows, other, waited = [], [], False
     with tempfile.TemporaryDirectory(prefix="upload_") as folder:
         paths = save(files, Path(folder))

@@ -65,17 +65,32 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--db"), report.add_argument("--rules")
     report.add_argument("--out", required=True)
 
+    inspect = commands.add_parser("inspect", help="show how files would load (sheets, headers, dates, rejects); writes nothing")
+    inspect.add_argument("paths", nargs="+", metavar="FILE")
+    inspect.add_argument("--db"), inspect.add_argument("--rules")
+    inspect.add_argument("--submitted-on", type=_date, help="as for load")
+    inspect.add_argument("--rejects", type=int, default=10, help="how many rejected rows to show per file (default 10)")
+    inspect.add_argument("--json", action="store_true", help="one JSON object per file (used by the dashboard)")
+
+    rejects = commands.add_parser("rejects", help="write a file's correction sheet for the dealer (.xlsx)")
+    rejects.add_argument("--file", required=True, metavar="NAME", help="the loaded file's name, as in the load log")
+    rejects.add_argument("--out", required=True, help="the workbook to write (.xlsx)")
+    rejects.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the sheet (default zh)")
+    rejects.add_argument("--db")
+
     demo = commands.add_parser("demo", help="generate and load the demo data when the database is empty")
     demo.add_argument("--db"), demo.add_argument("--rules")
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
+    from etl.aliases import AliasesError
     from etl.rules import RulesError
     args = parser().parse_args(argv)
     try:
-        return {"load": cmd_load, "sample": cmd_sample, "report": cmd_report, "demo": cmd_demo}[args.command](args)
-    except RulesError as exc:
+        return {"load": cmd_load, "sample": cmd_sample, "report": cmd_report, "demo": cmd_demo,
+                "inspect": cmd_inspect, "rejects": cmd_rejects}[args.command](args)
+    except (RulesError, AliasesError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -90,7 +105,8 @@ def cmd_load(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if not paths:
-        print("error: no .csv or .xlsx files found in " + ", ".join(args.paths), file=sys.stderr)
+        print("error: no data files (.csv .tsv .txt .xlsx .xlsm .xls .ods) found in " + ", ".join(args.paths),
+              file=sys.stderr)
         return EXIT_USAGE
     started = time.perf_counter()
     if getattr(args, "json", False):
@@ -112,6 +128,50 @@ def cmd_load(args) -> int:
                f"{sum(r.rows_rejected for r in results)} rejected")
     print(summary if not getattr(args, "json", False) else json.dumps({"summary": summary}, ensure_ascii=False))
     return EXIT_FILE_REJECTED if counts["rejected"] else EXIT_OK
+
+
+def cmd_inspect(args) -> int:
+    """Exit 0 when every file would load (rows may be rejected), 1 when one would be rejected whole."""
+    import json
+
+    from etl.load import collect_paths
+    from etl.preview import describe, inspect_file
+    from etl.rules import load_rules
+    rules = load_rules(config.rules_path(args.rules))
+    try:
+        paths = collect_paths(args.paths)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    rejected = 0
+    for path in paths:
+        report = inspect_file(path, config.db_path(args.db), rules, args.submitted_on, max_rejects=args.rejects)
+        rejected += report["status"] == "rejected"
+        print(json.dumps(report, ensure_ascii=False, default=str) if args.json else describe(report), flush=True)
+    return EXIT_FILE_REJECTED if rejected else EXIT_OK
+
+
+def cmd_rejects(args) -> int:
+    from etl.corrections import NoRejects, correction_workbook
+    from etl.db import reader
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        print("error: --out must end in .xlsx", file=sys.stderr)
+        return EXIT_USAGE
+    database = config.db_path(args.db)
+    if not database.exists():
+        print(f"error: no database at {database}", file=sys.stderr)
+        return EXIT_USAGE
+    with reader(database) as con:
+        try:
+            content = correction_workbook(con, args.file, args.lang)
+        except NoRejects as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(content)
+    print(f"wrote the correction sheet of {args.file} to {out}")
+    return EXIT_OK
 
 
 def cmd_sample(args) -> int:

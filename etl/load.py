@@ -7,6 +7,7 @@ it was.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from etl.db import writer
 from etl.read import DATA_SUFFIXES, FileRejected, RawFile, kind_from_name, open_file, read_cells
 from etl.rules import Rules
 from etl.schema import KINDS, REPAIRS, Kind
-from etl.validate import StagingPlan, normalise_cells, parse_macros
+from etl.validate import DateWindow, StagingPlan, normalise_cells, with_row_ids
 
 KIND_ORDER = {kind.name: n for n, kind in enumerate(KINDS)}
 
@@ -32,7 +33,9 @@ class FileResult:
     rows_loaded: int = 0
     rows_rejected: int = 0
     message: str = ""
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)   # what was assumed (a default date ...)
+    notes: list[str] = field(default_factory=list)      # how the file was read (sheets, date order ...)
+    details: dict = field(default_factory=dict)         # the same for the load log, as data
     load_id: int | None = None
 
     def line(self) -> str:
@@ -42,7 +45,7 @@ class FileResult:
             return f"{self.file}: {self.kind}: already loaded, nothing to do ({self.message})"
         text = (f"{self.file}: {self.kind}: {self.rows_read} rows read, {self.rows_loaded} loaded, "
                 f"{self.rows_rejected} rejected")
-        return "\n".join([text] + [f"  warning: {w}" for w in self.warnings])
+        return "\n".join([text] + [f"  warning: {w}" for w in self.warnings] + [f"  note: {n}" for n in self.notes])
 
 
 def collect_paths(arguments: list[str]) -> list[Path]:
@@ -108,7 +111,7 @@ def load_one(path: Path, database: Path, rules: Rules, submitted_on: dt.date | N
             elif early:
                 result = early
             else:
-                result = _stage_and_apply(con, raw, load_id, submitted_on, today)
+                result = _stage_and_apply(con, raw, load_id, submitted_on, today, rules)
             _log(con, load_id, raw, archived, result, started)
             con.execute("COMMIT")
         except Exception as exc:  # noqa: BLE001 - any failure rejects this file, not the whole load
@@ -128,10 +131,13 @@ def load_one(path: Path, database: Path, rules: Rules, submitted_on: dt.date | N
 def _log(con, load_id: int, raw: RawFile, archived: Path, result: FileResult, started: dt.datetime) -> None:
     result.load_id = load_id
     con.execute(
-        "INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO load_log (load_id, file_name, archived_as, sha256, kind, status, rows_read, rows_loaded, "
+        "rows_rejected, message, warnings, started_at, finished_at, notes, details) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [load_id, raw.name, str(archived), raw.sha256, result.kind, result.status,
          result.rows_read, result.rows_loaded, result.rows_rejected, result.message,
-         "; ".join(result.warnings), started, dt.datetime.now()])
+         "; ".join(result.warnings), started, dt.datetime.now(), "; ".join(result.notes),
+         json.dumps(result.details, ensure_ascii=False, default=str) if result.details else None])
 
 
 def _archive(raw: RawFile, database: Path, load_id: int) -> Path:
@@ -148,39 +154,50 @@ def _archive(raw: RawFile, database: Path, load_id: int) -> Path:
     return target
 
 
-def _stage_and_apply(con, raw: RawFile, load_id: int, submitted_on: dt.date | None,
-                     today: dt.date) -> FileResult:
-    try:
-        if raw.cells is None:
-            read_cells(raw)
-    except FileRejected as exc:
-        return FileResult(raw.name, "rejected", kind=raw.kind.name if raw.kind else None, message=str(exc))
+def stage(con, raw: RawFile, submitted_on: dt.date | None, today: dt.date, rules: Rules,
+          against_database: bool = True) -> tuple[StagingPlan, FileResult]:
+    """Read (when not yet read), register the cells and build `staged` on `con`: what a load
+    applies and what `python -m etl inspect` shows. Raises FileRejected for a file that cannot load."""
+    if raw.cells is None:
+        read_cells(raw)
     kind = raw.kind
     result = FileResult(raw.name, "loaded", kind=kind.name)
     has_submitted = "submitted_on" in raw.column_of.values()
     submitted_default = submitted_on if (submitted_on and not has_submitted) else today
-    for statement in parse_macros():
-        con.execute(statement)
-    plan = StagingPlan(raw, submitted_default, raw.month_from_name)
-    con.register("raw_cells", raw.cells)
-    con.register("clean_cells", normalise_cells(raw.cells))
+    plan = StagingPlan(raw, submitted_default, raw.month_from_name, DateWindow.from_rules(rules, today))
+    cells = with_row_ids(raw.cells)
+    con.register("raw_cells", cells)
+    con.register("clean_cells", normalise_cells(cells))
     try:
-        con.execute(plan.staging_sql())
-        for statement in plan.cross_checks_sql():
-            con.execute(statement)
-        con.execute(plan.rejects_sql(), [load_id, raw.name, kind.name])
+        plan.stage(con, against_database)
     finally:
         con.unregister("raw_cells")
         con.unregister("clean_cells")
     read, rejected = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE len(problems) > 0) FROM staged").fetchone()
     result.rows_read, result.rows_rejected, result.rows_loaded = read, rejected, read - rejected
+    result.notes = list(getattr(raw, "notes", []) or []) + plan.notes()
+    result.details = {**(getattr(raw, "details", None) or {}), **plan.details(), "header_row": raw.header_row}
     if kind is REPAIRS:
         result.warnings += _submission_warnings(con, has_submitted, submitted_on, today)
+    return plan, result
+
+
+def _stage_and_apply(con, raw: RawFile, load_id: int, submitted_on: dt.date | None,
+                     today: dt.date, rules: Rules) -> FileResult:
+    try:
+        _, result = stage(con, raw, submitted_on, today, rules)
+    except FileRejected as exc:
+        return FileResult(raw.name, "rejected", kind=raw.kind.name if raw.kind else None, message=str(exc))
+    con.execute("INSERT INTO rejects (load_id, file_name, kind, row_no, reason, raw_values, sheet, problems) "
+                "SELECT ?, ?, ?, row_no, reason, raw_values, sheet, problems FROM staged_rejects",
+                [load_id, raw.name, raw.kind.name])
+    if raw.kind is REPAIRS:
         _apply_repairs(con, load_id)
     else:
-        _upsert(con, kind, load_id)
+        _upsert(con, raw.kind, load_id)
     con.execute("DROP TABLE staged")
+    con.execute("DROP TABLE staged_rejects")
     return result
 
 

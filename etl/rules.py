@@ -6,6 +6,7 @@ outside 0..1 are refused with a message naming the key.
 """
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,10 @@ SCHEMA: dict[str, tuple[type, str]] = {
     "settlement.missing_deduction_rate": (float, "rate"),
     "settlement.fake_penalty_multiplier": (float, "nonneg"),
     "settlement.complaint_deduction_yuan": (float, "nonneg"),
+    "dates.earliest": (dt.date, "date"),
+    "dates.purchase_earliest": (dt.date, "date"),
+    "dates.latest_years_after_load": (int, "positive"),
+    "dates.request_window_months": (int, "positive"),
     "callbacks.sample_share": (float, "rate"),
     "callbacks.no_repeat_days": (int, "nonneg"),
     "statistics.interval_z": (float, "positive"),
@@ -80,7 +85,7 @@ class Rules:
     def sql_variables(self) -> dict[str, object]:
         """Variables the metric views read with getvariable('rule_<section>_<key>')."""
         return {"rule_" + key.replace(".", "_"): value for key, value in self.values.items()
-                if key.split(".")[0] not in {"dashboard", "explore"}}
+                if key.split(".")[0] not in {"dashboard", "explore", "dates"}}
 
 
 def _flatten(doc: dict, source: str) -> dict[str, object]:
@@ -99,6 +104,8 @@ def _check(key: str, value, source: str):
     kind, bound = SCHEMA[key]
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
+    if kind is dt.date and isinstance(value, dt.datetime):
+        raise RulesError(f"{source}: \"{key}\" must be a date (YYYY-MM-DD, no time), got {value!r}")
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise RulesError(f"{source}: \"{key}\" must be {kind.__name__}, got {value!r}")
     if bound == "rate" and not 0 <= value <= 1:
@@ -142,4 +149,6 @@ def load_rules(path: str | Path | None = None) -> Rules:
         raise RulesError(f"{source}: \"controls.hq_callback_coverage_min\" is above the maximum")
     if values["statistics.funnel_inner"] >= values["statistics.funnel_outer"]:
         raise RulesError(f"{source}: \"statistics.funnel_inner\" must be below \"statistics.funnel_outer\"")
+    if values["dates.purchase_earliest"] > values["dates.earliest"]:
+        raise RulesError(f"{source}: \"dates.purchase_earliest\" must not be after \"dates.earliest\"")
     return Rules(values, source)

@@ -767,7 +767,9 @@ def _reports(rng: np.random.Generator, dealers: pd.DataFrame, span: Span, frame:
     on_time_day = rng.integers(d["on_time_low"].to_numpy(), d["on_time_high"].to_numpy() + 1)
     day = np.where(late, rng.integers(16, 29, n), on_time_day)
     next_month = (span.months[reports["month"].to_numpy()] + 1).astype("datetime64[D]")
-    reports["submitted_on"] = next_month + (day - 1).astype("timedelta64[D]")
+    # The data set stands as of the first day after its last month: a report cannot have been
+    # submitted later than that (the loader rejects a submission date after the load date).
+    reports["submitted_on"] = np.minimum(next_month + (day - 1).astype("timedelta64[D]"), span.end)
     reports["layout"] = "consolidated"
     ids = d["dealer_id"].to_numpy()
     for dealer_id, months in MISSING_MONTHS.items():

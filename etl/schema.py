@@ -46,8 +46,9 @@ TICKET_TYPES = _choices({"repair_request": "报修", "complaint": "投诉", "inq
 SATISFACTION_LABELS = {
     "非常满意": 5, "满意": 4, "一般": 3, "基本满意": 3, "不满意": 2, "非常不满意": 1,
 }
-TRUE_SPELLINGS = ("y", "yes", "true", "t", "1", "是", "有", "对")
-FALSE_SPELLINGS = ("n", "no", "false", "f", "0", "否", "无", "没有")
+# Tick and cross marks (✓ √ ✔ / × ✗ ✘) as offices fill yes/no columns (issue 10).
+TRUE_SPELLINGS = ("y", "yes", "true", "t", "1", "是", "有", "对", "✓", "√", "✔")
+FALSE_SPELLINGS = ("n", "no", "false", "f", "0", "否", "无", "没有", "×", "✗", "✘")
 
 
 @dataclass(frozen=True)

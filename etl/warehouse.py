@@ -62,6 +62,15 @@ BOOKKEEPING_DDL = [
         last_submitted_on DATE, last_load_id BIGINT, submissions BIGINT)""",
     "COMMENT ON TABLE report_submissions IS 'Each dealer-month repair report: its first submission (which timeliness counts) and its latest.'",
     "CREATE SEQUENCE IF NOT EXISTS load_ids START 1",
+    # Added by issue 10; ADD COLUMN IF NOT EXISTS brings a database made by an older version along.
+    "ALTER TABLE load_log ADD COLUMN IF NOT EXISTS notes VARCHAR",
+    "ALTER TABLE load_log ADD COLUMN IF NOT EXISTS details JSON",
+    "COMMENT ON COLUMN load_log.notes IS 'How the file was read: sheets, header rows, date order, rows ignored, columns absent or kept aside.'",
+    "COMMENT ON COLUMN load_log.details IS 'The same as data: format, encoding, delimiter, sheets read and skipped, header mapping (source header -> column), columns kept aside, optional columns absent, date order, rows after the totals row.'",
+    "ALTER TABLE rejects ADD COLUMN IF NOT EXISTS sheet VARCHAR",
+    "ALTER TABLE rejects ADD COLUMN IF NOT EXISTS problems JSON",
+    "COMMENT ON COLUMN rejects.sheet IS 'The workbook sheet the row is on (empty for text files).'",
+    "COMMENT ON COLUMN rejects.problems IS 'The reasons as data (code, column, value, detail), from which the reason and the correction sheet are worded.'",
 ]
 
 

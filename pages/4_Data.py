@@ -9,19 +9,39 @@ from etl import config
 page = state.setup("data", require_data=False)
 st.title(page.t("data.title"))
 
-# --- upload ------------------------------------------------------------------------------------
-RESULT_KEY = "_data_upload_result"
+# --- upload: check first, then load -------------------------------------------------------------
+RESULT_KEY, PREVIEW_KEY = "_data_upload_result", "_data_upload_preview"
 files = st.file_uploader(page.t("data.upload"), type=list(uploads.SUFFIXES), accept_multiple_files=True,
                          help=page.t("data.upload_help"), key="_data_upload_files")
-if st.button(page.t("data.load"), type="primary", disabled=not files, icon=":material/upload:"):
+chosen = [(f.name, f.getvalue()) for f in files or []]
+if chosen:
+    fingerprint = uploads.fingerprint(chosen)
+    if st.session_state.get(PREVIEW_KEY, (None,))[0] != fingerprint:
+        with st.spinner(page.t("data.checking")):
+            st.session_state[PREVIEW_KEY] = (fingerprint, uploads.preview_uploaded(
+                chosen, config.db_path(), config.rules_path()))
+    reports = st.session_state[PREVIEW_KEY][1]
+    st.subheader(page.t("data.check"))
+    st.caption(page.t("data.check_help"))
+    ui.table(page, uploads.preview_table(reports), tables.PREVIEW, key="_data_preview_table")
+    for report in reports:
+        if report.get("status") == "rejected":
+            continue
+        with st.expander(page.t("data.check_details", file=report["file"])):
+            ui.table(page, uploads.mapping_table(report), tables.HEADER_MAPPING)
+            if report.get("first_rejects"):
+                st.markdown(f"**{page.t('data.first_rejects', rows=len(report['first_rejects']))}**")
+                ui.table(page, uploads.first_rejects_table(report), tables.PREVIEW_REJECTS)
+if st.button(page.t("data.load"), type="primary", disabled=not chosen, icon=":material/upload:"):
     bar = st.progress(0.0, text=page.t("data.starting"))
     line = st.empty()
     outcome = uploads.load_uploaded(
-        [(f.name, f.getvalue()) for f in files], config.db_path(), config.rules_path(),
+        chosen, config.db_path(), config.rules_path(),
         on_progress=lambda done, total, name: bar.progress(done / total, text=page.t(
             "data.progress", done=done, total=total, file=name)),
         on_waiting=lambda message: line.warning(page.t("data.waiting"), icon=":material/hourglass_top:"))
     st.session_state[RESULT_KEY] = outcome
+    st.session_state.pop(PREVIEW_KEY, None)
     st.rerun()  # the database changed: the lists below (and every page's cache) read it afresh
 
 outcome = st.session_state.get(RESULT_KEY)
@@ -40,6 +60,7 @@ if outcome is not None:
     for name in outcome.rejected_files:
         with st.expander(page.t("data.rejected_rows_of", file=name)):
             ui.table(page, data.rejects(page, name, None), tables.REJECTS)
+            ui.correction_download(page, name, key=f"_data_correction_{name}")
 
 if page.catalog is None and not page.source.path.exists():
     st.info(page.t("data.no_database"), icon=":material/upload_file:")
@@ -70,6 +91,8 @@ with rejects_tab:
         ui.download(page, "rejects", [Sheet(page.t("data.rejects"), rejected, tables.REJECTS)],
                     [(page.t("data.reject_file"), chosen_file or page.t("filters.all")),
                      (page.t("data.reject_reason"), reason or fmt.EMPTY)], months=False)
+        if chosen_file:
+            ui.correction_download(page, chosen_file, key="_data_correction_chosen")
     if len(status.reason_kinds):
         st.markdown(f"**{page.t('data.reason_kinds')}**")
         ui.table(page, status.reason_kinds, tables.REASON_KINDS)

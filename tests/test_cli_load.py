@@ -53,10 +53,21 @@ def query(db: Path, sql: str):
         con.close()
 
 
-def run(capsys, *argv):
+def run(capsys, *argv, notes=False):
+    """Exit code and printed lines; the `  note:` lines (how a file was read) only when asked for."""
     code = main(["load", *map(str, argv)])
     out = capsys.readouterr().out.splitlines()
-    return code, out
+    return code, [line for line in out if notes or not line.startswith("  note: ")]
+
+
+def test_the_file_line_names_the_optional_columns_that_are_absent(capsys, db, inbox):
+    code, out = run(capsys, inbox / "dealers.csv", "--db", db, notes=True)
+    assert code == 0
+    assert out[:-1] == [
+        "dealers.csv: dealers: 2 rows read, 2 loaded, 0 rejected",
+        "  note: no column for region (大区), province (省份), city (城市), technicians (维修人员数), "
+        "has_service_center (服务网点), joined_on (签约日期), left_on (解约日期): they stay empty",
+    ]
 
 
 def test_exit_0_when_only_rows_are_rejected(capsys, db, inbox):
@@ -158,7 +169,7 @@ def test_exit_2_for_a_missing_path_an_empty_folder_or_a_missing_rules_file(capsy
     empty.mkdir()
     (empty / "readme.md").write_text("no data here")
     assert main(["load", str(empty), "--db", str(db)]) == 2
-    assert capsys.readouterr().err == f"error: no .csv or .xlsx files found in {empty}\n"
+    assert capsys.readouterr().err == f"error: no data files (.csv .tsv .txt .xlsx .xlsm .xls .ods) found in {empty}\n"
     rules = tmp_path / "missing.toml"
     assert main(["load", str(empty), "--db", str(db), "--rules", str(rules)]) == 2
     assert capsys.readouterr().err == f"error: rules file {rules} does not exist\n"

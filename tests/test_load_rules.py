@@ -108,10 +108,12 @@ def test_repairs_without_report_month_column_or_month_in_name_is_rejected(roster
 
 
 @pytest.mark.parametrize("name, month", [("repairs_JX101_2026-02.csv", "2026-02"), ("维修_JX101_202602.csv", "2026-02"),
-                                         ("repairs_202612_JX101.csv", "2026-12")])
+                                         ("repairs_202610_JX101.csv", "2026-10")])
 def test_report_month_from_the_file_name(roster, name, month):
     wh = roster
-    path = wh.file(name, [REPAIR_HEADER[:2] + REPAIR_HEADER[3:], rep("R1")[:2] + rep("R1")[3:]])
+    # requested in the month the name gives, submitted after it (issue 10 rejects anything else)
+    row = rep("R1", month=month, submitted="2026-11-09")
+    path = wh.file(name, [REPAIR_HEADER[:2] + REPAIR_HEADER[3:], row[:2] + row[3:]])
     assert outcome(wh.load(path)) == [(name, "loaded", "repairs", 1, 1, 0, "")]
     assert repairs(wh) == [("JX101", month, "R1", "completed", Decimal("80.00"))]
 

@@ -98,7 +98,7 @@ def test_a_terminal_load_waits_for_a_reader_and_two_uploads_wait_for_each_other(
     release.start()
     events: list[dict] = []
     first = wh.file("repairs_2025-04.csv", [REPAIR_HEADER, repair("R4", month="2025-04")])
-    second = wh.file("repairs_2025-05.csv", [REPAIR_HEADER, repair("R5", month="2025-05")])
+    second = wh.file("repairs_2025-05.csv", [REPAIR_HEADER, repair("R5", month="2025-05", submitted="2025-06-10")])
     outcomes = {}
 
     def run(name, path):

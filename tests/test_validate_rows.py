@@ -79,11 +79,12 @@ def test_every_date_and_time_spelling(roster):
 
 def test_date_columns_take_the_same_spellings_and_drop_the_time(roster):
     wh = roster
+    # 1 April 2026: after the March report month, so a plausible submission date too.
     spellings = {
-        "P1": ("2025-06-01", dt.date(2025, 6, 1)), "P2": ("2025/6/1", dt.date(2025, 6, 1)),
-        "P3": ("2025年6月1日", dt.date(2025, 6, 1)), "P4": ("2025-06-01 10:30", dt.date(2025, 6, 1)),
-        "P5": ("45809", dt.date(2025, 6, 1)), "P6": ("45809.75", dt.date(2025, 6, 1)),
-        "P7": ("２０２５／６／１", dt.date(2025, 6, 1)), "P8": ("2025/6/1 10:30:59", dt.date(2025, 6, 1)),
+        "P1": ("2026-04-01", dt.date(2026, 4, 1)), "P2": ("2026/4/1", dt.date(2026, 4, 1)),
+        "P3": ("2026年4月1日", dt.date(2026, 4, 1)), "P4": ("2026-04-01 10:30", dt.date(2026, 4, 1)),
+        "P5": ("46113", dt.date(2026, 4, 1)), "P6": ("46113.75", dt.date(2026, 4, 1)),
+        "P7": ("２０２６／４／１", dt.date(2026, 4, 1)), "P8": ("2026/4/1 10:30:59", dt.date(2026, 4, 1)),
     }
     rows = [repair(no, purchase_date=text, submitted_on=text) for no, (text, _) in spellings.items()]
     assert counts(load_repairs(wh, *rows)) == [("loaded", 8, 8, 0)]
@@ -95,14 +96,14 @@ def test_every_month_spelling(roster):
     wh = roster
     spellings = [("M1", "2026-01", 1), ("M2", "2026/02", 2), ("M3", "202603", 3), ("M4", "2026年4月", 4),
                  ("M5", "２０２６－０５", 5), ("M6", "2026年06月", 6), ("M7", " 2026-07 ", 7), ("M8", "２０２６０８", 8)]
-    rows = [repair(no, report_month=text, requested_at=f"2026-{m:02d}-05 09:00",
+    rows = [repair(no, report_month=text, requested_at=f"2026-{m:02d}-05 09:00", submitted_on=f"2026-{m + 1:02d}-09",
                    arrived_at=f"2026-{m:02d}-05 10:00", completed_at=f"2026-{m:02d}-05 11:00")
             for no, text, m in spellings]
     assert counts(load_repairs(wh, *rows, name="repairs_all.csv")) == [("loaded", 8, 8, 0)]
     assert wh.query("SELECT record_no, report_month FROM repairs ORDER BY record_no") == [
         (no, dt.date(2026, m, 1)) for no, _, m in spellings]
     assert wh.query("SELECT report_month, first_submitted_on FROM report_submissions ORDER BY 1") == [
-        (dt.date(2026, m, 1), dt.date(2026, 4, 9)) for _, _, m in spellings]
+        (dt.date(2026, m, 1), dt.date(2026, m + 1, 9)) for _, _, m in spellings]
 
 
 def test_sales_month_spellings(roster):

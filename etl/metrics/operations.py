@@ -11,7 +11,7 @@ from etl.metrics.definitions import RATE_BY_NAME
 
 def load_history(con, limit: int = 500) -> pd.DataFrame:
     return con.execute(
-        "SELECT load_id, file_name, kind, status, rows_read, rows_loaded, rows_rejected, message, warnings, "
+        "SELECT load_id, file_name, kind, status, rows_read, rows_loaded, rows_rejected, message, warnings, notes, "
         "started_at, finished_at, archived_as, sha256 FROM load_log ORDER BY load_id DESC LIMIT ?", [limit]).df()
 
 
@@ -25,7 +25,7 @@ def rejects(con, file_name: str | None = None, reason_contains: str | None = Non
         where.append("reason ILIKE ?")
         params.append(f"%{reason_contains}%")
     return con.execute(
-        f"SELECT load_id, file_name, kind, row_no, reason, raw_values FROM rejects WHERE {' AND '.join(where)} "
+        f"SELECT load_id, file_name, kind, sheet, row_no, reason, raw_values FROM rejects WHERE {' AND '.join(where)} "
         "ORDER BY load_id DESC, row_no", params).df()
 
 

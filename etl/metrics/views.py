@@ -25,7 +25,9 @@ VIEW_COMMENTS = {
 def version() -> str:
     """A fingerprint of the metric definitions: readers refresh views made by older code."""
     from etl.metrics import definitions
-    text = VIEWS_SQL.read_bytes() + Path(definitions.__file__).read_bytes() + Path(__file__).read_bytes()
+    from etl import warehouse
+    text = (VIEWS_SQL.read_bytes() + Path(definitions.__file__).read_bytes() + Path(__file__).read_bytes()
+            + Path(warehouse.__file__).read_bytes())
     return hashlib.sha256(text).hexdigest()[:16]
 
 

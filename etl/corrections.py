@@ -1,0 +1,127 @@
+"""The correction sheet a dealer's clerk gets back: every rejected row of a file, its cells as the
+dealer wrote them and what is wrong with it, in Chinese (or English), as an Excel workbook.
+
+The clerk corrects those rows in the original file and sends the whole file again; it then loads
+as a resubmission (a repairs file replaces its dealer-months, other kinds upsert by key).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from etl.reject_reasons import render_all
+
+WORDS = {
+    "zh": {
+        "title": "数据更正单：{file}",
+        "loaded": "导入于 {when}（第 {load} 次导入）：共 {read} 行，{rejected} 行未能导入，原因见下表。",
+        "repairs": "请在原文件中更正这些行，然后重新提交整个文件：重新提交的文件会整体替换该经销商该月的维修记录，"
+                   "只提交更正的行会丢失其余记录。",
+        "other": "请在原文件中更正这些行，然后重新提交（整个文件或只含更正的行均可）。",
+        "mark": "标红的单元格是需要更正的值。",
+        "row": "原文件行号", "sheet": "工作表", "reason": "问题", "sheet_name": "待更正的行",
+    },
+    "en": {
+        "title": "Correction sheet: {file}",
+        "loaded": "Loaded {when} (load #{load}): {read} rows, {rejected} of them could not be loaded; why is below.",
+        "repairs": "Correct these rows in the original file and send the whole file again: a resubmitted file "
+                   "replaces the dealer's records of its months, so sending only the corrected rows would lose the rest.",
+        "other": "Correct these rows in the original file and send it again (the whole file or only the corrected rows).",
+        "mark": "Cells in red hold the values to correct.",
+        "row": "Row in the file", "sheet": "Sheet", "reason": "Problem", "sheet_name": "Rows to correct",
+    },
+}
+RED = PatternFill("solid", fgColor="F8D7DA")
+
+
+class NoRejects(LookupError):
+    """No load of that file name has rejected rows."""
+
+
+def latest_load_with_rejects(con, file_name: str) -> tuple:
+    """(load_id, finished_at, kind, rows_read, rows_rejected, details) of the newest load of
+    `file_name` that rejected rows."""
+    row = con.execute(
+        "SELECT load_id, finished_at, kind, rows_read, rows_rejected, details FROM load_log "
+        "WHERE file_name = ? AND status = 'loaded' AND rows_rejected > 0 ORDER BY load_id DESC LIMIT 1",
+        [file_name]).fetchone()
+    if row is None:
+        known = con.execute("SELECT count(*) FROM load_log WHERE file_name = ?", [file_name]).fetchone()[0]
+        raise NoRejects(f"{file_name}: no rejected rows to correct" if known
+                        else f"no file named {file_name} has been loaded")
+    return row
+
+
+def rejected_rows(con, load_id: int) -> pd.DataFrame:
+    return con.execute(
+        "SELECT row_no, sheet, reason, problems, raw_values FROM rejects WHERE load_id = ? ORDER BY sheet NULLS FIRST, row_no",
+        [load_id]).df()
+
+
+def _append(sheet, values: list) -> None:
+    """A row of text as text: a dealer's `=...` never becomes a live formula (issue 11)."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
+def _headers_of(column: str, mapping: dict[str, list[str]]) -> list[str]:
+    return mapping.get(column, [])
+
+
+def correction_workbook(con, file_name: str, lang: str = "zh") -> bytes:
+    """The .xlsx bytes of the correction sheet of `file_name`'s newest load with rejects."""
+    words = WORDS["zh" if lang == "zh" else "en"]
+    load_id, finished, kind, read, rejected, details = latest_load_with_rejects(con, file_name)
+    rows = rejected_rows(con, load_id)
+    details = json.loads(details) if isinstance(details, str) else (details or {})
+    by_column: dict[str, list[str]] = {}
+    for header, column in details.get("mapping", []) + details.get("date_parts", []):
+        by_column.setdefault(column, []).append(header)
+    raw = [json.loads(v) if isinstance(v, str) else (v or {}) for v in rows["raw_values"]]
+    headers = list(dict.fromkeys(h for values in raw for h in values))
+    with_sheet = rows["sheet"].notna().any()
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = words["sheet_name"]
+    when = finished.strftime("%Y-%m-%d %H:%M") if isinstance(finished, dt.datetime) else str(finished)
+    notes = [words["title"].format(file=file_name),
+             words["loaded"].format(when=when, load=load_id, read=read, rejected=rejected),
+             words["repairs"] if kind == "repairs" else words["other"], words["mark"]]
+    for line in notes:
+        _append(sheet, [line])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([])
+    head = [words["row"]] + ([words["sheet"]] if with_sheet else []) + [words["reason"]] + headers
+    _append(sheet, head)
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+    fixed = len(head) - len(headers)
+    for (_, row), values in zip(rows.iterrows(), raw):
+        reason = render_all(row["problems"], kind, lang) if isinstance(row["problems"], str) else row["reason"]
+        cells = [int(row["row_no"])] + ([row["sheet"]] if with_sheet else []) + [reason]
+        _append(sheet, cells + [values.get(h) for h in headers])
+        problems = json.loads(row["problems"]) if isinstance(row["problems"], str) else []
+        for problem in problems:
+            for header in _headers_of(problem.get("col") or "", by_column):
+                if header in headers:
+                    sheet.cell(sheet.max_row, fixed + headers.index(header) + 1).fill = RED
+    for index, title in enumerate(head, start=1):
+        width = 60 if title == words["reason"] else min(40, max(10, len(str(title)) * 2 + 2))
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for row in sheet.iter_rows(min_row=header_row + 1):
+        row[fixed - 1].alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = sheet.cell(header_row + 1, fixed + 1)
+    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(head))}{sheet.max_row}"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
