@@ -415,7 +415,8 @@ def read_cells(raw: RawFile) -> RawFile:
         elif suffix in TEXT_SUFFIXES:
             _read_text(raw, maps)
         else:
-            raise FileRejected(f"unsupported file type \"{suffix or raw.name}\": expected .csv or .xlsx")
+            raise FileRejected(f"unsupported file type \"{suffix or raw.name}\": expected a CSV, TSV or TXT text "
+                               "file or an Excel / WPS / LibreOffice workbook (.xlsx .xlsm .xls .xlsb .ods)")
     except FileRejected:
         raise
     except (KeyboardInterrupt, SystemExit):
@@ -709,7 +710,8 @@ def _read_workbook(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
                 break
         else:
             if not several and sheets:
-                raise FileRejected(_unknown_kind())
+                raise FileRejected(_unknown_kind(f"none of the first {HEADER_SEARCH_ROWS} rows of its sheet "
+                                                 f"\"{sheets[0].name}\" is a header row of a known kind"))
             tried = skipped + [(s.name, "no header row of a known kind") for s in sheets]
             raise FileRejected(_unknown_kind(
                 f"no visible sheet has a header row of a known kind in its first {HEADER_SEARCH_ROWS} rows "
@@ -726,7 +728,7 @@ def _read_workbook(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
             try:
                 check_layout(sheet.layout, kind, maps[kind.name], raw.month_from_name is not None)
             except FileRejected as exc:
-                raise FileRejected(f"sheet \"{sheet.name}\": {exc}" if several else str(exc)) from None
+                raise FileRejected(f"sheet \"{sheet.name}\": {exc}") from None   # every message names the sheet
             read.append(sheet)
         elif other:
             skipped.append((sheet.name, f"holds a {other[1].name} table"))
@@ -736,7 +738,7 @@ def _read_workbook(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
     if not read:
         raw.kind = kind
         if not several and len(skipped) == 1 and skipped[0][1].startswith("no header row"):
-            raise FileRejected(_no_header(kind))
+            raise FileRejected(f"sheet \"{skipped[0][0]}\": {_no_header(kind)}")
         raise FileRejected(f"no sheet holds a {kind.name} table (a header row with {_expected(kind)}) "
                            f"in its first {HEADER_SEARCH_ROWS} rows: {_sheet_list(skipped)}")
     layout, placements = _union([_full_width(s) for s in read])

@@ -63,7 +63,7 @@ MISSING = [
     ("dealers_new.csv", [["dealer_id", "area_type"], ["JX301", "urban"]],
      "missing required column dealer_name (经销商名称); headers found: dealer_id, area_type"),
     ("销量_2026.xlsx", [["销量表"], ["经销商编号", "月份", "结算金额", ""], ["JX101", "2026-03", "1000", ""]],
-     "missing required column units_sold (销量); headers found: 经销商编号, 月份, 结算金额"),
+     "sheet \"Sheet\": missing required column units_sold (销量); headers found: 经销商编号, 月份, 结算金额"),
     ("回访_2026-04.csv", [["回访编号", "维修单号", "经销商编号", "回访时间", "满意度"], ["HF1", "R1", "JX101", "2026-04-01", "5"]],
      "missing required column reached (是否接通); headers found: 回访编号, 维修单号, 经销商编号, 回访时间, 满意度"),
     ("hotline.csv", [["ticket_id", "received_at", "dealer_id"], ["T1", "2026-03-01", "JX101"]],
@@ -141,7 +141,9 @@ def test_unreadable_files_are_rejected_whole(roster):
     assert by_name["export.xlsx"].message.startswith("cannot read the workbook: ")
     assert by_name["repairs_2026-04.csv"].message == (
         f"cannot read the file: it is neither UTF-8 nor GBK/GB18030 text (bad byte at {len(head) + len(b'R2,JX101,repair,2026-03-05,')})")
-    assert by_name["repairs_2026-05.pdf"].message == 'unsupported file type ".pdf": expected .csv or .xlsx'
+    assert by_name["repairs_2026-05.pdf"].message == (
+        'unsupported file type ".pdf": expected a CSV, TSV or TXT text file or an Excel / WPS / LibreOffice '
+        'workbook (.xlsx .xlsm .xls .xlsb .ods)')
     after = snapshot(wh)
     assert {t: v for t, v in after.items() if t != "load_log"} == {t: v for t, v in before.items() if t != "load_log"}
     assert wh.query("SELECT file_name, status FROM load_log WHERE status = 'rejected' ORDER BY file_name") == [
