@@ -1,7 +1,8 @@
 """Excel downloads: the first sheet says which filters made the workbook and when; then one sheet per table.
 
 Values stay native (numbers, dates, booleans) with Excel number formats, so the workbook can be
-summed and filtered; headers and codes are in the page's language.
+summed and filtered; headers and codes are in the page's language. Text stays text (etl.inert):
+a dealer's `=...` is never a live formula in a download.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from app import format as fmt
 from app.i18n import code, t
 from app.tables import Spec, headers
+from etl import inert
 
 NUMBER_FORMATS = {
     "count": "#,##0", "percent": "0.0%", "per_mille": '0.00" ‰"', "money": '"¥"#,##0.00', "number": "#,##0.0",
@@ -87,6 +89,7 @@ def workbook(sheets: list[Sheet], filters: list[tuple[str, str]], lang: str,
             if sheet.totals:
                 for cell in target[target.max_row]:
                     cell.font = Font(bold=True)
+        inert.workbook(writer.book)
     return buffer.getvalue()
 
 
@@ -146,4 +149,5 @@ def call_list_workbook(call_list: pd.DataFrame, questions: list[str], notice: st
         pd.DataFrame(rows, columns=[t("excel.filter", lang), t("excel.value", lang)]).to_excel(
             writer, sheet_name=notice_name, index=False)
         _tidy(writer.sheets[notice_name], [30, 100])
+        inert.workbook(writer.book)
     return buffer.getvalue()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from etl import inert
 from etl.metrics import queries
 
 BOOLEAN_COLUMNS = {"report_on_time", "pass_complaints", "pass_satisfaction", "pass_evidence", "pass_reports",
@@ -40,7 +41,8 @@ def build(con, name: str, year: int | None, as_of: dt.date, *, metric: str | Non
 
 
 def write(frame: pd.DataFrame, out: Path) -> None:
-    """CSV: booleans true/false, empty rates empty; Excel: one sheet, native types."""
+    """CSV: booleans true/false, empty rates empty; Excel: one sheet, native types. Both inert (etl.inert):
+    an id or name starting with `=`, `+`, `-` or `@` is text, never a formula."""
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".xlsx":
         excel = frame.copy()
@@ -49,9 +51,10 @@ def write(frame: pd.DataFrame, out: Path) -> None:
                 excel[column] = excel[column].astype(float)
         with pd.ExcelWriter(out, engine="openpyxl") as writer:
             excel.to_excel(writer, index=False, sheet_name="report")
+            inert.workbook(writer.book)
         return
     text = frame.copy().astype(object)
     for column in text.columns:
         if column in BOOLEAN_COLUMNS:
             text[column] = text[column].map(lambda v: "" if v is None or v != v else ("true" if v else "false"))
-    text.to_csv(out, index=False, encoding="utf-8", lineterminator="\n")
+    inert.csv_frame(text).to_csv(out, index=False, encoding="utf-8", lineterminator="\n")
