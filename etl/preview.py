@@ -15,6 +15,7 @@ import duckdb
 from etl.db import retry_while_locked
 from etl.load import stage
 from etl.read import FileRejected, open_file, read_cells
+from etl.reject_reasons import render
 from etl.rules import Rules
 from etl.warehouse import create_tables
 
@@ -42,13 +43,14 @@ def inspect_file(path: Path, database: Path, rules: Rules, submitted_on: dt.date
     try:
         previous = None
         if with_database:
-            previous = con.execute("SELECT file_name, load_id FROM load_log WHERE sha256 = ? AND status = 'loaded' "
-                                   "ORDER BY load_id LIMIT 1", [raw.sha256]).fetchone()
+            found = con.execute("SELECT file_name, load_id FROM load_log WHERE sha256 = ? AND status = 'loaded' "
+                                "ORDER BY load_id LIMIT 1", [raw.sha256]).fetchall()
+            previous = found[0] if found else None
         _, result = stage(con, raw, submitted_on, today, rules, against_database=with_database)
         rejects = con.execute("SELECT row_no, sheet, reason FROM staged_rejects ORDER BY rowid LIMIT ?",
                               [max_rejects]).fetchall()
-        reasons = con.execute("SELECT regexp_replace(reason, '(\"[^\"]*\"|\\s\\S*\\d\\S*)', '', 'g') AS kind, "
-                              "count(*) FROM staged_rejects GROUP BY ALL ORDER BY 2 DESC, 1").fetchall()
+        reasons = con.execute("SELECT p.code, p.col, count(*) FROM (SELECT unnest(problems) AS p FROM staged) "
+                              "GROUP BY ALL ORDER BY 3 DESC, 1, 2").fetchall()
     finally:
         con.close()
     notes = list(result.notes)
@@ -62,7 +64,8 @@ def inspect_file(path: Path, database: Path, rules: Rules, submitted_on: dt.date
             "rows_read": result.rows_read, "rows_loaded": result.rows_loaded, "rows_rejected": result.rows_rejected,
             "warnings": result.warnings, "notes": notes, "details": result.details,
             "first_rejects": [{"row_no": r[0], "sheet": r[1], "reason": r[2]} for r in rejects],
-            "reason_counts": [{"reason": r[0], "rows": r[1]} for r in reasons]}
+            "reason_counts": [{"reason": render({"code": code, "col": col, "value": "…", "detail": "…"}, result.kind),
+                               "rows": rows} for code, col, rows in reasons]}
 
 
 def describe(report: dict) -> str:
@@ -82,20 +85,15 @@ def describe(report: dict) -> str:
     lines.append("  read as: " + ", ".join(str(f) for f in fmt if f))
     for sheet in details.get("sheets", []):
         rows = "-".join(str(r) for r in sheet.get("header_rows", []))
-        lines.append(f"  sheet \"{sheet.get('name')}\": header row {rows}, {sheet.get('rows')} data rows")
+        where = f"sheet \"{sheet['name']}\": header row" if sheet.get("name") else "header line"
+        lines.append(f"  {where}{'s' if '-' in rows else ''} {rows}")
     for sheet in details.get("skipped_sheets", []):
         lines.append(f"  sheet \"{sheet.get('name')}\" skipped: {sheet.get('reason')}")
-    if not details.get("sheets"):
-        lines.append(f"  header row: {details.get('header_row')}")
     mapping = details.get("mapping", []) + details.get("date_parts", [])
     if mapping:
         lines.append("  columns: " + ", ".join(f"{source} -> {column}" for source, column in mapping))
     if details.get("kept_aside"):
         lines.append("  kept aside: " + ", ".join(details["kept_aside"]))
-    if details.get("absent_optional"):
-        lines.append("  optional columns absent: " + ", ".join(details["absent_optional"]))
-    if details.get("date_order"):
-        lines.append(f"  date order: {details['date_order']}")
     lines += [f"  warning: {w}" for w in report.get("warnings", [])]
     lines += [f"  note: {n}" for n in report.get("notes", [])]
     if report.get("first_rejects"):
