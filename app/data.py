@@ -335,6 +335,8 @@ def load_data_status(source: Source, as_of: dt.date) -> DataStatus:
 
 
 def load_rejects(source: Source, file_name: str | None, reason: str | None) -> pd.DataFrame:
+    """Rejected rows as the Data page shows and exports them: names, phones and addresses masked
+    (operations.masked_rejects); only the dealer's correction sheet has them whole."""
     if not source.path.exists():
         return pd.DataFrame()
     with _connect(source) as con:
@@ -370,6 +372,8 @@ def load_call_list(source: Source, month: dt.date, as_of: dt.date, share: float,
 
 
 def load_explore_catalog(source: Source) -> pd.DataFrame:
+    """The tables and views; the query sandbox starts building meanwhile, for the first Run."""
+    explore.warm(source.path, source.read_rules())
     with _connect(source) as con:
         return explore.catalog(con)
 

@@ -3,10 +3,12 @@ call center's callback list. Each takes an open connection and returns a DataFra
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 
 from etl.metrics.definitions import RATE_BY_NAME
+from etl.schema import KIND_BY_NAME, KINDS, header_map, normalise_header
 
 
 def load_history(con, limit: int = 500) -> pd.DataFrame:
@@ -15,24 +17,158 @@ def load_history(con, limit: int = 500) -> pd.DataFrame:
         "started_at, finished_at, archived_as, sha256 FROM load_log ORDER BY load_id DESC LIMIT ?", [limit]).df()
 
 
+REJECT_COLUMNS = ["load_id", "file_name", "kind", "sheet", "row_no", "reason", "raw_values"]
+
+
 def rejects(con, file_name: str | None = None, reason_contains: str | None = None) -> pd.DataFrame:
-    """Rejected rows, newest load first; filter by file and by words of the reason."""
+    """Rejected rows, newest load first, personal data masked (masked_rejects); filter by file and by
+    words of the reason as shown: what the table hides cannot be found by typing it in the filter."""
     where, params = ["true"], []
     if file_name:
-        where.append("file_name = ?")
+        where.append("r.file_name = ?")
         params.append(file_name)
+    found = masked_rejects(con, con.execute(
+        "SELECT r.load_id, r.file_name, r.kind, r.sheet, r.row_no, r.reason, r.raw_values, r.problems, l.details "
+        f"FROM rejects r LEFT JOIN load_log l USING (load_id) WHERE {' AND '.join(where)} "
+        "ORDER BY r.load_id DESC, r.row_no", params).df())
     if reason_contains:
-        where.append("reason ILIKE ?")
-        params.append(f"%{reason_contains}%")
-    return con.execute(
-        f"SELECT load_id, file_name, kind, sheet, row_no, reason, raw_values FROM rejects WHERE {' AND '.join(where)} "
-        "ORDER BY load_id DESC, row_no", params).df()
+        shown = found["reason"].fillna("").str.contains(reason_contains, case=False, regex=False)
+        found = found[shown].reset_index(drop=True)
+    return found[REJECT_COLUMNS]
+
+
+# --- personal data in rejected rows (issue 11) ---------------------------------------------------
+# A rejected row keeps its cells as written (raw_values: header as written -> value). The dashboard
+# shows them with the cells under a personal column's header masked as every other page masks
+# them; the dealer's correction sheet (etl/corrections.py) is the one place they stay whole.
+
+PERSONAL = {c.name for kind in KINDS for c in kind.columns if c.personal}
+HIDDEN = "***"   # personal columns without a mask of their own (the address): not shown, as on every page
+
+
+def _personal_spellings(kind_name: str | None) -> dict[str, str]:
+    """Normalised header spelling -> personal column, the aliases file's spellings included."""
+    from etl.aliases import AliasesError, header_maps
+    spellings: dict[str, str] = {}
+    for kind in [KIND_BY_NAME[kind_name]] if kind_name in KIND_BY_NAME else KINDS:
+        try:
+            columns = header_maps(kind).columns
+        except AliasesError:   # a broken aliases file stops loads, not the list of what they rejected
+            columns = header_map(kind)
+        spellings |= {spelling: column for spelling, column in columns.items() if column in PERSONAL}
+    return spellings
+
+
+def _personal_headers(kind_name: str | None, details, headers) -> dict[str, str]:
+    """Header as written -> personal column: the load's own header mapping, headers kept aside that
+    resemble a personal column, and any header whose spelling names one."""
+    details = json.loads(details) if isinstance(details, str) else (details or {})
+    found = {header: column for header, column in details.get("mapping", []) + details.get("resembles", [])
+             if column in PERSONAL}
+    spellings = _personal_spellings(kind_name)
+    for header in headers:
+        column = spellings.get(normalise_header(header))
+        if column and header not in found:
+            found[header] = column
+    return found
+
+
+def _masks(con, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """(column, value) -> the value masked by drilldown's masked_phone / masked_name, the dashboard's
+    one definition of each; other personal columns are hidden whole."""
+    from etl.metrics.drilldown import masked_name, masked_phone
+    if not pairs:
+        return {}
+    con.register("_personal_values", pd.DataFrame(sorted(pairs), columns=["personal_column", "value"]))
+    try:
+        rows = con.execute(f"""
+            SELECT personal_column, value,
+                   CASE personal_column WHEN 'customer_phone' THEN {masked_phone('value')}
+                                        WHEN 'customer_name' THEN {masked_name('value')}
+                                        ELSE '{HIDDEN}' END
+            FROM _personal_values""").fetchall()
+    finally:
+        con.unregister("_personal_values")
+    return {(column, value): masked for column, value, masked in rows}
+
+
+def _overflow_cells(value: str) -> list[tuple[str, str]]:
+    """The cells beyond the header (too_many_values, tab-joined): no header says what they hold, so
+    each is masked, as a phone when it has a digit, else as a name."""
+    return [("customer_phone" if any(c.isdigit() for c in cell) else "customer_name", cell)
+            for cell in value.split("\t")]
+
+
+def _swapped(text, swaps: list[tuple[str, str]]):
+    """Text with each quoted personal value replaced by its mask; `swaps` come longest first, so a
+    name inside a longer quoted value is not masked half-way."""
+    if not isinstance(text, str):
+        return text
+    for value, masked in swaps:
+        text = text.replace(value, masked)
+    return text
+
+
+def masked_rejects(con, rows: pd.DataFrame) -> pd.DataFrame:
+    """Rejected rows (kind, reason, raw_values; problems and the load's details when at hand) with
+    names, phones and addresses masked: in raw_values under the headers of personal columns, and
+    wherever the problems or the reason quote one of those values or the cells beyond the header."""
+    out = rows.copy()
+    if out.empty:
+        return out
+    cells = [json.loads(v) if isinstance(v, str) else (v or {}) for v in out["raw_values"]]
+    problems = [json.loads(v) if isinstance(v, str) else (v or []) for v in out["problems"]] \
+        if "problems" in out else [[] for _ in cells]
+    details = out["details"] if "details" in out else [None] * len(cells)
+    headers_of: dict[tuple, dict[str, str]] = {}
+    found, pairs = [], set()
+    for kind, values, listed, detail in zip(out["kind"], cells, problems, details):
+        key = (kind, detail if isinstance(detail, str) else None, tuple(values))
+        if key not in headers_of:
+            headers_of[key] = _personal_headers(kind, detail, values)
+        personal = {h: (column, str(values[h]).strip()) for h, column in headers_of[key].items()
+                    if values.get(h) is not None and str(values[h]).strip()}
+        quoted = [[(p["col"], str(p["value"]))] for p in listed if p.get("col") in PERSONAL and p.get("value")]
+        quoted += [_overflow_cells(str(p["value"])) for p in listed
+                   if p.get("code") == "too_many_values" and p.get("value")]
+        found.append((personal, quoted))
+        pairs |= set(personal.values()) | {pair for group in quoted for pair in group}
+    masks = _masks(con, pairs)
+
+    def masked(pair: tuple[str, str]) -> str:
+        return masks.get(pair) or pair[1]
+
+    raw_out, reasons, problems_out = [], [], []
+    stored = out["problems"] if "problems" in out else [None] * len(cells)
+    for (personal, quoted), values, listed, reason, raw, kept in zip(found, cells, problems, out["reason"],
+                                                                      out["raw_values"], stored):
+        if personal:
+            raw = json.dumps({h: masked(personal[h]) if h in personal else v for h, v in values.items()},
+                             ensure_ascii=False, separators=(",", ":"))
+        swaps = {value: masked((column, value)) for column, value in personal.values() if len(value) > 1}
+        swaps |= {"\t".join(value for _, value in group): "\t".join(masked(pair) for pair in group)
+                  for group in quoted}
+        swaps = sorted(swaps.items(), key=lambda swap: -len(swap[0]))
+        if swaps:
+            reason = _swapped(reason, swaps)
+            if listed:
+                kept = json.dumps([{field: _swapped(text, swaps) if field in ("value", "detail", "detail_zh")
+                                    else text for field, text in p.items()} for p in listed], ensure_ascii=False)
+        raw_out.append(raw)
+        reasons.append(reason)
+        problems_out.append(kept)
+    out["raw_values"], out["reason"] = raw_out, reasons
+    if "problems" in out:
+        out["problems"] = problems_out
+    return out
 
 
 def reject_reason_kinds(con) -> pd.DataFrame:
-    """Reasons grouped by their wording without the values (`unknown dealer JX999` -> `unknown dealer`)."""
+    """Reasons grouped by their wording without the values (`unknown dealer JX999` -> `unknown dealer`);
+    the cells beyond the header (too_many_values) are values too, and may be anyone's name or address."""
     return con.execute("""
-        SELECT regexp_replace(reason, '("[^"]*"|\\s\\S*\\d\\S*)', '', 'g') AS reason_kind, count(*) AS rows
+        SELECT regexp_replace(regexp_replace(reason, 'has columns: [^;]*', 'has columns', 'g'),
+                              '("[^"]*"|\\s\\S*\\d\\S*)', '', 'g') AS reason_kind, count(*) AS rows
         FROM rejects GROUP BY ALL ORDER BY rows DESC""").df()
 
 
