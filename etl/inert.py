@@ -25,16 +25,27 @@ def csv_cell(value):
 def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with every risky text cell (headers too) escaped; columns without text are left as they are."""
     out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(csv_cell)
+    for position in range(out.shape[1]):
+        cells = out.iloc[:, position]
+        if any(risky(v) for v in cells):   # as objects: a column of numbers keeps each number's own spelling
+            out.isetitem(position, pd.Series([csv_cell(v) for v in cells], index=out.index, dtype=object))
     out.columns = [csv_cell(c) for c in out.columns]
     return out
 
 
+def csv_text(frame: pd.DataFrame, lineterminator: str = "\n") -> str:
+    """The frame as CSV text, escaped; a text with a carriage return inside is quoted like one with a
+    line feed. Python's csv module quotes only the line terminator's characters, and a bare CR read
+    as a line break would start a new row with the rest of the cell, unescaped."""
+    text = csv_frame(frame).to_csv(index=False, lineterminator="\r\n")
+    # between quotes (odd pieces) a CR LF is a cell's own; outside them it ends a row
+    pieces = text.split('"')
+    return '"'.join(piece if n % 2 else piece.replace("\r\n", lineterminator) for n, piece in enumerate(pieces))
+
+
 def csv_bytes(frame: pd.DataFrame, encoding: str = "utf-8-sig") -> bytes:
     """A CSV download of the frame, escaped (utf-8 with a BOM by default, which Excel reads as UTF-8)."""
-    return csv_frame(frame).to_csv(index=False, lineterminator="\n").encode(encoding)
+    return csv_text(frame).encode(encoding)
 
 
 def workbook(book) -> None:

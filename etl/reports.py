@@ -57,4 +57,4 @@ def write(frame: pd.DataFrame, out: Path) -> None:
     for column in text.columns:
         if column in BOOLEAN_COLUMNS:
             text[column] = text[column].map(lambda v: "" if v is None or v != v else ("true" if v else "false"))
-    inert.csv_frame(text).to_csv(out, index=False, encoding="utf-8", lineterminator="\n")
+    out.write_text(inert.csv_text(text), encoding="utf-8", newline="")
