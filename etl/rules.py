@@ -59,6 +59,8 @@ SCHEMA: dict[str, tuple[type, str]] = {
     "watchlist.funnel_overdispersion": (bool, ""),
     "explore.query_timeout_seconds": (float, "positive"),
     "explore.row_limit": (int, "positive"),
+    "explore.memory_limit_mb": (int, "positive"),
+    "explore.result_limit_mb": (int, "positive"),
     "dashboard.default_language": (str, "language"),
 }
 
