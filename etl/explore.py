@@ -18,7 +18,6 @@ from __future__ import annotations
 import atexit
 import os
 import pickle
-import re
 import resource
 import socket
 import subprocess
@@ -350,6 +349,11 @@ class _Worker:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def retire(self) -> None:
+        """End it once the query it may be running has its answer."""
+        with self.lock:
+            self.end()
+
     def end(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
@@ -407,14 +411,14 @@ class _Pool:
         with self.lock:
             worker = self.workers.pop(key, None)
             if worker is not None and (worker.stamp != stamp or not worker.alive()):
-                threading.Thread(target=worker.end, daemon=True).start()
+                threading.Thread(target=worker.retire, daemon=True).start()
                 worker = None
             if worker is None:
                 worker = _Worker(path, rules)
             self.workers[key] = worker          # most recently used last
             while len(self.workers) > WORKERS:
                 oldest = next(iter(self.workers))
-                threading.Thread(target=self.workers.pop(oldest).end, daemon=True).start()
+                threading.Thread(target=self.workers.pop(oldest).retire, daemon=True).start()
             return worker
 
     def forget(self, worker: _Worker) -> None:
@@ -451,17 +455,21 @@ def run_query(path: Path, rules: Rules, sql: str, row_limit: int | None = None,
     result_limit_mb = int(rules["explore.result_limit_mb"])
     if not path.exists():
         raise QueryRefused("error", "no database yet")
-    worker = _POOL.worker(path, rules)
-    with worker.lock:
-        try:
-            worker.wait_ready(memory_limit_mb)
-        except QueryRefused:
-            _POOL.forget(worker)
-            raise
-        started = time.perf_counter()
-        reply = worker.ask((query, row_limit, timeout_seconds, result_limit_mb),
-                           timeout_seconds + KILL_GRACE_SECONDS, memory_limit_mb)
-        seconds = time.perf_counter() - started
+    while True:
+        worker = _POOL.worker(path, rules)
+        with worker.lock:
+            if worker.channel.closed:            # replaced meanwhile (a new load): take the new one
+                continue
+            try:
+                worker.wait_ready(memory_limit_mb)
+            except QueryRefused:
+                _POOL.forget(worker)
+                raise
+            started = time.perf_counter()
+            reply = worker.ask((query, row_limit, timeout_seconds, result_limit_mb),
+                               timeout_seconds + KILL_GRACE_SECONDS, memory_limit_mb)
+            seconds = time.perf_counter() - started
+            break
     if not worker.alive() or reply[0] == "refused" and reply[3]:
         _POOL.forget(worker)
     if reply[0] == "refused":
