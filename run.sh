@@ -6,4 +6,4 @@ cd "$(dirname "$0")"
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 .venv/bin/python -m etl demo
-exec .venv/bin/streamlit run dashboard.py --server.headless true --browser.gatherUsageStats false "$@"
+exec .venv/bin/python -m app.serve --server.headless true --browser.gatherUsageStats false "$@"

@@ -18,6 +18,7 @@ import pandas as pd
 
 from app import connections
 from etl import upload
+from etl.reject_reasons import render_all
 
 SUFFIXES = ("csv", "tsv", "txt", "xlsx", "xlsm", "xls", "xlsb", "ods")   # = etl.read.DATA_SUFFIXES
 
@@ -86,14 +87,25 @@ def fingerprint(files: list[tuple[str, bytes]]) -> str:
     return digest.hexdigest()
 
 
-def first_rejects_table(report: dict) -> pd.DataFrame:
-    return pd.DataFrame(report.get("first_rejects", []), columns=["sheet", "row_no", "reason"])
+def how_read(report: dict) -> list[str]:
+    """The preview's lines about how a file is read: the loader's own notes and warnings, as the
+    command line prints them (markdown-escaped, since a sheet or header name may hold * or _)."""
+    escape = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>()#+-.!|"})
+    return [line.translate(escape) for line in report.get("warnings", []) + report.get("notes", [])]
+
+
+def first_rejects_table(report: dict, lang: str) -> pd.DataFrame:
+    """The first rows a load would reject, each reason in the page's language."""
+    rows = [{"sheet": r.get("sheet"), "row_no": r.get("row_no"),
+             "reason": render_all(r["problems"], report.get("kind"), lang) if r.get("problems") else r.get("reason")}
+            for r in report.get("first_rejects", [])]
+    return pd.DataFrame(rows, columns=["sheet", "row_no", "reason"])
 
 
 def mapping_table(report: dict) -> pd.DataFrame:
     """Source header -> column, as read from the file (date parts included)."""
     details = report.get("details") or {}
-    pairs = details.get("mapping", []) + details.get("date_parts", [])
+    pairs = details.get("mapping", []) + [[source, f"{column} (date)"] for source, column in details.get("date_parts", [])]
     return pd.DataFrame(pairs, columns=["source_header", "column"])
 
 

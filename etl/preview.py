@@ -8,12 +8,14 @@ The Data page shows this preview of uploaded files before its Load button commit
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import duckdb
 
 from etl.db import retry_while_locked
 from etl.load import stage
+from etl.metrics.operations import masked_rejects
 from etl.read import FileRejected, open_file, read_cells
 from etl.reject_reasons import render
 from etl.rules import Rules
@@ -47,8 +49,10 @@ def inspect_file(path: Path, database: Path, rules: Rules, submitted_on: dt.date
                                 "ORDER BY load_id LIMIT 1", [raw.sha256]).fetchall()
             previous = found[0] if found else None
         _, result = stage(con, raw, submitted_on, today, rules, against_database=with_database)
-        rejects = con.execute("SELECT row_no, sheet, reason FROM staged_rejects ORDER BY rowid LIMIT ?",
-                              [max_rejects]).fetchall()
+        rejects = con.execute("SELECT row_no, sheet, reason, problems, raw_values FROM staged_rejects "
+                              "ORDER BY rowid LIMIT ?", [max_rejects]).df()
+        rejects["kind"], rejects["details"] = result.kind, json.dumps(result.details, ensure_ascii=False, default=str)
+        rejects = masked_rejects(con, rejects)   # a preview is on screen: personal data masked as everywhere
         reasons = con.execute("SELECT p.code, p.col, count(*) FROM (SELECT unnest(problems) AS p FROM staged) "
                               "GROUP BY ALL ORDER BY 3 DESC, 1, 2").fetchall()
     finally:
@@ -63,7 +67,8 @@ def inspect_file(path: Path, database: Path, rules: Rules, submitted_on: dt.date
             "message": f"same content as {previous[0]}, load #{previous[1]}" if previous else "",
             "rows_read": result.rows_read, "rows_loaded": result.rows_loaded, "rows_rejected": result.rows_rejected,
             "warnings": result.warnings, "notes": notes, "details": result.details,
-            "first_rejects": [{"row_no": r[0], "sheet": r[1], "reason": r[2]} for r in rejects],
+            "first_rejects": [{"row_no": int(r.row_no), "sheet": None if r.sheet is None or r.sheet != r.sheet else r.sheet,
+                               "reason": r.reason, "problems": r.problems} for r in rejects.itertuples()],
             "reason_counts": [{"reason": render({"code": code, "col": col, "value": "…", "detail": "…"}, result.kind),
                                "rows": rows} for code, col, rows in reasons]}
 
@@ -89,7 +94,7 @@ def describe(report: dict) -> str:
         lines.append(f"  {where}{'s' if '-' in rows else ''} {rows}")
     for sheet in details.get("skipped_sheets", []):
         lines.append(f"  sheet \"{sheet.get('name')}\" skipped: {sheet.get('reason')}")
-    mapping = details.get("mapping", []) + details.get("date_parts", [])
+    mapping = details.get("mapping", []) + [[source, f"{column} (its date)"] for source, column in details.get("date_parts", [])]
     if mapping:
         lines.append("  columns: " + ", ".join(f"{source} -> {column}" for source, column in mapping))
     if details.get("kept_aside"):

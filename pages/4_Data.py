@@ -28,10 +28,11 @@ if chosen:
         if report.get("status") == "rejected":
             continue
         with st.expander(page.t("data.check_details", file=report["file"])):
+            st.markdown("\n".join(f"- {line}" for line in uploads.how_read(report)))
             ui.table(page, uploads.mapping_table(report), tables.HEADER_MAPPING)
             if report.get("first_rejects"):
                 st.markdown(f"**{page.t('data.first_rejects', rows=len(report['first_rejects']))}**")
-                ui.table(page, uploads.first_rejects_table(report), tables.PREVIEW_REJECTS)
+                ui.table(page, uploads.first_rejects_table(report, page.lang), tables.PREVIEW_REJECTS)
 if st.button(page.t("data.load"), type="primary", disabled=not chosen, icon=":material/upload:"):
     bar = st.progress(0.0, text=page.t("data.starting"))
     line = st.empty()

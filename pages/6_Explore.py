@@ -4,6 +4,7 @@ import streamlit as st
 from app import charts, data, excel, state, tables, ui
 from app import format as fmt
 from app.excel import Sheet
+from etl import inert
 from etl.explore import QueryRefused
 from etl.metrics.definitions import COUNTS, RATE_BY_NAME, RATES
 
@@ -74,7 +75,7 @@ if ran is not None:
                                                   key="_explore_kind") or "bar"
                 st.plotly_chart(charts.quick_chart(frame, x, y, kind))
             csv_col, xlsx_col, _ = st.columns([1, 1, 3])
-            csv_col.download_button(page.t("explore.csv"), frame.to_csv(index=False).encode("utf-8-sig"),
+            csv_col.download_button(page.t("explore.csv"), inert.csv_bytes(frame),
                                     file_name="query.csv", mime="text/csv", icon=":material/download:",
                                     on_click="ignore")
             with xlsx_col:

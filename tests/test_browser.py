@@ -71,7 +71,7 @@ def app_url(tmp_path_factory):
     SCREENSHOTS.mkdir(exist_ok=True)
     with SERVER_LOG.open("w", encoding="utf-8") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+            [sys.executable, "-m", "app.serve", "--server.headless", "true",
              "--server.port", str(port), "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
         url = f"http://127.0.0.1:{port}"
@@ -126,6 +126,7 @@ def _assert_no_error(page) -> None:
     exceptions = page.locator('[data-testid="stException"]')
     assert exceptions.count() == 0, exceptions.first.inner_text()
     assert "Traceback" not in page.content()
+    assert page.get_by_text("Page not found").count() == 0   # the first visit after a start too (app/serve.py)
 
 
 def _open(browser, url: str, lang: str):
@@ -196,6 +197,67 @@ def test_an_explore_query_shows_its_table_and_chart(app_url, browser):
         _wait_until_idle(page)
         _screenshot(page, "explore_query_en")
         _assert_no_error(page)
+    finally:
+        context.close()
+
+
+LAST_MONTH = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def _office_workbook(path: Path) -> Path:
+    """A dealer's report as offices make it: a hidden sheet of last month's rows first, the month's rows
+    on a visible sheet under a title and a two-row header, one bad row, a totals row and a signature."""
+    import openpyxl
+    month = LAST_MONTH
+    book = openpyxl.Workbook()
+    hidden = book.active
+    hidden.title = "上月"
+    hidden.sheet_state = "hidden"
+    hidden.append(["维修单号", "经销商编号", "服务类型", "报修时间", "状态"])
+    hidden.append(["OLD1", "JX101", "维修", "2020-01-01 09:00", "已完成"])
+    sheet = book.create_sheet(f"{month.month}月")
+    sheet.append([f"杭州西湖家电服务部 {month.year}年{month.month}月 维修质量信息反馈单"])
+    sheet.append(["*维修单号", "经销商编号", "服务类型", "报修日期", "报修时间", "状态", "费用", None])
+    sheet.append([None, None, None, None, None, None, "人工费(元)", "配件费（元）"])
+    sheet.merge_cells("G2:H2")
+    for column in "ABCDEF":
+        sheet.merge_cells(f"{column}2:{column}3")
+    day = f"{month.month:02d}/05/{month.year}"
+    sheet.append(["UP1", "JX101", "维修", day, "09:15", "已完成", 80, 20])
+    sheet.append(["UP2", "JX101", "维修", f"{month.month:02d}/13/{month.year}", "14:00", "换机", 60, 0])
+    sheet.append(["合计", None, None, None, None, None, 140, 20])
+    sheet.append(["制表人：张三"])
+    book.save(path)
+    return path
+
+
+def test_the_data_page_checks_an_office_file_before_loading_it(app_url, browser, tmp_path):
+    """Issue 10: the preview names the sheet read, the hidden one skipped, the header mapping and the
+    row that would be rejected; Load then commits it and offers the dealer's correction sheet."""
+    name = f"维修_JX101_{LAST_MONTH:%Y%m}.xlsx"
+    workbook = _office_workbook(tmp_path / name)
+    context, page = _open(browser, f"{app_url}/data?lang=zh", "zh")
+    try:
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(workbook))
+        page.wait_for_selector(f"text={t('data.check', 'zh')}", timeout=60_000)
+        _wait_until_idle(page)
+        page.get_by_text(t("data.check_details", "zh", file=name)).click()
+        _wait_until_idle(page)
+        _screenshot(page, "data_preview_zh")
+        _assert_no_error(page)
+        body = page.inner_text("body")
+        assert 'skipped sheet "上月": hidden' in body
+        assert 'sheet "' + f"{LAST_MONTH.month}月" + '": two-row header (rows 2-3)' in body
+        assert "1 row after the totals row ignored" in body
+        assert f"dates written like {LAST_MONTH.month:02d}/05/{LAST_MONTH.year} are read month/day/year" in body
+        page.get_by_role("button", name=t("data.load", "zh")).click()
+        page.wait_for_selector(f"text={t('data.results', 'zh')}", timeout=120_000)
+        _wait_until_idle(page)
+        page.get_by_text(t("data.rejected_rows_of", "zh", file=name)).click()
+        _wait_until_idle(page)
+        _screenshot(page, "data_loaded_zh")
+        _assert_no_error(page)
+        assert page.get_by_role("button", name=t("data.correction", "zh")).count() >= 1
     finally:
         context.close()
 
