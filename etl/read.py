@@ -539,6 +539,11 @@ def _csv_body(content: bytes, header_line: int, width: int, delimiter: str = ","
     except pa.ArrowException:
         table, invalid = None, ["unparseable"]
     if table is not None and not invalid:
+        lines_in_data = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+        if lines_in_data == table.num_rows:   # no blank line (the reader skips those): one row per line
+            row_no = np.arange(table.num_rows, dtype=np.int64) + header_line + 1
+            table = table.append_column("overflow", pa.nulls(table.num_rows, pa.string()))
+            return table.append_column("row_no", pa.array(row_no, pa.int64()))
         lines = np.frombuffer(data, dtype=np.uint8)
         newline_at = np.flatnonzero(lines == 10)
         starts = np.concatenate(([0], newline_at + 1))
