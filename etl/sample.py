@@ -67,6 +67,10 @@ Files:
 - `sales_2024.xlsx` (numbers as numbers), `sales_2025.csv` (months 202501, some full-width
   digits), `sales_2026.csv` (GBK, Chinese headers, months 2026年1月); `notices.csv` (BOM).
 
+The data set stands as of the first day after its last month: no report is submitted later (the
+loader rejects a submission date after the load date), so the last month's reports, due by the
+15th, are all dated that day.
+
 Deliberate problems: 11 bad rows, each a different reason, none with a callback or ticket:
 unknown dealer JX999 (repairs_2025-02.csv), arrived_at before requested_at (repairs_2025-04.csv),
 duplicate record_no (repairs_2025-07.csv), status 换机 (repairs_2025-09.csv), negative
