@@ -324,23 +324,23 @@ class CallbackAnalysis:
     unreached: pd.DataFrame
 
 
-def load_data_status(source: Source, as_of: dt.date) -> DataStatus:
+def load_data_status(source: Source, as_of: dt.date, lang: str = "en") -> DataStatus:
     """Empty lists while there is no database file (the Data page is where the first load starts)."""
     if not source.path.exists():
         empty = pd.DataFrame()
         return DataStatus(empty, empty, empty)
     with _connect(source) as con:
-        return DataStatus(operations.load_history(con), operations.reject_reason_kinds(con),
+        return DataStatus(operations.load_history(con), operations.reject_reason_kinds(con, lang),
                           operations.report_status(con, as_of))
 
 
-def load_rejects(source: Source, file_name: str | None, reason: str | None) -> pd.DataFrame:
+def load_rejects(source: Source, file_name: str | None, reason: str | None, lang: str = "en") -> pd.DataFrame:
     """Rejected rows as the Data page shows and exports them: names, phones and addresses masked
     (operations.masked_rejects); only the dealer's correction sheet has them whole."""
     if not source.path.exists():
         return pd.DataFrame()
     with _connect(source) as con:
-        return operations.rejects(con, file_name or None, reason or None)
+        return operations.rejects(con, file_name or None, reason or None, lang)
 
 
 def load_correction_sheet(source: Source, file_name: str, lang: str) -> bytes:
@@ -399,11 +399,11 @@ _pivot = st.cache_data(**CACHE)(load_pivot)
 
 
 def data_status(page, as_of: dt.date) -> DataStatus:
-    return _guarded(page.lang, _data_status, page.source, as_of)
+    return _guarded(page.lang, _data_status, page.source, as_of, page.lang)
 
 
 def rejects(page, file_name: str | None, reason: str | None) -> pd.DataFrame:
-    return _guarded(page.lang, _rejects, page.source, file_name, reason)
+    return _guarded(page.lang, _rejects, page.source, file_name, reason, page.lang)
 
 
 def correction_sheet(page, file_name: str, lang: str) -> bytes:

@@ -148,3 +148,28 @@ def test_the_corrected_file_loads_as_a_resubmission(loaded):
     assert wh.query("SELECT record_no, status, labor_fee FROM repairs ORDER BY 1") == [
         ("R1", "completed", 80), ("R2", "completed", 60), ("R3", "completed", 5)]
     assert wh.query("SELECT first_submitted_on, submissions FROM report_submissions") == [(dt.date(2025, 4, 9), 2)]
+
+
+def test_rejected_rows_and_their_kinds_in_the_pages_language(loaded):
+    """The Data page in Chinese shows Chinese reasons, worded from the same problems as the English."""
+    import duckdb
+
+    from etl.metrics import operations
+    wh, _ = loaded
+    con = duckdb.connect(str(wh.path), read_only=True)
+    try:
+        zh = operations.rejects(con, lang="zh")
+        en = operations.rejects(con, lang="en")
+        kinds_zh = operations.reject_reason_kinds(con, "zh")
+        found = operations.rejects(con, reason_contains="不在经销商档案中", lang="zh")
+    finally:
+        con.close()
+    assert list(zh["reason"]) == ["经销商编号 JX999 不在经销商档案中",
+                                  "状态“换机”不是可选值之一：completed, returned_to_factory, open (已完成, 返厂, 未完成)；人工费 -5 为负数"]
+    assert list(en["reason"]) == ["unknown dealer JX999",
+                                  'status "换机" is not one of completed, returned_to_factory, open (已完成, 返厂, 未完成); '
+                                  "labor_fee -5 is negative"]
+    assert list(found["row_no"]) == [4]
+    assert sorted(zip(kinds_zh["reason_kind"], kinds_zh["rows"])) == [
+        ("人工费 … 为负数", 1), ("状态“…”不是可选值之一：completed, returned_to_factory, open (已完成, 返厂, 未完成)", 1),
+        ("经销商编号 … 不在经销商档案中", 1)]

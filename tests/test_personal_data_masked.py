@@ -88,9 +88,9 @@ def test_the_rejects_download_and_the_grouped_reasons_are_masked(rejected):
     finally:
         con.close()
     assert sorted(kinds["reason_kind"]) == [
-        "status  is not one of completed, returned_to_factory, open (已完成, 返厂, 未完成)",
-        "the row has more values than the header has columns",
-        "ticket_type  is not one of repair_request, complaint, inquiry (报修, 投诉, 咨询)"]
+        'status "…" is not one of completed, returned_to_factory, open (已完成, 返厂, 未完成)',
+        "the row has more values than the header has columns: …",
+        'ticket_type "…" is not one of repair_request, complaint, inquiry (报修, 投诉, 咨询)']
 
 
 def test_the_data_page_table_shows_the_rows_masked(rejected):
