@@ -2,19 +2,25 @@
 
 read (etl/read.py) -> validate in SQL (etl/validate.py) -> apply here. A file either loads
 whole (its good rows, its bad rows into `rejects`, its log line) or leaves the database as
-it was.
+it was. Whatever a file holds, it gets one result with a sentence, and the next file loads:
+only KeyboardInterrupt (and a database the loader cannot open) stops the command.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
 import os
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from etl.config import archive_dir
 from etl.db import writer
-from etl.read import DATA_SUFFIXES, FileRejected, RawFile, kind_from_name, open_file, read_cells
+from etl.read import (DATA_SUFFIXES, FileRejected, Limits, RawFile, kind_from_name, open_file, read_cells,
+                      too_slow)
 from etl.rules import Rules
 from etl.schema import KINDS, REPAIRS, Kind
 from etl.validate import DateWindow, StagingPlan, normalise_cells, with_row_ids
@@ -67,17 +73,19 @@ def load_paths(paths: list[Path], database: Path, rules: Rules, submitted_on: dt
                today: dt.date | None = None, on_result=None, notify=None) -> list[FileResult]:
     """Load files in the kind order of spec 2.7; files whose name tells no kind are read first."""
     today = today or dt.date.today()
+    limits = Limits.from_rules(rules)
     pending: list[tuple[int, int, Path, RawFile | None, FileResult | None]] = []
     for position, path in enumerate(paths):
         kind = kind_from_name(path.name)
         raw, early = None, None
         if kind is None:
-            raw = open_file(path)
-            try:
-                read_cells(raw)
-                kind = raw.kind
-            except FileRejected as exc:
-                early = FileResult(path.name, "rejected", message=str(exc))
+            raw, early = _opened(path, limits)
+            if early is None:
+                try:
+                    read_cells(raw)
+                except FileRejected as exc:
+                    early = FileResult(path.name, "rejected", message=str(exc))
+            kind = raw.kind
         order = KIND_ORDER[kind.name] if kind else -1
         pending.append((order, position, path, raw, early))
     results = []
@@ -89,20 +97,92 @@ def load_paths(paths: list[Path], database: Path, rules: Rules, submitted_on: dt
     return results
 
 
+def _opened(path: Path, limits: Limits) -> tuple[RawFile, FileResult | None]:
+    """The file's bytes; or, when they cannot be read (gone, no permission, over max_file_mb),
+    a stand-in without them and the result that says why."""
+    try:
+        return open_file(path, limits), None
+    except FileRejected as exc:
+        return (RawFile(path=path, content=b"", sha256="", kind=kind_from_name(path.name), limits=limits),
+                FileResult(path.name, "rejected", kind=None, message=str(exc)))
+
+
+class _Watchdog:
+    """Stops a file's work when its max_seconds are spent: DuckDB has no statement timeout, so a
+    timer interrupts the running statement, and `expired` tells the Python steps between them
+    (an interrupt with no statement running is lost)."""
+
+    def __init__(self, con, seconds: float):
+        self.con, self.seconds, self.expired = con, seconds, False
+        self._armed, self._lock = True, threading.Lock()
+        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self) -> None:
+        with self._lock:
+            if self._armed:
+                self.expired = True
+                self.con.interrupt()
+
+    def check(self) -> None:
+        if self.expired:
+            raise duckdb.InterruptException("max_seconds spent")
+
+    def disarm(self) -> None:
+        """Before COMMIT: a file that finished in time is never interrupted afterwards."""
+        with self._lock:
+            self._armed = False
+        self._timer.cancel()
+
+
+# What the file's line says a step was doing when something unexpected stopped it.
+STEPS = {"start": "starting its load", "archive": "keeping a copy of it in the archive",
+         "read": "reading it", "check": "checking its rows", "store": "storing its rows in the database",
+         "log": "writing its line in the load log"}
+
+
+def _failure(exc: BaseException, step: str, watchdog: _Watchdog, limits: Limits) -> str:
+    """A sentence for an unexpected failure: what happened and in which step; the exception's own
+    words go to the load log's details, not to the person reading the line."""
+    doing = STEPS.get(step, step)
+    if watchdog.expired or isinstance(exc, duckdb.InterruptException):
+        return too_slow(limits.max_seconds)
+    if isinstance(exc, (MemoryError, duckdb.OutOfMemoryException)):
+        what = "this machine ran out of memory"
+    elif isinstance(exc, OSError):
+        reason = (exc.strerror or "").lower()
+        what = "the disk or file system failed" + (f" ({reason})" if reason else "")
+    else:
+        return (f"could not be loaded, nothing of it was stored: something unexpected went wrong while {doing} "
+                "(the load log's details keep the technical message)")
+    return f"could not be loaded, nothing of it was stored: {what} while {doing}"
+
+
 def load_one(path: Path, database: Path, rules: Rules, submitted_on: dt.date | None, today: dt.date,
              raw: RawFile | None = None, early: FileResult | None = None, notify=None) -> FileResult:
-    """One file, one transaction; an unexpected failure rolls back and rejects the file."""
-    raw = raw or open_file(path)
+    """One file, one transaction; any failure of the file rolls back that file only and rejects
+    it with a sentence. The file's max_seconds ([limits]) bound its reading, checking and storing."""
+    limits = Limits.from_rules(rules)
+    if raw is None:
+        raw, early = _opened(path, limits)
     kind = raw.kind.name if raw.kind else None
     with writer(database, rules, notify=notify) as con:
         started = dt.datetime.now()
-        con.execute("BEGIN TRANSACTION")
+        budget = max(limits.max_seconds - raw.read_seconds, 0.0)   # a file read early spent some already
+        raw.deadline = time.monotonic() + budget
+        watchdog = _Watchdog(con, budget)
+        step = ["start"]
         try:
+            con.execute("BEGIN TRANSACTION")
             load_id = con.execute("SELECT nextval('load_ids')").fetchone()[0]
+            step[0] = "archive"
             archived = _archive(raw, database, load_id)
+            step[0] = "start"
             previous = con.execute(
                 "SELECT file_name, load_id, strftime(finished_at, '%Y-%m-%d %H:%M'), rows_rejected FROM load_log "
-                "WHERE sha256 = ? AND status = 'loaded' ORDER BY load_id LIMIT 1", [raw.sha256]).fetchone()
+                "WHERE sha256 = ? AND status = 'loaded' ORDER BY load_id LIMIT 1", [raw.sha256]).fetchone() \
+                if raw.sha256 else None
             if previous:
                 note = (f"; {previous[3]} of its rows were rejected then (see the rejects table): "
                         "a corrected file loads them" if previous[3] else "")
@@ -111,37 +191,65 @@ def load_one(path: Path, database: Path, rules: Rules, submitted_on: dt.date | N
             elif early:
                 result = early
             else:
-                result = _stage_and_apply(con, raw, load_id, submitted_on, today, rules)
+                result = _stage_and_apply(con, raw, load_id, submitted_on, today, rules, step, watchdog)
+            step[0] = "log"
             _log(con, load_id, raw, archived, result, started)
+            watchdog.check()
+            watchdog.disarm()
             con.execute("COMMIT")
         except Exception as exc:  # noqa: BLE001 - any failure rejects this file, not the whole load
-            con.execute("ROLLBACK")
-            result = FileResult(path.name, "rejected", kind=kind,
-                                message=f"could not be loaded, nothing of it was stored: {type(exc).__name__}: {exc}")
-            con.execute("BEGIN TRANSACTION")
-            load_id = con.execute("SELECT nextval('load_ids')").fetchone()[0]
-            _log(con, load_id, raw, _archive(raw, database, load_id), result, started)
-            con.execute("COMMIT")
+            watchdog.disarm()
+            _rollback(con)
+            result = FileResult(path.name, "rejected", kind=raw.kind.name if raw.kind else kind,
+                                message=_failure(exc, step[0], watchdog, limits),
+                                details={"failure": {"while": STEPS.get(step[0], step[0]), "error": type(exc).__name__,
+                                                     "detail": str(exc)[:2000]}})
+            _log_failure(con, raw, database, result, started)
         except BaseException:
-            con.execute("ROLLBACK")
+            watchdog.disarm()
+            _rollback(con)
             raise
     return result
 
 
-def _log(con, load_id: int, raw: RawFile, archived: Path, result: FileResult, started: dt.datetime) -> None:
+def _rollback(con) -> None:
+    """Undo the file's transaction; a connection that lost it already (a failed COMMIT) has none."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+
+
+def _log_failure(con, raw: RawFile, database: Path, result: FileResult, started: dt.datetime) -> None:
+    """The failed file's log line in a transaction of its own; when even that fails (a full disk),
+    the file still has its result line, only without a load number."""
+    try:
+        con.execute("BEGIN TRANSACTION")
+        load_id = con.execute("SELECT nextval('load_ids')").fetchone()[0]
+        _log(con, load_id, raw, _archive(raw, database, load_id), result, started)
+        con.execute("COMMIT")
+    except Exception:  # noqa: BLE001 - the line says what happened; the log is best effort here
+        _rollback(con)
+        result.load_id = None
+
+
+def _log(con, load_id: int, raw: RawFile, archived: Path | None, result: FileResult, started: dt.datetime) -> None:
     result.load_id = load_id
     con.execute(
         "INSERT INTO load_log (load_id, file_name, archived_as, sha256, kind, status, rows_read, rows_loaded, "
         "rows_rejected, message, warnings, started_at, finished_at, notes, details) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [load_id, raw.name, str(archived), raw.sha256, result.kind, result.status,
+        [load_id, raw.name, str(archived) if archived else None, raw.sha256 or None, result.kind, result.status,
          result.rows_read, result.rows_loaded, result.rows_rejected, result.message,
          "; ".join(result.warnings), started, dt.datetime.now(), "; ".join(result.notes),
          json.dumps(result.details, ensure_ascii=False, default=str) if result.details else None])
 
 
-def _archive(raw: RawFile, database: Path, load_id: int) -> Path:
-    """Keep the original bytes, named by content, so any load can be repeated."""
+def _archive(raw: RawFile, database: Path, load_id: int) -> Path | None:
+    """Keep the original bytes, named by content, so any load can be repeated (none when the
+    bytes could not be read)."""
+    if not raw.sha256:
+        return None
     folder = archive_dir(database) / raw.sha256[:16]
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / raw.path.name
@@ -155,11 +263,15 @@ def _archive(raw: RawFile, database: Path, load_id: int) -> Path:
 
 
 def stage(con, raw: RawFile, submitted_on: dt.date | None, today: dt.date, rules: Rules,
-          against_database: bool = True) -> tuple[StagingPlan, FileResult]:
+          against_database: bool = True, step: list[str] | None = None) -> tuple[StagingPlan, FileResult]:
     """Read (when not yet read), register the cells and build `staged` on `con`: what a load
-    applies and what `python -m etl inspect` shows. Raises FileRejected for a file that cannot load."""
+    applies and what `python -m etl inspect` shows. Raises FileRejected for a file that cannot load.
+    `step` names the step under way, for the sentence of an unexpected failure."""
+    step = step if step is not None else [""]
     if raw.cells is None:
-        read_cells(raw)
+        step[0] = "read"
+        read_cells(raw, Limits.from_rules(rules))
+    step[0] = "check"
     kind = raw.kind
     result = FileResult(raw.name, "loaded", kind=kind.name)
     has_submitted = "submitted_on" in raw.column_of.values()
@@ -184,11 +296,14 @@ def stage(con, raw: RawFile, submitted_on: dt.date | None, today: dt.date, rules
 
 
 def _stage_and_apply(con, raw: RawFile, load_id: int, submitted_on: dt.date | None,
-                     today: dt.date, rules: Rules) -> FileResult:
+                     today: dt.date, rules: Rules, step: list[str], watchdog: _Watchdog) -> FileResult:
     try:
-        _, result = stage(con, raw, submitted_on, today, rules)
+        step[0] = "read" if raw.cells is None else "check"
+        _, result = stage(con, raw, submitted_on, today, rules, step=step)
     except FileRejected as exc:
         return FileResult(raw.name, "rejected", kind=raw.kind.name if raw.kind else None, message=str(exc))
+    watchdog.check()
+    step[0] = "store"
     con.execute("INSERT INTO rejects (load_id, file_name, kind, row_no, reason, raw_values, sheet, problems) "
                 "SELECT ?, ?, ?, row_no, reason, raw_values, sheet, problems FROM staged_rejects",
                 [load_id, raw.name, raw.kind.name])

@@ -5,7 +5,8 @@ GBK/GB18030 or UTF-16; comma, tab or semicolon separated) and workbooks (.xlsx, 
 .xlsb, .ods: every visible sheet holding a table of the file's kind) into a pyarrow table of
 strings (c0..cN, overflow, row_no, sheet, row_id) and says which column is which. Validation
 happens in SQL (etl/validate.py). Whatever the bytes, the only exception that leaves
-open_file and read_cells is FileRejected, whose message is a sentence a person understands.
+open_file and read_cells is FileRejected, whose message is a sentence a person understands, and
+the work is bounded by the rules' [limits] (Limits): size, columns, rows, seconds.
 """
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ import difflib
 import hashlib
 import io
 import re
+import time
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +36,7 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 DATA_SUFFIXES = TEXT_SUFFIXES | EXCEL_SUFFIXES
 HEADER_SEARCH_ROWS = 50   # the header row must be among the first rows of a file
 MIN_HEADER_MATCHES = 2    # cells that must be known column names for a row to be a header
-MAX_COLUMNS = 500         # no report is wider; a wider head is refused rather than searched
+MAX_COLUMNS = 500         # default of [limits] max_columns: a wider head is refused rather than searched
 DELIMITERS = (",", "\t", ";")
 DELIMITER_WORDS = {",": "commas", "\t": "tabs", ";": "semicolons"}
 RESEMBLANCE = 0.75        # difflib ratio from which a kept-aside header "looks like" a column
@@ -41,6 +44,33 @@ RESEMBLANCE = 0.75        # difflib ratio from which a kept-aside header "looks 
 
 class FileRejected(Exception):
     """The whole file cannot be loaded; the message says why, in words a person understands."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one file may hold and take (rules [limits], issue 11): beyond them it is refused with
+    the setting named, before it can exhaust the machine's memory or stall a load."""
+
+    max_columns: int = MAX_COLUMNS
+    max_cell_chars: int = 32767          # Excel's own limit of a cell
+    max_rows: int = 5_000_000
+    max_file_mb: float = 500
+    max_seconds: float = 600
+
+    @classmethod
+    def from_rules(cls, rules) -> "Limits":
+        return cls(**{name: rules[f"limits.{name}"] for name in cls.__dataclass_fields__})
+
+
+def too_slow(seconds: float) -> str:
+    """The sentence of a file stopped by max_seconds (the reader's checks and load.py's timer)."""
+    return (f"it took longer than max_seconds ({seconds:g} s) of the rules' [limits] to read and check, "
+            "so it was stopped and nothing of it was stored")
+
+
+def too_many_rows(rows: int, limits: Limits) -> str:
+    return (f"it has {rows:,} rows after its header, more than max_rows ({limits.max_rows:,}) of the rules' "
+            "[limits]; split it into smaller files")
 
 
 @dataclass
@@ -60,6 +90,9 @@ class RawFile:
     encoding: str = ""
     details: dict = field(default_factory=dict)   # what was read, for the load log (JSON)
     notes: list[str] = field(default_factory=list)  # short lines for the file's result
+    limits: Limits = field(default_factory=Limits)
+    deadline: float | None = None            # time.monotonic() after which reading stops
+    read_seconds: float = 0.0                # time read_cells took (counts against max_seconds)
 
     @property
     def name(self) -> str:
@@ -72,13 +105,21 @@ class RawFile:
                 if i not in self.column_of and i not in self.date_part_of and h.strip()]
 
 
-def open_file(path: Path) -> RawFile:
-    """Read bytes and hash; the kind from the name when it tells."""
+def open_file(path: Path, limits: Limits | None = None) -> RawFile:
+    """Read bytes and hash; the kind from the name when it tells. A file over max_file_mb is
+    refused before its bytes are read."""
+    limits = limits or Limits()
     try:
+        size = path.stat().st_size
+        if size > limits.max_file_mb * 2**20:
+            raise FileRejected(f"the file is {size / 2**20:,.0f} MB, more than max_file_mb "
+                               f"({limits.max_file_mb:g} MB) of the rules' [limits]; split it into smaller files")
         content = path.read_bytes()
     except OSError as exc:
         raise FileRejected(f"cannot open the file: {exc.strerror or 'it cannot be read'}") from exc
-    raw = RawFile(path=path, content=content, sha256=hashlib.sha256(content).hexdigest())
+    except MemoryError:
+        raise FileRejected("cannot open the file: it is too large to read in this machine's memory") from None
+    raw = RawFile(path=path, content=content, sha256=hashlib.sha256(content).hexdigest(), limits=limits)
     raw.kind = kind_from_name(path.name)
     raw.month_from_name = month_from_name(path.name)
     return raw
@@ -383,13 +424,19 @@ def check_layout(layout: Layout, kind: Kind, maps: HeaderMaps, month_known: bool
             "file name has no YYYY-MM or YYYYMM in it")
 
 
-def _check_width(rows: list[list[str]], what: str) -> None:
+def _check_width(rows: list[list[str]], what: str, max_columns: int = MAX_COLUMNS) -> None:
     """Refuse a head wider than any report, before searching it (a row of 100,000 cells)."""
     for number, row in enumerate(rows[:HEADER_SEARCH_ROWS + 1], start=1):
-        if len(row) > MAX_COLUMNS:
+        if len(row) > max_columns:
             raise FileRejected(
-                f"{what} {number} has {len(row):,} columns; no report has more than {MAX_COLUMNS}, "
-                "so this is not a file the loader knows")
+                f"{what} {number} has {len(row):,} columns, more than max_columns ({max_columns:,}) of the "
+                "rules' [limits]: no report is that wide, so this is not a file the loader knows")
+
+
+def check_time(raw: RawFile) -> None:
+    """Stop reading a file whose max_seconds are spent (Python work no interrupt reaches)."""
+    if raw.deadline is not None and time.monotonic() > raw.deadline:
+        raise FileRejected(too_slow(raw.limits.max_seconds))
 
 
 def _trimmed(row: list[str]) -> list[str]:
@@ -401,13 +448,19 @@ def _trimmed(row: list[str]) -> list[str]:
 
 # ---------------------------------------------------------------- reading a file
 
-def read_cells(raw: RawFile) -> RawFile:
+def read_cells(raw: RawFile, limits: Limits | None = None) -> RawFile:
     """Fill kind, header layout, column map and the text cells; raise FileRejected when impossible.
 
     The header map (schema plus header_aliases.toml) is read first: a broken aliases file is a
-    setting to fix (AliasesError), not a property of this file.
+    setting to fix (AliasesError), not a property of this file. `limits` (default: the file's,
+    from open_file) bound the work; reading starts the file's max_seconds unless a load did.
     """
     maps = {kind.name: header_maps(kind) for kind in KINDS}
+    if limits is not None:
+        raw.limits = limits
+    started = time.monotonic()
+    if raw.deadline is None:
+        raw.deadline = started + raw.limits.max_seconds
     suffix = raw.path.suffix.lower()
     try:
         if suffix in EXCEL_SUFFIXES:
@@ -424,7 +477,9 @@ def read_cells(raw: RawFile) -> RawFile:
     except MemoryError:
         raise FileRejected("cannot read the file: it is too large to read in this machine's memory") from None
     except BaseException as exc:  # noqa: BLE001 - any input gives a sentence, never a traceback
-        raise FileRejected(f"cannot read the file: its contents could not be made sense of ({exc})") from exc
+        raise FileRejected("cannot read the file: its contents could not be made sense of") from exc
+    finally:
+        raw.read_seconds = time.monotonic() - started
     return raw
 
 
@@ -453,14 +508,14 @@ def _finish(raw: RawFile, kind: Kind, layout: Layout, maps: HeaderMaps, details:
 
 # ---------------------------------------------------------------- text files
 
-def _parse_head(lines: list[str], delimiter: str) -> tuple[list[list[str]], list[int]]:
+def _parse_head(lines: list[str], delimiter: str, max_columns: int = MAX_COLUMNS) -> tuple[list[list[str]], list[int]]:
     """Rows of the first lines, with the (1-based) line on which each row ends; a row wider than
     any report loses its trailing empty cells (`a,b,,,,,` is two columns)."""
     reader = csv.reader(lines, delimiter=delimiter)
     rows, ends = [], []
     try:
         for row in reader:
-            rows.append(_trimmed(row) if len(row) > MAX_COLUMNS else row)
+            rows.append(_trimmed(row) if len(row) > max_columns else row)
             ends.append(reader.line_num)
     except csv.Error:
         pass
@@ -476,9 +531,9 @@ def _read_text(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
     kinds = [raw.kind] if raw.kind else list(KINDS)
     best, too_wide = None, None
     for rank, delimiter in enumerate(order):
-        rows, ends = _parse_head(head_lines, delimiter)
+        rows, ends = _parse_head(head_lines, delimiter, raw.limits.max_columns)
         try:
-            _check_width(rows, "line")
+            _check_width(rows, "line", raw.limits.max_columns)
         except FileRejected as exc:
             too_wide = too_wide or exc
             continue
@@ -497,7 +552,10 @@ def _read_text(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
     starts = [1] + [end + 1 for end in ends[:-1]]
     header_lines = [starts[layout.first_row + i] for i in range(layout.header_rows)]
     raw.header_row = header_lines[0]
-    table = _csv_body(data, ends[layout.data_start - 1], len(layout.headers), delimiter)
+    check_time(raw)
+    table = _csv_body(data, ends[layout.data_start - 1], len(layout.headers), delimiter, raw)
+    if table.num_rows > raw.limits.max_rows:
+        raise FileRejected(too_many_rows(table.num_rows, raw.limits))
     raw.cells = _with_sheet_and_ids(table, None)
     details = {"format": raw.path.suffix.lower().lstrip("."), "encoding": raw.encoding, "delimiter": delimiter,
                "sheets": [{"name": None, "header_rows": header_lines, "rows": table.num_rows}],
@@ -512,7 +570,8 @@ def _read_text(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
     _finish(raw, kind, layout, maps[kind.name], details)
 
 
-def _csv_body(content: bytes, header_line: int, width: int, delimiter: str = ",") -> pa.Table:
+def _csv_body(content: bytes, header_line: int, width: int, delimiter: str = ",",
+              raw: RawFile | None = None) -> pa.Table:
     """Data rows after the header line: pyarrow's fast reader, exact Python csv when messy.
 
     The fast reader splits rows at every line end; a quoted value spanning lines then leaves
@@ -561,15 +620,22 @@ def _csv_body(content: bytes, header_line: int, width: int, delimiter: str = ","
     rows, numbers = [], []
     reader = csv.reader(io.StringIO(data.decode("utf-8", errors="replace"), newline=""), delimiter=delimiter)
     ended = 0   # the line the previous row ended on: a row spanning lines is numbered by its first
+    # A cell may be as long as the file (the validator rejects its row past max_cell_chars), not
+    # only the csv module's default 128 KiB, which would refuse the whole file.
+    field_limit = csv.field_size_limit(max(csv.field_size_limit(), len(data) + 1))
     try:
         for row in reader:
             if row:
                 rows.append(row)
                 numbers.append(header_line + ended + 1)
+                if raw is not None and len(rows) % 50_000 == 0:
+                    check_time(raw)
             ended = reader.line_num
-    except csv.Error as exc:
-        raise FileRejected(f"cannot read the file: line {header_line + ended + 1} cannot be split into "
-                           f"values ({exc})") from None
+    except csv.Error:
+        raise FileRejected(f"cannot read the file: line {header_line + ended + 1} cannot be split into values "
+                           "(a quote or a character that has no place there)") from None
+    finally:
+        csv.field_size_limit(field_limit)
     return _rows_to_table(rows, width, row_numbers=numbers)
 
 
@@ -645,8 +711,82 @@ class Sheet:
     layout: Layout | None = None
 
 
+# A space, tab or line end, then r=" or r=': the reference attribute of a row or a cell.
+_SPACE = (32, 9, 10, 13)
+
+
+def _grid_of(xml: bytes) -> tuple[int, int, int]:
+    """The widest column, the last row and the number of references (rows and cells) of a
+    worksheet's XML, read off every r="XFD1048576" attribute in numpy (no XML parsing)."""
+    data = np.frombuffer(xml, dtype=np.uint8)
+    if len(data) < 8:
+        return 0, 0, 0
+    at = data[:-4]
+    space = (at == 32) | (at == 9) | (at == 10) | (at == 13)
+    hits = np.flatnonzero(space & (data[1:-3] == 114) & (data[2:-2] == 61) & ((data[3:-1] == 34) | (data[3:-1] == 39)))
+    if not len(hits):
+        return 0, 0, 0
+    window = data[np.minimum(hits[:, None] + 4 + np.arange(10), len(data) - 1)].astype(np.int64)
+    letter = np.cumprod((window[:, :3] >= 65) & (window[:, :3] <= 90), axis=1).astype(bool)
+    column = np.zeros(len(hits), dtype=np.int64)
+    for j in range(3):
+        column = np.where(letter[:, j], column * 26 + window[:, j] - 64, column)
+    letters = letter.sum(axis=1)
+    digits = np.take_along_axis(window, letters[:, None] + np.arange(7), axis=1)
+    digit = np.cumprod((digits >= 48) & (digits <= 57), axis=1).astype(bool)
+    row = np.zeros(len(hits), dtype=np.int64)
+    for j in range(7):
+        row = np.where(digit[:, j], row * 10 + digits[:, j] - 48, row)
+    return int(column.max()), int(row.max()), len(hits)
+
+
+def _check_xlsx_grid(raw: RawFile) -> None:
+    """Refuse an .xlsx whose worksheets would not fit in memory before the workbook reader lays
+    them out: it allocates every cell from A1 to the last one used, so two values at A1 and
+    XFD1048576 (a 1 KB file) would ask for 17 billion cells and abort the process. A sheet may
+    span at most a few times the cells it holds plus ten million; its XML is unpacked in slices,
+    at most 20 times max_file_mb in all (a zip bomb is refused, not unpacked)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw.content))
+        members = [m for m in archive.infolist() if m.filename.lower().endswith(".xml")]
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return   # not a zip: the workbook reader says it is damaged
+    budget = int(raw.limits.max_file_mb * 2**20 * 20)
+    step, tail = 32 << 20, 64
+    for member in members:   # every part: a sheet may live under any name the relationships give
+        widest = last = references = 0
+        try:
+            with archive.open(member) as stream:
+                carry = b""
+                while True:
+                    chunk = stream.read(step)
+                    if not chunk:
+                        break
+                    budget -= len(chunk)
+                    if budget < 0:
+                        raise FileRejected(
+                            f"cannot read the workbook: it unpacks to more than 20 times max_file_mb "
+                            f"({raw.limits.max_file_mb:g} MB) of the rules' [limits]; it is damaged or not a report")
+                    column, row, count = _grid_of(carry + chunk)
+                    widest, last, references = max(widest, column), max(last, row), references + count
+                    carry = chunk[-tail:]   # an attribute cut at the slice's end is read again, whole
+                    check_time(raw)
+        except FileRejected:
+            raise
+        except Exception:  # noqa: BLE001 - a damaged part: the workbook reader says so
+            return
+        if last > raw.limits.max_rows + HEADER_SEARCH_ROWS:
+            raise FileRejected(too_many_rows(last, raw.limits))
+        if widest * last > 4 * references + 10_000_000:
+            raise FileRejected(
+                f"cannot read the workbook: a sheet spreads its few values over {last:,} rows and {widest:,} "
+                "columns, mostly empty; it is damaged or not a report")
+
+
 def _open_workbook(raw: RawFile) -> CalamineWorkbook:
     spreadsheet = "an OpenDocument spreadsheet" if raw.path.suffix.lower() == ".ods" else "an Excel file"
+    if raw.path.suffix.lower() in (".xlsx", ".xlsm"):
+        _check_xlsx_grid(raw)
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(raw.content))
     except PasswordError:
@@ -684,12 +824,14 @@ def _visible_sheets(raw: RawFile) -> tuple[list[Sheet], list[tuple[str, str]], l
         elif meta.typ != SheetTypeEnum.WorkSheet:
             skipped.append((meta.name, "a chart or macro sheet, not a table"))
         else:
+            check_time(raw)
             rows = _sheet_rows(workbook, meta.name)
+            widest = max((len(row) for row in rows[:HEADER_SEARCH_ROWS + 1]), default=0)
             if not any(rows):
                 skipped.append((meta.name, "empty"))
-            elif any(len(row) > MAX_COLUMNS for row in rows[:HEADER_SEARCH_ROWS + 1]):
-                widest = max(len(row) for row in rows[:HEADER_SEARCH_ROWS + 1])
-                skipped.append((meta.name, f"{widest:,} columns wide, more than any report ({MAX_COLUMNS})"))
+            elif widest > raw.limits.max_columns:
+                skipped.append((meta.name, f"{widest:,} columns wide, more than max_columns "
+                                           f"({raw.limits.max_columns:,}) of the rules' [limits]"))
             else:
                 sheets.append(Sheet(meta.name, rows))
     return sheets, skipped, [meta.name for meta in metadata]
@@ -746,8 +888,12 @@ def _read_workbook(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
             raise FileRejected(f"sheet \"{skipped[0][0]}\": {_no_header(kind)}")
         raise FileRejected(f"no sheet holds a {kind.name} table (a header row with {_expected(kind)}) "
                            f"in its first {HEADER_SEARCH_ROWS} rows: {_sheet_list(skipped)}")
-    layout, placements = _union([_full_width(s) for s in read])
+    rows = sum(len(s.rows) - s.layout.data_start for s in read)
+    if rows > raw.limits.max_rows:
+        raise FileRejected(too_many_rows(rows, raw.limits))
+    layout, placements = _union([_full_width(s, raw.limits.max_columns) for s in read])
     raw.header_row = read[0].layout.first_row + 1
+    check_time(raw)
     raw.cells = _sheet_cells(read, placements, len(layout.headers))
     suffix = raw.path.suffix.lower().lstrip(".")
     details = {"format": suffix, "encoding": None, "delimiter": None,
@@ -766,12 +912,12 @@ def _read_workbook(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
     _finish(raw, kind, layout, maps[kind.name], details)
 
 
-def _full_width(sheet: Sheet) -> Layout:
-    """A sheet's layout widened to its widest data row (at most MAX_COLUMNS): values under an
+def _full_width(sheet: Sheet, max_columns: int = MAX_COLUMNS) -> Layout:
+    """A sheet's layout widened to its widest data row (at most max_columns): values under an
     empty header cell keep a place (shown as `column N` in a rejected row's raw values)."""
     layout = sheet.layout
     widest = max((len(row) for row in sheet.rows[layout.data_start:]), default=0)
-    width = max(len(layout.headers), min(widest, MAX_COLUMNS))
+    width = max(len(layout.headers), min(widest, max_columns))
     return Layout(layout.first_row, layout.header_rows, layout.headers + [""] * (width - len(layout.headers)),
                   layout.column_of, layout.date_part_of)
 

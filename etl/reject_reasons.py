@@ -28,6 +28,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "not_choice": ('{col} "{value}" is not one of {detail}', "{col}“{value}”不是可选值之一：{detail}"),
     "negative": ("{col} {value} is negative", "{col} {value} 为负数"),
     "before": ("{col} before {detail}", "{col}早于{detail}"),
+    "cell_too_long": ("{col} is {value} characters long, more than the {detail} a cell may hold",
+                      "{col}长度为 {value} 个字符，超过单元格上限 {detail} 个字符"),
     "too_many_values": ("the row has more values than the header has columns: {value}",
                         "该行的值比表头的列多：{value}"),
     "unknown_dealer": ("unknown dealer {value}", "经销商编号 {value} 不在经销商档案中"),

@@ -61,6 +61,11 @@ SCHEMA: dict[str, tuple[type, str]] = {
     "explore.row_limit": (int, "positive"),
     "explore.memory_limit_mb": (int, "positive"),
     "explore.result_limit_mb": (int, "positive"),
+    "limits.max_columns": (int, "positive"),
+    "limits.max_cell_chars": (int, "positive"),
+    "limits.max_rows": (int, "positive"),
+    "limits.max_file_mb": (float, "positive"),
+    "limits.max_seconds": (float, "positive"),
     "dashboard.default_language": (str, "language"),
 }
 
@@ -87,7 +92,7 @@ class Rules:
     def sql_variables(self) -> dict[str, object]:
         """Variables the metric views read with getvariable('rule_<section>_<key>')."""
         return {"rule_" + key.replace(".", "_"): value for key, value in self.values.items()
-                if key.split(".")[0] not in {"dashboard", "explore", "dates"}}
+                if key.split(".")[0] not in {"dashboard", "explore", "dates", "limits"}}
 
 
 def _flatten(doc: dict, source: str) -> dict[str, object]:

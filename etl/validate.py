@@ -468,12 +468,18 @@ class StagingPlan:
             problems += self._column_problems(col, t)
         problems += self._row_rules()
         problems.append(f"CASE WHEN overflow IS NOT NULL THEN {problem_sql('too_many_values', None, 'overflow')} END")
+        long_cells = self._long_cells()
         extra = self.raw.extra_positions
         extra_json = ("json_object(" + ", ".join(f"{_lit(self.headers[i])}, c{i}" for i in extra) + ")"
                       if extra else "CAST(NULL AS JSON)")
         # The text columns served the reasons; `staged` keeps only submitted_on's (the load's warning
         # counts its empty cells): a narrower table is a third of the staging time on a large file.
         dropped = ["overflow"] + [c.split(" AS ")[-1] for c in text_cols if not c.endswith('"t_submitted_on"')]
+        all_problems = f"list_filter([{', '.join(problems)}], lambda p: p IS NOT NULL)"
+        if long_cells:
+            text_cols.append(f"list_filter([{', '.join(long_cells)}], lambda p: p IS NOT NULL) AS long_cells")
+            dropped.append("long_cells")
+            all_problems = f"list_concat(long_cells, {all_problems})"
         keep = [f"{self._any_value()} IS NOT NULL"]
         if self.totals_at:
             keep.append("NOT (" + " OR ".join(self._after_totals(strictly=False)) + ")")
@@ -485,9 +491,38 @@ class StagingPlan:
                 FROM clean_cells
                 WHERE {' AND '.join(keep)}
             )
-            SELECT * EXCLUDE ({', '.join(dropped)}),
-                   list_filter([{', '.join(problems)}], lambda p: p IS NOT NULL) AS problems
+            SELECT * EXCLUDE ({', '.join(dropped)}), {all_problems} AS problems
             FROM parsed"""
+
+    @property
+    def max_cell_chars(self) -> int:
+        limits = getattr(self.raw, "limits", None)
+        return limits.max_cell_chars if limits is not None else 32767
+
+    def _long_positions(self) -> list[int]:
+        """Cell columns holding a value longer than max_cell_chars. Judged first on the whole
+        column's longest value in bytes (never fewer than its characters), from the offsets
+        alone, so a file without such a cell costs no SQL."""
+        cells = self.raw.cells
+        if cells is None:
+            return []
+        positions = []
+        for i in range(len(self.raw.headers)):
+            name = f"c{i}"
+            if name in cells.column_names and cells.num_rows:
+                longest = pc.max(pc.binary_length(cells.column(name))).as_py()
+                if longest is not None and longest > self.max_cell_chars:
+                    positions.append(i)
+        return positions
+
+    def _long_cells(self) -> list[str]:
+        """A problem for each cell longer than max_cell_chars (the rules' [limits]): its row is
+        rejected, naming the column and the length (issue 11)."""
+        limit = self.max_cell_chars
+        column_of = {**(getattr(self.raw, "date_part_of", None) or {}), **self.raw.column_of}
+        return [f"CASE WHEN length(c{i}) > {limit} THEN "
+                f"{problem_sql('cell_too_long', column_of.get(i, self.headers[i]), f'length(c{i})', _lit(f'{limit:,}'))} END"
+                for i in self._long_positions()]
 
     @property
     def headers(self) -> list[str]:
@@ -497,7 +532,10 @@ class StagingPlan:
     def rejects_sql(self) -> str:
         """Rejected rows with their raw values as written (from the uncleaned cells): the temp table
         `staged_rejects`, which a load copies into `rejects` and `inspect` shows."""
-        raw_json = "json_object(" + ", ".join(f"{_lit(h)}, r.c{i}" for i, h in enumerate(self.headers)) + ")"
+        long = set(self._long_positions())   # kept to max_cell_chars: a correction sheet's cell holds no more
+        raw_json = "json_object(" + ", ".join(
+            f"{_lit(h)}, " + (f"left(r.c{i}, {self.max_cell_chars})" if i in long else f"r.c{i}")
+            for i, h in enumerate(self.headers)) + ")"
         return f"""
             CREATE OR REPLACE TEMP TABLE staged_rejects AS
             SELECT s.row_no, array_to_string(list_transform(s.problems, lambda p: qc_reason(p)), '; ') AS reason,

@@ -476,7 +476,10 @@ def test_a_failure_mid_file_rolls_the_whole_file_back(roster, monkeypatch):
     monkeypatch.setattr(etl.load, "_apply_repairs", apply_then_fail)
     [result] = wh.load(wh.file("repairs_2026-03_v2.csv", [REPAIR_HEADER, rep("R9"), rep("R8", status="bad")]))
     assert (result.status, result.message) == (
-        "rejected", "could not be loaded, nothing of it was stored: RuntimeError: disk full")
+        "rejected", "could not be loaded, nothing of it was stored: something unexpected went wrong while storing "
+                    "its rows in the database (the load log's details keep the technical message)")
+    assert result.details["failure"] == {"while": "storing its rows in the database", "error": "RuntimeError",
+                                         "detail": "disk full"}
     after = snapshot(wh)
     assert {t: v for t, v in after.items() if t != "load_log"} == {t: v for t, v in before.items() if t != "load_log"}
     assert after["load_log"][:-1] == before["load_log"]
