@@ -760,8 +760,8 @@ def _check_xlsx_grid(raw: RawFile) -> None:
                 carry = b""
                 while True:
                     chunk = stream.read(step)
-                    if not chunk:
-                        break
+                    if not chunk or (not carry and b"worksheet" not in chunk[:4096]):
+                        break   # the end, or a part that is no worksheet (a theme has r="50000" too)
                     budget -= len(chunk)
                     if budget < 0:
                         raise FileRejected(
