@@ -28,7 +28,7 @@ import pyarrow.csv as pa_csv
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
 from etl.aliases import HeaderMaps, header_maps
-from etl.schema import KINDS, REPAIRS, Kind, normalise_header
+from etl.schema import DATETIME, KINDS, REPAIRS, Kind, normalise_header
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
 CSV_SUFFIXES = TEXT_SUFFIXES          # the name other modules know
@@ -286,10 +286,17 @@ def _role(normal: str, maps: HeaderMaps) -> tuple[str, str] | None:
     return None
 
 
+# A date-and-time column's header merged over two sub-columns: 报修时间 above 日期 | 时间.
+DATETIME_COLUMNS = {c.name for kind in KINDS for c in kind.columns if c.type == DATETIME}
+DATE_WORDS = {"日期", "date"}
+TIME_WORDS = {"时间", "time", "时刻"}
+
+
 def build_layout(rows: list[list[str]], normals: list[list[str]], index: int, maps: HeaderMaps) -> Layout:
     """The header starting at rows[index], taking rows[index + 1] as its second row when that row
     only fills gaps of the first (empty cells, under an unmapped group label such as 费用) and names
-    a column the first does not. A data row never qualifies: it has values under mapped columns."""
+    a column the first does not, or splits a date-and-time column into its date and its time
+    (报修时间 merged over 日期 | 时间). A data row never qualifies: it has values under mapped columns."""
     top, top_normal = rows[index], normals[index]
     top_roles = [_role(n, maps) if n else None for n in top_normal]
     layout = Layout(index, 1, list(top), {}, {})
@@ -303,21 +310,39 @@ def build_layout(rows: list[list[str]], normals: list[list[str]], index: int, ma
         return layout
     named_above = {role[1] for role in top_roles if role}
     group, groups = ("", ""), []     # (label as written, normalised) over each position
+    split: dict[int, tuple[str, str]] = {}   # position under a date-and-time header -> (column, header)
     for position in range(max(len(top), len(below))):
         above = top_normal[position] if position < len(top) else ""
+        under = below_normal[position] if position < len(below) else ""
         if above:
-            if top_roles[position]:
-                if position < len(below) and below_normal[position]:
+            role = top_roles[position]
+            if role and role[0] == "column" and role[1] in DATETIME_COLUMNS and under in DATE_WORDS | TIME_WORDS:
+                group = ("", "")
+                split[position] = (role[1], top[position].strip())
+                groups.append(group)
+                continue
+            if role:
+                if under:
                     return layout          # a value under a named column: a data row
                 group = ("", "")
             else:
                 group = (top[position], above)
+        elif split and position - 1 in split and under in DATE_WORDS | TIME_WORDS:
+            split[position] = split[position - 1]
         groups.append(group)
     headers = list(top) + [""] * (len(below) - len(top))
     column_of, date_part_of = dict(layout.column_of), dict(layout.date_part_of)
     new_names = False
+    for position, (column, parent) in split.items():   # 日期 -> its date part, 时间 -> the column itself
+        column_of.pop(position, None)
+        headers[position] = f"{parent} {below[position].strip()}"
+        if below_normal[position] in DATE_WORDS:
+            date_part_of[position] = column
+        else:
+            column_of[position] = column
+        new_names = True
     for position, child in enumerate(below):
-        if not below_normal[position]:
+        if not below_normal[position] or position in split:
             continue
         label, label_normal = groups[position]
         # 人工费 under 费用 names labor_fee; 日期 under 报修 names the date part of requested_at

@@ -349,6 +349,29 @@ def test_two_row_header_with_vertical_and_horizontal_merges(tmp_path):
         ("R1", "2026-03-02", "09:15:00", "80", "20", 4), ("R2", "2026-03-03", "14:00:00", "0", "", 5)]
 
 
+def test_a_date_and_time_header_merged_over_its_date_and_its_time(wh):
+    """报修时间 merged over 日期 | 时间, as templates draw it: the date and the time make one value."""
+    wh.dealers(["JX101", "a"])
+    path = wh.folder / "维修_JX101_202603.xlsx"
+    book = workbook(("3月", [
+        ["*维修单号", "经销商编号", "服务类型", "报修时间", None, "状态", "费用", None],
+        [None, None, None, "日期", "时间", None, "人工费(元)", "配件费（元）"],
+        ["R1", "JX101", "维修", dt.date(2026, 3, 2), dt.time(9, 15), "已完成", 80, 20],
+        ["R2", "JX101", "维修", "2026/3/3", "14:00", "未完成", 0, None],
+    ]))
+    for cells in ("A1:A2", "B1:B2", "C1:C2", "F1:F2", "D1:E1", "G1:H1"):
+        book["3月"].merge_cells(cells)
+    book.save(path)
+    raw = read(path)
+    assert raw.headers[3:5] == ["报修时间 日期", "报修时间 时间"]
+    assert (raw.column_of[4], raw.date_part_of) == ("requested_at", {3: "requested_at"})
+    (result,) = wh.load(path)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (2, 2, 0)
+    assert wh.query("SELECT record_no, requested_at, labor_fee, parts_fee FROM repairs ORDER BY 1") == [
+        ("R1", dt.datetime(2026, 3, 2, 9, 15), Decimal("80.00"), Decimal("20.00")),
+        ("R2", dt.datetime(2026, 3, 3, 14, 0), Decimal("0.00"), None)]
+
+
 def test_two_row_header_in_a_csv(tmp_path):
     path = tmp_path / "repairs_2026-03.csv"
     path.write_text("维修单号,经销商编号,服务类型,报修时间,状态,费用,\n"
