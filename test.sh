@@ -11,4 +11,4 @@ if [ ! -x /usr/bin/chromium ]; then
         echo "note: /usr/bin/chromium is missing and this is not root: the browser test will be skipped" >&2
     fi
 fi
-exec .venv/bin/python -m pytest -q "$@"
+exec .venv/bin/python -m pytest -q -n 2 --dist loadfile "$@"
