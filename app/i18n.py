@@ -263,7 +263,8 @@ _TEXT: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "data.title": ("数据导入", "Data"),
     "callbacks.title": ("回访", "Callbacks"),
     "explore.title": ("自助查询", "Explore"),
-    "data.upload": ("上传文件（CSV 或 Excel，可多选）", "Upload files (CSV or Excel, one or many)"),
+    "data.upload": ("上传文件（CSV/TSV/TXT 文本，或 Excel、WPS、LibreOffice 工作簿，可多选；导入前先检查）",
+                    "Upload files (CSV/TSV/TXT text, or Excel, WPS or LibreOffice workbooks; one or many; checked before loading)"),
     "data.upload_help": ("文件类型按文件名或表头识别（经销商、销售、维修记录、回访、热线、通报）；同一文件再次上传不会重复导入。",
                          "The kind of each file is told by its name or header (dealers, sales, repairs, callbacks, "
                          "hotline, notices); a file uploaded again is not loaded twice."),
