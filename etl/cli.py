@@ -95,18 +95,27 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
 
 
-def cmd_load(args) -> int:
-    from etl.load import collect_paths, load_paths
-    from etl.rules import load_rules
-    rules = load_rules(config.rules_path(args.rules))
+def _data_paths(arguments: list[str]) -> list[Path] | None:
+    """The data files the arguments name (folders expanded), or None after saying why there are none."""
+    from etl.load import collect_paths
     try:
-        paths = collect_paths(args.paths)
+        paths = collect_paths(arguments)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return None
     if not paths:
-        print("error: no data files (.csv .tsv .txt .xlsx .xlsm .xls .ods) found in " + ", ".join(args.paths),
+        print("error: no data files (.csv .tsv .txt .xlsx .xlsm .xls .ods) found in " + ", ".join(arguments),
               file=sys.stderr)
+        return None
+    return paths
+
+
+def cmd_load(args) -> int:
+    from etl.load import load_paths
+    from etl.rules import load_rules
+    rules = load_rules(config.rules_path(args.rules))
+    paths = _data_paths(args.paths)
+    if paths is None:
         return EXIT_USAGE
     started = time.perf_counter()
     if getattr(args, "json", False):
@@ -134,14 +143,11 @@ def cmd_inspect(args) -> int:
     """Exit 0 when every file would load (rows may be rejected), 1 when one would be rejected whole."""
     import json
 
-    from etl.load import collect_paths
     from etl.preview import describe, inspect_file
     from etl.rules import load_rules
     rules = load_rules(config.rules_path(args.rules))
-    try:
-        paths = collect_paths(args.paths)
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    paths = _data_paths(args.paths)
+    if paths is None:
         return EXIT_USAGE
     rejected = 0
     for path in paths:

@@ -5,6 +5,7 @@ tests/screenshots/ for a person to look at.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import socket
@@ -60,23 +61,23 @@ def _wait_healthy(url: str, process: subprocess.Popen, seconds: float = 60) -> N
     raise TimeoutError(f"streamlit did not answer at {url} within {seconds} s")
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("browser")
-    database = folder / "warehouse.duckdb"
-    results = load_paths(_demo_files(folder / "demo"), database, load_rules())
-    assert sum(r.rows_loaded for r in results), "the demo data set loaded nothing"  # it rejects a file on purpose
+@contextlib.contextmanager
+def serving(database: Path, log_path: Path):
+    """The dashboard on `database`, as run.sh starts it, on a free port; its address while it runs."""
     port = _free_port()
     env = {**os.environ, "SERVICE_QC_DB": str(database), "PYTHONPATH": str(ROOT)}
     SCREENSHOTS.mkdir(exist_ok=True)
-    with SERVER_LOG.open("w", encoding="utf-8") as log:
+    with log_path.open("w", encoding="utf-8") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "app.serve", "--server.headless", "true",
              "--server.port", str(port), "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
         url = f"http://127.0.0.1:{port}"
         try:
-            _wait_healthy(url, process)
+            try:
+                _wait_healthy(url, process)
+            except RuntimeError as exc:
+                raise RuntimeError(log_path.read_text(encoding="utf-8")) from exc
             yield url
         finally:
             process.terminate()
@@ -84,6 +85,16 @@ def app_url(tmp_path_factory):
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("browser")
+    database = folder / "warehouse.duckdb"
+    results = load_paths(_demo_files(folder / "demo"), database, load_rules())
+    assert sum(r.rows_loaded for r in results), "the demo data set loaded nothing"  # it rejects a file on purpose
+    with serving(database, SERVER_LOG) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -250,7 +261,7 @@ def test_the_data_page_checks_an_office_file_before_loading_it(app_url, browser,
         assert 'sheet "' + f"{LAST_MONTH.month}月" + '": two-row header (rows 2-3)' in body
         assert "1 row after the totals row ignored" in body
         assert f"dates written like {LAST_MONTH.month:02d}/05/{LAST_MONTH.year} are read month/day/year" in body
-        page.get_by_role("button", name=t("data.load", "zh")).click()
+        page.get_by_role("button", name=t("data.load", "zh"), exact=True).click()
         page.wait_for_selector(f"text={t('data.results', 'zh')}", timeout=120_000)
         _wait_until_idle(page)
         page.get_by_text(t("data.rejected_rows_of", "zh", file=name)).click()

@@ -25,10 +25,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,14 +34,12 @@ import openpyxl
 import pytest
 from test_browser import (
     CHROMIUM,
-    ROOT,
     SCREENSHOTS,
     _assert_no_error,
     _demo_files,
-    _free_port,
-    _wait_healthy,
     _wait_until_idle,
     browser,  # noqa: F401  (its module-scoped Chromium, used by the chromium fixture)
+    serving,
 )
 
 from app.i18n import LANGUAGES, STRINGS, t
@@ -154,27 +149,8 @@ def demo(tmp_path_factory):
     results = load_paths(_demo_files(folder / "demo"), database, load_rules())
     assert sum(r.rows_loaded for r in results)
     customers = customers_of(database)
-    port = _free_port()
-    env = {**os.environ, "SERVICE_QC_DB": str(database), "PYTHONPATH": str(ROOT)}
-    SCREENSHOTS.mkdir(exist_ok=True)
-    with SERVER_LOG.open("w", encoding="utf-8") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "app.serve", "--server.headless", "true",
-             "--server.port", str(port), "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            try:
-                _wait_healthy(url, process)
-            except RuntimeError as exc:
-                raise RuntimeError(SERVER_LOG.read_text(encoding="utf-8")) from exc
-            yield url, customers
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    with serving(database, SERVER_LOG) as url:
+        yield url, customers
 
 
 @pytest.fixture(scope="module")
