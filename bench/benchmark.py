@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from etl.load import collect_paths, load_paths  # noqa: E402
 from etl.rules import load_rules  # noqa: E402
-from etl.sample import generate  # noqa: E402
+from sampledata import generate  # noqa: E402
 
 
 RUNS = 3

@@ -33,7 +33,7 @@ OUT = Path(__file__).resolve().parent / "out"
 def demo_database() -> Path:
     database = OUT / "demo.duckdb"
     if not database.exists():
-        from etl.sample import generate
+        from sampledata import generate
         generate(OUT / "demo")
         load_paths(collect_paths([str(OUT / "demo")]), database, load_rules())
     return database

@@ -181,7 +181,7 @@ def cmd_rejects(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    from etl.sample import generate
+    from sampledata import generate
     written = generate(Path(args.out), seed=args.seed, end_month=args.end_month)
     print(f"wrote {len(written)} files to {args.out}")
     return EXIT_OK

@@ -21,7 +21,7 @@ from app.i18n import LANGUAGES, t
 from etl.load import collect_paths, load_paths
 from etl.metrics.quality import dealer_link
 from etl.rules import load_rules
-from etl.sample import generate
+from sampledata import generate
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
