@@ -13,11 +13,7 @@ from sampledata.spelling import fmt_datetime, headers, next_number
 
 
 CALLBACK_BOOLEANS = (("是", "否"), ("Y", "N"), (True, False), (1, 0))
-
-
 CALLBACK_BOOLEAN_NAMES = ("reached", "service_confirmed", "resolved", "on_time", "complaint")
-
-
 EXCEL_EPOCH = np.datetime64("1899-12-30T00:00", "m")
 
 
@@ -43,8 +39,6 @@ def _callback_rows(callbacks: pd.DataFrame, index: int) -> list[list]:
 
 CALLBACK_COLUMNS = ["callback_id", "record_no", "dealer_id", "called_at", "reached", "service_confirmed",
                     "resolved", "on_time", "satisfaction", "complaint", "conduct_issue", "comment"]
-
-
 BAD_CALLBACK_MONTH = {6: "satisfaction_word", 15: "unknown_record"}  # span month index of called_at
 
 

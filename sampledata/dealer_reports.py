@@ -17,8 +17,6 @@ SINGLE_COLUMNS = ["record_no", "dealer_id", "submitted_on", "customer_name", "cu
                   "product_model", "serial_no", "purchase_date", "service_type", "fault_category",
                   "requested_at", "arrived_at", "completed_at", "status", "in_warranty", "labor_fee",
                   "parts_fee", "technician", "customer_signed", "dealer_callback", "hq_ticket_id"]
-
-
 DEALER_STYLE = Style(chinese_headers=True, encoding="gb18030", datetime="slash", date="slash",
                      booleans=("是", "否"), chinese_values=True, line_end="\r\n")
 

@@ -1,4 +1,5 @@
-"""Reference data the demo draws from: places, dealer names, people's names, products, callback remarks, Chinese spellings."""
+"""Reference data the generators draw from: places, dealer names, people's names, products,
+callback remarks, Chinese spellings of choice values."""
 from __future__ import annotations
 
 import numpy as np
@@ -45,41 +46,23 @@ LOCATIONS = (
     ("东北", "吉林省", "吉林市", "船营区", "永吉县"), ("东北", "黑龙江省", "哈尔滨市", "南岗区", "宾县"),
     ("东北", "黑龙江省", "齐齐哈尔市", "龙沙区", "克山县"),
 )
-
-
 NAME_SUFFIXES = ("家电服务部", "家电维修中心", "电器服务站", "售后服务中心", "家电服务有限公司", "电器维修部",
                  "电器商行")
-
-
 COUNTY_BRANDS = ("恒信", "永安", "顺达", "金鼎", "宏达", "鑫源", "万家", "诚信", "安达", "惠民", "康泰",
                  "新世纪", "联华", "瑞丰", "佳美", "兴旺")
 
-
 SURNAMES = tuple("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
                  "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严")
-
-
 GIVEN_CHARS = tuple("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华红玉梅建国志文斌宇浩凯鹏晨欣怡佳琪俊"
                     "海燕雪峰林波辉丹萍莉婷慧颖军荣新春德福生晓东亮")
-
-
 STREETS = ("人民路", "解放路", "中山路", "建设路", "新华路", "文化路", "胜利路", "和平路", "长江路", "黄河路",
            "光明路", "朝阳路", "学府路", "滨江路", "文三路", "青年路", "迎宾大道", "工业路", "体育路", "环城北路")
-
-
 COMMUNITIES = ("阳光花园", "锦绣家园", "金色港湾", "翠苑", "东方名城", "幸福里", "御景湾", "世纪花城",
                "碧桂园", "绿城小区", "万科城", "丽都花园", "新村", "职工宿舍", "名仕苑", "滨江花园")
-
-
 TOWNS = ("城关", "新安", "永丰", "太平", "长安", "东风", "红星", "石桥", "白沙", "青山", "黄土", "双河")
-
-
 VILLAGES = ("李家", "王庄", "张湾", "河口", "大坪", "新民", "胜利", "前进", "上塘", "下河", "柳树", "杨家")
-
-
 MOBILE_PREFIXES = (130, 131, 132, 133, 135, 136, 137, 138, 139, 150, 151, 152, 153, 155, 156, 157,
                    158, 159, 166, 177, 180, 181, 182, 183, 186, 187, 188, 189, 199)
-
 
 # family, share of records, warranty years, models, faults for repairs, maintenance jobs
 PRODUCTS = (
@@ -94,14 +77,8 @@ PRODUCTS = (
     ("厨电", 0.08, 1, ("CXW-200-E900C6", "JZT-Q361B", "CXW-260-K1", "JZY-QE5B"),
      ("吸力小", "噪音大", "点不着火", "漏电", "不开机"), ("清洗保养",)),
 )
-
-
 SEASON = np.array([0.85, 0.8, 0.85, 0.9, 1.0, 1.25, 1.4, 1.35, 1.1, 0.95, 0.9, 0.9])  # Jan..Dec
-
-
 CONDUCT_ISSUES = ("收礼", "吸烟", "未穿鞋套", "乱收费")
-
-
 COMMENTS = {
     5: ("", "", "", "师傅很专业", "服务态度好", "上门很及时", "非常满意"),
     4: ("", "", "", "还可以", "师傅挺好", "修好了"),
@@ -110,8 +87,6 @@ COMMENTS = {
     1: ("修了两次还是坏", "师傅不守时", "收费不合理"),
     0: ("不愿评价", ""),
 }
-
-
 UNREACHED_COMMENTS = ("无人接听", "关机", "空号", "拒接", "占线", "")
 
 
@@ -121,20 +96,10 @@ def _english_to_chinese(choices: dict[str, str]) -> dict[str, str]:
 
 
 SERVICE_ZH = _english_to_chinese(SERVICE_TYPES)
-
-
 STATUS_ZH = _english_to_chinese(STATUSES)
-
-
 TICKET_ZH = _english_to_chinese(TICKET_TYPES)
-
-
 AREA_ZH = _english_to_chinese(AREA_TYPES)
-
-
 SATISFACTION_ZH: dict[int, str] = {}
-
-
 for _label, _score in SATISFACTION_LABELS.items():
     SATISFACTION_ZH.setdefault(_score, _label)
 
