@@ -19,7 +19,7 @@ import streamlit as st
 
 from app import connections, i18n
 from etl.db import DatabaseBusy
-from etl import corrections, explore
+from etl import corrections, explore, wording
 from etl.metrics import drilldown, operations, quality, queries
 from etl.metrics.drilldown import Scope
 from etl.rules import Rules
@@ -177,7 +177,7 @@ def in_scope(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
 
 def load_award(source: Source, year: int, as_of: dt.date, lang: str, scope: Scope) -> pd.DataFrame:
     with _connect(source) as con:
-        return in_scope(drilldown.award_ranked(con, year, as_of, lang), scope)
+        return wording.award_in_words(in_scope(drilldown.award_ranked(con, year, as_of), scope), lang)
 
 
 def load_settlement(source: Source, year: int, as_of: dt.date, scope: Scope) -> Settlement:
@@ -279,12 +279,12 @@ def load_watchlist(source: Source, scope: Scope, month: dt.date, as_of: dt.date,
         drilldown.use_metric_rows(con, _rows)
         config = quality.settings(con)
         covered = config["watchlist.funnel_months"] <= config["statistics.baseline_months"] + 1
-        lines = quality.watchlist(con, month, as_of, lang, source=STORED if covered else quality.SOURCE)
+        lines = quality.watchlist(con, month, as_of, source=STORED if covered else quality.SOURCE)
         roster = drilldown.dealer_roster(con)
     if lines.empty:
         return lines
     places = roster[["dealer_id", "region", "province", "area_type"]]
-    return in_scope(lines.merge(places, on="dealer_id", how="left"), scope)
+    return wording.watchlist_in_words(in_scope(lines.merge(places, on="dealer_id", how="left"), scope), lang)
 
 
 _funnels = st.cache_data(**CACHE)(load_funnels)
@@ -330,7 +330,8 @@ def load_data_status(source: Source, as_of: dt.date, lang: str = "en") -> DataSt
         empty = pd.DataFrame()
         return DataStatus(empty, empty, empty)
     with _connect(source) as con:
-        return DataStatus(operations.load_history(con), operations.reject_reason_kinds(con, lang),
+        return DataStatus(operations.load_history(con),
+                          wording.reason_kinds_in_words(operations.reject_reason_kinds(con), lang),
                           operations.report_status(con, as_of))
 
 
@@ -340,7 +341,8 @@ def load_rejects(source: Source, file_name: str | None, reason: str | None, lang
     if not source.path.exists():
         return pd.DataFrame()
     with _connect(source) as con:
-        return operations.rejects(con, file_name or None, reason or None, lang)
+        found = operations.rejects(con, file_name or None)
+    return wording.rejects_in_words(found, lang, reason or None)[operations.REJECT_COLUMNS]
 
 
 def load_correction_sheet(source: Source, file_name: str, lang: str) -> bytes:

@@ -6,10 +6,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app import charts_stats, data, excel, state, stats_text, tables
+from app import charts_stats, data, excel, i18n, state, stats_text, tables
 from app import format as fmt
 from app.state import PageContext, describe_scope
-from etl.metrics import reasons
+from etl.metrics.levels import interval_level as coverage
 from etl.metrics.quality import STAT_RATES
 from etl.metrics.definitions import RATE_BY_NAME
 
@@ -68,7 +68,7 @@ def interval_caption(page: PageContext, low, high, scale: int) -> None:
 
 def interval_level(page: PageContext) -> str:
     """The coverage of the rules' interval_z as people write it: 95 %."""
-    return reasons.interval_level(page.rules["statistics.interval_z"])
+    return coverage(page.rules["statistics.interval_z"])
 
 
 def rows_height(rows: int, most: int = 25) -> int:
@@ -96,11 +96,10 @@ def download(page: PageContext, name: str, sheets: list[excel.Sheet], extra: lis
 def correction_download(page: PageContext, file_name: str, key: str) -> None:
     """The dealer's correction sheet of a file with rejected rows, in the language chosen beside it."""
     left, right = st.columns([1, 3])
-    lang = left.selectbox(page.t("data.correction_lang"), ["zh", "en"], key=key + "_lang",
-                          format_func=lambda code: {"zh": "中文", "en": "English"}[code])
+    lang = left.selectbox(page.t("data.correction_lang"), list(i18n.LANGUAGES), key=key + "_lang",
+                          format_func=lambda code: i18n.LANGUAGE_NAMES[code])
     right.download_button(page.t("data.correction"), lambda: data.correction_sheet(page, file_name, lang),
-                          file_name=f"{file_name.rsplit('.', 1)[0]}_更正单.xlsx" if lang == "zh"
-                          else f"{file_name.rsplit('.', 1)[0]}_corrections.xlsx",
+                          file_name=i18n.t("data.correction_file", lang, name=file_name.rsplit('.', 1)[0]),
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           icon=":material/assignment_return:", on_click="ignore", key=key)
 

@@ -16,27 +16,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from etl.reject_reasons import render_all
+from i18n import t
 
-WORDS = {
-    "zh": {
-        "title": "数据更正单：{file}",
-        "loaded": "导入于 {when}（第 {load} 次导入）：共 {read} 行，{rejected} 行未能导入，原因见下表。",
-        "repairs": "请在原文件中更正这些行，然后重新提交整个文件：重新提交的文件会整体替换该经销商该月的维修记录，"
-                   "只提交更正的行会丢失其余记录。",
-        "other": "请在原文件中更正这些行，然后重新提交（整个文件或只含更正的行均可）。",
-        "mark": "标红的单元格是需要更正的值。",
-        "row": "原文件行号", "sheet": "工作表", "reason": "问题", "sheet_name": "待更正的行",
-    },
-    "en": {
-        "title": "Correction sheet: {file}",
-        "loaded": "Loaded {when} (load #{load}): {read} rows, {rejected} of them could not be loaded; why is below.",
-        "repairs": "Correct these rows in the original file and send the whole file again: a resubmitted file "
-                   "replaces the dealer's records of its months, so sending only the corrected rows would lose the rest.",
-        "other": "Correct these rows in the original file and send it again (the whole file or only the corrected rows).",
-        "mark": "Cells in red hold the values to correct.",
-        "row": "Row in the file", "sheet": "Sheet", "reason": "Problem", "sheet_name": "Rows to correct",
-    },
-}
 RED = PatternFill("solid", fgColor="F8D7DA")
 
 
@@ -77,8 +58,8 @@ def _headers_of(column: str, mapping: dict[str, list[str]]) -> list[str]:
 
 
 def correction_workbook(con, file_name: str, lang: str = "zh") -> bytes:
-    """The .xlsx bytes of the correction sheet of `file_name`'s newest load with rejects."""
-    words = WORDS["zh" if lang == "zh" else "en"]
+    """The .xlsx bytes of the correction sheet of `file_name`'s newest load with rejects, in `lang`."""
+    lang = "zh" if lang == "zh" else "en"
     load_id, finished, kind, read, rejected, details = latest_load_with_rejects(con, file_name)
     rows = rejected_rows(con, load_id)
     details = json.loads(details) if isinstance(details, str) else (details or {})
@@ -91,16 +72,19 @@ def correction_workbook(con, file_name: str, lang: str = "zh") -> bytes:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = words["sheet_name"]
+    sheet.title = t("corrections.sheet_name", lang)
     when = finished.strftime("%Y-%m-%d %H:%M") if isinstance(finished, dt.datetime) else str(finished)
-    notes = [words["title"].format(file=file_name),
-             words["loaded"].format(when=when, load=load_id, read=read, rejected=rejected),
-             words["repairs"] if kind == "repairs" else words["other"], words["mark"]]
+    notes = [t("corrections.title", lang, file=file_name),
+             t("corrections.loaded", lang, when=when, load=load_id, read=read, rejected=rejected),
+             t("corrections.repairs", lang) if kind == "repairs" else t("corrections.other", lang),
+             t("corrections.mark", lang)]
     for line in notes:
         _append(sheet, [line])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([])
-    head = [words["row"]] + ([words["sheet"]] if with_sheet else []) + [words["reason"]] + headers
+    reason_header = t("corrections.reason", lang)
+    head = ([t("corrections.row", lang)] + ([t("corrections.sheet", lang)] if with_sheet else []) + [reason_header]
+            + headers)
     _append(sheet, head)
     header_row = sheet.max_row
     for cell in sheet[header_row]:
@@ -116,7 +100,7 @@ def correction_workbook(con, file_name: str, lang: str = "zh") -> bytes:
                 if header in headers:
                     sheet.cell(sheet.max_row, fixed + headers.index(header) + 1).fill = RED
     for index, title in enumerate(head, start=1):
-        width = 60 if title == words["reason"] else min(40, max(10, len(str(title)) * 2 + 2))
+        width = 60 if title == reason_header else min(40, max(10, len(str(title)) * 2 + 2))
         sheet.column_dimensions[get_column_letter(index)].width = width
     for row in sheet.iter_rows(min_row=header_row + 1):
         row[fixed - 1].alignment = Alignment(wrap_text=True, vertical="top")

@@ -1,10 +1,11 @@
-"""Why a row was rejected, in English and in Chinese: the one catalog of reject reasons.
+"""Why a row was rejected: the codes of reject reasons, their words in the catalogs (i18n: reject.<code>).
 
 The validator (etl/validate.py) records each problem of a row as a struct
 {code, col, value, detail, detail_zh}; the English sentence stored in `rejects.reason` is
-rendered from it in SQL by the macro this module generates, and the correction sheet a dealer's
-clerk gets (etl/corrections.py) renders the same struct in Chinese or English here in Python.
-A new reason is one line below.
+rendered from it in SQL by the macro this module generates from the English catalog, and the
+correction sheet a dealer's clerk gets (etl/corrections.py) and the Data page render the same
+struct in Chinese or English here in Python. A new reason is a code below and a reject.<code>
+message in each catalog.
 """
 from __future__ import annotations
 
@@ -12,50 +13,22 @@ import json
 import re
 
 from etl.schema import KIND_BY_NAME
+from i18n import t
 
-# code -> (English, Chinese). {col}: the column (its Chinese header in Chinese), {value}: the value
-# as written, {detail}: the code's extra words (detail_zh in Chinese, when given).
-REASONS: dict[str, tuple[str, str]] = {
-    "empty": ("{col} is empty", "{col}为空（必填项）"),
-    "not_integer": ('{col} "{value}" is not a whole number', "{col}“{value}”不是整数"),
-    "not_money": ('{col} "{value}" is not an amount', "{col}“{value}”不是金额"),
-    "not_date": ('{col} "{value}" is not a date', "{col}“{value}”不是有效的日期"),
-    "not_datetime": ('{col} "{value}" is not a date and time', "{col}“{value}”不是有效的日期时间"),
-    "not_month": ('{col} "{value}" is not a month', "{col}“{value}”不是有效的月份"),
-    "not_boolean": ('{col} "{value}" is not yes or no', "{col}“{value}”不是“是/否”"),
-    "not_satisfaction": ('{col} "{value}" is not a known answer',
-                         "{col}“{value}”不是可识别的满意度（1–5，或 非常满意/满意/一般/不满意/非常不满意）"),
-    "not_choice": ('{col} "{value}" is not one of {detail}', "{col}“{value}”不是可选值之一：{detail}"),
-    "negative": ("{col} {value} is negative", "{col} {value} 为负数"),
-    "before": ("{col} before {detail}", "{col}早于{detail}"),
-    "cell_too_long": ("{col} is {value} characters long, more than the {detail} a cell may hold",
-                      "{col}长度为 {value} 个字符，超过单元格上限 {detail} 个字符"),
-    "too_many_values": ("the row has more values than the header has columns: {value}",
-                        "该行的值比表头的列多：{value}"),
-    "unknown_dealer": ("unknown dealer {value}", "经销商编号 {value} 不在经销商档案中"),
-    "no_repair": ("record_no {value} is not a loaded repair of dealer {detail}",
-                  "维修单号 {value} 不是经销商 {detail} 已导入的维修记录"),
-    "duplicate": ("duplicate {col} {value} in file", "文件中{col} {value} 重复"),
-    "duplicate_month": ("duplicate month {value} of dealer {detail} in file",
-                        "文件中经销商 {detail} 的月份 {value} 重复"),
-    "date_outside": ('{col} "{value}" is outside the accepted dates {detail}',
-                     "{col}“{value}”超出可接受的日期范围 {detail}"),
-    "date_order": ('{col} "{value}" is not a date when read {detail}, the order of this file\'s dates',
-                   "{col}“{value}”按本文件的日期顺序（{detail}）不是有效日期"),
-    "request_too_early": ('{col} "{value}" is more than {detail}', "{col}“{value}”早于{detail}"),
-    "request_too_late": ('{col} "{value}" is after the end of its report month {detail}',
-                         "{col}“{value}”晚于报表月份 {detail} 的月末"),
-    "submitted_before_month": ('{col} "{value}" is before its report month {detail}',
-                               "{col}“{value}”早于其报表月份 {detail}"),
-    "submitted_future": ('{col} "{value}" is after the load date {detail}', "{col}“{value}”晚于导入日期 {detail}"),
-}
+# Each code's message reject.<code>: {col} the column (its Chinese header in Chinese), {value} the
+# value as written, {detail} the code's extra words (detail_zh in Chinese, when given).
+REASONS: tuple[str, ...] = (
+    "empty", "not_integer", "not_money", "not_date", "not_datetime", "not_month", "not_boolean",
+    "not_satisfaction", "not_choice", "negative", "before", "cell_too_long", "too_many_values", "unknown_dealer",
+    "no_repair", "duplicate", "duplicate_month", "date_outside", "date_order", "request_too_early",
+    "request_too_late", "submitted_before_month", "submitted_future",
+)
+UNKNOWN = "{col} {value}"   # a code no catalog knows (a newer loader's): its column and value
 
-# Date orders of spellings such as 03/01/2025 (issue 10), in the sequence they are preferred.
+# Date orders of spellings such as 03/01/2025 (issue 10), in the sequence they are preferred:
+# order -> (English, Chinese) words, stored in problems' detail and detail_zh (catalog: date_order.<order>).
 DATE_ORDERS: dict[str, tuple[str, str]] = {
-    "ymd": ("year/month/day", "年/月/日"),
-    "mdy": ("month/day/year", "月/日/年"),
-    "dmy": ("day/month/year", "日/月/年"),
-}
+    order: (t(f"date_order.{order}", "en"), t(f"date_order.{order}", "zh")) for order in ("ymd", "mdy", "dmy")}
 
 
 def _lit(value: str) -> str:
@@ -75,7 +48,7 @@ def _template_sql(template: str) -> str:
 
 def reason_macro_sql() -> str:
     """The macro qc_reason(p): a problem struct as the English sentence stored in rejects.reason."""
-    whens = " ".join(f"WHEN {_lit(code)} THEN {_template_sql(en)}" for code, (en, _) in REASONS.items())
+    whens = " ".join(f"WHEN {_lit(code)} THEN {_template_sql(t(f'reject.{code}', 'en'))}" for code in REASONS)
     return f"CREATE OR REPLACE TEMP MACRO qc_reason(p) AS CASE p.code {whens} ELSE p.code END"
 
 
@@ -104,8 +77,7 @@ def _column_words(kind_name: str | None, column: str | None, lang: str) -> str:
 
 def render(problem: dict, kind_name: str | None, lang: str = "en") -> str:
     """One problem struct as a sentence in `lang` ("zh" or "en")."""
-    en, zh = REASONS.get(problem.get("code"), ("{col} {value}", "{col} {value}"))
-    template = zh if lang == "zh" else en
+    template = t(f"reject.{problem['code']}", lang) if problem.get("code") in REASONS else UNKNOWN
     detail = problem.get("detail_zh") if lang == "zh" and problem.get("detail_zh") else problem.get("detail")
     if lang == "zh" and problem.get("code") == "before":
         detail = _column_words(kind_name, detail, lang)
@@ -116,5 +88,4 @@ def render(problem: dict, kind_name: str | None, lang: str = "en") -> str:
 def render_all(problems_json: str | list | None, kind_name: str | None, lang: str = "en") -> str:
     """Every problem of a row, joined as rejects.reason joins them."""
     problems = json.loads(problems_json) if isinstance(problems_json, str) else (problems_json or [])
-    separator = "；" if lang == "zh" else "; "
-    return separator.join(render(p, kind_name, lang) for p in problems)
+    return t("reject.separator", lang).join(render(p, kind_name, lang) for p in problems)

@@ -16,7 +16,8 @@ BOOLEAN_COLUMNS = {"report_on_time", "pass_complaints", "pass_satisfaction", "pa
 def build(con, name: str, year: int | None, as_of: dt.date, *, metric: str | None = None,
           months: tuple[dt.date, dt.date] | None = None, overdispersion: bool = False,
           month: dt.date | None = None) -> pd.DataFrame:
-    """The report's rows with exactly its columns (spec 5; funnel and watchlist: issue 6).
+    """The report's rows with exactly its columns (spec 5; funnel and watchlist: issue 6), sentences
+    (award reasons, watchlist details) in English.
 
     funnel: `metric` over `months` (or the year's months, or every month loaded); watchlist: `month`.
     """
@@ -26,7 +27,8 @@ def build(con, name: str, year: int | None, as_of: dt.date, *, metric: str | Non
         frame["report_submitted_on"] = pd.to_datetime(frame["report_submitted_on"]).dt.strftime("%Y-%m-%d")
         return frame
     if name == "award":
-        return queries.award(con, year, as_of)[queries.AWARD_COLUMNS].copy()
+        from etl.wording import award_in_words
+        return award_in_words(queries.award(con, year, as_of), "en")[queries.AWARD_COLUMNS].copy()
     if name == "settlement":
         return queries.settlement(con, year, as_of)[queries.SETTLEMENT_COLUMNS].copy()
     if name == "funnel":
@@ -36,7 +38,8 @@ def build(con, name: str, year: int | None, as_of: dt.date, *, metric: str | Non
         return quality.funnel_report(con, metric, months, overdispersion)
     if name == "watchlist":
         from etl.metrics import quality
-        return quality.watchlist(con, month, as_of)[quality.WATCHLIST_COLUMNS].copy()
+        from etl.wording import watchlist_in_words
+        return watchlist_in_words(quality.watchlist(con, month, as_of), "en")[quality.WATCHLIST_COLUMNS].copy()
     raise ValueError(f"unknown report {name}")
 
 

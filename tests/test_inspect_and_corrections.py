@@ -155,13 +155,14 @@ def test_rejected_rows_and_their_kinds_in_the_pages_language(loaded):
     import duckdb
 
     from etl.metrics import operations
+    from etl.wording import reason_kinds_in_words, rejects_in_words
     wh, _ = loaded
     con = duckdb.connect(str(wh.path), read_only=True)
     try:
-        zh = operations.rejects(con, lang="zh")
-        en = operations.rejects(con, lang="en")
-        kinds_zh = operations.reject_reason_kinds(con, "zh")
-        found = operations.rejects(con, reason_contains="不在经销商档案中", lang="zh")
+        zh = rejects_in_words(operations.rejects(con), "zh")
+        en = rejects_in_words(operations.rejects(con), "en")
+        kinds_zh = reason_kinds_in_words(operations.reject_reason_kinds(con), "zh")
+        found = rejects_in_words(operations.rejects(con), "zh", reason_contains="不在经销商档案中")
     finally:
         con.close()
     assert list(zh["reason"]) == ["经销商编号 JX999 不在经销商档案中",

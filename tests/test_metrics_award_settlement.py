@@ -6,6 +6,7 @@ import pytest
 
 from etl.db import reader
 from etl.metrics import queries
+from etl.wording import award_in_words
 from metric_data import callback, load_all, repair
 
 YEAR_END = dt.date(2025, 12, 31)
@@ -13,7 +14,7 @@ YEAR_END = dt.date(2025, 12, 31)
 
 def _award(wh, as_of=dt.date(2026, 1, 31), rules=None, lang="en"):
     with reader(wh.path, rules or wh.rules) as con:
-        return {row["dealer_id"]: row for row in queries.award(con, 2025, as_of, lang).to_dict("records")}
+        return {row["dealer_id"]: row for row in award_in_words(queries.award(con, 2025, as_of), lang).to_dict("records")}
 
 
 def _settlement(wh, as_of=dt.date(2026, 1, 31)):

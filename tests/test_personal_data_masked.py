@@ -21,6 +21,7 @@ from app_pages import open_page
 from etl.corrections import correction_workbook
 from etl.db import apply_rules
 from etl.metrics import operations
+from etl.wording import reason_kinds_in_words
 
 REPAIRS = ["维修单号", "经销商编号", "报表月份", "提交日期", "用户姓名：", "手机号码", "地址", "服务类型", "报修时间", "状态"]
 HOTLINE = ["工单号", "受理时间", "经销商编号", "工单类型", "联系电话"]
@@ -84,7 +85,7 @@ def test_the_rejects_download_and_the_grouped_reasons_are_masked(rejected):
     con = duckdb.connect(str(rejected.path), read_only=True)
     try:
         apply_rules(con, rejected.rules)
-        kinds = operations.reject_reason_kinds(con)
+        kinds = reason_kinds_in_words(operations.reject_reason_kinds(con), "en")
     finally:
         con.close()
     assert sorted(kinds["reason_kind"]) == [

@@ -9,6 +9,7 @@ from etl import cli
 from etl.db import reader
 from etl.metrics import queries
 from etl.metrics.definitions import MET, NOT_DEMONSTRABLE, NOT_MET
+from etl.wording import award_in_words
 from metric_data import callback, load_all, repair
 
 AS_OF = dt.date(2026, 1, 31)
@@ -36,7 +37,7 @@ def _load(wh):
 
 def _award(wh, rules=None, lang="en"):
     with reader(wh.path, rules or wh.rules) as con:
-        return {row["dealer_id"]: row for row in queries.award(con, 2025, AS_OF, lang).to_dict("records")}
+        return {row["dealer_id"]: row for row in award_in_words(queries.award(con, 2025, AS_OF), lang).to_dict("records")}
 
 
 def test_interval_columns_and_status_of_each_criterion(wh):

@@ -8,6 +8,7 @@ import pytest
 from etl import cli
 from etl.db import reader
 from etl.metrics import quality
+from etl.wording import watchlist_in_words
 from metric_data import callback, load_all, repair
 
 MONTH = dt.date(2025, 6, 1)
@@ -95,7 +96,7 @@ def test_watchlist_waits_for_the_deadline_and_speaks_chinese(wh):
     _load(wh)
     with reader(wh.path, wh.rules) as con:
         before = quality.watchlist(con, MONTH, dt.date(2025, 7, 14))
-        zh = quality.watchlist(con, MONTH, dt.date(2025, 7, 20), lang="zh")
+        zh = watchlist_in_words(quality.watchlist(con, MONTH, dt.date(2025, 7, 20)), "zh")
     assert "report_missing" not in set(before["reason"])        # June's reports are not due before 15 July
     assert zh.loc[zh["reason"] == "report_missing", "detail"].tolist() == [
         "2025-06 月报表截止 2025-07-15 未提交", "2025-06 月报表于 2025-07-20 迟交（截止 2025-07-15）"]

@@ -18,8 +18,6 @@ class Rate:
     scale: int = 1
     threshold: str | None = None   # rules key of the threshold it is judged against
     good_when: str = ""            # "below" or "at_least": which side of the threshold is good
-    label_en: str = ""
-    label_zh: str = ""
 
     def sql(self, num: str | None = None, den: str | None = None) -> str:
         """The rate over (possibly summed) counts; NULL when the denominator is 0."""
@@ -43,23 +41,21 @@ class Rate:
         return [f"{self.sql(num, den)} AS {self.name}", f"{low} AS {self.name}_low", f"{high} AS {self.name}_high"]
 
 
+# Codes only: a rate's name, in each language, is the catalogs' rate.<name> (locale/, i18n).
 RATES: tuple[Rate, ...] = (
     Rate("complaints_per_1000_sales", "complaints", "units_sold", 1000,
-         "award.max_complaints_per_1000_sales", "below", "Complaints per 1,000 units sold", "千台投诉率"),
-    Rate("complaint_rate", "complaints", "services", 1, "controls.complaint_rate_max", "below",
-         "Complaint rate per service", "服务投诉率"),
-    Rate("miss_rate", "misses", "requests", 1, "controls.miss_rate_max", "below", "Miss rate", "服务遗漏率"),
-    Rate("satisfaction_rate", "satisfied", "callbacks_answered", 1, "award.min_satisfaction_rate", "at_least",
-         "Satisfaction", "满意率"),
+         "award.max_complaints_per_1000_sales", "below"),
+    Rate("complaint_rate", "complaints", "services", 1, "controls.complaint_rate_max", "below"),
+    Rate("miss_rate", "misses", "requests", 1, "controls.miss_rate_max", "below"),
+    Rate("satisfaction_rate", "satisfied", "callbacks_answered", 1, "award.min_satisfaction_rate", "at_least"),
     Rate("dissatisfaction_rate", "dissatisfied", "callbacks_answered", 1, "controls.dissatisfaction_rate_max",
-         "below", "Dissatisfaction", "不满意率"),
-    Rate("fake_rate", "fake_records", "callbacks_reached", 1, None, "below", "Fake-record rate", "虚假记录率"),
-    Rate("on_time_rate", "on_time", "on_time_base", 1, None, "at_least", "On-time arrival", "按时上门率"),
+         "below"),
+    Rate("fake_rate", "fake_records", "callbacks_reached", 1, None, "below"),
+    Rate("on_time_rate", "on_time", "on_time_base", 1, None, "at_least"),
     Rate("dealer_callback_rate", "dealer_callbacks", "services", 1, "controls.dealer_callback_rate_min",
-         "at_least", "Dealer callback rate", "经销商回访率"),
-    Rate("hq_callback_coverage", "callbacks", "services", 1, "controls.hq_callback_coverage_min", "at_least",
-         "HQ callback coverage", "总部回访覆盖率"),
-    Rate("repeat_repair_rate", "repeat_repairs", "repeat_base", 1, None, "below", "Repeat-repair rate", "重复维修率"),
+         "at_least"),
+    Rate("hq_callback_coverage", "callbacks", "services", 1, "controls.hq_callback_coverage_min", "at_least"),
+    Rate("repeat_repair_rate", "repeat_repairs", "repeat_base", 1, None, "below"),
 )
 RATE_BY_NAME = {rate.name: rate for rate in RATES}
 

@@ -457,9 +457,9 @@ def years_available(con) -> list[int]:
 AWARD_CRITERIA = ("complaints", "satisfaction", "evidence", "reports", "network", "notices")
 
 
-def award_ranked(con, year: int, as_of: dt.date, lang: str) -> pd.DataFrame:
+def award_ranked(con, year: int, as_of: dt.date) -> pd.DataFrame:
     """queries.award with the eligible dealers on top, then the fewest failed criteria."""
-    frame = queries.award(con, year, as_of, lang)
+    frame = queries.award(con, year, as_of)
     frame["criteria_failed"] = sum((~frame[f"pass_{c}"].astype(bool)).astype(int) for c in AWARD_CRITERIA)
     return frame.sort_values(["eligible", "criteria_failed", "dealer_id"],
                              ascending=[False, True, True]).reset_index(drop=True)

@@ -8,7 +8,6 @@ import json
 import pandas as pd
 
 from etl.metrics.definitions import RATE_BY_NAME
-from etl.reject_reasons import render, render_all
 from etl.schema import KIND_BY_NAME, KINDS, header_map, normalise_header
 
 
@@ -21,11 +20,10 @@ def load_history(con, limit: int = 500) -> pd.DataFrame:
 REJECT_COLUMNS = ["load_id", "file_name", "kind", "sheet", "row_no", "reason", "raw_values"]
 
 
-def rejects(con, file_name: str | None = None, reason_contains: str | None = None, lang: str = "en") -> pd.DataFrame:
-    """Rejected rows, newest load first, personal data masked (masked_rejects), each reason in `lang`
-    (from its problems; rows loaded before reasons were kept as data keep their English words);
-    filter by file and by words of the reason as shown: what the table hides cannot be found by
-    typing it in the filter."""
+def rejects(con, file_name: str | None = None) -> pd.DataFrame:
+    """Rejected rows, newest load first, personal data masked (masked_rejects): REJECT_COLUMNS with the
+    stored English reason, and `problems` (the reasons as data: codes, columns, values) from which
+    etl.wording.rejects_in_words words them in a page's language."""
     where, params = ["true"], []
     if file_name:
         where.append("r.file_name = ?")
@@ -34,13 +32,7 @@ def rejects(con, file_name: str | None = None, reason_contains: str | None = Non
         "SELECT r.load_id, r.file_name, r.kind, r.sheet, r.row_no, r.reason, r.raw_values, r.problems, l.details "
         f"FROM rejects r LEFT JOIN load_log l USING (load_id) WHERE {' AND '.join(where)} "
         "ORDER BY r.load_id DESC, r.row_no", params).df())
-    if lang != "en" and len(found):
-        found["reason"] = [render_all(problems, kind, lang) if isinstance(problems, str) and problems else reason
-                           for problems, kind, reason in zip(found["problems"], found["kind"], found["reason"])]
-    if reason_contains:
-        shown = found["reason"].fillna("").str.contains(reason_contains, case=False, regex=False)
-        found = found[shown].reset_index(drop=True)
-    return found[REJECT_COLUMNS]
+    return found[REJECT_COLUMNS + ["problems"]]
 
 
 # --- personal data in rejected rows (issue 11) ---------------------------------------------------
@@ -173,11 +165,12 @@ def masked_rejects(con, rows: pd.DataFrame) -> pd.DataFrame:
 _DETAIL_KEPT = ("not_choice", "before", "date_order")
 
 
-def reject_reason_kinds(con, lang: str = "en") -> pd.DataFrame:
-    """Each kind of problem with how many rows have it, worded in `lang` with the values left out
-    (`unknown dealer …`): the cells beyond the header (too_many_values) are values too, and may be
-    anyone's name or address. Rows loaded before problems were kept as data are grouped by their
-    English wording with its quoted values and numbers taken out."""
+def reject_reason_kinds(con) -> pd.DataFrame:
+    """Each kind of problem with how many rows have it: kind, code, col, detail, detail_zh (only where
+    the detail names no value), reason, rows; etl.wording.reason_kinds_in_words words them with the
+    values left out (`unknown dealer …`): the cells beyond the header (too_many_values) are values too,
+    and may be anyone's name or address. Rows loaded before problems were kept as data have no code:
+    `reason` is their English wording with its quoted values and numbers taken out."""
     kinds = con.execute(f"""
         WITH p AS (
             SELECT kind, unnest(from_json(problems, '[{{"code": "VARCHAR", "col": "VARCHAR", "detail": "VARCHAR",
@@ -185,17 +178,15 @@ def reject_reason_kinds(con, lang: str = "en") -> pd.DataFrame:
             FROM rejects WHERE problems IS NOT NULL)
         SELECT kind, p.code, p.col,
                CASE WHEN p.code IN {_DETAIL_KEPT} THEN p.detail END AS detail,
-               CASE WHEN p.code IN {_DETAIL_KEPT} THEN p.detail_zh END AS detail_zh, count(*) AS rows
-        FROM p GROUP BY ALL""").fetchall()
-    rows = [(render({"code": code, "col": col, "value": "…", "detail": detail or "…", "detail_zh": detail_zh},
-                    kind, lang), count) for kind, code, col, detail, detail_zh, count in kinds]
-    rows += con.execute("""
-        SELECT regexp_replace(regexp_replace(reason, 'has columns: [^;]*', 'has columns', 'g'),
+               CASE WHEN p.code IN {_DETAIL_KEPT} THEN p.detail_zh END AS detail_zh,
+               CAST(NULL AS VARCHAR) AS reason, count(*) AS rows
+        FROM p GROUP BY ALL
+        UNION ALL
+        SELECT NULL, NULL, NULL, NULL, NULL,
+               regexp_replace(regexp_replace(reason, 'has columns: [^;]*', 'has columns', 'g'),
                               '("[^"]*"|\\s\\S*\\d\\S*)', '', 'g'), count(*)
-        FROM rejects WHERE problems IS NULL GROUP BY ALL""").fetchall()
-    frame = pd.DataFrame(rows, columns=["reason_kind", "rows"])
-    frame = frame.groupby("reason_kind", as_index=False)["rows"].sum()
-    return frame.sort_values(["rows", "reason_kind"], ascending=[False, True], ignore_index=True)
+        FROM rejects WHERE problems IS NULL GROUP BY ALL""").df()
+    return kinds
 
 
 def report_status(con, as_of: dt.date) -> pd.DataFrame:

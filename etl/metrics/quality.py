@@ -16,7 +16,7 @@ import pandas as pd
 
 from etl.metrics import queries, stats
 from etl.metrics.definitions import RATE_BY_NAME, Rate
-from etl.metrics.reasons import interval_level, level_text, watchlist_detail
+from etl.metrics.levels import interval_level, level_text
 
 # Rates a funnel or control chart may show: the rates of the monthly report (spec 5), in its order.
 STAT_RATES = tuple(name for name in queries.MONTHLY_COLUMNS if name in RATE_BY_NAME)
@@ -220,12 +220,13 @@ def control_charts(con, metric: str | list[str], months: tuple[dt.date, dt.date]
 
 # --- watchlist ---------------------------------------------------------------------------------
 
-def watchlist(con, month: dt.date, as_of: dt.date, lang: str = "en", source: str = SOURCE) -> pd.DataFrame:
+def watchlist(con, month: dt.date, as_of: dt.date, source: str = SOURCE) -> pd.DataFrame:
     """Issue 6: what needs attention in `month`, one line per dealer and reason (WATCHLIST_COLUMNS, plus
     the figures behind each line): beyond the funnel's outer limit on the bad side; a signal on the bad
     side of a p chart; a control (三个控制) breached with the whole interval beyond it; the month's report
     missing or late at its deadline (once as_of has reached the deadline); a fake record found. Each line
-    links to the dealer's drill-down (DEALER_LINK). source: as for funnels (rows covering the 13 months)."""
+    links to the dealer's drill-down (DEALER_LINK); `detail` stays empty for etl.wording.watchlist_in_words.
+    source: as for funnels (rows covering the 13 months)."""
     month = dt.date(month.year, month.month, 1)
     config = settings(con)
     funnel_first = add_months(month, 1 - int(config["watchlist.funnel_months"]))
@@ -244,7 +245,6 @@ def watchlist(con, month: dt.date, as_of: dt.date, lang: str = "en", source: str
     for line in lines:
         line.update(dealer_name=names.get(line["dealer_id"]), month=f"{month:%Y-%m}",
                     link=dealer_link(line["dealer_id"], month))
-        line["detail"] = watchlist_detail(line, lang)
     frame = pd.DataFrame(lines, columns=list(dict.fromkeys(WATCHLIST_COLUMNS + [k for line in lines for k in line])))
     if not len(frame):
         return frame

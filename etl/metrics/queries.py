@@ -9,7 +9,6 @@ import datetime as dt
 import pandas as pd
 
 from etl.metrics.definitions import rollup_select
-from etl.metrics.reasons import award_cautions, award_reasons
 
 MONTHLY_COLUMNS = [
     "dealer_id", "month", "services", "complaints", "units_sold", "complaints_per_1000_sales",
@@ -34,10 +33,6 @@ SETTLEMENT_COLUMNS = [
 MONEY_COLUMNS = ["sales_amount", "fee_base", "missing_deduction", "fake_penalty", "complaint_deduction", "net_fee"]
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
-
-
 def monthly(con, year: int | None = None) -> pd.DataFrame:
     """Spec 5 `monthly`: one row per dealer-month with activity, ordered by dealer and month."""
     where = "WHERE year(month) = ?" if year else ""
@@ -46,18 +41,12 @@ def monthly(con, year: int | None = None) -> pd.DataFrame:
     return frame
 
 
-def award(con, year: int, as_of: dt.date, lang: str = "en") -> pd.DataFrame:
-    """Spec 3.1: every dealer under contract in the year, each criterion, its status and the reasons.
-
-    `cautions`: criteria that pass on the point value but are not demonstrable at this sample size
-    (shown beside an eligible dealer; `reasons` stays empty for it, as spec 5 asks)."""
+def award(con, year: int, as_of: dt.date) -> pd.DataFrame:
+    """Spec 3.1: every dealer under contract in the year, each criterion and its status, in codes and
+    numbers; etl.wording.award_in_words adds the reasons and cautions in words."""
     frame = con.execute("SELECT * FROM award_result(?, ?) ORDER BY dealer_id", [year, as_of]).df()
-    require_center = bool(con.execute("SELECT rule('rule_award_require_service_center') = 1").fetchone()[0])
-    rows = _records(frame)
-    for row in rows:
-        row["require_service_center"] = require_center
-    frame["reasons"] = ["; ".join(award_reasons(row, lang)) for row in rows]
-    frame["cautions"] = ["; ".join(award_cautions(row, lang)) for row in rows]
+    frame["require_service_center"] = bool(
+        con.execute("SELECT rule('rule_award_require_service_center') = 1").fetchone()[0])
     return frame
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from etl.metrics.definitions import COLUMN_COMMENTS, RATES, dealer_month_metrics_sql
 from etl.warehouse import quote
+from i18n import t
 
 VIEWS_SQL = Path(__file__).with_name("views.sql")
 
@@ -22,12 +23,17 @@ VIEW_COMMENTS = {
 }
 
 
+def _label(rate) -> str:
+    """A rate's name in its column comment: English (Chinese), from the catalogs."""
+    return f"{t(f'rate.{rate.name}', 'en')} ({t(f'rate.{rate.name}', 'zh')})"
+
+
 def version() -> str:
     """A fingerprint of the metric definitions: readers refresh views made by older code."""
     from etl.metrics import definitions
     from etl import warehouse
     text = (VIEWS_SQL.read_bytes() + Path(definitions.__file__).read_bytes() + Path(__file__).read_bytes()
-            + Path(warehouse.__file__).read_bytes())
+            + Path(warehouse.__file__).read_bytes() + "".join(map(_label, RATES)).encode("utf-8"))
     return hashlib.sha256(text).hexdigest()[:16]
 
 
@@ -56,8 +62,7 @@ def create_views(con) -> None:
             con.execute(f"COMMENT ON COLUMN {view}.{column} IS {quote(comment)}")
     for rate in RATES:
         scale = " x 1000" if rate.scale != 1 else ""
-        text = (f"{rate.label_en} ({rate.label_zh}) = {rate.numerator}{scale} / {rate.denominator}; "
-                f"empty when {rate.denominator} is 0.")
+        text = f"{_label(rate)} = {rate.numerator}{scale} / {rate.denominator}; empty when {rate.denominator} is 0."
         con.execute(f"COMMENT ON COLUMN dealer_month_metrics.{rate.name} IS {quote(text)}")
         for bound, word in (("low", "lower"), ("high", "upper")):
             con.execute(f"COMMENT ON COLUMN dealer_month_metrics.{rate.name}_{bound} IS "
