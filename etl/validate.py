@@ -37,6 +37,9 @@ TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%H:%M:%S.%f", "%I:%M %p", "%I:%M:%S %p", "
 # the second or third cell (a numbering column before it). Rows after it are notes and signatures.
 TOTALS_FIRST_CELL = r"^(合计|总计|total)"
 TOTALS_LATER_CELL = r"^(合计|总计|total|totals)\s*([:：(（].*)?$"
+# What DuckDB's timestamp cast reads exactly: a four-digit year first, then month, day and an
+# optional time; nothing after it (the cast would silently drop an AM/PM or an offset).
+ISO_TIMESTAMP = r"\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:(?:T| +)\d{1,2}:\d{1,2}(?::\d{1,2}(?:\.\d{1,9})?)?)?"
 # A date whose year is not written first with four digits: three numbers, 1-2 / 1-2 / 1,2 or 4 digits.
 AMBIGUOUS_DATE = r"^(\d{1,2})[-.](\d{1,2})[-.](\d{1,4})(?:\s+(.+))?$"
 
@@ -186,12 +189,17 @@ def parse_macros(date_order: str | None = None) -> list[str]:
         f"WHEN regexp_full_match(s, '0?\\.\\d+|0') THEN TIME '00:00' + to_seconds(CAST(round(TRY_CAST(s AS DOUBLE) * 86400) AS BIGINT)) "
         f"WHEN regexp_matches(s, '^\\d{{1,2}}(:|时)') THEN coalesce(TRY_CAST(s AS TIME), "
         f"CAST(try_strptime(upper(s), {_list(TIME_FORMATS)}) AS TIME)) END",
+        # The common shape (2026-03-05 14:30, 2026/3/5 9:05:00.5) by DuckDB's own cast at C speed,
+        # but only when the whole text has that shape: the cast ignores what follows a valid
+        # prefix (02:30 PM would read 02:30, 14:30+05 and 14:30 abc 14:30).
+        f"CREATE OR REPLACE TEMP MACRO qc_iso_timestamp(s) AS CASE "
+        f"WHEN regexp_full_match(s, {_lit(ISO_TIMESTAMP)}) THEN TRY_CAST(s AS TIMESTAMP) END",
         # Four-digit year first (2026-03-05, 2026/3/5 14:30, 2026年3月5日, 2026.3.5) or 20260305.
         f"CREATE OR REPLACE TEMP MACRO qc_year_first(s) AS CASE "
         # A cheap test of 2026-... / 2026/... first; the regular expression only for the rest.
         f"WHEN (substr(s, 5, 1) IN ('-', '/', '.', '年') AND TRY_CAST(substr(s, 1, 4) AS USMALLINT) >= 1000) "
-        f"OR regexp_matches(s, '^\\d{{4}}\\s*[-/.年]') THEN coalesce(TRY_CAST(s AS TIMESTAMP), "
-        f"try_strptime(upper(qc_date_text(s)), {_list(DATETIME_FORMATS)})) "
+        f"OR regexp_matches(s, '^\\d{{4}}\\s*[-/.年]') THEN "
+        f"try_strptime(upper(qc_date_text(s)), {_list(DATETIME_FORMATS)}) "
         f"WHEN regexp_full_match(s, '\\d{{8}}') THEN try_strptime(s, '%Y%m%d') END",
         f"CREATE OR REPLACE TEMP MACRO qc_date_parts(s) AS "
         f"regexp_extract(qc_date_text(s), {_lit(AMBIGUOUS_DATE)}, ['a', 'b', 'c', 't'])",
@@ -207,7 +215,8 @@ def parse_macros(date_order: str | None = None) -> list[str]:
         "WHEN o = 'dmy' THEN qc_make_timestamp(qc_year2(p.c), p.b, p.a, p.t) END",
         "CREATE OR REPLACE TEMP MACRO qc_is_day_first(s) AS regexp_matches(s, '^\\d{1,2}\\D') AND qc_date_parts(s).a <> ''",
         # DuckDB's own cast reads 2026-03-05 14:30 and 2026/3/5 at C speed; the rest after it.
-        f"CREATE OR REPLACE TEMP MACRO qc_timestamp(s) AS coalesce(qc_year_first(qc_cjk_year(s)), qc_serial(s), "
+        f"CREATE OR REPLACE TEMP MACRO qc_timestamp(s) AS coalesce(qc_iso_timestamp(s), qc_year_first(qc_cjk_year(s)), "
+        f"qc_serial(s), "
         f"CASE WHEN regexp_matches(s, '^\\d{{1,2}}\\D') THEN qc_in_order(qc_date_parts(s), {order}) END)",
         "CREATE OR REPLACE TEMP MACRO qc_date(s) AS CAST(qc_timestamp(s) AS DATE)",
         # A date in one column and a time in another (报修日期 + 报修时间); the time column may hold
@@ -220,21 +229,21 @@ def parse_macros(date_order: str | None = None) -> list[str]:
         "WHEN TRY_CAST(m AS INTEGER) BETWEEN 1 AND 12 AND TRY_CAST(y AS INTEGER) BETWEEN 1900 AND 2199 "
         "THEN make_date(TRY_CAST(y AS INTEGER), TRY_CAST(m AS INTEGER), 1) END",
         # 2026-03 and 2026/03 by DuckDB's own cast first (a four-digit year, checked by the window).
-        "CREATE OR REPLACE TEMP MACRO qc_month(s) AS CASE "
-        "WHEN length(s) = 7 AND substr(s, 5, 1) IN ('-', '/') AND TRY_CAST(replace(s, '/', '-') || '-01' AS DATE) IS NOT NULL "
-        "THEN TRY_CAST(replace(s, '/', '-') || '-01' AS DATE) "
+        "CREATE OR REPLACE TEMP MACRO qc_month(s) AS coalesce(CASE "
+        "WHEN length(s) = 7 AND substr(s, 5, 1) IN ('-', '/') THEN TRY_CAST(replace(s, '/', '-') || '-01' AS DATE) END, CASE "
         "WHEN regexp_full_match(qc_cjk_year(s), '\\d{4}\\s*[-/.年]\\s*\\d{1,2}\\s*月?') "
         "THEN qc_make_month(regexp_extract(qc_cjk_year(s), '^(\\d{4})', 1), "
         "regexp_extract(qc_cjk_year(s), '^\\d{4}\\s*[-/.年]\\s*(\\d{1,2})', 1)) "
         "WHEN regexp_full_match(s, '\\d{6}') THEN qc_make_month(left(s, 4), right(s, 2)) "
-        "ELSE CAST(date_trunc('month', qc_timestamp(s)) AS DATE) END",
+        "ELSE CAST(date_trunc('month', qc_timestamp(s)) AS DATE) END)",
         f"CREATE OR REPLACE TEMP MACRO qc_boolean(s) AS CASE "
         f"WHEN lower(s) IN ({', '.join(_lit(v) for v in TRUE_SPELLINGS)}) THEN true "
         f"WHEN lower(s) IN ({', '.join(_lit(v) for v in FALSE_SPELLINGS)}) THEN false END",
         "CREATE OR REPLACE TEMP MACRO qc_number(s) AS TRY_CAST(regexp_replace(s, '[,¥元\\s]', '', 'g') AS DOUBLE)",
         "CREATE OR REPLACE TEMP MACRO qc_integer(s) AS CASE "
         "WHEN qc_number(s) = trunc(qc_number(s)) AND abs(qc_number(s)) < 9e15 THEN CAST(qc_number(s) AS BIGINT) END",
-        "CREATE OR REPLACE TEMP MACRO qc_money(s) AS coalesce("
+        # A plain decimal by the cast alone (what the stripped text would give, as nothing is stripped).
+        "CREATE OR REPLACE TEMP MACRO qc_money(s) AS coalesce(TRY_CAST(s AS DECIMAL(18,2)), "
         "TRY_CAST(regexp_replace(s, '[,¥元\\s]', '', 'g') AS DECIMAL(18,2)), "
         "TRY_CAST(qc_number(s) AS DECIMAL(18,2)))",
         "CREATE OR REPLACE TEMP MACRO qc_satisfaction(s) AS CASE "
@@ -519,7 +528,7 @@ class StagingPlan:
             keep.append("NOT (" + " OR ".join(self._after_totals(strictly=False)) + ")")
         return f"""
             CREATE OR REPLACE TEMP TABLE staged AS
-            WITH parsed AS MATERIALIZED (
+            WITH parsed AS NOT MATERIALIZED (
                 SELECT row_no, row_id, sheet, overflow, {', '.join(text_cols)}, {', '.join(parsed_cols)},
                        {extra_json} AS extra_columns
                 FROM clean_cells

@@ -55,6 +55,25 @@ def test_four_digit_year_first_never_takes_a_file_order(roster):
     assert loaded(wh) == [("R1", dt.datetime(2025, 3, 15, 10, 0)), ("R2", dt.datetime(2025, 3, 1, 8, 0))]
 
 
+def test_an_afternoon_time_after_a_year_first_date_keeps_its_pm(roster):
+    """DuckDB's own timestamp cast reads '2025-03-05 02:30 PM' as 02:30: the loader must not."""
+    wh = roster
+    (result,) = load(wh, [row("R1", requested="2025-03-05 02:30 PM"), row("R2", requested="2025/3/6 11:15 am")])
+    assert (result.rows_loaded, result.rows_rejected) == (2, 0)
+    assert loaded(wh) == [("R1", dt.datetime(2025, 3, 5, 14, 30)), ("R2", dt.datetime(2025, 3, 6, 11, 15))]
+
+
+def test_text_after_a_time_is_rejected_not_dropped(roster):
+    """A time zone offset or stray words after the time: the row is rejected with its reason, the
+    time is never silently read without them."""
+    wh = roster
+    (result,) = load(wh, [row("R1", requested="2025-03-05 14:30+05"), row("R2", requested="2025-03-05 14:30 abc"),
+                          row("R3", requested="2025-03-05 14:30")])
+    assert (result.rows_loaded, result.rows_rejected) == (1, 2)
+    assert loaded(wh) == [("R3", dt.datetime(2025, 3, 5, 14, 30))]
+    assert [(n, "requested_at" in reason) for n, reason in rejects(wh)] == [(2, True), (3, True)]
+
+
 # ---------------------------------------------------------------- the file's order
 
 def test_month_day_year_from_an_english_locale(roster):
