@@ -1,23 +1,20 @@
 """Figures for issue 6's statistics: a funnel plot and a control chart, drawn from the named queries' data.
 
 Plain functions, no Streamlit: a quality.Funnel or one group's rows of quality.control_charts in, a
-plotly Figure out. Nothing is computed here but positions on the page; words come in as `labels`
-(English defaults below), so the page passes its own language's.
+plotly Figure out. Nothing is computed here but positions on the page; words come in as `labels`, so
+the page passes its own language's (app/stats_text.py; without them, the English catalog's).
 """
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from app import stats_text
 from etl.metrics.definitions import RATE_BY_NAME
 from etl.metrics.quality import Funnel
 
 GOOD, BAD, NEUTRAL, LINE, LIMIT, INNER = "#2e7d32", "#c62828", "#9e9e9e", "#1565c0", "#ef6c00", "#ffb74d"
-FUNNEL_LABELS = {"target": "national rate", "inner": "95 % limits", "outer": "99.8 % limits",
-                 "x": "denominator", "y": "rate", "within": "within", "high": "above the limits",
-                 "low": "below the limits"}
-CHART_LABELS = {"rate": "rate", "centre": "centre line", "limits": "control limits", "signal": "signal",
-                "baseline": "baseline", "x": "month", "y": "rate"}
+DEFAULT_LANGUAGE = "en"   # of the labels a caller does not pass
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 
 
@@ -30,7 +27,7 @@ def funnel_figure(funnel: Funnel, labels: dict | None = None, title: str | None 
     """Each dealer a point at (denominator, rate); the target line, the inner and outer limits; dealers
     beyond the outer limits named on the plot (by `name_by`: dealer_name, or dealer_id where many are named).
     Log denominator axis, as funnels are usually drawn; the axes span the dealers, not the limits at n = 1."""
-    words = {**FUNNEL_LABELS, **(labels or {})}
+    words = {**stats_text.funnel_labels(funnel, DEFAULT_LANGUAGE), **(labels or {})}
     figure = go.Figure()
     lines = funnel.lines
     if len(funnel.points):
@@ -70,11 +67,11 @@ def funnel_figure(funnel: Funnel, labels: dict | None = None, title: str | None 
 def control_chart_figure(chart: pd.DataFrame, labels: dict | None = None, title: str | None = None) -> go.Figure:
     """One group's p (or Laney p') chart: the monthly rate, the centre line, the limits stepping with each
     month's denominator, signals marked, the baseline months shaded."""
-    words = {**CHART_LABELS, **(labels or {})}
     figure = go.Figure()
     if chart.empty:
         return figure.update_layout(title=title, margin=MARGIN)
     metric = chart["metric"].iloc[0]
+    words = {**stats_text.chart_labels(DEFAULT_LANGUAGE, metric), **(labels or {})}
     months = pd.to_datetime(chart["month"])
     baseline = months[chart["phase"] == "baseline"]
     if len(baseline):

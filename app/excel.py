@@ -101,6 +101,11 @@ def _tidy(sheet, widths: list[int]) -> None:
         sheet.column_dimensions[get_column_letter(position)].width = width
 
 
+# The call list's columns after the questions, headed col.<column> in the page's language.
+CALL_LIST_CONTEXT = ("dealer_name", "customer_name", "customer_phone", "address", "product_model", "service_type",
+                     "requested_at", "completed_at")
+
+
 def call_list_workbook(call_list: pd.DataFrame, questions: list[str], notice: str,
                        settings: list[tuple[str, str]], lang: str, generated_at: dt.datetime | None = None) -> bytes:
     """The call center's list, names and phones unmasked, as a file that loads back as a callbacks file.
@@ -115,12 +120,10 @@ def call_list_workbook(call_list: pd.DataFrame, questions: list[str], notice: st
     generated_at = generated_at or dt.datetime.now()
     file_headers = {c.name: (c.chinese if lang == "zh" else c.name) for c in CALLBACKS.columns}
     keys = ["callback_id", "record_no", "dealer_id"]
-    context = ["dealer_name", "customer_name", "customer_phone", "address", "product_model", "service_type",
-               "requested_at", "completed_at"]
     out = pd.DataFrame({file_headers[c]: call_list[c] for c in keys})
     for question in questions:
         out[file_headers[question]] = None
-    for column in context:
+    for column in CALL_LIST_CONTEXT:
         values = call_list[column]
         if column == "service_type":
             values = values.map(lambda v: None if fmt.is_empty(v) else code(v, lang))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from app import format as fmt
-from app.i18n import t
+from app.i18n import N_, t
 from etl.metrics.definitions import RATE_BY_NAME
 from etl.metrics.quality import Funnel
 
@@ -26,8 +26,8 @@ def phi_text(funnel: Funnel, lang: str) -> str:
     """φ and what it did: 'φ = 2.17: overdispersed, limits widened'."""
     if funnel.phi is None:
         return t("funnel.no_phi", lang)
-    verdict = ("funnel.widened" if funnel.widened else "funnel.not_widened" if funnel.overdispersed
-               else "funnel.not_overdispersed")
+    verdict = (N_("funnel.widened") if funnel.widened else N_("funnel.not_widened") if funnel.overdispersed
+               else N_("funnel.not_overdispersed"))
     return t("funnel.phi", lang, phi=f"{funnel.phi:.2f}", verdict=t(verdict, lang))
 
 
@@ -51,9 +51,12 @@ def outlier_lines(funnel: Funnel, lang: str, side: str | None = None) -> list[st
     return lines
 
 
+CHART_LABELS = ("rate", "centre", "limits", "signal", "baseline", "x")   # control.label.<label>
+
+
 def chart_labels(lang: str, metric: str) -> dict:
     """The labels of charts_stats.control_chart_figure in `lang`, the y axis named by the rate."""
-    words = {key: t(f"control.label.{key}", lang) for key in ("rate", "centre", "limits", "signal", "baseline", "x")}
+    words = {key: t(f"control.label.{key}", lang) for key in CHART_LABELS}
     return {**words, "y": t(f"rate.{metric}", lang)}
 
 

@@ -101,6 +101,10 @@ SETTLEMENT: Spec = [("dealer_id", "text"), ("dealer_name", "text"), ("region", "
                     ("fee_base", "money"), ("max_consecutive_missing", "count"), ("missing_deduction", "money"),
                     ("fake_records", "count"), ("fake_penalty", "money"), ("complaints", "count"),
                     ("complaint_deduction", "money"), ("net_fee", "money")]
+# The Settlement page's total tiles, row by row: col.<column> and settlement.help.<column>; "dealers" counts them.
+SETTLEMENT_TILES = (("fee_base", "net_fee", "dealers"), ("missing_deduction", "fake_penalty", "complaint_deduction"))
+# What the Explore page's pivot can group by, each named col.<dimension>.
+PIVOT_DIMENSIONS = ("region", "province", "area_type", "dealer_id", "month")
 
 
 def long_text_headers(spec: Spec, lang: str) -> list[str]:

@@ -133,7 +133,7 @@ def control_chart(page: PageContext, by: str, key: str, widget: str, default_met
     st.caption(summary or page.t("control.no_baseline"))
     signals = stats_text.signal_lines(chart, page.lang, int(page.rules["statistics.run_length"]))
     if signals:
-        st.markdown(f"**{page.t('control.signals')}**\n" + "\n".join(f"- {line}" for line in signals))
+        st.markdown("**" + page.t("control.signals") + "**\n" + "\n".join(f"- {line}" for line in signals))
     else:
         st.caption(page.t("control.no_signals"))
 

@@ -107,9 +107,8 @@ def thresholds(page: PageContext) -> tuple[Rules, list[tuple[str, str, str]]]:
                 changes.append((page.t(f"what_if.{key}"), text(overrides[key], unit, page.lang),
                                 text(base, unit, page.lang)))
     if changes:
-        st.warning(page.t("what_if.active", changes="; ".join(
-            page.t("what_if.change", label=label, value=value, rules=rules) for label, value, rules in changes)),
-            icon=":material/science:")
+        lines = [page.t("what_if.change", label=label, value=value, rules=rules) for label, value, rules in changes]
+        st.warning(page.t("what_if.active", changes="; ".join(lines)), icon=":material/science:")
         st.button(page.t("what_if.reset"), on_click=state.forget, args=tuple(AWARD_THRESHOLDS),
                   icon=":material/restart_alt:")
     return (page.rules.with_overrides(overrides) if overrides else page.rules), changes

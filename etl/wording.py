@@ -12,7 +12,7 @@ import pandas as pd
 from etl.metrics.definitions import NOT_DEMONSTRABLE, RATE_BY_NAME
 from etl.metrics.levels import interval_level
 from etl.reject_reasons import render, render_all
-from i18n import ngettext, t
+from i18n import N_, ngettext, t
 
 REASON_SEPARATOR = "; "   # between the reasons (and cautions) of one dealer, as spec 5's award report has it
 
@@ -155,6 +155,13 @@ def _whole(value) -> int:
     return int(value)
 
 
+# A line's sentence by the side it is on: above / below a limit or the centre line.
+FUNNEL_DETAIL = {"high": N_("watchlist.detail.funnel_high"), "low": N_("watchlist.detail.funnel_low")}
+BEYOND_DETAIL = {"above": N_("watchlist.detail.beyond_above"), "below": N_("watchlist.detail.beyond_below")}
+RUN_DETAIL = {"above": N_("watchlist.detail.run_above"), "below": N_("watchlist.detail.run_below")}
+CHART_NAMES = {"p": N_("control.chart.p"), "laney": N_("control.chart.laney")}
+
+
 def watchlist_detail(line: dict, lang: str) -> str:
     """One watchlist line (quality.watchlist) in words: what was seen, against which limit."""
     reason = line["reason"]
@@ -170,16 +177,16 @@ def watchlist_detail(line: dict, lang: str) -> str:
              "counts": f"{_whole(line['numerator'])} / {_whole(line['denominator'])}"}
     if reason == "funnel":
         side = "high" if line["side"] == "high" else "low"
-        return t(f"watchlist.detail.funnel_{side}", lang, **words, level=line["level"],
+        return t(FUNNEL_DETAIL[side], lang, **words, level=line["level"],
                  limit=_rate_text(name, line["limit"], lang), target=_rate_text(name, line["target"], lang))
     if reason == "control_chart":
         centre = _rate_text(name, line["centre"], lang)
-        chart = t("control.chart.laney" if line["chart"] == "laney" else "control.chart.p", lang)
+        chart = t(CHART_NAMES["laney" if line["chart"] == "laney" else "p"], lang)
         side = "above" if line["side"] == "above" else "below"
         if line["signal"] == "beyond":
-            return t(f"watchlist.detail.beyond_{side}", lang, **words, limit=_rate_text(name, line["limit"], lang),
+            return t(BEYOND_DETAIL[side], lang, **words, limit=_rate_text(name, line["limit"], lang),
                      chart=chart, centre=centre)
-        return t(f"watchlist.detail.run_{side}", lang, **words, run=_whole(line["run_length"]), centre=centre,
+        return t(RUN_DETAIL[side], lang, **words, run=_whole(line["run_length"]), centre=centre,
                  chart=chart)
     if reason == "control_breach":
         low, high = (_rate_text(name, line[k], lang) for k in ("low", "high"))

@@ -45,7 +45,7 @@ for n, (metric, plot) in enumerate(plots.items()):
         st.caption(stats_text.phi_text(plot, page.lang))
         bad = stats_text.bad_side(plot)
         worse = stats_text.outlier_lines(plot, page.lang, bad)
-        st.markdown(f"**{page.t('funnel.outliers', level=levels[1])}**\n" + "\n".join(f"- {line}" for line in worse)
+        st.markdown("**" + page.t("funnel.outliers", level=levels[1]) + "**\n" + "\n".join(f"- {line}" for line in worse)
                     if worse else page.t("funnel.none", level=levels[1]))
         better = stats_text.outlier_lines(plot, page.lang, "low" if bad == "high" else "high")
         if better:

@@ -22,8 +22,8 @@ summary.metric(page.t("award.eligible"), f"{int(award['eligible'].sum())} / {len
                help=page.t("award.eligible_help", year=year, as_of=fmt.day(as_of)))
 summary.caption(page.t("award.order_help"))
 chart.plotly_chart(charts.award_failures(award, AWARD_CRITERIA, page.lang))
-st.caption(page.t("award.status_help", level=ui.interval_level(page),
-                  required=page.t("stats.on" if page.rules["award.require_interval"] else "stats.off")))
+required = page.t("stats.on") if page.rules["award.require_interval"] else page.t("stats.off")
+st.caption(page.t("award.status_help", level=ui.interval_level(page), required=required))
 ui.table(page, award, tables.AWARD, tables.AWARD_VERDICTS, height=560)
 
 settings = [(label, page.t("what_if.change_short", value=value, rules=rules_value))

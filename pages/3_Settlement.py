@@ -16,7 +16,7 @@ if result.dealers.empty:
     st.stop()
 
 totals = result.totals
-for row in (("fee_base", "net_fee", "dealers"), ("missing_deduction", "fake_penalty", "complaint_deduction")):
+for row in tables.SETTLEMENT_TILES:
     for column, box in zip(row, st.columns(3)):
         if column == "dealers":
             box.metric(page.t("settlement.dealers"), fmt.count(totals[column]), border=True,

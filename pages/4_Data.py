@@ -31,7 +31,7 @@ if chosen:
             st.markdown("\n".join(f"- {line}" for line in uploads.how_read(report)))
             ui.table(page, uploads.mapping_table(report), tables.HEADER_MAPPING)
             if report.get("first_rejects"):
-                st.markdown(f"**{page.t('data.first_rejects', rows=len(report['first_rejects']))}**")
+                st.markdown("**" + page.t("data.first_rejects", rows=len(report["first_rejects"])) + "**")
                 ui.table(page, uploads.first_rejects_table(report, page.lang), tables.PREVIEW_REJECTS)
 if st.button(page.t("data.load"), type="primary", disabled=not chosen, icon=":material/upload:"):
     bar = st.progress(0.0, text=page.t("data.starting"))
@@ -95,7 +95,7 @@ with rejects_tab:
         if chosen_file:
             ui.correction_download(page, chosen_file, key="_data_correction_chosen")
     if len(status.reason_kinds):
-        st.markdown(f"**{page.t('data.reason_kinds')}**")
+        st.markdown("**" + page.t("data.reason_kinds") + "**")
         ui.table(page, status.reason_kinds, tables.REASON_KINDS)
 
 with reports:
@@ -113,12 +113,12 @@ with reports:
         b.metric(page.t("data.late"), fmt.count(len(late)), border=True)
         c.metric(page.t("data.on_time"), fmt.count(int((due["status"] == "on_time").sum())), border=True)
         chart.plotly_chart(charts.report_status_by_month(due, page.lang))
-        st.markdown(f"**{page.t('data.missing_list')}**")
+        st.markdown("**" + page.t("data.missing_list") + "**")
         if missing.empty:
             st.caption(page.t("data.none_missing"))
         else:
             ui.table(page, missing, tables.MISSING_REPORTS, height=min(500, ui.rows_height(len(missing))))
-        st.markdown(f"**{page.t('data.late_list')}**")
+        st.markdown("**" + page.t("data.late_list") + "**")
         if late.empty:
             st.caption(page.t("data.none_late"))
         else:

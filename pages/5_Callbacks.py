@@ -33,10 +33,10 @@ else:
             ui.table(page, found.issues, tables.CONDUCT)
     fakes, unreached = st.columns(2)
     with fakes:
-        st.subheader(f"{page.t('callbacks.fakes')} ({fmt.count(len(found.fakes))})")
+        st.subheader(page.t("callbacks.fakes") + f" ({fmt.count(len(found.fakes))})")
         ui.table(page, found.fakes, tables.CALLBACK_PEOPLE, height=min(400, ui.rows_height(len(found.fakes), 10)))
     with unreached:
-        st.subheader(f"{page.t('callbacks.unreached')} ({fmt.count(len(found.unreached))})")
+        st.subheader(page.t("callbacks.unreached") + f" ({fmt.count(len(found.unreached))})")
         ui.table(page, found.unreached, tables.CALLBACK_PEOPLE,
                  height=min(400, ui.rows_height(len(found.unreached), 10)))
     st.caption(page.t("callbacks.masked"))

@@ -13,16 +13,7 @@ FROM dealer_month_metrics m JOIN dealers d USING (dealer_id)
 GROUP BY ALL
 ORDER BY d.region, m.month"""
 SQL_KEY, RAN_KEY = "_explore_sql", "_explore_ran"
-# The sandbox's own limits (etl.explore), in Chinese and English.
-SANDBOX_REFUSALS = {
-    "memory": ("查询所需内存超过 {detail} MB，已被中止（上限为规则文件 [explore] memory_limit_mb）。",
-               "The query needed more than {detail} MB of memory and was stopped "
-               "(the limit is [explore] memory_limit_mb in the rules file)."),
-    "too_large": ("查询结果超过 {detail} MB，未显示；请减少列或行（上限为规则文件 [explore] result_limit_mb）。",
-                  "The result is larger than {detail} MB and is not shown; select fewer columns or rows "
-                  "(the limit is [explore] result_limit_mb in the rules file)."),
-}
-DIMENSIONS = ("region", "province", "area_type", "dealer_id", "month")
+DIMENSIONS = tables.PIVOT_DIMENSIONS
 
 page = state.setup("explore")
 st.title(page.t("explore.title"))
@@ -30,7 +21,7 @@ st.title(page.t("explore.title"))
 # --- ad-hoc SQL --------------------------------------------------------------------------------
 editor, beside = st.columns([3, 2])
 with beside:
-    st.markdown(f"**{page.t('explore.catalog')}**")
+    st.markdown("**" + page.t("explore.catalog") + "**")
     st.caption(page.t("explore.catalog_help"))
     catalog = data.explore_catalog(page)
     with st.container(height=330):
@@ -50,11 +41,7 @@ if ran is not None:
     try:
         result = data.query(page, ran)
     except QueryRefused as refused:
-        if refused.code in SANDBOX_REFUSALS:
-            message = SANDBOX_REFUSALS[refused.code][page.lang == "en"].format(detail=refused.detail)
-        else:
-            message = page.t(f"explore.refused.{refused.code}", detail=refused.detail)
-        st.error(message, icon=":material/block:")
+        st.error(page.t(f"explore.refused.{refused.code}", detail=refused.detail), icon=":material/block:")
     else:
         frame = result.frame
         st.caption(page.t("explore.rows", rows=fmt.count(len(frame)), seconds=f"{result.seconds:.2f}"))
