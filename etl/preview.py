@@ -20,6 +20,7 @@ from etl.read import FileRejected, open_file, read_cells
 from etl.reject_reasons import render
 from etl.rules import Rules
 from etl.warehouse import create_tables
+from i18n import ngettext
 
 
 def _connect(database: Path):
@@ -89,9 +90,11 @@ def describe(report: dict) -> str:
                                                                                           repr(details["delimiter"])))
     lines.append("  read as: " + ", ".join(str(f) for f in fmt if f))
     for sheet in details.get("sheets", []):
-        rows = "-".join(str(r) for r in sheet.get("header_rows", []))
-        where = f"sheet \"{sheet['name']}\": header row" if sheet.get("name") else "header line"
-        lines.append(f"  {where}{'s' if '-' in rows else ''} {rows}")
+        header_rows = sheet.get("header_rows", [])
+        rows = "-".join(str(r) for r in header_rows)
+        where = (ngettext("inspect.sheet_header_rows", len(header_rows), "en", sheet=sheet["name"], rows=rows)
+                 if sheet.get("name") else ngettext("inspect.header_lines", len(header_rows), "en", rows=rows))
+        lines.append(f"  {where}")
     for sheet in details.get("skipped_sheets", []):
         lines.append(f"  sheet \"{sheet.get('name')}\" skipped: {sheet.get('reason')}")
     mapping = details.get("mapping", []) + [[source, f"{column} (its date)"] for source, column in details.get("date_parts", [])]

@@ -29,6 +29,7 @@ from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, Shee
 
 from etl.aliases import HeaderMaps, header_maps
 from etl.schema import DATETIME, KINDS, REPAIRS, Kind, normalise_header
+from i18n import ngettext
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
 CSV_SUFFIXES = TEXT_SUFFIXES          # the name other modules know
@@ -438,11 +439,11 @@ def check_layout(layout: Layout, kind: Kind, maps: HeaderMaps, month_known: bool
     if missing:
         found = ", ".join(_header_text(h) for h in layout.headers if h.strip()) or "(none)"
         which = ", ".join(f"{c.name} ({c.chinese})" for c in missing)
-        plural = "columns" if len(missing) > 1 else "column"
         hints = "".join(f"; \"{_header_text(h)}\" looks like {name} ({kind.column(name).chinese}): "
                         "add it to header_aliases.toml"
                         for h, name in _resemblances(layout, kind, maps) if name in {c.name for c in missing})
-        raise FileRejected(f"missing required {plural} {which}; headers found: {found}{hints}")
+        raise FileRejected(ngettext("load.missing_columns", len(missing), "en", columns=which, found=found,
+                                    hints=hints))
     if kind is REPAIRS and "report_month" not in layout.named and not month_known:
         raise FileRejected(
             "report month cannot be told: there is no report_month (报表月份) column and the "
