@@ -25,6 +25,12 @@ def _year(text: str) -> int:
     return int(text)
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text}")
+    return int(text)
+
+
 def _month(text: str) -> dt.date:
     try:
         return dt.datetime.strptime(text, "%Y-%m").date()
@@ -47,10 +53,12 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--submitted-on", type=_date, help="submission date for repairs files without a submitted_on column")
     load.add_argument("--json", action="store_true", help="one JSON object per line (used by the dashboard's uploads)")
 
-    sample = commands.add_parser("sample", help="write the deterministic demo data set")
+    sample = commands.add_parser("sample", help="write the deterministic demo data set (or a national-scale one)")
     sample.add_argument("--out", default=str(config.DEFAULT_SAMPLE_DIR))
     sample.add_argument("--seed", type=int, default=20260101)
-    sample.add_argument("--end-month", help="last month of the 24 (YYYY-MM); default: last month")
+    sample.add_argument("--end-month", help="last month of the data set (YYYY-MM); default: last month")
+    sample.add_argument("--dealers", type=_positive, help="national scale: this many dealers (default 3000 with --months)")
+    sample.add_argument("--months", type=_positive, help="national scale: this many months (default 36 with --dealers)")
 
     report = commands.add_parser("report", help="write a report as .csv or .xlsx")
     report.add_argument("name", choices=["monthly", "award", "settlement", "funnel", "watchlist"])
@@ -182,7 +190,12 @@ def cmd_rejects(args) -> int:
 
 def cmd_sample(args) -> int:
     from sampledata import generate
-    written = generate(Path(args.out), seed=args.seed, end_month=args.end_month)
+    dealers, months = getattr(args, "dealers", None), getattr(args, "months", None)
+    try:
+        written = generate(Path(args.out), seed=args.seed, end_month=args.end_month, dealers=dealers, months=months)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     print(f"wrote {len(written)} files to {args.out}")
     return EXIT_OK
 
