@@ -86,6 +86,13 @@ def parser() -> argparse.ArgumentParser:
     rejects.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the sheet (default zh)")
     rejects.add_argument("--db")
 
+    export = commands.add_parser("export", help="write the loaded and the metric tables as Hive-partitioned Parquet")
+    export.add_argument("--format", choices=["parquet"], default="parquet")
+    export.add_argument("--out", required=True, metavar="DIR", help="the folder to write (docs/parquet.md)")
+    export.add_argument("--db"), export.add_argument("--rules")
+    export.add_argument("--with-personal-data", action="store_true",
+                        help="keep customer names, phones and addresses (left out by default)")
+
     demo = commands.add_parser("demo", help="generate and load the demo data when the database is empty")
     demo.add_argument("--db"), demo.add_argument("--rules")
     return top
@@ -97,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return {"load": cmd_load, "sample": cmd_sample, "report": cmd_report, "demo": cmd_demo,
-                "inspect": cmd_inspect, "rejects": cmd_rejects}[args.command](args)
+                "inspect": cmd_inspect, "rejects": cmd_rejects,
+                "export": cmd_export}[args.command](args)
     except (RulesError, AliasesError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -185,6 +193,36 @@ def cmd_rejects(args) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(content)
     print(f"wrote the correction sheet of {args.file} to {out}")
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from etl.db import reader
+    from etl.export import ExportError, export_parquet
+    from etl.rules import load_rules
+    database = config.db_path(args.db)
+    if not database.exists():
+        print(f"error: no database at {database}", file=sys.stderr)
+        return EXIT_USAGE
+    rules = load_rules(config.rules_path(args.rules))
+    out = Path(args.out)
+    started = time.perf_counter()
+
+    def told(name: str, entry: dict) -> None:
+        where = (f"{entry['partitions']} partitions by year/month of {entry['partitioning']['from']}"
+                 if entry["partitioning"] else "1 file")
+        print(f"{name}: {entry['rows']} rows, {where}, {entry['bytes'] / 1e6:.2f} MB", flush=True)
+    try:
+        with reader(database, rules) as con:
+            manifest = export_parquet(con, out, rules, args.with_personal_data, database, on_table=told)
+    except ExportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    tables = manifest["tables"].values()
+    print(f"exported {len(tables)} tables, {sum(t['rows'] for t in tables)} rows, "
+          f"{sum(t['bytes'] for t in tables) / 1e6:.1f} MB to {out} in {time.perf_counter() - started:.1f} s; "
+          + ("personal data included" if args.with_personal_data else
+             "personal data left out (--with-personal-data keeps it)"))
     return EXIT_OK
 
 
