@@ -160,8 +160,9 @@ def _write(con, table: Table, select: str, out: Path) -> dict:
                     "(FORMAT parquet)").fetchall()
         path = files_glob = target.name
         partitioning = None
-    rows = con.execute(f"SELECT count(*) FROM read_parquet({_literal(str(out / files_glob))})").fetchall()[0][0]
     files, size = _size(target)
+    rows = con.execute(f"SELECT count(*) FROM read_parquet({_literal(str(out / files_glob))})").fetchall()[0][0] \
+        if files else 0    # an empty table partitioned by month has no folder to write
     partitions = (len({p.parent for p in target.rglob("*.parquet")}) if table.date else 0)
     return {"group": table.group, "rows": rows, "path": path, "files": files_glob, "file_count": files,
             "partitions": partitions, "bytes": size, "partitioning": partitioning,
@@ -265,6 +266,9 @@ def view_sql(name: str, entry: dict, location: str) -> str:
     from them (the folder's month=MM hides the file's column of that name)."""
     files = _literal(f"{location.rstrip('/')}/{entry['files']}")
     partitioning = entry.get("partitioning")
+    if not entry.get("file_count"):     # no rows, no files: the columns alone
+        nulls = ", ".join(f"CAST(NULL AS {c['type']}) AS {_ident(c['name'])}" for c in entry["columns"])
+        return f"CREATE OR REPLACE VIEW {_ident(name)} AS SELECT {nulls} WHERE false"
     items = []
     for column in entry["columns"]:
         if partitioning and partitioning.get("rebuild") and column["name"] == partitioning["from"]:

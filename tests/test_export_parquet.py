@@ -257,3 +257,15 @@ def test_exporting_again_replaces_the_earlier_export_and_nothing_else(loaded, tm
     code, printed = export(loaded.path, foreign)
     assert code == 2 and "is in the way" in printed
     assert export(tmp_path / "none.duckdb", tmp_path / "nowhere")[0] == 2
+
+
+def test_an_empty_warehouse_exports_empty_tables_that_read_back(empty_warehouse_file, tmp_path):
+    database = tmp_path / "empty.duckdb"
+    shutil.copyfile(empty_warehouse_file, database)
+    assert export(database, tmp_path / "out")[0] == 0
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    non_empty = {t: e["rows"] for t, e in manifest["tables"].items() if e["rows"]}
+    assert non_empty == {"rule_settings": len(manifest["rules"])}
+    with duckdb.connect() as con:
+        attach(con, str(tmp_path / "out"), groups=("loaded", "metric"))
+        assert con.execute("SELECT count(*) FROM repairs, dealer_month_metrics").fetchall() == [(0,)]
