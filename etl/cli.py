@@ -86,6 +86,9 @@ def parser() -> argparse.ArgumentParser:
     rejects.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the sheet (default zh)")
     rejects.add_argument("--db")
 
+    refresh = commands.add_parser("refresh", help="recompute the stored dealer-month counts from their definition")
+    refresh.add_argument("--db"), refresh.add_argument("--rules")
+
     export = commands.add_parser("export", help="write the loaded and the metric tables as Hive-partitioned Parquet")
     export.add_argument("--format", choices=["parquet"], default="parquet")
     export.add_argument("--out", required=True, metavar="DIR", help="the folder to write (docs/parquet.md)")
@@ -104,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return {"load": cmd_load, "sample": cmd_sample, "report": cmd_report, "demo": cmd_demo,
-                "inspect": cmd_inspect, "rejects": cmd_rejects,
+                "inspect": cmd_inspect, "rejects": cmd_rejects, "refresh": cmd_refresh,
                 "export": cmd_export}[args.command](args)
     except (RulesError, AliasesError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -193,6 +196,27 @@ def cmd_rejects(args) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(content)
     print(f"wrote the correction sheet of {args.file} to {out}")
+    return EXIT_OK
+
+
+def cmd_refresh(args) -> int:
+    """Every stored dealer-month recomputed (loads refresh only what they change; the writer
+    rebuilds by itself when the definitions or the rules they read change)."""
+    import time
+
+    from etl import marts
+    from etl.db import writer
+    from etl.rules import load_rules
+    database = config.db_path(args.db)
+    if not database.exists():
+        print(f"error: no database at {database}", file=sys.stderr)
+        return EXIT_USAGE
+    started = time.perf_counter()
+    with writer(database, load_rules(config.rules_path(args.rules))) as con:
+        con.execute("BEGIN TRANSACTION")
+        rows = marts.rebuild(con)
+        con.execute("COMMIT")
+    print(f"refreshed {marts.STORED}: {rows} dealer-months in {time.perf_counter() - started:.1f} s")
     return EXIT_OK
 
 

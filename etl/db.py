@@ -75,6 +75,7 @@ def store_rules(con, rules: Rules) -> None:
 @contextmanager
 def writer(path: Path, rules: Rules | None = None, wait_seconds: float = 300, notify=None):
     """The one read-write connection, with tables and views in place."""
+    from etl import marts
     from etl.metrics.views import create_views, is_current
     from etl.warehouse import create_tables
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -87,6 +88,8 @@ def writer(path: Path, rules: Rules | None = None, wait_seconds: float = 300, no
             create_tables(con)
             create_views(con)
         apply_rules(con, rules)
+        if not marts.is_fresh(con):      # the rules the stored counts depend on changed
+            marts.rebuild(con)
         yield con
     finally:
         con.close()
@@ -95,16 +98,26 @@ def writer(path: Path, rules: Rules | None = None, wait_seconds: float = 300, no
 def open_reader(path: Path, rules: Rules | None = None, wait_seconds: float = 60,
                 notify=None) -> duckdb.DuckDBPyConnection:
     """A read-only connection with the rules applied; the caller closes it (soon: it blocks writers)."""
+    from etl import marts
     from etl.metrics.views import is_current
+    rules = rules or load_rules()
     con = _connect_waiting(path, True, wait_seconds, notify) if path.exists() else None
-    if con is None or not is_current(con):
-        if con is not None:
+    if con is not None:
+        try:
+            apply_rules(con, rules)
+            ready = is_current(con) and marts.is_fresh(con)
+        except BaseException:
             con.close()
-        with writer(path, rules, wait_seconds, notify):
-            pass
-        con = _connect_waiting(path, True, wait_seconds, notify)
+            raise
+        if ready:
+            return con
+        con.close()
+    # Views made by older code, or stored counts made with other rules: the writer brings them along.
+    with writer(path, rules, wait_seconds, notify):
+        pass
+    con = _connect_waiting(path, True, wait_seconds, notify)
     try:
-        apply_rules(con, rules or load_rules())
+        apply_rules(con, rules)
     except BaseException:
         con.close()
         raise

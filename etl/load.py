@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl import marts
 from etl.config import archive_dir
 from etl.db import writer
 from etl.read import (DATA_SUFFIXES, FileRejected, Limits, RawFile, kind_from_name, open_file, read_cells,
@@ -307,10 +308,12 @@ def _stage_and_apply(con, raw: RawFile, load_id: int, submitted_on: dt.date | No
     con.execute("INSERT INTO rejects (load_id, file_name, kind, row_no, reason, raw_values, sheet, problems) "
                 "SELECT ?, ?, ?, row_no, reason, raw_values, sheet, problems FROM staged_rejects",
                 [load_id, raw.name, raw.kind.name])
+    marts.before_apply(con, raw.kind)
     if raw.kind is REPAIRS:
         _apply_repairs(con, load_id)
     else:
         _upsert(con, raw.kind, load_id)
+    marts.after_apply(con, raw.kind, load_id)
     con.execute("DROP TABLE staged")
     con.execute("DROP TABLE staged_rejects")
     return result

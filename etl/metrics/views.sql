@@ -118,8 +118,10 @@ UNION SELECT dealer_id, month FROM sales;
 CREATE OR REPLACE MACRO report_deadline(report_month) AS
     CAST(report_month + INTERVAL 1 MONTH AS DATE) + CAST(rule('rule_service_report_due_day') AS INTEGER) - 1;
 
--- name: dealer_month_counts
-CREATE OR REPLACE VIEW dealer_month_counts AS
+-- name: dealer_month_counts_view
+-- The definition of the dealer-month counts. Loads store its rows in the table dealer_month_counts
+-- (etl/marts.py), which everything below and every page reads.
+CREATE OR REPLACE VIEW dealer_month_counts_view AS
 WITH rep AS (
     SELECT dealer_id, report_month AS month,
            count(*) AS services,

@@ -1,0 +1,173 @@
+"""Marts: the metric layer's dealer-month counts stored as a table, computed when data arrives.
+
+The loaded data changes once a month, the questions are asked all day (issue 13). The view
+`dealer_month_counts_view` (etl/metrics/views.sql) stays the one definition; the table
+`dealer_month_counts` holds its rows, and everything downstream (dealer_month_metrics, award,
+settlement, watchlist, funnels, control charts, reports, pages) reads the table.
+
+A load refreshes, inside its own transaction, only the dealer-months it can change: the rows it
+replaced and the rows it brought, plus the dealer-months reached from them (repeat repairs of the
+same serial number at any dealer, misses found by a callback on a record, hotline tickets
+answered by a record, complaints merged with events of other months, a roster change that moves
+a dealer's SLA). A full rebuild runs when the definitions or the rules they read change, and on
+`python -m etl refresh`. tests/test_marts.py keeps table = view, cell for cell, over loads in many
+orders and batches.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+from etl.schema import CALLBACKS, DEALERS, HOTLINE, NOTICES, REPAIRS, SALES, Kind
+
+STORED = "dealer_month_counts"
+DEFINITION = "dealer_month_counts_view"
+KEY = ("dealer_id", "month")
+TOUCHED = "mart_touched"          # temp: the rows a load replaced or brought, in its kind's columns
+AFFECTED = "mart_affected"        # temp: the dealer-months to recompute
+
+
+def rule_names(view_sql: str) -> list[str]:
+    """The rules the definition reads (rule('rule_...')): the stored rows depend on exactly these."""
+    return sorted(set(re.findall(r"rule\('(rule_[a-z0-9_]+)'\)", view_sql)))
+
+
+def rules_fingerprint(con, names: list[str]) -> str:
+    """The values of those rules as this connection sees them (its variables, else rule_settings)."""
+    if not names:
+        return ""
+    values = con.execute("SELECT [" + ", ".join(f"CAST(rule('{n}') AS VARCHAR)" for n in names) + "]").fetchone()[0]
+    return hashlib.sha256(repr(list(zip(names, values))).encode()).hexdigest()[:16]
+
+
+def _definition_sql() -> str:
+    from etl.metrics.views import VIEWS_SQL
+    text = VIEWS_SQL.read_text(encoding="utf-8")
+    return text
+
+
+def _state(con) -> tuple[str, str]:
+    from etl.metrics.views import version
+    return version(), rules_fingerprint(con, rule_names(_definition_sql()))
+
+
+def is_fresh(con) -> bool:
+    """The stored rows were computed by these definitions with these rules."""
+    try:
+        row = con.execute("SELECT definitions, rules FROM mart_state").fetchone()
+    except Exception:  # noqa: BLE001 - no mart yet: an empty or older database
+        return False
+    return row is not None and tuple(row) == _state(con)
+
+
+def rebuild(con) -> int:
+    """Every dealer-month from the definition (after a definition or rules change, or on request)."""
+    if con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND NOT internal", [STORED]).fetchone()[0]:
+        con.execute(f"DROP VIEW {STORED} CASCADE")   # a database made before the counts were stored
+    con.execute(f"CREATE OR REPLACE TABLE {STORED} AS SELECT * FROM {DEFINITION} ORDER BY month, dealer_id")
+    con.execute(f"COMMENT ON TABLE {STORED} IS 'Stored rows of {DEFINITION} (the definition), refreshed by every "
+                "load for the dealer-months it can change and rebuilt when the definitions or rules change.'")
+    _remember_state(con)
+    return con.execute(f"SELECT count(*) FROM {STORED}").fetchone()[0]
+
+
+def _remember_state(con) -> None:
+    definitions, rules = _state(con)
+    con.execute("CREATE OR REPLACE TABLE mart_state AS SELECT ? AS definitions, ? AS rules, now() AS refreshed_at",
+                [definitions, rules])
+
+
+# ------------------------------------------------------------------ what a load touches
+
+def before_apply(con, kind: Kind, staged_filter: str = "len(problems) = 0") -> None:
+    """Keep the rows the load is about to replace (their dealer-months may lose figures)."""
+    table = kind.table
+    if kind is REPAIRS:
+        replaced = (f"SELECT * FROM {table} WHERE (dealer_id, report_month) IN "
+                    f"(SELECT DISTINCT dealer_id, report_month FROM staged WHERE {staged_filter})")
+    else:
+        key = ", ".join(kind.key)
+        replaced = f"SELECT * FROM {table} WHERE ({key}) IN (SELECT ({key}) FROM staged WHERE {staged_filter})"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {TOUCHED} AS {replaced}")
+
+
+def after_apply(con, kind: Kind, load_id: int) -> int:
+    """Add the rows the load brought, find the dealer-months reached, refresh them. Returns how many."""
+    con.execute(f"INSERT INTO {TOUCHED} SELECT * FROM {kind.table} WHERE load_id = ?", [load_id])
+    affected = _affected_sql(kind)
+    if affected is None:
+        con.execute(f"DROP TABLE {TOUCHED}")
+        return 0
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {AFFECTED} AS SELECT DISTINCT dealer_id, month FROM ({affected}) "
+                "WHERE dealer_id IS NOT NULL AND month IS NOT NULL")
+    count = refresh(con)
+    con.execute(f"DROP TABLE {TOUCHED}")
+    con.execute(f"DROP TABLE {AFFECTED}")
+    return count
+
+
+def refresh(con) -> int:
+    """Recompute the dealer-months listed in the temp table mart_affected."""
+    con.execute(f"DELETE FROM {STORED} WHERE (dealer_id, month) IN (SELECT (dealer_id, month) FROM {AFFECTED})")
+    con.execute(f"""
+        INSERT INTO {STORED}
+        SELECT v.* FROM {DEFINITION} v SEMI JOIN {AFFECTED} a ON v.dealer_id = a.dealer_id AND v.month = a.month""")
+    return con.execute(f"SELECT count(*) FROM {AFFECTED}").fetchone()[0]
+
+
+def _month(column: str) -> str:
+    return f"CAST(date_trunc('month', {column}) AS DATE)"
+
+
+def _complaint_groups(pairs: str) -> str:
+    """Dealer-months of every complaint event sharing a (dealer, record) with the given pairs: a
+    merged complaint counts in the month of its first event, which a load can move."""
+    return (f"SELECT e.dealer_id, {_month('e.event_at')} AS month FROM complaint_events e "
+            f"WHERE e.record_no IS NOT NULL AND (e.dealer_id, e.record_no) IN ({pairs})")
+
+
+def _affected_sql(kind: Kind) -> str | None:
+    """The dealer-months the touched rows of a kind can change, as a query over mart_touched."""
+    t = TOUCHED
+    if kind is REPAIRS:
+        # A repair is a repeat when a repair of the same serial came within repeat_repair_days
+        # before it, at any dealer: later repairs of a touched serial can change.
+        window = "rule('rule_service_repeat_repair_days') * INTERVAL 1 DAY"
+        return f"""
+            SELECT dealer_id, report_month AS month FROM {t}
+            UNION ALL
+            SELECT r.dealer_id, r.report_month FROM repairs r
+            WHERE r.service_type = 'repair'
+              AND r.requested_at BETWEEN (SELECT min(requested_at) FROM {t})
+                                     AND (SELECT max(requested_at) FROM {t}) + {window}
+              AND r.serial_no IN (SELECT serial_no FROM {t} WHERE service_type = 'repair' AND serial_no IS NOT NULL)
+            UNION ALL
+            SELECT h.dealer_id, {_month('h.received_at')} FROM hotline h
+            WHERE h.ticket_type = 'repair_request'
+              AND (h.dealer_id, h.ticket_id) IN (SELECT (dealer_id, hq_ticket_id) FROM {t} WHERE hq_ticket_id IS NOT NULL)"""
+    if kind is CALLBACKS:
+        pairs = f"SELECT (dealer_id, record_no) FROM {t} WHERE record_no IS NOT NULL"
+        return f"""
+            SELECT dealer_id, {_month('called_at')} AS month FROM {t}
+            UNION ALL
+            SELECT r.dealer_id, r.report_month FROM repairs r WHERE (r.dealer_id, r.record_no) IN ({pairs})
+            UNION ALL
+            {_complaint_groups(pairs)}"""
+    if kind is HOTLINE:
+        pairs = f"SELECT (dealer_id, record_no) FROM {t} WHERE record_no IS NOT NULL"
+        return f"""
+            SELECT dealer_id, {_month('received_at')} AS month FROM {t}
+            UNION ALL
+            {_complaint_groups(pairs)}"""
+    if kind is SALES:
+        return f"SELECT dealer_id, month FROM {t}"
+    if kind is DEALERS:
+        # The roster sets each dealer's area type, and so the SLA of all its months.
+        dealers = f"SELECT dealer_id FROM {t}"
+        return f"""
+            SELECT dealer_id, month FROM {STORED} WHERE dealer_id IN ({dealers})
+            UNION ALL
+            SELECT dealer_id, report_month FROM repairs WHERE dealer_id IN ({dealers})"""
+    if kind is NOTICES:
+        return None   # notices count per year in dealer_year_totals, not per dealer-month
+    raise ValueError(f"no mart rule for {kind.name}")
