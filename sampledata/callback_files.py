@@ -11,7 +11,6 @@ from sampledata.excel import at_hour, py_datetime, write_xlsx
 from sampledata.reference import DAY, SATISFACTION_ZH
 from sampledata.spelling import fmt_datetime, headers, next_number
 
-
 CALLBACK_BOOLEANS = (("是", "否"), ("Y", "N"), (True, False), (1, 0))
 CALLBACK_BOOLEAN_NAMES = ("reached", "service_confirmed", "resolved", "on_time", "complaint")
 EXCEL_EPOCH = np.datetime64("1899-12-30T00:00", "m")

@@ -100,6 +100,7 @@ def _comments(rng, reached, fake, unresolved, score) -> np.ndarray:
         mine = score == value
         comment[mine] = pick(rng, options, int(mine.sum()))
     comment[unresolved] = "问题未解决"
-    comment[fake] = pick(rng, ("用户称未报修，无此次服务", "用户表示师傅没有上门", "用户不认可此维修单"), int(fake.sum()))
+    comment[fake] = pick(rng, ("用户称未报修，无此次服务", "用户表示师傅没有上门", "用户不认可此维修单"),
+                         int(fake.sum()))
     comment[~reached] = pick(rng, UNREACHED_COMMENTS, int((~reached).sum()))
     return comment.astype(str)

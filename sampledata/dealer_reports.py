@@ -12,7 +12,6 @@ from sampledata.reference import SERVICE_ZH, STATUS_ZH
 from sampledata.repair_files import repair_text
 from sampledata.spelling import Style, fmt_money, frame_csv, headers
 
-
 SINGLE_COLUMNS = ["record_no", "dealer_id", "submitted_on", "customer_name", "customer_phone", "address",
                   "product_model", "serial_no", "purchase_date", "service_type", "fault_category",
                   "requested_at", "arrived_at", "completed_at", "status", "in_warranty", "labor_fee",

@@ -12,7 +12,6 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.writer.excel import ExcelWriter
 
-
 FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 

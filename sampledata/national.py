@@ -10,11 +10,13 @@ and the seed, and written with `COPY ... TO`; callbacks and hotline tickets wait
 table until their month is complete. The same arguments give byte-identical files.
 
 Volumes, for D dealers and M months (mean, within a few per cent):
-- repairs: about 185 records per dealer-month under contract, so about 185 x D x M in all
-  (3000 x 36: 20 M; a dealer-month is 0.6-1.4 of it by season and size); about 1.5 % of the
-  dealer-months send no report (their records appear in no file);
+- repairs: about 196 records per dealer-month under contract (by season and the dealer's size);
+  4 % of the contracts begin and 4 % end inside the span and about 1 % of the dealer-months
+  send no report (their records appear in no file), so about 185 x D x M records are written
+  (3000 x 36: 20 M in 36 files of about 550,000 rows);
 - callbacks: 10-20 % of every delivered dealer-month's records (about 15 %), called 1-8 days
-  after the report came in, so the first month has none and the last month's records get few;
+  after the report came in and before the end of the span: none in the first month's file, none
+  on the last month's records;
 - hotline: about 5.5 % of the records: answered repair requests (3 % of installs and repairs,
   their ticket id in the record's hq_ticket_id), unanswered requests, inquiries (1.8 % of
   services), complaints about records, complaints that repeat a callback complaint, and
@@ -30,7 +32,7 @@ and missing reports, repeat repairs of a serial within 30 days (a few at the tow
 same city), answered hotline requests received up to three days before the visit was logged
 (so some fall in the previous month) and unanswered ones, dealers joining and leaving in the span.
 
-Files (F = 12 x M + 2 at most): dealers.csv; per month YYYY-MM: sales_YYYY-MM.csv,
+Files (4 x M + 1: 145 for 36 months): dealers.csv; per month YYYY-MM: sales_YYYY-MM.csv,
 repairs_YYYY-MM.csv (report_month and submitted_on columns), callbacks_YYYY-MM.csv (by month
 of called_at; none for the first month), hotline_YYYY-MM.csv (by month of received_at);
 notices.csv. Dealer ids are JX10001, JX10002, ...; dealer 2k (town, 市区) and 2k + 1 (county,
@@ -46,9 +48,26 @@ import pandas as pd
 
 from etl.schema import CALLBACKS, DEALERS, HOTLINE, NOTICES, REPAIRS, SALES, Kind
 from sampledata.reference import (
-    AREA_ZH, COMMENTS, COMMUNITIES, CONDUCT_ISSUES, COUNTY_BRANDS, GIVEN_CHARS, LOCATIONS, MOBILE_PREFIXES,
-    NAME_SUFFIXES, PRODUCTS, SATISFACTION_ZH, SERVICE_ZH, STATUS_ZH, STREETS, SURNAMES,
-    TICKET_ZH, TOWNS, UNREACHED_COMMENTS, VILLAGES, short_name,
+    AREA_ZH,
+    COMMENTS,
+    COMMUNITIES,
+    CONDUCT_ISSUES,
+    COUNTY_BRANDS,
+    GIVEN_CHARS,
+    LOCATIONS,
+    MOBILE_PREFIXES,
+    NAME_SUFFIXES,
+    PRODUCTS,
+    SATISFACTION_ZH,
+    SERVICE_ZH,
+    STATUS_ZH,
+    STREETS,
+    SURNAMES,
+    TICKET_ZH,
+    TOWNS,
+    UNREACHED_COMMENTS,
+    VILLAGES,
+    short_name,
 )
 from sampledata.repairs import month_frame
 from sampledata.roles import EXCELLENT, ORDINARY, POOR, Profile
@@ -56,13 +75,13 @@ from sampledata.span import Span, default_end_month
 
 NATIONAL_DEALERS = 3000
 NATIONAL_MONTHS = 36
-RECORDS_PER_DEALER_MONTH = 185
+RECORDS_PER_DEALER_MONTH = 196
 MAX_RECORDS_PER_DEALER_MONTH = 99_999  # record numbers and keys have five digits for it
 MAX_DEALER_MONTHS = 999_999  # record keys (and serial numbers) stay below 10^11
 TIERS: tuple[tuple[str, float, Profile], ...] = (
     ("excellent", 0.2, EXCELLENT), ("ordinary", 0.7, ORDINARY), ("poor", 0.1, POOR))
 MISSING = {"excellent": 0.002, "ordinary": 0.01, "poor": 0.04}  # chance a dealer-month has no report
-FAKE_DEALERS = 1 / 3    # share of poor dealers whose callbacks find fake records ...
+FAKE_DEALERS = 1 / 3    # share of poor dealers (the first and every third) whose callbacks find fake records ...
 FAKE_RATE = (0.03, 0.08)  # ... in this share of their reached callbacks
 CROSSING = 0.04         # share of contracts that begin, and of those that end, inside the span
 CALLBACK_SHARE = (0.10, 0.20)
@@ -99,7 +118,8 @@ def generate_national(out_dir: pathlib.Path, seed: int, end_month: str | None, d
     notices = national_notices(rng, roster, span)
     con = duckdb.connect()
     try:
-        _run(con, "SET preserve_insertion_order = true")
+        _run(con, "SET preserve_insertion_order = true")  # rows are written in the order they are made
+        _run(con, "SET enable_progress_bar = false")
         _run(con, "SET memory_limit = '2GB'")
         _macros(con, seed, serial=(int(rng.integers(10**5, 10**6)) * 10 + 3, int(rng.integers(0, 10**11))))
         return _write_all(con, out_dir, span, roster, plan, notices)
@@ -135,9 +155,10 @@ def national_dealers(rng: np.random.Generator, span: Span, n: int) -> pd.DataFra
         "place": np.where(urban, [p[3] for p in place], [p[4] for p in place]),
         "area_type": np.where(urban, "urban", "county"), "urban": urban, "tier": tier,
     })
+    suffix = [NAME_SUFFIXES[(i if i % 2 == 0 else i + 3) % len(NAME_SUFFIXES)] for i in index]
+    brand = [COUNTY_BRANDS[(i // 2) % len(COUNTY_BRANDS)] for i in index]
     frame["dealer_name"] = [
-        f"{short_name(city)}{short_name(where)}{NAME_SUFFIXES[i % len(NAME_SUFFIXES)]}" if i % 2 == 0 else
-        f"{short_name(where)}{COUNTY_BRANDS[(i // 2) % len(COUNTY_BRANDS)]}{NAME_SUFFIXES[(i + 3) % len(NAME_SUFFIXES)]}"
+        f"{short_name(city)}{short_name(where)}{suffix[i]}" if urban[i] else f"{short_name(where)}{brand[i]}{suffix[i]}"
         for i, city, where in zip(index, frame["city"], frame["place"])]
     rounds = index // (2 * len(LOCATIONS))  # the same city again: a number in the name tells them apart
     frame["dealer_name"] = np.where(rounds > 0, frame["dealer_name"] + np.char.add("第", (rounds + 1).astype(str))
@@ -156,7 +177,9 @@ def national_dealers(rng: np.random.Generator, span: Span, n: int) -> pd.DataFra
     gaps = rng.random(n)
     frame["has_service_center"] = ~((tier != "excellent") & (gaps < 0.03))
     frame.loc[(tier == "poor") & (gaps > 0.97), "technicians"] = 0
-    frame["fake"] = np.where((tier == "poor") & (rng.random(n) < FAKE_DEALERS), rng.uniform(*FAKE_RATE, n), 0.0)
+    poor_rank = np.cumsum(tier == "poor") - 1
+    every = round(1 / FAKE_DEALERS)
+    frame["fake"] = np.where((tier == "poor") & (poor_rank % every == 0), rng.uniform(*FAKE_RATE, n), 0.0)
     frame["missing"] = [MISSING[t] for t in tier]
     frame["unit_price"] = rng.uniform(2200, 4200, n).round(-1)
     _contracts(rng, frame, span)
@@ -228,11 +251,12 @@ def month_plan(rng: np.random.Generator, roster: pd.DataFrame, span: Span) -> pd
 def national_notices(rng: np.random.Generator, roster: pd.DataFrame, span: Span) -> pd.DataFrame:
     """Media and regulator notices: a poor dealer one year in five, anybody else one in 500."""
     years = np.unique(span.months.astype("datetime64[Y]"))
-    sources = ("{province}12315平台", "{city}电视台《民生直通车》", "{city}市场监督管理局", "{province}消费者权益保护委员会")
-    texts = ("多名用户反映维修后乱收费，平台通报", "维修人员虚报配件更换被媒体曝光", "以旧配件冒充新配件，被市场监管部门通报",
-             "用户投诉多次上门未修好，消委会通报")
+    sources = ("{province}12315平台", "{city}电视台《民生直通车》", "{city}市场监督管理局",
+               "{province}消费者权益保护委员会")
+    texts = ("多名用户反映维修后乱收费，平台通报", "维修人员虚报配件更换被媒体曝光",
+             "以旧配件冒充新配件，被市场监管部门通报", "用户投诉多次上门未修好，消委会通报")
     chance = np.where(roster["tier"].to_numpy() == "poor", 0.2, 0.002)
-    rows = []
+    rows: list[dict[str, str]] = []
     for year in years:
         first = max(year.astype("datetime64[D]"), span.start)
         last = min((year + 1).astype("datetime64[D]"), span.end)
@@ -295,8 +319,8 @@ def _macros(con: duckdb.DuckDBPyConnection, seed: int, serial: tuple[int, int]) 
         f"""requested(k, seq, n, first_day, end_day, month_start) AS CAST(month_start AS TIMESTAMP)
             + to_days(CAST(first_day + floor((seq - 1 + u(k, {S_DAY})) / n * (end_day - first_day)) AS INTEGER))
             + to_minutes(CAST(420 + floor(u(k, {S_HOUR}) * 840) AS BIGINT))""",
-        f"""service_of(k) AS CASE WHEN u(k, {S_SERVICE}) < 0.3 THEN 'install' WHEN u(k, {S_SERVICE}) < 0.85 THEN 'repair'
-            ELSE 'maintenance' END""",
+        f"""service_of(k) AS CASE WHEN u(k, {S_SERVICE}) < 0.3 THEN 'install'
+            WHEN u(k, {S_SERVICE}) < 0.85 THEN 'repair' ELSE 'maintenance' END""",
         f"family_of(k) AS CASE {family} ELSE {len(PRODUCTS) - 1} END",
         f"model_of(k) AS CASE family_of(k) {models} END",
         f"""fault_of(k, service) AS CASE WHEN service = 'install'
@@ -351,12 +375,12 @@ def _keys_sql(month: int, n_dealers: int) -> str:
     return f"""
     CREATE OR REPLACE TEMP TABLE keyed AS
     SELECT *, ({month} * {n_dealers} + dealer) * 100000 + seq AS rid
-    FROM (SELECT *, unnest(range(1, records + 1)) AS seq FROM dm WHERE records > 0)
+    FROM (SELECT {', '.join(RECORD_PLAN_COLUMNS)}, unnest(range(1, records + 1)) AS seq FROM dm WHERE records > 0)
     """
 
 
 def _records_sql(span: Span, month: int) -> str:
-    """Table rec: the month's repair records, typed, in dealer and record order.
+    """Table rec: the month's repair records, typed, in dealer and record order (that of keyed).
 
     A repeat repair takes the serial, product and customer of its source: a repair 1-15 records
     earlier at the same dealer when the record is a repeat candidate, or, for 1 in 700 county
@@ -406,9 +430,7 @@ def _records_sql(span: Span, month: int) -> str:
                     ELSE raw_arrival END AS visit
         FROM typed
     )
-    SELECT dealer, seq, rid, dealer_id, urban, crisis, delivered, submitted_on, callback_share,
-           satisfied, top_share, dissatisfied_share, unresolved, fake, conduct, callback_complaint, verified,
-           complaints_per_service,
+    SELECT dealer, seq, rid, dealer_id, urban, crisis, delivered, submitted_on,
            CASE dealer % 9 WHEN 4 THEN dealer_id || '-{yyyymm}-' || lpad(seq::VARCHAR, 5, '0')
                            WHEN 7 THEN '{yyyymm}' || lpad(seq::VARCHAR, 5, '0')
                            ELSE 'WX{yyyymm[2:]}' || lpad(seq::VARCHAR, 5, '0') END AS record_no,
@@ -463,11 +485,12 @@ def _callbacks_sql(span: Span, month: int) -> str:
     return f"""
     CREATE OR REPLACE TEMP TABLE cb_new AS
     WITH chosen AS (
-        SELECT *, CAST(submitted_on AS TIMESTAMP) + to_days(CAST(1 + hv(rid, {S_CB_DAYS}) % 8 AS INTEGER))
-                      + to_minutes(CAST(540 + hv(rid, {S_CB_MINUTE}) % 660 AS BIGINT)) AS called_at,
-               u(rid, {S_REACHED}) < 0.8 AS reached, u(rid, {S_FAKE}) < fake AS fake_draw
-        FROM rec
-        WHERE delivered AND u(rid, {S_CB}) < callback_share
+        SELECT r.*, d.satisfied, d.top_share, d.dissatisfied_share, d.unresolved, d.conduct, d.callback_complaint,
+               CAST(r.submitted_on AS TIMESTAMP) + to_days(CAST(1 + hv(r.rid, {S_CB_DAYS}) % 8 AS INTEGER))
+                   + to_minutes(CAST(540 + hv(r.rid, {S_CB_MINUTE}) % 660 AS BIGINT)) AS called_at,
+               u(r.rid, {S_REACHED}) < 0.8 AS reached, u(r.rid, {S_FAKE}) < d.fake AS fake_draw
+        FROM (SELECT * FROM rec WHERE delivered AND u(rid, {S_CB}) < {CALLBACK_SHARE[1]}) r JOIN dm d USING (dealer)
+        WHERE u(r.rid, {S_CB}) < d.callback_share
     ), answered AS (
         SELECT *, reached AND fake_draw AS is_fake, reached AND NOT fake_draw AS answers,
                reached AND NOT fake_draw
@@ -556,6 +579,7 @@ def _tickets_sql(span: Span, month: int, n_dealers: int) -> str:
                          FROM (SELECT *, unnest(range(1, {count} + 1)) AS nth FROM dm WHERE {count} > 0)))"""
 
     repair_request, complaint, inquiry = TICKET_ZH["repair_request"], TICKET_ZH["complaint"], TICKET_ZH["inquiry"]
+    max_complaints = max(profile.complaints_per_service for _, _, profile in TIERS)
     return f"""
     INSERT INTO pending_tickets
     SELECT date_trunc('month', received_at)::DATE, received_at, ticket_id, minute_text(received_at), dealer_id,
@@ -573,8 +597,10 @@ def _tickets_sql(span: Span, month: int, n_dealers: int) -> str:
         SELECT {ticket_id('K', 'seq')}, dealer_id, '{complaint}', customer_phone, record_no,
                {verified('rid', 'verified')},
                requested_at + to_minutes(CAST({DAY} + hv(rid, {S_RC_DAYS}) % (11 * {DAY}) AS BIGINT))
-        FROM rec
-        WHERE delivered AND u(rid, {S_RECORD_COMPLAINT}) < complaints_per_service * CASE WHEN crisis THEN 4 ELSE 1 END
+        FROM (SELECT r.*, d.verified, d.complaints_per_service
+              FROM (SELECT * FROM rec WHERE delivered AND u(rid, {S_RECORD_COMPLAINT}) < {4 * max_complaints}) r
+              JOIN dm d USING (dealer))
+        WHERE u(rid, {S_RECORD_COMPLAINT}) < complaints_per_service * CASE WHEN crisis THEN 4 ELSE 1 END
         UNION ALL
         -- customers who complained in a callback and to the hotline: one complaint, twice
         SELECT {ticket_id('B', 'seq')}, dealer_id, '{complaint}', customer_phone, record_no,
@@ -583,7 +609,8 @@ def _tickets_sql(span: Span, month: int, n_dealers: int) -> str:
                         requested_at + INTERVAL 1 DAY)
         FROM cb_new WHERE complaint AND u(rid, {S_ALSO_HOTLINE}) < {CALLBACK_ALSO_HOTLINE}
         UNION ALL
-        SELECT {ticket_id('U', 'nth')}, dealer_id, '{repair_request}', phone(hv(k, {S_LOOSE_PHONE})), NULL, NULL, ticket_at
+        SELECT {ticket_id('U', 'nth')}, dealer_id, '{repair_request}', phone(hv(k, {S_LOOSE_PHONE})), NULL, NULL,
+               ticket_at
         FROM {from_plan('unanswered', 10**12)}
         UNION ALL
         SELECT {ticket_id('C', 'nth')}, dealer_id, '{complaint}', phone(hv(k, {S_LOOSE_PHONE})), NULL,
@@ -606,6 +633,11 @@ HOTLINE_COLUMNS = [c.name for c in HOTLINE.columns]
 PLAN_COLUMNS = ["dealer", "records", "first_day", "end_day", "month_start", "crisis", "delivered", "submitted_on",
                 "callback_share", "unanswered", "loose_complaints", "inquiries", "pair_records", "pair_first_day",
                 "pair_end_day", "pair_place", "pair_repeat_rate"]
+# What a record needs of its dealer-month and dealer (the rest of dm is for callbacks and tickets).
+RECORD_PLAN_COLUMNS = ["dealer", "records", "first_day", "end_day", "month_start", "crisis", "delivered",
+                       "submitted_on", "pair_records", "pair_first_day", "pair_end_day", "pair_place",
+                       "pair_repeat_rate", "dealer_id", "urban", "city", "place", "technicians", "open_rate",
+                       "arrival_hours", "arrival_spread", "signed", "repeat_rate", "callback_rate"]
 ROSTER_COLUMNS = ["dealer_id", "urban", "city", "place", "technicians", "open_rate", "arrival_hours",
                   "arrival_spread", "signed", "satisfied", "top_share", "dissatisfied_share", "unresolved", "fake",
                   "conduct", "callback_complaint", "verified", "complaints_per_service"]
@@ -687,7 +719,7 @@ def _write_roster(con, out_dir: pathlib.Path, roster: pd.DataFrame) -> pathlib.P
         "area_type": roster["area_type"].map(AREA_ZH), "technicians": roster["technicians"].astype(str),
         "has_service_center": np.where(roster["has_service_center"], "有", "无"),
         "joined_on": roster["joined_on"].to_numpy().astype("datetime64[D]").astype(str),
-        "left_on": np.where(np.isnat(left), None, left.astype(str)).astype(object),
+        "left_on": [None if np.isnat(day) else str(day) for day in left],
     })
     path = out_dir / "dealers.csv"
     _copy_frame(con, text, DEALERS, path)

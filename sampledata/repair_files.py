@@ -11,10 +11,17 @@ from etl.schema import REPAIRS
 from sampledata.reference import SERVICE_ZH, STATUS_ZH
 from sampledata.span import Span
 from sampledata.spelling import (
-    Style, fmt_bool, fmt_date, fmt_datetime, fmt_money, fmt_month, frame_csv, full_width, headers,
+    Style,
+    fmt_bool,
+    fmt_date,
+    fmt_datetime,
+    fmt_money,
+    fmt_month,
+    frame_csv,
+    full_width,
+    headers,
     next_number,
 )
-
 
 REPAIR_STYLES = {  # by span month index modulo the cycle lengths
     "datetime": ("iso", "slash", "seconds"),

@@ -10,7 +10,6 @@ from sampledata.repeats import add_repeat_repairs
 from sampledata.span import Span
 from sampledata.spelling import cat, month_codes
 
-
 TARGET_RECORDS = 150_000
 
 

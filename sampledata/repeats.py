@@ -6,7 +6,6 @@ import pandas as pd
 
 from sampledata.reference import DAY
 
-
 REPEAT_FIELDS = ("serial_no", "product_model", "family", "customer_name", "customer_phone", "address",
                  "purchase_date", "in_warranty")
 

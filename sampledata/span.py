@@ -1,4 +1,4 @@
-"""The months of the demo set and the award year inside them."""
+"""The months of a data set (the demo's 24, the national set's M) and the demo's award year."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,13 +6,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
 SPAN_MONTHS = 24
 
 
 @dataclass(frozen=True)
 class Span:
-    """The 24 months of the demo set and the award year inside them."""
+    """The months of a data set and, for the demo, the award year inside them."""
 
     months: np.ndarray  # datetime64[M]
 

@@ -10,7 +10,15 @@ from etl.schema import DEALERS, HOTLINE, NOTICES, SALES
 from sampledata.excel import at_hour, py_date, write_xlsx
 from sampledata.reference import AREA_ZH, TICKET_ZH
 from sampledata.spelling import (
-    Style, fmt_bool, fmt_date, fmt_datetime, fmt_money, fmt_month, frame_csv, full_width, headers,
+    Style,
+    fmt_bool,
+    fmt_date,
+    fmt_datetime,
+    fmt_money,
+    fmt_month,
+    frame_csv,
+    full_width,
+    headers,
     next_number,
 )
 
