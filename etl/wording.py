@@ -151,10 +151,6 @@ def _label(name: str, lang: str) -> str:
     return t(f"rate.{name}", lang).lower()
 
 
-def _whole(value) -> int:
-    return int(value)
-
-
 # A line's sentence by the side it is on: above / below a limit or the centre line.
 FUNNEL_DETAIL = {"high": N_("watchlist.detail.funnel_high"), "low": N_("watchlist.detail.funnel_low")}
 BEYOND_DETAIL = {"above": N_("watchlist.detail.beyond_above"), "below": N_("watchlist.detail.beyond_below")}
@@ -171,10 +167,10 @@ def watchlist_detail(line: dict, lang: str) -> str:
             return t("watchlist.detail.report_late", lang, month=month, submitted=line["submitted_on"], due=due)
         return t("watchlist.detail.report_missing", lang, month=month, due=due)
     if reason == "fake_record":
-        return ngettext("watchlist.detail.fake_record", _whole(line["count"]), lang, records=line["records"])
+        return ngettext("watchlist.detail.fake_record", int(line["count"]), lang, records=line["records"])
     name = line["metric"]
     words = {"label": _label(name, lang), "rate": _rate_text(name, line["value"], lang),
-             "counts": f"{_whole(line['numerator'])} / {_whole(line['denominator'])}"}
+             "counts": f"{int(line['numerator'])} / {int(line['denominator'])}"}
     if reason == "funnel":
         side = "high" if line["side"] == "high" else "low"
         return t(FUNNEL_DETAIL[side], lang, **words, level=line["level"],
@@ -186,7 +182,7 @@ def watchlist_detail(line: dict, lang: str) -> str:
         if line["signal"] == "beyond":
             return t(BEYOND_DETAIL[side], lang, **words, limit=_rate_text(name, line["limit"], lang),
                      chart=chart, centre=centre)
-        return t(RUN_DETAIL[side], lang, **words, run=_whole(line["run_length"]), centre=centre,
+        return t(RUN_DETAIL[side], lang, **words, run=int(line["run_length"]), centre=centre,
                  chart=chart)
     if reason == "control_breach":
         low, high = (_rate_text(name, line[k], lang) for k in ("low", "high"))
