@@ -117,6 +117,16 @@ def headers(spec: Spec, lang: str) -> dict[str, str]:
     return {column: t(f"col.{column}", lang) if f"col.{column}" in STRINGS else str(column) for column, _ in spec}
 
 
+# pandas styles at most this many cells (its styler.render.max_elements); a larger table fails to draw.
+STYLED_CELLS = 262_144
+
+
+def shown_rows(columns: int, most: int) -> int:
+    """How many rows of a table a page draws: the rules' max_table_rows, fewer when the table is
+    so wide that its styled cells would pass pandas' limit."""
+    return max(1, min(most, STYLED_CELLS // max(columns, 1)))
+
+
 def styled(frame: pd.DataFrame, spec: Spec, lang: str, verdicts: dict[str, str] | None = None):
     """The spec's columns, translated headers, values formatted for reading; failing values in red.
 

@@ -78,9 +78,14 @@ def rows_height(rows: int, most: int = 25) -> int:
 
 def table(page: PageContext, frame: pd.DataFrame, spec: tables.Spec, verdicts: dict[str, str] | None = None,
           height: int | str = "auto", key: str | None = None) -> None:
+    """A formatted table; a very long one shows its first rows (tables.shown_rows) and says so:
+    its page's download holds every row."""
     wide = {header: st.column_config.TextColumn(width="large") for header in tables.long_text_headers(spec, page.lang)}
-    st.dataframe(tables.styled(frame, spec, page.lang, verdicts), hide_index=True, height=height, key=key,
+    limit = tables.shown_rows(len(spec), int(page.rules["dashboard.max_table_rows"]))
+    st.dataframe(tables.styled(frame.head(limit), spec, page.lang, verdicts), hide_index=True, height=height, key=key,
                  column_config=wide or None, placeholder=fmt.EMPTY)
+    if len(frame) > limit:
+        st.caption(page.t("table.capped", shown=fmt.count(limit), total=fmt.count(len(frame))))
 
 
 def download(page: PageContext, name: str, sheets: list[excel.Sheet], extra: list[tuple[str, str]],

@@ -36,7 +36,8 @@ def rules_fingerprint(con, names: list[str]) -> str:
     """The values of those rules as this connection sees them (its variables, else rule_settings)."""
     if not names:
         return ""
-    values = con.execute("SELECT [" + ", ".join(f"CAST(rule('{n}') AS VARCHAR)" for n in names) + "]").fetchone()[0]
+    # fetchall, not fetchone: a result left unfinished blocks the connection's next register()
+    values = con.execute("SELECT [" + ", ".join(f"CAST(rule('{n}') AS VARCHAR)" for n in names) + "]").fetchall()[0][0]
     return hashlib.sha256(repr(list(zip(names, values))).encode()).hexdigest()[:16]
 
 
@@ -54,10 +55,10 @@ def _state(con) -> tuple[str, str]:
 def is_fresh(con) -> bool:
     """The stored rows were computed by these definitions with these rules."""
     try:
-        row = con.execute("SELECT definitions, rules FROM mart_state").fetchone()
+        rows = con.execute("SELECT definitions, rules FROM mart_state").fetchall()
     except Exception:  # noqa: BLE001 - no mart yet: an empty or older database
         return False
-    return row is not None and tuple(row) == _state(con)
+    return len(rows) == 1 and tuple(rows[0]) == _state(con)
 
 
 def rebuild(con) -> int:

@@ -67,6 +67,7 @@ SCHEMA: dict[str, tuple[type, str]] = {
     "limits.max_file_mb": (float, "positive"),
     "limits.max_seconds": (float, "positive"),
     "dashboard.default_language": (str, "language"),
+    "dashboard.max_table_rows": (int, "positive"),
 }
 
 

@@ -4,6 +4,7 @@ import streamlit as st
 
 from app import charts, data, state, stats_text, tables, ui
 from app import format as fmt
+from app.excel import Sheet
 from etl.metrics.drilldown import CONTROL_RATES, TILE_RATES
 
 page = state.setup("overview")
@@ -27,6 +28,7 @@ if view.breaches.empty:
 else:
     st.plotly_chart(charts.control_breaches(view.breaches, CONTROL_RATES, page.lang, view.tiles))
     ui.table(page, view.breaches, tables.BREACHES, {rate: f"{rate}_ok" for rate in CONTROL_RATES})
+    ui.download(page, "breaches", [Sheet(page.t("overview.breaches"), view.breaches, tables.BREACHES)], [])
 
 st.subheader(page.t("watchlist.title"))
 st.caption(page.t("watchlist.help"))

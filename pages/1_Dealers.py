@@ -81,3 +81,5 @@ if records.empty:
     st.caption(page.t("records.none"))
 else:
     ui.table(page, records, tables.RECORDS[listed], key=f"records_{listed}")
+    ui.download(page, f"records_{dealer_id}_{listed}", [Sheet(page.t("dealers.records"), records, tables.RECORDS[listed])],
+                [(page.t("col.dealer_id"), dealer_id)])

@@ -40,7 +40,7 @@ def version() -> str:
 
 def is_current(con) -> bool:
     try:
-        row = con.execute("SELECT value FROM metric_layer_version").fetchone()
+        row = next(iter(con.execute("SELECT value FROM metric_layer_version").fetchall()), None)
     except Exception:  # noqa: BLE001 - no such table yet: an empty or older database
         return False
     return bool(row) and row[0] == version()

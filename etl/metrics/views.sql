@@ -230,10 +230,16 @@ WITH contract AS (
 ), fakes AS (
     SELECT DISTINCT dealer_id, record_no FROM callback_facts
     WHERE is_fake AND year(called_at) = CAST(for_year AS INTEGER)
+), fake_repairs AS (
+    -- latest_repairs' rule (the latest load wins), applied to the fake records only: the window
+    -- then sorts a few rows, not every repair of every year.
+    SELECT r.dealer_id, r.record_no, r.labor_fee, r.parts_fee
+    FROM repairs r SEMI JOIN fakes f ON r.dealer_id = f.dealer_id AND r.record_no = f.record_no
+    QUALIFY row_number() OVER (PARTITION BY r.dealer_id, r.record_no ORDER BY r.load_id DESC, r.row_no DESC) = 1
 ), fake_fees AS (
     SELECT f.dealer_id, count(*) AS fake_records,
            coalesce(sum(coalesce(r.labor_fee, 0) + coalesce(r.parts_fee, 0)), 0) AS fake_record_fees
-    FROM fakes f LEFT JOIN latest_repairs r USING (dealer_id, record_no) GROUP BY f.dealer_id
+    FROM fakes f LEFT JOIN fake_repairs r USING (dealer_id, record_no) GROUP BY f.dealer_id
 )
 SELECT d.dealer_id, d.dealer_name, d.region, d.province, d.city, d.area_type,
        CAST(for_year AS INTEGER) AS year, CAST(as_of_date AS DATE) AS as_of,
