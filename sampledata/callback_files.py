@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pathlib
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,7 @@ def _callback_rows(callbacks: pd.DataFrame, index: int) -> list[list]:
     booleans = CALLBACK_BOOLEANS[index % 4]
     labels = index % 2 == 0
     called = callbacks["called_at"].to_numpy().astype("datetime64[m]")
+    called_values: list[Any]
     if index == 10:
         called_values = [float(v) for v in ((called - EXCEL_EPOCH).astype(np.int64) / DAY).round(6)]
     elif index == 5:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pathlib
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -75,14 +76,14 @@ def _single_report_xlsx(out_dir, span, dealer, records, reports) -> pathlib.Path
     month = span.months[records["month"].iloc[0]].astype(object)
     submitted = reports.loc[records["frame_row"].iloc[0], "submitted_on"]
     columns = ["report_month"] + SINGLE_COLUMNS
-    rows = [[f"{dealer['dealer_name']} 维修质量信息反馈单"],
+    rows: list[list[Any]] = [[f"{dealer['dealer_name']} 维修质量信息反馈单"],
             [f"报表月份：{month.year}年{month.month}月"],
             [f"经销商编号：{dealer['dealer_id']}    提交日期：{pd.Timestamp(submitted).date().isoformat()}"],
             [],
             headers(REPAIRS, columns, True)]
     bools = ("是", "否")
     for record in records.itertuples(index=False):
-        values = {
+        values: dict[str, Any] = {
             "report_month": f"{month.year}年{month.month}月", "submitted_on": py_date(submitted),
             "customer_phone": int(record.customer_phone), "purchase_date": py_date(record.purchase_date),
             "service_type": SERVICE_ZH[record.service_type], "status": STATUS_ZH[record.status],
@@ -94,7 +95,7 @@ def _single_report_xlsx(out_dir, span, dealer, records, reports) -> pathlib.Path
             flag = getattr(record, name)
             values[name] = None if flag < 0 else bools[0] if flag else bools[1]
         rows.append([values[c] if c in values else (getattr(record, c) or None) for c in columns])
-    totals = ["合计"] + [None] * (len(columns) - 1)
+    totals: list[Any] = ["合计"] + [None] * (len(columns) - 1)
     totals[columns.index("labor_fee")] = float(records["labor_fee"].sum())
     totals[columns.index("parts_fee")] = float(records["parts_fee"].sum())
     rows.append(totals)

@@ -1,6 +1,8 @@
 """The demo roster: identity, contract dates, network and each dealer's drawn behaviour."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -16,7 +18,7 @@ def _role(dealer_id: str) -> str:
 
 def _dealer_places() -> pd.DataFrame:
     """Identity of the 128 dealers: id, name, location, area type (not seeded)."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for number, (region, province, city, district, county) in enumerate(LOCATIONS):
         for urban in (True, False):
             index = len(rows)

@@ -80,6 +80,7 @@ MAX_RECORDS_PER_DEALER_MONTH = 99_999  # record numbers and keys have five digit
 MAX_DEALER_MONTHS = 999_999  # record keys (and serial numbers) stay below 10^11
 TIERS: tuple[tuple[str, float, Profile], ...] = (
     ("excellent", 0.2, EXCELLENT), ("ordinary", 0.7, ORDINARY), ("poor", 0.1, POOR))
+TIERS_BY_NAME = {name: profile for name, _, profile in TIERS}
 MISSING = {"excellent": 0.002, "ordinary": 0.01, "poor": 0.04}  # chance a dealer-month has no report
 FAKE_DEALERS = 1 / 3    # share of poor dealers (the first and every third) whose callbacks find fake records ...
 FAKE_RATE = (0.03, 0.08)  # ... in this share of their reached callbacks
@@ -190,15 +191,12 @@ def national_dealers(rng: np.random.Generator, span: Span, n: int) -> pd.DataFra
     return frame
 
 
-TIERS_BY_NAME = {name: profile for name, _, profile in TIERS}
-
-
 def _contracts(rng: np.random.Generator, frame: pd.DataFrame, span: Span) -> None:
     """Most dealers joined years ago; a few join or leave inside the span (never both)."""
     n = len(frame)
     days = int((span.end - span.start).astype(int))
-    joined = np.datetime64("2009-03-01") + rng.integers(0, int((span.start - 400 - np.datetime64("2009-03-01"))
-                                                                  .astype(int)), n)
+    earliest = min(np.datetime64("2009-03-01"), span.start - 3650)
+    joined = earliest + rng.integers(0, int((span.start - 400 - earliest).astype(int)), n)
     change = rng.random(n)
     inside = span.start + rng.integers(1, max(days - 1, 2), n)
     frame["joined_on"] = np.where(change < CROSSING, inside, joined).astype("datetime64[D]")

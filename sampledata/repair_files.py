@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pathlib
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,7 +24,7 @@ from sampledata.spelling import (
     next_number,
 )
 
-REPAIR_STYLES = {  # by span month index modulo the cycle lengths
+REPAIR_STYLES: dict[str, tuple[Any, ...]] = {  # by span month index modulo the cycle lengths
     "datetime": ("iso", "slash", "seconds"),
     "date": ("iso", "slash", "cn"),
     "month": ("iso", "slash", "compact", "cn"),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pathlib
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,10 +29,11 @@ def write_dealers(out_dir, span, dealers: pd.DataFrame) -> pathlib.Path:
     columns = [c.name for c in DEALERS.columns]
     header = headers(DEALERS, columns, True) + ["联系人", "联系电话"]
     end = span.end - 1
-    rows = [[f"经销商档案（截至{pd.Timestamp(end).year}年{pd.Timestamp(end).month}月）"],
+    rows: list[list[Any]] = [[f"经销商档案（截至{pd.Timestamp(end).year}年{pd.Timestamp(end).month}月）"],
             ["制表：总部售后服务中心"], header]
     for number, dealer in enumerate(dealers.itertuples(index=False)):
         joined = py_date(dealer.joined_on)
+        assert joined is not None  # every demo dealer has a contract date
         rows.append([dealer.dealer_id, dealer.dealer_name, dealer.region, dealer.province, dealer.city,
                      AREA_ZH[dealer.area_type],
                      "３" if dealer.technicians == 3 and number % 5 == 0 else int(dealer.technicians),
