@@ -29,7 +29,6 @@ from etl.load import collect_paths, load_paths  # noqa: E402
 from etl.rules import load_rules  # noqa: E402
 from sampledata import generate  # noqa: E402
 
-
 RUNS = 3
 
 
@@ -82,7 +81,8 @@ def main() -> None:
     args = options.parse_args()
     rules = load_rules()
     lines = [f"Measured {dt.date.today()} on {platform.processor() or platform.machine()}, "
-             f"{__import__('os').cpu_count()} cores, Python {platform.python_version()}, DuckDB {duckdb.__version__}.", ""]
+             f"{__import__('os').cpu_count()} cores, Python {platform.python_version()}, "
+             f"DuckDB {duckdb.__version__}.", ""]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         sample_dir = tmp / "sample"
@@ -101,7 +101,7 @@ def main() -> None:
                             ("watchlist", ["--month", last_month])):
             out = tmp / f"{name}.csv"
             command = [sys.executable, "-m", "etl", "report", name, *extra, "--db", str(demo_db), "--out", str(out)]
-            seconds = timed(lambda: subprocess.run(command, check=True, cwd=ROOT, capture_output=True))
+            seconds = timed(lambda command=command: subprocess.run(command, check=True, cwd=ROOT, capture_output=True))
             lines.append(f"| `{' '.join(['python -m etl report', name, *extra])}` on the demo data (whole command) "
                          f"| {seconds:.2f} s |")
 
@@ -113,14 +113,14 @@ def main() -> None:
         for attempt in range(RUNS):   # the median of a few runs: one run on 2 cores is noisy
             raw_db = tmp / f"raw{attempt}.duckdb"
             con = duckdb.connect(str(raw_db))
-            raw_times.append(timed(lambda: con.execute(f"CREATE TABLE raw AS SELECT * FROM read_csv('{big}')")))
+            raw_times.append(timed(lambda con=con: con.execute(f"CREATE TABLE raw AS SELECT * FROM read_csv('{big}')")))
             con.close()
             raw_db.unlink()
             loader_db = tmp / f"loader{attempt}" / "loader.duckdb"   # its own archive folder each run
             loader_db.parent.mkdir()
             load_paths([roster], loader_db, rules)
             loaded.clear()
-            our_times.append(timed(lambda: loaded.extend(load_paths([big], loader_db, rules))))
+            our_times.append(timed(lambda db=loader_db: loaded.extend(load_paths([big], db, rules))))
             loader_db.unlink()
         raw, ours = float(np.median(raw_times)), float(np.median(our_times))
         size = big.stat().st_size / 1e6

@@ -76,7 +76,7 @@ def page_work(source: data.Source, today: dt.date) -> dict:
         drill_down(ranked[1], rows)
 
     def slowest_record_list() -> float:
-        return max(timed(lambda: data.load_records(source, scope, ranked[0], name)) for name in RECORD_LISTS)
+        return max(timed(lambda name=name: data.load_records(source, scope, ranked[0], name)) for name in RECORD_LISTS)
 
     def award():
         data.load_catalog(source)

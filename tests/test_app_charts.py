@@ -60,7 +60,8 @@ def test_report_timeliness_colours_each_month_by_status():
     timeliness = pd.DataFrame({"month": [dt.date(2025, m, 1) for m in (1, 2, 3)], "days_late": [-5, 4, None],
                                "status": ["on_time", "late", "missing"]})
     figure = charts.report_timeliness(timeliness, "zh")
-    assert [(trace.type, trace.name) for trace in figure.data] == [("bar", "按时"), ("bar", "逾期"), ("scatter", "缺报")]
+    assert [(trace.type, trace.name) for trace in figure.data] == [("bar", "按时"), ("bar", "逾期"),
+                                                                   ("scatter", "缺报")]
     assert list(figure.data[1].y) == [4]
     assert figure.layout.yaxis.title.text == "首次提交距截止日（天）"
 

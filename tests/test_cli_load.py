@@ -71,10 +71,11 @@ def test_the_file_line_names_the_optional_columns_that_are_absent(capsys, db, in
 
 
 def test_exit_0_when_only_rows_are_rejected(capsys, db, inbox):
-    repairs = write_csv(inbox / "repairs_2026-03.csv", [REPAIR_HEADER[:3] + REPAIR_HEADER[4:],
-                                                        ["R1", "JX101", "2026-03", "repair", "2026-03-05 09:00", "open"],
-                                                        ["R2", "D123", "2026-03", "repair", "2026-03-05 09:00", "open"],
-                                                        ["R3", "JX102", "2026-03", "换机", "2026-03-05 09:00", "open"]])
+    repairs = write_csv(inbox / "repairs_2026-03.csv", [
+        REPAIR_HEADER[:3] + REPAIR_HEADER[4:],
+        ["R1", "JX101", "2026-03", "repair", "2026-03-05 09:00", "open"],
+        ["R2", "D123", "2026-03", "repair", "2026-03-05 09:00", "open"],
+        ["R3", "JX102", "2026-03", "换机", "2026-03-05 09:00", "open"]])
     code, out = run(capsys, inbox / "dealers.csv", repairs, "--db", db)
     assert code == 0
     assert out[:-1] == [
@@ -215,13 +216,15 @@ def state(db: Path):
 
 
 def test_kill_mid_file_leaves_the_database_as_it_was(tmp_path, db, inbox):
-    small = write_csv(inbox / "repairs_2026-03.csv", [REPAIR_HEADER,
-                                                      ["S1", "JX101", "2026-03", "2026-04-09", "repair", "2026-03-05 09:00", "open"],
-                                                      ["S2", "JX101", "2026-03", "2026-04-09", "repair", "2026-03-06 09:00", "bad"]])
+    small = write_csv(inbox / "repairs_2026-03.csv", [
+        REPAIR_HEADER,
+        ["S1", "JX101", "2026-03", "2026-04-09", "repair", "2026-03-05 09:00", "open"],
+        ["S2", "JX101", "2026-03", "2026-04-09", "repair", "2026-03-06 09:00", "bad"]])
     assert main(["load", str(inbox / "dealers.csv"), str(small), "--db", str(db)]) == 0
     assert not db.with_name(db.name + ".wal").exists()
     before = state(db)
-    assert [len(before[t]) for t in ("dealers", "repairs", "rejects", "report_submissions", "load_log")] == [2, 1, 1, 1, 2]
+    tables = ("dealers", "repairs", "rejects", "report_submissions", "load_log")
+    assert [len(before[t]) for t in tables] == [2, 1, 1, 1, 2]
     template = tmp_path / "before.duckdb"
     shutil.copyfile(db, template)
 

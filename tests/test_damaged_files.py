@@ -27,8 +27,8 @@ pytestmark = pytest.mark.usefixtures("prebuilt_warehouse")
 
 TODAY = dt.date(2026, 11, 23)
 REPAIRS = [["record_no", "dealer_id", "report_month", "submitted_on", "service_type", "requested_at", "status",
-            "labor_fee"]] + [[f"R{n}", "JX101", "2026-03", "2026-04-09", "repair", "2026-03-05 09:00", "completed", "80"]
-                             for n in range(1, 7)]
+            "labor_fee"]] + [[f"R{n}", "JX101", "2026-03", "2026-04-09", "repair", "2026-03-05 09:00", "completed",
+                              "80"] for n in range(1, 7)]
 SALES = [["经销商编号", "月份", "销量", "结算金额"]] + [["JX101", f"2026-{m:02d}", str(m), "5000"] for m in range(1, 7)]
 DEALERS = [["dealer_id", "dealer_name", "area_type", "technicians"]] + [
     ["JX101", "杭州西湖家电服务部", "urban", "2"], ["JX102", "宁波江北家电", "county", "1"]]
@@ -99,8 +99,9 @@ def raw_xlsx(rows, cells_xml: str | None = None) -> bytes:
                                   f'Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
         z.writestr("xl/workbook.xml", f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
                                       '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
-        z.writestr("xl/_rels/workbook.xml.rels", f'<Relationships xmlns="{package}"><Relationship Id="rId1" '
-                                                 f'Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+        z.writestr("xl/_rels/workbook.xml.rels",
+                   f'<Relationships xmlns="{package}"><Relationship Id="rId1" '
+                   f'Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
         z.writestr("xl/worksheets/sheet1.xml", f'<worksheet xmlns="{main}"><sheetData>{sheet}</sheetData></worksheet>')
     return buffer.getvalue()
 
@@ -132,7 +133,8 @@ def _zip_damage(rng, content: bytes) -> bytes:
             if n == victim and how == "drop":
                 continue
             if n == victim:
-                data = bytes(rng.randrange(256) for _ in range(64)) + data[64:] if how == "garble" else data[: len(data) // 3]
+                data = (bytes(rng.randrange(256) for _ in range(64)) + data[64:] if how == "garble"
+                        else data[: len(data) // 3])
             target.writestr(name, data)
     return buffer.getvalue()
 
@@ -356,8 +358,9 @@ def test_the_watchdog_interrupts_a_running_statement():
     (OSError(28, "No space left on device"), "the disk or file system failed (no space left on device) "
                                               "while storing its rows in the database"),
     (MemoryError(), "this machine ran out of memory while storing its rows in the database"),
-    (duckdb.ConversionException("Conversion Error: x"), "something unexpected went wrong while storing its rows "
-                                                       "in the database (the load log's details keep the technical message)"),
+    (duckdb.ConversionException("Conversion Error: x"),
+     "something unexpected went wrong while storing its rows "
+     "in the database (the load log's details keep the technical message)"),
 ])
 def test_any_failure_of_one_file_is_a_sentence_and_the_next_file_loads(wh, monkeypatch, error, words):
     wh.dealers(["JX101", "x"])
@@ -418,7 +421,8 @@ def test_bad_utf8_byte_in_a_file_named_by_its_header_beside_good_files_on_the_co
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "dealers.csv").write_bytes(text(DEALERS))
-    (folder / "export.csv").write_bytes("编号,经销商编号,日期,来源,内容\nN1,JX101,2025-01-05,市场监管局,服务不到位\n".encode()
+    (folder / "export.csv").write_bytes("编号,经销商编号,日期,来源,内容\n"
+                                        "N1,JX101,2025-01-05,市场监管局,服务不到位\n".encode()
                                         + b"N2,JX101,2025-01-06,\xe5\xb8,x\n")
     (folder / "export_cr.csv").write_bytes(b"dealer_id,month,units_sold,sales_amount\r\nJX101,2026-01,1\r,5\r\n")
     (folder / "sales_2026.csv").write_bytes(text(SALES))

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import pyarrow as pa
 
 from etl.validate import normalise_cells, parse_macros
 

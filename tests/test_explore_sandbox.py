@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from conftest import Warehouse
-from etl.db import apply_rules
 from etl import explore
+from etl.db import apply_rules
 from etl.explore import QueryRefused, run_query
 
 RAW = ["张三丰", "13812345678", "文三路", "13999998888", "王小二", "13698765432", "中山路", "李四", "13900001111",
@@ -232,7 +232,8 @@ def test_personal_values_are_masked_as_on_every_page_and_cannot_be_matched(db):
                                      ["R2", "王*", "136****5432", "***", "-"]]
     assert run_query(db.path, db.rules, "SELECT customer_phone FROM hotline").frame.values.tolist() == [["135****4444"]]
     oracle = run_query(db.path, db.rules, "SELECT count(*) FILTER (WHERE customer_phone = '13812345678'), "
-                       "count(*) FILTER (WHERE customer_name LIKE '张三%'), count(*) FILTER (WHERE address LIKE '%文三路%'), "
+                       "count(*) FILTER (WHERE customer_name LIKE '张三%'), "
+                       "count(*) FILTER (WHERE address LIKE '%文三路%'), "
                        "count(*) FILTER (WHERE customer_phone LIKE '%8765%') FROM repairs").frame
     assert oracle.values.tolist() == [[0, 0, 0, 0]]
     rejected = run_query(db.path, db.rules, "SELECT raw_values->>'customer_name', raw_values->>'customer_phone', "

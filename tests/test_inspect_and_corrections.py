@@ -14,7 +14,8 @@ from etl.cli import main
 
 pytestmark = pytest.mark.usefixtures("prebuilt_warehouse")
 
-HEADER = ["维修单号", "经销商编号", "报表月份", "提交日期", "用户姓名", "服务类型", "报修时间", "状态", "人工费(元)", "备注"]
+HEADER = ["维修单号", "经销商编号", "报表月份", "提交日期", "用户姓名", "服务类型", "报修时间", "状态", "人工费(元)",
+          "备注"]
 GOOD = ["R1", "JX101", "2025-03", "2025-04-09", "王建国", "维修", "03/05/2025 09:00", "已完成", "80", "=1+1"]
 UNKNOWN_DEALER = ["R2", "JX999", "2025-03", "2025-04-09", "李秀英", "维修", "03/06/2025 09:00", "已完成", "60", ""]
 BAD_STATUS = ["R3", "JX101", "2025-03", "2025-04-09", "陈伟", "维修", "03/20/2025 10:00", "换机", "-5", ""]
@@ -37,8 +38,9 @@ def test_the_load_log_records_how_the_file_was_read(loaded):
     details = json.loads(details)
     assert details["format"] == "csv" and details["encoding"] == "utf-8" and details["delimiter"] == ","
     assert details["header_row"] == 2
-    assert details["mapping"] == [["维修单号", "record_no"], ["经销商编号", "dealer_id"], ["报表月份", "report_month"],
-                                  ["提交日期", "submitted_on"], ["用户姓名", "customer_name"], ["服务类型", "service_type"],
+    assert details["mapping"] == [["维修单号", "record_no"], ["经销商编号", "dealer_id"],
+                                  ["报表月份", "report_month"], ["提交日期", "submitted_on"],
+                                  ["用户姓名", "customer_name"], ["服务类型", "service_type"],
                                   ["报修时间", "requested_at"], ["状态", "status"], ["人工费(元)", "labor_fee"]]
     assert details["kept_aside"] == ["备注"]
     assert "parts_fee" in details["absent_optional"] and "labor_fee" not in details["absent_optional"]
@@ -65,7 +67,8 @@ def test_inspect_shows_everything_and_writes_nothing(loaded, capsys):
     assert out[0] == ("维修_JX101_202503.csv: repairs: 3 rows read, 1 would load, 2 would be rejected (already loaded: "
                       "same content as 维修_JX101_202503.csv, load #2; loading it again does nothing)")
     assert out[1:3] == ["  read as: csv, utf-8, separated by commas", "  header line 2"]
-    assert out[3].startswith("  columns: 维修单号 -> record_no, 经销商编号 -> dealer_id,") and "人工费(元) -> labor_fee" in out[3]
+    assert out[3].startswith("  columns: 维修单号 -> record_no, 经销商编号 -> dealer_id,")
+    assert "人工费(元) -> labor_fee" in out[3]
     assert "  kept aside: 备注" in out
     assert out[out.index("  first rejected rows (of 2):") + 1:out.index("  first rejected rows (of 2):") + 3] == [
         "    row 4: unknown dealer JX999",
@@ -86,8 +89,9 @@ def test_inspect_without_a_database_and_of_a_file_that_cannot_load(wh, capsys, t
     assert not nowhere.exists()
     assert out[0] == "repairs_2025-03.csv: repairs: 1 rows read, 1 would load, 0 would be rejected"
     assert "  note: no database yet: dealer ids and callbacks' repairs were not checked" in out
-    assert out[-1] == ("repairs_2025-05.csv: would be REJECTED (repairs): missing required columns service_type (服务类型), "
-                       "requested_at (报修时间), status (状态); headers found: 维修单号, 经销商编号")
+    assert out[-1] == ("repairs_2025-05.csv: would be REJECTED (repairs): missing required columns "
+                       "service_type (服务类型), requested_at (报修时间), status (状态); "
+                       "headers found: 维修单号, 经销商编号")
 
 
 def _sheet_rows(content: bytes):
@@ -104,11 +108,11 @@ def test_correction_sheet_in_chinese_lists_each_rejected_row_with_its_cells_and_
     assert rows[1][0].endswith("（第 2 次导入）：共 3 行，2 行未能导入，原因见下表。")
     assert rows[2][0].startswith("请在原文件中更正这些行，然后重新提交整个文件")
     header = rows[5]
-    assert header == ["原文件行号", "问题", "维修单号", "经销商编号", "报表月份", "提交日期", "用户姓名", "服务类型", "报修时间",
-                      "状态", "人工费(元)", "备注"]
+    assert header == ["原文件行号", "问题", "维修单号", "经销商编号", "报表月份", "提交日期", "用户姓名", "服务类型",
+                      "报修时间", "状态", "人工费(元)", "备注"]
     assert rows[6] == [4, "经销商编号 JX999 不在经销商档案中", *UNKNOWN_DEALER[:-1], None]
-    assert rows[7] == [5, "状态“换机”不是可选值之一：completed, returned_to_factory, open (已完成, 返厂, 未完成)；人工费 -5 为负数",
-                       *BAD_STATUS[:-1], None]
+    assert rows[7] == [5, "状态“换机”不是可选值之一：completed, returned_to_factory, open (已完成, 返厂, 未完成)；"
+                          "人工费 -5 为负数", *BAD_STATUS[:-1], None]
     red = {cell.coordinate for row in sheet.iter_rows(min_row=7) for cell in row if cell.fill.fgColor.rgb == "00F8D7DA"}
     assert red == {"D7", "J8", "K8"}      # 经销商编号 of row 4; 状态 and 人工费(元) of row 5
     assert sheet.freeze_panes == "C7" and sheet.auto_filter.ref == "A6:L8"
@@ -119,7 +123,8 @@ def test_correction_sheet_in_english_and_text_never_becomes_a_formula(wh, tmp_pa
     wh.load(wh.file("repairs_2025-03.csv", [HEADER, ["=HYPERLINK(\"x\")", "JX999", "2025-03", "2025-04-09", "@A1",
                                                      "维修", "2025-03-05 09:00", "已完成", "1", "+1"]]))
     out = tmp_path / "corrections.xlsx"
-    assert main(["rejects", "--file", "repairs_2025-03.csv", "--out", str(out), "--lang", "en", "--db", str(wh.path)]) == 0
+    assert main(["rejects", "--file", "repairs_2025-03.csv", "--out", str(out), "--lang", "en",
+                 "--db", str(wh.path)]) == 0
     sheet, rows = _sheet_rows(out.read_bytes())
     assert rows[0][0] == "Correction sheet: repairs_2025-03.csv"
     assert rows[5][:3] == ["Row in the file", "Problem", "维修单号"]
@@ -166,11 +171,13 @@ def test_rejected_rows_and_their_kinds_in_the_pages_language(loaded):
     finally:
         con.close()
     assert list(zh["reason"]) == ["经销商编号 JX999 不在经销商档案中",
-                                  "状态“换机”不是可选值之一：completed, returned_to_factory, open (已完成, 返厂, 未完成)；人工费 -5 为负数"]
+                                  "状态“换机”不是可选值之一：completed, returned_to_factory, open "
+                                  "(已完成, 返厂, 未完成)；人工费 -5 为负数"]
     assert list(en["reason"]) == ["unknown dealer JX999",
-                                  'status "换机" is not one of completed, returned_to_factory, open (已完成, 返厂, 未完成); '
-                                  "labor_fee -5 is negative"]
+                                  'status "换机" is not one of completed, returned_to_factory, open '
+                                  "(已完成, 返厂, 未完成); labor_fee -5 is negative"]
     assert list(found["row_no"]) == [4]
     assert sorted(zip(kinds_zh["reason_kind"], kinds_zh["rows"])) == [
-        ("人工费 … 为负数", 1), ("状态“…”不是可选值之一：completed, returned_to_factory, open (已完成, 返厂, 未完成)", 1),
+        ("人工费 … 为负数", 1),
+        ("状态“…”不是可选值之一：completed, returned_to_factory, open (已完成, 返厂, 未完成)", 1),
         ("经销商编号 … 不在经销商档案中", 1)]

@@ -8,6 +8,7 @@ import hashlib
 import os
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -64,7 +65,8 @@ MISSING = [
      "missing required column dealer_name (经销商名称); headers found: dealer_id, area_type"),
     ("销量_2026.xlsx", [["销量表"], ["经销商编号", "月份", "结算金额", ""], ["JX101", "2026-03", "1000", ""]],
      "sheet \"Sheet\": missing required column units_sold (销量); headers found: 经销商编号, 月份, 结算金额"),
-    ("回访_2026-04.csv", [["回访编号", "维修单号", "经销商编号", "回访时间", "满意度"], ["HF1", "R1", "JX101", "2026-04-01", "5"]],
+    ("回访_2026-04.csv", [["回访编号", "维修单号", "经销商编号", "回访时间", "满意度"],
+                         ["HF1", "R1", "JX101", "2026-04-01", "5"]],
      "missing required column reached (是否接通); headers found: 回访编号, 维修单号, 经销商编号, 回访时间, 满意度"),
     ("hotline.csv", [["ticket_id", "received_at", "dealer_id"], ["T1", "2026-03-01", "JX101"]],
      "missing required column ticket_type (工单类型); headers found: ticket_id, received_at, dealer_id"),
@@ -124,7 +126,7 @@ def test_unreadable_files_are_rejected_whole(roster):
     folder.mkdir(exist_ok=True)
     garbage = folder / "repairs_2026-03.xlsx"
     garbage.write_bytes(bytes(range(256)) * 8)
-    head = "record_no,dealer_id,service_type,requested_at,status\nR1,JX101,repair,2026-03-05,open\n".encode()
+    head = b"record_no,dealer_id,service_type,requested_at,status\nR1,JX101,repair,2026-03-05,open\n"
     bad_text = folder / "repairs_2026-04.csv"
     bad_text.write_bytes(head + b"R2,JX101,repair,2026-03-05,\xff\xfe\n")     # neither UTF-8 nor GB18030
     unknown_xlsx = folder / "export.xlsx"
@@ -140,7 +142,8 @@ def test_unreadable_files_are_rejected_whole(roster):
     assert by_name["repairs_2026-03.xlsx"].message.startswith("cannot read the workbook: ")
     assert by_name["export.xlsx"].message.startswith("cannot read the workbook: ")
     assert by_name["repairs_2026-04.csv"].message == (
-        f"cannot read the file: it is neither UTF-8 nor GBK/GB18030 text (bad byte at {len(head) + len(b'R2,JX101,repair,2026-03-05,')})")
+        "cannot read the file: it is neither UTF-8 nor GBK/GB18030 text "
+        f"(bad byte at {len(head) + len(b'R2,JX101,repair,2026-03-05,')})")
     assert by_name["repairs_2026-05.pdf"].message == (
         'unsupported file type ".pdf": expected a CSV, TSV or TXT text file or an Excel / WPS / LibreOffice '
         'workbook (.xlsx .xlsm .xls .xlsb .ods)')
@@ -196,7 +199,8 @@ def test_kinds_apply_in_spec_order_whatever_the_order_given(wh):
 
 # ---------------------------------------------------------------- same file twice
 
-ALREADY = re.compile(r"same content as (.+?), load #(\d+) at \d{4}-\d{2}-\d{2} \d{2}:\d{2}(?:; \d+ of its rows were rejected then .*)?$")
+ALREADY = re.compile(r"same content as (.+?), load #(\d+) at \d{4}-\d{2}-\d{2} \d{2}:\d{2}"
+                     r"(?:; \d+ of its rows were rejected then .*)?$")
 
 
 def test_same_content_twice_is_a_no_op_reported_as_already_loaded(roster):
@@ -222,7 +226,8 @@ def test_same_content_twice_is_a_no_op_reported_as_already_loaded(roster):
 
 def test_same_content_twice_in_one_call(roster):
     wh = roster
-    first = wh.file("sales_a.csv", [["dealer_id", "month", "units_sold", "sales_amount"], ["JX101", "2026-03", "5", "100"]])
+    first = wh.file("sales_a.csv", [["dealer_id", "month", "units_sold", "sales_amount"],
+                                    ["JX101", "2026-03", "5", "100"]])
     second = wh.folder / "sales_b.csv"
     second.write_bytes(first.read_bytes())
     results = wh.load(first, second)
@@ -359,19 +364,23 @@ def test_other_kinds_upsert_by_key_the_later_load_wins(roster):
                                     ["HF1", "R1", "JX101", "2026-04-01 10:00", "Y", "5"],
                                     ["HF2", "R2", "JX101", "2026-04-01 11:00", "Y", "4"]]),
         wh.file("hotline_1.csv", [["ticket_id", "received_at", "dealer_id", "ticket_type", "verified"],
-                                  ["T1", "2026-03-01 08:00", "JX101", "投诉", "N"], ["T2", "2026-03-02 08:00", "JX101", "咨询", ""]]),
+                                  ["T1", "2026-03-01 08:00", "JX101", "投诉", "N"],
+                                  ["T2", "2026-03-02 08:00", "JX101", "咨询", ""]]),
         wh.file("notices_1.csv", [["notice_id", "dealer_id", "notice_date", "source"],
                                   ["N1", "JX101", "2026-05-01", "报纸"], ["N2", "JX102", "2026-05-02", "电视"]]),
     ]
     wh.load(*first)
     second = [
-        wh.file("dealers_3.csv", [["dealer_id", "dealer_name", "area_type", "technicians"], ["JX101", "新名", "county", "5"]]),
-        wh.file("sales_2.csv", [["dealer_id", "month", "units_sold", "sales_amount"], ["JX101", "2026-03", "12", "1200"]]),
+        wh.file("dealers_3.csv", [["dealer_id", "dealer_name", "area_type", "technicians"],
+                                  ["JX101", "新名", "county", "5"]]),
+        wh.file("sales_2.csv", [["dealer_id", "month", "units_sold", "sales_amount"],
+                                ["JX101", "2026-03", "12", "1200"]]),
         wh.file("callbacks_2.csv", [["callback_id", "record_no", "dealer_id", "called_at", "reached", "satisfaction"],
                                     ["HF1", "R1", "JX101", "2026-04-03 10:00", "Y", "1"]]),
         wh.file("hotline_2.csv", [["ticket_id", "received_at", "dealer_id", "ticket_type", "verified"],
                                   ["T1", "2026-03-01 08:00", "JX101", "投诉", "Y"]]),
-        wh.file("notices_2.csv", [["notice_id", "dealer_id", "notice_date", "source"], ["N2", "JX102", "2026-05-03", "网络"]]),
+        wh.file("notices_2.csv", [["notice_id", "dealer_id", "notice_date", "source"],
+                                  ["N2", "JX102", "2026-05-03", "网络"]]),
     ]
     wh.load(*second)
     assert wh.query("SELECT dealer_id, dealer_name, area_type, technicians FROM dealers ORDER BY 1") == [
@@ -404,8 +413,9 @@ def test_every_load_is_logged_and_the_original_archived_byte_for_byte(roster):
                     "ORDER BY load_id")
     sources = {"repairs_2026-03.csv": good, "维修_2026-04.csv": gbk, "sales.csv": bad, "again.csv": copy}
     expected = {
-        "sales.csv": ("sales", "rejected", 0, 0, 0, "missing required columns units_sold (销量), sales_amount (结算金额); "
-                                                    "headers found: dealer_id, month", ""),
+        "sales.csv": ("sales", "rejected", 0, 0, 0,
+                      "missing required columns units_sold (销量), sales_amount (结算金额); "
+                      "headers found: dealer_id, month", ""),
         "repairs_2026-03.csv": ("repairs", "loaded", 2, 1, 1, "", ""),
         "维修_2026-04.csv": ("repairs", "loaded", 1, 1, 0, "",
                             "no submitted_on column: used --submitted-on 2026-05-02 as the submission date"),
@@ -413,11 +423,11 @@ def test_every_load_is_logged_and_the_original_archived_byte_for_byte(roster):
     }
     assert [r[1] for r in rows] == ["sales.csv", "repairs_2026-03.csv", "维修_2026-04.csv", "again.csv"]
     assert [r.load_id for r in results] == [r[0] for r in rows]
-    for load_id, name, archived_as, sha, *logged, started_at, finished_at in rows:
+    for _load_id, name, archived_as, sha, *logged, started_at, finished_at in rows:
         content = sources[name].read_bytes()
         assert sha == hashlib.sha256(content).hexdigest()
         assert archived_as == str(wh.folder / "archive" / sha[:16] / name)
-        assert open(archived_as, "rb").read() == content
+        assert Path(archived_as).read_bytes() == content
         kind, status, read, loaded, rejected, message, warnings = expected[name]
         assert logged[:5] == [kind, status, read, loaded, rejected]
         assert logged[6] == warnings
@@ -430,10 +440,10 @@ def test_every_load_is_logged_and_the_original_archived_byte_for_byte(roster):
 
 def test_an_archived_file_loads_again_into_another_database(roster, tmp_path):
     wh = roster
-    path = wh.file("dealers_2.csv", [["dealer_id", "dealer_name", "area_type"], ["JX105", "杭州五店", "urban"]], "gb18030")
+    path = wh.file("dealers_2.csv", [["dealer_id", "dealer_name", "area_type"], ["JX105", "杭州五店", "urban"]],
+                   "gb18030")
     [result] = wh.load(path)
     [(archived,)] = wh.query("SELECT archived_as FROM load_log WHERE load_id = ?", [result.load_id])
-    from pathlib import Path
     other = tmp_path / "other" / "warehouse.duckdb"
     [again] = load_paths([Path(archived)], other, wh.rules, today=TODAY)
     assert (again.status, again.kind, again.rows_loaded) == ("loaded", "dealers", 1)

@@ -14,7 +14,8 @@ YEAR_END = dt.date(2025, 12, 31)
 
 def _award(wh, as_of=dt.date(2026, 1, 31), rules=None, lang="en"):
     with reader(wh.path, rules or wh.rules) as con:
-        return {row["dealer_id"]: row for row in award_in_words(queries.award(con, 2025, as_of), lang).to_dict("records")}
+        rows = award_in_words(queries.award(con, 2025, as_of), lang).to_dict("records")
+        return {row["dealer_id"]: row for row in rows}
 
 
 def _settlement(wh, as_of=dt.date(2026, 1, 31)):
@@ -26,7 +27,7 @@ def _monthly_reports(dealer_id, months, submitted_day="10", late=()):
     """One record per month of 2025; months in `late` submitted on the 20th of the next month."""
     rows = []
     for m in months:
-        next_month = f"2026-01" if m == 12 else f"2025-{m + 1:02d}"
+        next_month = "2026-01" if m == 12 else f"2025-{m + 1:02d}"
         day = "20" if m in late else submitted_day
         rows.append(repair(f"{dealer_id}-{m}", dealer_id, f"2025-{m:02d}", f"{next_month}-{day}"))
     return rows
@@ -112,8 +113,9 @@ def test_what_if_thresholds_change_eligibility_without_touching_the_rules_file(w
     records = [repair(f"A{i}", "D1", "2025-01", "2025-02-10") for i in range(40)]
     calls = [callback(f"C{i}", f"A{i}", "D1", "2025-02-20 10:00", satisfaction="5" if i < 38 else "2")
              for i in range(40)]
-    load_all(wh, roster=[["D1", "One", "urban", 1, "Y", "", ""]], repairs=records + _monthly_reports("D1", range(2, 13)),
-             callbacks=calls, sales=[["D1", "2025-05", 10000, 2_000_000]])
+    load_all(wh, roster=[["D1", "One", "urban", 1, "Y", "", ""]],
+             repairs=records + _monthly_reports("D1", range(2, 13)), callbacks=calls,
+             sales=[["D1", "2025-05", 10000, 2_000_000]])
     assert _award(wh)["D1"]["pass_satisfaction"] is False                       # 95 % < 98 %
     lenient = wh.rules.with_overrides({"award.min_satisfaction_rate": 0.95})
     assert _award(wh, rules=lenient)["D1"]["eligible"] is True

@@ -75,7 +75,8 @@ def test_repeat_repairs_across_dealers_within_30_days(wh):
     load_all(wh, repairs=[
         repair("R1", serial="S1", requested="2025-03-01 10:00"),
         repair("R2", "D2", serial="S1", requested="2025-03-31 10:00"),          # exactly 30 days after R1
-        repair("R3", month="2025-05", submitted="2025-06-10", serial="S1", requested="2025-05-01 10:01"),  # 31 days after R2
+        repair("R3", month="2025-05", submitted="2025-06-10", serial="S1",
+               requested="2025-05-01 10:01"),                                    # 31 days after R2
         repair("R4", serial="S2", service="install", requested="2025-03-05 10:00"),
         repair("R5", serial="S2", requested="2025-03-10 10:00"),                # earlier one is an install
         repair("R6", serial="", requested="2025-03-11 10:00"),                  # no serial: outside base
@@ -99,7 +100,8 @@ def test_callback_answers_satisfaction_dissatisfaction_and_fakes(wh):
         callback("C6", "R6", satisfaction=""),
     ])
     row = month_row(wh, "D1", "2025-04", "callbacks, callbacks_reached, callbacks_answered, satisfied, "
-                                         "satisfaction_rate, dissatisfied, dissatisfaction_rate, fake_records, fake_rate")
+                                         "satisfaction_rate, dissatisfied, dissatisfaction_rate, fake_records, "
+                                         "fake_rate")
     assert row == (6, 5, 4, 2, 0.5, 1, 0.25, 1, 0.2)
 
 

@@ -10,7 +10,7 @@ from etl import upload
 from etl.db import reader
 from etl.explore import QueryRefused, run_query
 from etl.metrics import operations
-from metric_data import REPAIR_HEADER, callback, load_all, repair
+from metric_data import REPAIR_HEADER, load_all, repair
 
 
 @pytest.fixture
@@ -55,7 +55,8 @@ def test_explore_runs_selects_on_views_caps_rows_and_stops_slow_queries(small):
 
 
 def test_callback_list_is_a_reproducible_stratified_sample_without_recent_customers(wh):
-    records = [repair(f"A{i}", "D1", "2025-03") for i in range(1, 11)] + [repair(f"B{i}", "D2", "2025-03") for i in range(1, 4)]
+    records = [repair(f"A{i}", "D1", "2025-03") for i in range(1, 11)]
+    records += [repair(f"B{i}", "D2", "2025-03") for i in range(1, 4)]
     phones = {f"A{i}": f"1380000000{i - 1}" for i in range(1, 11)}
     phones["A5"] = phones["A4"]                      # one customer, two records: called once at most
     phones.update({"B1": "13900000001", "B2": "13900000002", "B3": ""})   # B3 has no phone

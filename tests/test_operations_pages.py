@@ -20,13 +20,16 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import test_pages_apptest
 from app import excel, uploads
-from app_pages import PAGES, open_page
 from app.i18n import t
+from app_pages import PAGES, open_page
 from conftest import write_csv
 from etl.load import load_paths
 from etl.metrics.operations import CALLBACK_FORM_QUESTIONS
-from test_pages_apptest import REPAIR_HEADER, small_db  # noqa: F401 - the fixture
+from test_pages_apptest import REPAIR_HEADER
+
+small_db = test_pages_apptest.small_db   # its fixture, shared
 
 SALES_HEADER = ["dealer_id", "month", "units_sold", "sales_amount"]
 
@@ -83,7 +86,8 @@ def test_data_page_lists_loads_rejects_and_missing_reports(small_db, wh):
 
 
 def test_the_upload_handler_reports_each_file_in_the_language_neutral_codes(small_db, wh):
-    good = write_csv(wh.folder / "sales_2025-05.csv", [SALES_HEADER, ["D1", "2025-05", 7, 700], ["D9", "2025-05", 1, 1]])
+    good = write_csv(wh.folder / "sales_2025-05.csv",
+                     [SALES_HEADER, ["D1", "2025-05", 7, 700], ["D9", "2025-05", 1, 1]])
     junk = write_csv(wh.folder / "notes.csv", [["what", "ever"], ["a", "b"]])
     progress, waiting = [], []
     files = [(p.name, p.read_bytes()) for p in (good, junk)]
@@ -120,7 +124,8 @@ def test_callbacks_page_shows_answers_dealers_fakes_masked(small_db):
     dealers = frame_with(at, "Not reached")
     assert dealers["Dealer id"].tolist() == ["D1", "D2"]            # D1 50 % dissatisfied first
     d1 = dealers.iloc[0]
-    assert (d1["HQ callbacks"], d1["Answered callbacks"], d1["Dissatisfied answers"], d1["Fake records"]) == (2, 2, 1, 1)
+    assert (d1["HQ callbacks"], d1["Answered callbacks"], d1["Dissatisfied answers"],
+            d1["Fake records"]) == (2, 2, 1, 1)
     assert d1["Dissatisfaction"] == pytest.approx(0.5)
     fakes = frame_with(at, "Callback id")
     assert fakes[["Callback id", "Customer", "Phone"]].values.tolist() == [["C1", "张*", "138****5678"]]
@@ -226,8 +231,9 @@ def test_explore_pivot_shows_the_rolled_up_values(small_db):
 
 def test_a_terminal_load_while_a_session_reads_both_succeed(small_db, wh):
     files = [write_csv(wh.folder / f"repairs_2025-{m:02d}.csv",
-                       [REPAIR_HEADER] + [[f"T{m}-{n}", "D1", f"2025-{m:02d}", f"2025-{m + 1:02d}-10", "某", "13800000000",
-                                           "", "repair", f"2025-{m:02d}-02 09:00", "", "", "open", 0, 0, "N"]
+                       [REPAIR_HEADER] + [[f"T{m}-{n}", "D1", f"2025-{m:02d}", f"2025-{m + 1:02d}-10", "某",
+                                           "13800000000", "", "repair", f"2025-{m:02d}-02 09:00", "", "", "open",
+                                           0, 0, "N"]
                                           for n in range(300)]) for m in range(5, 10)]
     at = open_page("callbacks", lang="en")
     process = subprocess.Popen([sys.executable, "-m", "etl", "load", "--db", str(wh.path), *map(str, files)],

@@ -23,8 +23,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app import data
-from app_pages import PAGES, REVIEW_PAGES, open_page
 from app.i18n import t
+from app_pages import PAGES, REVIEW_PAGES, open_page
 from conftest import DEALER_HEADER
 from etl.db import writer
 from etl.metrics.drilldown import RECORD_LISTS
@@ -227,7 +227,8 @@ def test_what_if_thresholds_change_eligibility_without_touching_the_rules(small_
     award = table(at)
     assert award[["Dealer id", "Eligible"]].values.tolist() == [["D2", "✓"], ["D1", "✗"]]
     assert at.metric[0].value == "1 / 2"
-    assert "What-if active" in at.warning[0].value and "Min answered callbacks 1 (rules file: 30)" in at.warning[0].value
+    assert "What-if active" in at.warning[0].value
+    assert "Min answered callbacks 1 (rules file: 30)" in at.warning[0].value
     assert at.query_params["award.min_answered_callbacks"] == "1"
     assert at.query_params["award.min_report_rate"] == "0.0"
     at.button[0].click().run()                                  # back to the rules file
@@ -251,8 +252,8 @@ def test_settlement_shows_fees_deductions_and_totals(small_db):
         "Fee base": "¥4,500.00", "Net fee": "¥2,700.00", "Dealers": "2", "Missing-report deduction": "¥450.00",
         "Fake-record penalty": "¥1,500.00", "Complaint deduction": "¥0.00"}
     settlement = table(at).set_index("Dealer id")
-    assert settlement.loc["D1", ["Fee base", "Missing-report deduction", "Fake-record penalty", "Net fee"]].tolist() == [
-        1500.0, 150.0, 1500.0, 0.0]
+    fees = ["Fee base", "Missing-report deduction", "Fake-record penalty", "Net fee"]
+    assert settlement.loc["D1", fees].tolist() == [1500.0, 150.0, 1500.0, 0.0]
     assert settlement.loc["D2", "Longest run missing (months)"] == 9
 
 

@@ -60,7 +60,8 @@ def test_the_dealer_tiles_show_the_wilson_interval_of_49_of_50(quality_db):
 
 def test_the_funnel_names_the_dealer_beyond_its_limits(quality_db):
     at = open_page("dealers", lang="en", **{"from": "2025-03", "to": "2025-03"})
-    named = [m.value for m in at.markdown if m.value.startswith("**Dealers beyond the 99.8 % limits on the bad side:**")]
+    heading = "**Dealers beyond the 99.8 % limits on the bad side:**"
+    named = [m.value for m in at.markdown if m.value.startswith(heading)]
     assert len(named) == 1                                     # complaints per service only
     assert "- D3 Three: 60.0 % (6 / 10), above the limits" in named[0]
     assert "D1" not in named[0] and "D2" not in named[0]

@@ -345,7 +345,8 @@ def _one_row_files(kind):
                       ["HF1", "R1", "JX101", "2026-04-01 10:00", "是"]),
         "hotline": (["ticket_id", "received_at", "dealer_id", "ticket_type"],
                     ["T1", "2026-03-04 08:00", "JX101", "报修"]),
-        "notices": (["编号", "经销商编号", "日期", "来源", "内容"], ["N1", "JX101", "2026-05-01", "市场监管局", "通报"]),
+        "notices": (["编号", "经销商编号", "日期", "来源", "内容"],
+                    ["N1", "JX101", "2026-05-01", "市场监管局", "通报"]),
     }[kind]
 
 
@@ -408,7 +409,8 @@ def test_file_whose_kind_cannot_be_told_is_rejected_whole(wh, name, rows):
     wh.dealers(["JX101", "a"])
     message = UNKNOWN_KIND
     if name.endswith(".xlsx"):   # a message about a workbook names its sheet (issue 10)
-        message = UNKNOWN_KIND.replace("none of its first 50 rows is", 'none of the first 50 rows of its sheet "Sheet" is')
+        message = UNKNOWN_KIND.replace("none of its first 50 rows is",
+                                       'none of the first 50 rows of its sheet "Sheet" is')
     assert outcome(wh.load(wh.file(name, rows))) == [(name, "rejected", None, 0, 0, 0, message)]
     assert wh.query("SELECT file_name, kind, status, message FROM load_log WHERE file_name = ?", [name]) == [
         (name, None, "rejected", message)]

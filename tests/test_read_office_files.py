@@ -211,7 +211,8 @@ def test_one_sheet_per_month_in_different_column_orders_form_one_layout():
                  ["状态", "报修时间", "服务类型", "报表月份", "经销商编号", "维修单号", "技师电话"],
                  ["未完成", "2026-02-03 10:00", "安装", "2026-02", "JX101", "F1", "138"],
                  ["已完成", "2026-02-04 11:00", "维修", "2026-02", "JX102", "F2", ""]]),
-        ("回访", [["回访编号", "维修单号", "经销商编号", "回访时间", "是否接通"], ["C1", "J1", "JX101", "2026-01-09", "是"]]),
+        ("回访", [["回访编号", "维修单号", "经销商编号", "回访时间", "是否接通"],
+                  ["C1", "J1", "JX101", "2026-01-09", "是"]]),
     ).save(path)
     raw = read(path)
     assert raw.headers == ["维修单号", "经销商编号", "报表月份", "服务类型", "报修时间", "状态", "备注", "技师电话"]
@@ -285,7 +286,8 @@ def test_workbook_of_unknown_kind_says_which_sheets_were_tried(tmp_path):
 def test_kind_from_the_first_visible_sheet_that_tells_it(tmp_path):
     path = tmp_path / "export_2026-03.xlsx"
     workbook(("cover", [["月报"]]), ("hot", [["ticket_id", "received_at", "dealer_id", "ticket_type"]]),
-             ("data", [["ticket_id", "received_at", "dealer_id", "ticket_type"], ["T1", "2026-03-01", "JX101", "报修"]]),
+             ("data", [["ticket_id", "received_at", "dealer_id", "ticket_type"],
+                       ["T1", "2026-03-01", "JX101", "报修"]]),
              hidden={"hot": "hidden"}).save(path)
     raw = read(path)
     assert raw.kind.name == "hotline"
@@ -297,7 +299,8 @@ def test_kind_from_the_first_visible_sheet_that_tells_it(tmp_path):
 def test_header_spellings_units_marks_colons_line_breaks_and_case(tmp_path):
     path = tmp_path / "repairs_2026-03.xlsx"
     workbook(("Sheet1", [
-        ["*维修单号", "经销商编号", "服务类型：", "Requested At", "状态:", "人工费(元)", "配件费（元）", "完成时间\n(24h)"],
+        ["*维修单号", "经销商编号", "服务类型：", "Requested At", "状态:", "人工费(元)", "配件费（元）",
+         "完成时间\n(24h)"],
         ["R1", "JX101", "维修", "2026-03-02", "已完成", 80, 12.5, "2026-03-03"]])).save(path)
     raw = read(path)
     assert raw.column_of == {0: "record_no", 1: "dealer_id", 2: "service_type", 3: "requested_at", 4: "status",
@@ -318,7 +321,8 @@ def test_csv_header_with_line_break_and_english_any_case(tmp_path):
 
 def test_sales_units_with_a_unit_in_brackets(wh):
     wh.dealers(["JX101", "a"])
-    path = wh.file("sales_2026.csv", [["经销商编号", "月份", "销量(台)", "结算金额【元】"], ["JX101", "2026-03", "12", "5000"]])
+    path = wh.file("sales_2026.csv", [["经销商编号", "月份", "销量(台)", "结算金额【元】"],
+                                      ["JX101", "2026-03", "12", "5000"]])
     assert outcome(wh.load(path)) == [("sales_2026.csv", "loaded", "sales", 1, 1, 0, "")]
     assert wh.query("SELECT units_sold, sales_amount FROM sales") == [(12, Decimal("5000.00"))]
 
@@ -337,7 +341,8 @@ def test_two_row_header_with_vertical_and_horizontal_merges(tmp_path):
         sheet.merge_cells(cells)
     book.save(path)
     raw = read(path)
-    assert raw.headers == ["维修单号", "经销商编号", "服务类型", "报修 日期", "报修 时间", "费用 人工费", "费用 配件费", "状态"]
+    assert raw.headers == ["维修单号", "经销商编号", "服务类型", "报修 日期", "报修 时间", "费用 人工费", "费用 配件费",
+                           "状态"]
     assert raw.column_of == {0: "record_no", 1: "dealer_id", 2: "service_type", 4: "requested_at",
                              5: "labor_fee", 6: "parts_fee", 7: "status"}
     assert raw.date_part_of == {3: "requested_at"}
@@ -432,7 +437,8 @@ def test_kept_aside_column_resembling_a_known_one_is_named(tmp_path):
                     "R1,JX101,repair,2026-03-02,open,80,20\n", encoding="utf-8")
     raw = read(path)
     assert raw.details["resembles"] == [["人工费用", "labor_fee"]]
-    assert raw.notes[-1] == 'column "人工费用" kept aside: did you mean labor_fee (人工费)? add it to header_aliases.toml'
+    assert raw.notes[-1] == ('column "人工费用" kept aside: did you mean labor_fee (人工费)? '
+                             "add it to header_aliases.toml")
 
 
 def test_missing_required_column_message_names_the_resembling_header(tmp_path):
@@ -448,10 +454,12 @@ def test_missing_required_column_message_names_the_resembling_header(tmp_path):
 
 def test_aliases_file_adds_spellings(wh, tmp_path, monkeypatch):
     aliases = tmp_path / "aliases.toml"
-    aliases.write_text('# HQ\n[repairs]\nrecord_no = ["工单编号"]\nparts_fee = ["材料费", "配件 费用"]\n', encoding="utf-8")
+    aliases.write_text('# HQ\n[repairs]\nrecord_no = ["工单编号"]\nparts_fee = ["材料费", "配件 费用"]\n',
+                       encoding="utf-8")
     monkeypatch.setenv("SERVICE_QC_HEADER_ALIASES", str(aliases))
     wh.dealers(["JX101", "a"])
-    path = wh.file("repairs_2026-03.csv", [["工单编号", "经销商编号", "服务类型", "报修时间", "状态", "材料费", "工时费"],
+    path = wh.file("repairs_2026-03.csv", [["工单编号", "经销商编号", "服务类型", "报修时间", "状态", "材料费",
+                                            "工时费"],
                                            ["A1", "JX101", "维修", "2026-03-02 09:15", "已完成", "15", "30"]])
     raw = read(path)
     assert raw.column_of == {0: "record_no", 1: "dealer_id", 2: "service_type", 3: "requested_at", 4: "status",
@@ -475,7 +483,8 @@ def test_shipped_aliases_file_is_read_by_default(tmp_path, monkeypatch):
     ("[repairs]\nlabor_fee = ['配件费']\n", 'repairs.labor_fee: "配件费" is already a spelling of parts_fee'),
     ("[repairs]\narrived_at = ['报修日期']\n",
      'repairs.arrived_at: "报修日期" is already a spelling of the date part of requested_at'),
-    ("[repairs]\nlabor_fee = ['工费']\nparts_fee = ['工 费']\n", 'repairs.parts_fee: "工 费" is also given to repairs.labor_fee'),
+    ("[repairs]\nlabor_fee = ['工费']\nparts_fee = ['工 费']\n",
+     'repairs.parts_fee: "工 费" is also given to repairs.labor_fee'),
     ("[repairs]\nlabor_fee = 3\n", "repairs.labor_fee must be a list of header spellings"),
     ("[repairs\n", "is not valid TOML"),
 ])
@@ -563,7 +572,7 @@ def test_wide_header_of_empty_cells_is_read(tmp_path):
     b"\xff\xfe" + b"\x00\xd8" * 10,                                  # UTF-16 with a lone surrogate
     b"record_no,dealer_id\r\r\n\x00\x00,\"unterminated",
     b'"' * 10 + b"\n" + b"a" * 200_000,
-    "record_no,dealer_id,service_type,requested_at,status\nR1,JX101,repair,2026-03-01,\"".encode() + b"x" * 200_000,
+    b"record_no,dealer_id,service_type,requested_at,status\nR1,JX101,repair,2026-03-01,\"" + b"x" * 200_000,
 ])
 def test_any_bytes_give_file_rejected_or_cells(tmp_path, content):
     path = tmp_path / "repairs_2026-03.csv"

@@ -1,6 +1,5 @@
 """The rules file (spec 3.3) and the report command (spec 5): settings, columns, cells."""
 import csv
-import datetime as dt
 
 import openpyxl
 import pytest

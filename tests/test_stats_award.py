@@ -17,7 +17,7 @@ AS_OF = dt.date(2026, 1, 31)
 
 def _reports(dealer_id):
     """One on-time monthly report for each month of 2025 (record <dealer>-<month>)."""
-    return [repair(f"{dealer_id}-{m}", dealer_id, f"2025-{m:02d}", f"2026-01-10" if m == 12 else f"2025-{m + 1:02d}-10")
+    return [repair(f"{dealer_id}-{m}", dealer_id, f"2025-{m:02d}", "2026-01-10" if m == 12 else f"2025-{m + 1:02d}-10")
             for m in range(1, 13)]
 
 
@@ -37,7 +37,8 @@ def _load(wh):
 
 def _award(wh, rules=None, lang="en"):
     with reader(wh.path, rules or wh.rules) as con:
-        return {row["dealer_id"]: row for row in award_in_words(queries.award(con, 2025, AS_OF), lang).to_dict("records")}
+        rows = award_in_words(queries.award(con, 2025, AS_OF), lang).to_dict("records")
+        return {row["dealer_id"]: row for row in rows}
 
 
 def test_interval_columns_and_status_of_each_criterion(wh):

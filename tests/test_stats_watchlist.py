@@ -58,9 +58,8 @@ def test_control_chart_named_query_per_dealer_and_per_region(wh):
     assert region_june["ucl"] == pytest.approx(0.05 + 3 * math.sqrt(0.05 * 0.95 / 80))
     assert region_june["beyond"] == "above"
     assert set(both["metric"]) == {"miss_rate", "complaint_rate"}
-    with reader(wh.path, wh.rules) as con:
-        with pytest.raises(ValueError, match="unknown metric"):
-            quality.control_charts(con, "misses", (MONTH, MONTH))
+    with reader(wh.path, wh.rules) as con, pytest.raises(ValueError, match="unknown metric"):
+        quality.control_charts(con, "misses", (MONTH, MONTH))
 
 
 def test_watchlist_report_lines_columns_and_links(wh, tmp_path):

@@ -95,7 +95,8 @@ def test_date_columns_take_the_same_spellings_and_drop_the_time(roster):
 def test_every_month_spelling(roster):
     wh = roster
     spellings = [("M1", "2026-01", 1), ("M2", "2026/02", 2), ("M3", "202603", 3), ("M4", "2026年4月", 4),
-                 ("M5", "２０２６－０５", 5), ("M6", "2026年06月", 6), ("M7", " 2026-07 ", 7), ("M8", "２０２６０８", 8)]
+                 ("M5", "２０２６－０５", 5), ("M6", "2026年06月", 6), ("M7", " 2026-07 ", 7),
+                 ("M8", "２０２６０８", 8)]
     rows = [repair(no, report_month=text, requested_at=f"2026-{m:02d}-05 09:00", submitted_on=f"2026-{m + 1:02d}-09",
                    arrived_at=f"2026-{m:02d}-05 10:00", completed_at=f"2026-{m:02d}-05 11:00")
             for no, text, m in spellings]
@@ -170,7 +171,8 @@ def test_keys_and_values_are_trimmed_of_blanks_including_full_width_ones(roster)
 
 def test_dealer_roster_values(wh):
     path = wh.file("经销商档案.csv", [
-        ["经销商编号", "经销商名称", "大区", "省份", "城市", "区域类型", "维修人员数", "服务网点", "签约日期", "解约日期"],
+        ["经销商编号", "经销商名称", "大区", "省份", "城市", "区域类型", "维修人员数", "服务网点", "签约日期",
+         "解约日期"],
         ["JX101", "杭州西湖家电服务部", "华东", "浙江", "杭州", "市区", "３", "有", "2020/1/15", ""],
         ["JX102", "淳安千岛湖家电", "华东", "浙江", "杭州", "郊县", " 0 ", "无", "2021年6月1日", "2026-06-30"],
         ["JX103", "Urban Co", "", "", "", "URBAN", "", "", "", ""],
@@ -238,9 +240,10 @@ def test_callback_rows_rejected_with_exact_reasons(roster):
 def test_callback_on_a_repair_loaded_in_the_same_call_passes(roster):
     """Kinds apply in order: the repairs file loads before the callbacks file given first."""
     wh = roster
-    callbacks = wh.file("callbacks_2026-04.csv", [CALLBACK_HEADER,
-                                                  ["HF1", "R7", "JX101", "2026-04-12 10:00", "Y", "Y", "Y", "5", "N", ""],
-                                                  ["HF2", "R8", "JX101", "2026-04-12 10:00", "Y", "Y", "Y", "5", "N", ""]])
+    callbacks = wh.file("callbacks_2026-04.csv", [
+        CALLBACK_HEADER,
+        ["HF1", "R7", "JX101", "2026-04-12 10:00", "Y", "Y", "Y", "5", "N", ""],
+        ["HF2", "R8", "JX101", "2026-04-12 10:00", "Y", "Y", "Y", "5", "N", ""]])
     repairs = wh.file("repairs_2026-03.csv", [REPAIR_COLUMNS, repair("R7")])
     results = wh.load(callbacks, repairs)
     assert [(r.file, r.kind, r.rows_loaded, r.rows_rejected) for r in results] == [
@@ -316,7 +319,8 @@ def test_rejects_keep_the_raw_values_as_written(roster):
     path = wh.file("repairs_2026-03.xlsx", [
         ["维修记录"],
         ["维修单号", "经销商编号", "服务类型", "报修时间", "上门时间", "状态", "人工费", "备注"],
-        ["\u3000R1\u3000", "\u3000D123\u3000", "维修", dt.datetime(2026, 3, 5, 9, 0), 46086.25, "已完成", "１２０", "x"],
+        ["\u3000R1\u3000", "\u3000D123\u3000", "维修", dt.datetime(2026, 3, 5, 9, 0), 46086.25, "已完成", "１２０",
+         "x"],
     ])
     assert counts(wh.load(path)) == [("loaded", 1, 0, 1)]
     [(file_name, kind, row_no, reason, raw)] = wh.query(
