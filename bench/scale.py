@@ -1,0 +1,135 @@
+"""How the cost grows with the data (issue 13): the same table at demo, 10 x demo and national scale.
+
+    .venv/bin/python bench/scale.py [--scales demo,10x,national] [--out bench/scale_results.md]
+
+For each scale: the data set is generated (sampledata; national = 3,000 dealers x 36 months), read
+raw by DuckDB (read_csv of every file into a plain table: the floor any loader is measured
+against), loaded by the loader into a fresh warehouse but for its last month, then the last month
+loaded on top (refresh of the stored counts included), and the warehouse's size stated. Then every
+report command runs as a command (seconds and peak memory), and every page's data work runs on a
+cold cache (bench/page_data_times.py). The national scale takes a long time on 2 cores (the
+generation and the raw reads alone are minutes); run it on a quiet machine.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from etl.load import load_paths  # noqa: E402
+from etl.rules import load_rules  # noqa: E402
+from sampledata import generate  # noqa: E402
+
+# scale -> (dealers, months) for the national generator; None is the demo set.
+SCALES: dict[str, tuple[int, int] | None] = {"demo": None, "10x": (340, 24), "national": (3000, 36)}
+# Peak memory of a command: the child reports its own maximum resident set at exit.
+MEASURED = ("import resource, runpy, sys; sys.argv = ['etl'] + sys.argv[1:]\n"
+            "try:\n    runpy.run_module('etl', run_name='__main__')\n"
+            "finally:\n    print('maxrss_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
+
+
+def timed(action) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def raw_read(files: list[Path], folder: Path) -> float:
+    """DuckDB's own read_csv of each file into a plain table of a fresh database."""
+    database = folder / "raw.duckdb"
+    con = duckdb.connect(str(database))
+    try:
+        return sum(timed(lambda n=n, f=f: con.execute(f"CREATE TABLE t{n} AS SELECT * FROM read_csv('{f}')"))
+                   for n, f in enumerate(files))
+    finally:
+        con.close()
+        database.unlink()
+
+
+def run_command(arguments: list[str]) -> tuple[float, float]:
+    """Seconds and peak megabytes of `python -m etl ARGUMENTS`."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", MEASURED, *arguments], cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"python -m etl {' '.join(arguments)} failed: {done.stderr[-2000:]}")
+    peak = next(int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("maxrss_kb"))
+    return seconds, peak / 1024
+
+
+def measure(scale: str, folder: Path) -> list[tuple[str, str]]:
+    rules = load_rules()
+    data = folder / "data"
+    shape = SCALES[scale]
+    generation = timed(lambda: generate(data) if shape is None else generate(data, dealers=shape[0], months=shape[1]))
+    files = sorted(p for p in data.iterdir() if p.suffix == ".csv")
+    last = max(p.stem[-7:] for p in files if p.stem[-7:-3].isdigit())
+    new_month = [p for p in files if p.stem.endswith(last)]
+    earlier = [p for p in data.iterdir() if p not in new_month]
+    raw_all = raw_read(files, folder) if len(files) == len(list(data.iterdir())) else float("nan")
+    raw_month = raw_read(new_month, folder)
+    database = folder / "warehouse.duckdb"
+    results: list = []
+    first_load = timed(lambda: results.extend(load_paths(sorted(earlier), database, rules)))
+    month_load = timed(lambda: results.extend(load_paths(new_month, database, rules)))
+    rows = sum(r.rows_loaded for r in results)
+    rows_out = [("generate", f"{generation:.1f} s"),
+                ("files, rows loaded", f"{len(results)} files, {rows:,} rows"),
+                ("load all but the last month", f"{first_load:.1f} s"),
+                (f"load the last month ({last}) on top, refresh included", f"{month_load:.1f} s"),
+                ("that month vs DuckDB raw read_csv of its files", f"{month_load / raw_month:.2f} x ({raw_month:.2f} s raw)"),
+                ("warehouse file size", f"{database.stat().st_size / 1e6:,.0f} MB")]
+    if raw_all == raw_all:  # every file is a CSV: the whole load against the raw read of every file
+        rows_out.append(("whole load vs DuckDB raw read_csv of every file",
+                         f"{(first_load + month_load) / raw_all:.2f} x ({raw_all:.1f} s raw)"))
+    year = str(int(last[:4]) - (1 if last.endswith("-01") else 0))
+    for name, extra in (("monthly", []), ("award", ["--year", year]), ("settlement", ["--year", year]),
+                        ("funnel", ["--metric", "complaint_rate", "--year", year]), ("watchlist", ["--month", last])):
+        seconds, peak = run_command(["report", name, *extra, "--db", str(database), "--out", str(folder / f"{name}.csv")])
+        rows_out.append((f"`report {name}` (whole command)", f"{seconds:.2f} s, {peak:,.0f} MB peak"))
+    import logging
+    logging.getLogger("streamlit").setLevel(logging.ERROR)   # "no runtime found": expected outside a server
+    from app import data as app_data
+    from page_data_times import page_work
+    work = page_work(app_data.Source.of(database, rules), dt.date.today())
+    for page, seconds in work.items():
+        rows_out.append((f"page data work, cold: {page}", f"{statistics.median(seconds() for _ in range(3)):.2f} s"))
+    return rows_out
+
+
+def main() -> int:
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options.add_argument("--scales", default="demo,10x", help="comma-separated: " + ", ".join(SCALES))
+    options.add_argument("--out", type=Path, default=ROOT / "bench" / "scale_results.md")
+    args = options.parse_args()
+    scales = args.scales.split(",")
+    table: dict[str, dict[str, str]] = {}
+    for scale in scales:
+        with tempfile.TemporaryDirectory() as tmp:
+            print(f"measuring {scale} ...", file=sys.stderr, flush=True)
+            for what, figure in measure(scale, Path(tmp)):
+                table.setdefault(what, {})[scale] = figure
+    lines = [f"Measured {dt.date.today()} on {platform.machine()}, {__import__('os').cpu_count()} cores, "
+             f"DuckDB {duckdb.__version__}.", "", "| measure | " + " | ".join(scales) + " |",
+             "|---|" + "---|" * len(scales)]
+    lines += [f"| {what} | " + " | ".join(row.get(s, "") for s in scales) + " |" for what, row in table.items()]
+    text = "\n".join(lines) + "\n"
+    args.out.write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
