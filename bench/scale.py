@@ -89,7 +89,8 @@ def measure(scale: str, folder: Path) -> list[tuple[str, str]]:
                 ("files, rows loaded", f"{len(results)} files, {rows:,} rows"),
                 ("load all but the last month", f"{first_load:.1f} s"),
                 (f"load the last month ({last}) on top, refresh included", f"{month_load:.1f} s"),
-                ("that month vs DuckDB raw read_csv of its files", f"{month_load / raw_month:.2f} x ({raw_month:.2f} s raw)"),
+                ("that month vs DuckDB raw read_csv of its files",
+                 f"{month_load / raw_month:.2f} x ({raw_month:.2f} s raw)"),
                 ("warehouse file size", f"{database.stat().st_size / 1e6:,.0f} MB")]
     if raw_all == raw_all:  # every file is a CSV: the whole load against the raw read of every file
         rows_out.append(("whole load vs DuckDB raw read_csv of every file",
@@ -97,12 +98,14 @@ def measure(scale: str, folder: Path) -> list[tuple[str, str]]:
     year = str(int(last[:4]) - (1 if last.endswith("-01") else 0))
     for name, extra in (("monthly", []), ("award", ["--year", year]), ("settlement", ["--year", year]),
                         ("funnel", ["--metric", "complaint_rate", "--year", year]), ("watchlist", ["--month", last])):
-        seconds, peak = run_command(["report", name, *extra, "--db", str(database), "--out", str(folder / f"{name}.csv")])
+        out = folder / f"{name}.csv"
+        seconds, peak = run_command(["report", name, *extra, "--db", str(database), "--out", str(out)])
         rows_out.append((f"`report {name}` (whole command)", f"{seconds:.2f} s, {peak:,.0f} MB peak"))
     import logging
     logging.getLogger("streamlit").setLevel(logging.ERROR)   # "no runtime found": expected outside a server
-    from app import data as app_data
     from page_data_times import page_work
+
+    from app import data as app_data
     work = page_work(app_data.Source.of(database, rules), dt.date.today())
     for page, seconds in work.items():
         rows_out.append((f"page data work, cold: {page}", f"{statistics.median(seconds() for _ in range(3)):.2f} s"))
