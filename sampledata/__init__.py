@@ -9,7 +9,8 @@ Modules, by job: `reference` (places, names, products), `roles` (the demo's plan
 `span`, `draws` (people, phones, addresses), `dealers`, `repairs`, `repeats`, `submissions`,
 `callbacks`, `hotline`, `sales`, `notices` (the typed demo data), `spelling`, `excel`,
 `repair_files`, `dealer_reports`, `callback_files`, `writers` (the demo's files), `demo` (the
-demo's entry point), `national` (the national-scale set).
+demo's entry point); `national` (the national-scale set: its files), `national_plan` (its dealers
+and dealer-months, numpy), `national_sql` (its records, callbacks and tickets, DuckDB SQL).
 """
 from __future__ import annotations
 

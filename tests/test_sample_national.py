@@ -17,7 +17,7 @@ from etl.read import kind_from_name, month_from_name
 from etl.rules import load_rules
 from etl.schema import KIND_BY_NAME
 from sampledata import generate
-from sampledata.national import RECORDS_PER_DEALER_MONTH
+from sampledata.national_plan import RECORDS_PER_DEALER_MONTH
 
 END = "2026-06"  # a fixed last month, so the test does not depend on today's date
 DEALERS, MONTHS = 40, 5
