@@ -15,13 +15,16 @@ orders and batches.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import math
 import re
 
 from etl.schema import CALLBACKS, DEALERS, HOTLINE, NOTICES, REPAIRS, SALES, Kind
 
 STORED = "dealer_month_counts"
 DEFINITION = "dealer_month_counts_view"
+MACRO = "dealer_month_counts_between"   # the definition for a run of months: what a load refreshes through
 KEY = ("dealer_id", "month")
 TOUCHED = "mart_touched"          # temp: the rows a load replaced or brought, in its kind's columns
 AFFECTED = "mart_affected"        # temp: the dealer-months to recompute
@@ -80,21 +83,34 @@ def _remember_state(con) -> None:
 
 # ------------------------------------------------------------------ what a load touches
 
+# What the reach of a touched row depends on (the columns _affected_sql reads), per kind.
+REACH_COLUMNS = {
+    REPAIRS.name: "dealer_id, report_month, record_no, service_type, serial_no, requested_at, hq_ticket_id",
+    CALLBACKS.name: "dealer_id, record_no, called_at",
+    HOTLINE.name: "dealer_id, record_no, received_at",
+    SALES.name: "dealer_id, month",
+    DEALERS.name: "dealer_id",
+    NOTICES.name: "dealer_id",
+}
+
+
 def before_apply(con, kind: Kind, staged_filter: str = "len(problems) = 0") -> None:
     """Keep the rows the load is about to replace (their dealer-months may lose figures)."""
-    table = kind.table
+    table, columns = kind.table, REACH_COLUMNS[kind.name]
     if kind is REPAIRS:
-        replaced = (f"SELECT * FROM {table} WHERE (dealer_id, report_month) IN "
+        replaced = (f"SELECT {columns} FROM {table} WHERE (dealer_id, report_month) IN "
                     f"(SELECT DISTINCT dealer_id, report_month FROM staged WHERE {staged_filter})")
     else:
         key = ", ".join(kind.key)
-        replaced = f"SELECT * FROM {table} WHERE ({key}) IN (SELECT ({key}) FROM staged WHERE {staged_filter})"
+        replaced = (f"SELECT {columns} FROM {table} "
+                    f"WHERE ({key}) IN (SELECT ({key}) FROM staged WHERE {staged_filter})")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {TOUCHED} AS {replaced}")
 
 
 def after_apply(con, kind: Kind, load_id: int) -> int:
     """Add the rows the load brought, find the dealer-months reached, refresh them. Returns how many."""
-    con.execute(f"INSERT INTO {TOUCHED} SELECT * FROM {kind.table} WHERE load_id = ?", [load_id])
+    con.execute(f"INSERT INTO {TOUCHED} SELECT {REACH_COLUMNS[kind.name]} FROM {kind.table} WHERE load_id = ?",
+                [load_id])
     affected = _affected_sql(kind)
     if affected is None:
         con.execute(f"DROP TABLE {TOUCHED}")
@@ -108,12 +124,32 @@ def after_apply(con, kind: Kind, load_id: int) -> int:
 
 
 def refresh(con) -> int:
-    """Recompute the dealer-months listed in the temp table mart_affected."""
+    """Recompute the dealer-months listed in the temp table mart_affected, a run of consecutive
+    months at a time through the definition's macro, so only those months' rows are read."""
     con.execute(f"DELETE FROM {STORED} WHERE (dealer_id, month) IN (SELECT (dealer_id, month) FROM {AFFECTED})")
-    con.execute(f"""
-        INSERT INTO {STORED}
-        SELECT v.* FROM {DEFINITION} v SEMI JOIN {AFFECTED} a ON v.dealer_id = a.dealer_id AND v.month = a.month""")
-    return con.execute(f"SELECT count(*) FROM {AFFECTED}").fetchone()[0]
+    months = [m for (m,) in con.execute(f"SELECT DISTINCT month FROM {AFFECTED} ORDER BY 1").fetchall()]
+    days = float(con.execute("SELECT rule('rule_service_repeat_repair_days')").fetchall()[0][0])
+    for first, last in month_runs(months):
+        earliest = con.execute("SELECT min(requested_at) FROM repairs WHERE report_month BETWEEN ? AND ?",
+                               [first, last]).fetchall()[0][0]
+        # No repair before this can make one of these months' repairs a repeat.
+        prior_from = (earliest or dt.datetime.combine(first, dt.time())) - dt.timedelta(days=math.ceil(days) + 1)
+        con.execute(f"""
+            INSERT INTO {STORED}
+            SELECT v.* FROM {MACRO}(DATE '{first}', DATE '{last}', TIMESTAMP '{prior_from:%Y-%m-%d %H:%M:%S}') v
+            SEMI JOIN {AFFECTED} a ON v.dealer_id = a.dealer_id AND v.month = a.month""")
+    return con.execute(f"SELECT count(*) FROM {AFFECTED}").fetchall()[0][0]
+
+
+def month_runs(months: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Sorted first days of months as runs of consecutive months: (first, last) each."""
+    runs: list[tuple[dt.date, dt.date]] = []
+    for month in months:
+        if runs and (runs[-1][1].year * 12 + runs[-1][1].month) + 1 == month.year * 12 + month.month:
+            runs[-1] = (runs[-1][0], month)
+        else:
+            runs.append((month, month))
+    return runs
 
 
 def _month(column: str) -> str:
@@ -145,7 +181,8 @@ def _affected_sql(kind: Kind) -> str | None:
             UNION ALL
             SELECT h.dealer_id, {_month('h.received_at')} FROM hotline h
             WHERE h.ticket_type = 'repair_request'
-              AND (h.dealer_id, h.ticket_id) IN (SELECT (dealer_id, hq_ticket_id) FROM {t} WHERE hq_ticket_id IS NOT NULL)"""
+              AND (h.dealer_id, h.ticket_id) IN
+                  (SELECT (dealer_id, hq_ticket_id) FROM {t} WHERE hq_ticket_id IS NOT NULL)"""
     if kind is CALLBACKS:
         pairs = f"SELECT (dealer_id, record_no) FROM {t} WHERE record_no IS NOT NULL"
         return f"""

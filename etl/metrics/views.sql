@@ -33,29 +33,37 @@ CREATE OR REPLACE MACRO wilson_high(x, n, z) AS
                          + z * sqrt(CAST(x AS DOUBLE) * (n - x) / n + z * z / 4)) / (n + z * z), 1.0) END
     END;
 
--- name: repair_facts
-CREATE OR REPLACE VIEW repair_facts AS
+-- name: repair_facts_between
+-- Each repair record of the report months first_month..last_month with its SLA, on-time, repeat and
+-- miss flags. prior_from bounds the earlier repairs searched for a repeat (none before it can be
+-- one: the caller passes the earliest request of those months less the repeat window); the view
+-- repair_facts below is every month. Stored counts refresh a few months through this macro.
+CREATE OR REPLACE MACRO repair_facts_between(first_month, last_month, prior_from) AS TABLE
 SELECT r.*,
-       d.area_type,
-       CASE WHEN d.area_type = 'county' THEN rule('rule_service_sla_hours_county')
-            ELSE rule('rule_service_sla_hours_urban') END AS sla_hours,
        (r.arrived_at IS NOT NULL OR r.status = 'open') AS in_on_time_base,
        (r.arrived_at IS NOT NULL
-        AND epoch_us(r.arrived_at) - epoch_us(r.requested_at)
-            <= (CASE WHEN d.area_type = 'county' THEN rule('rule_service_sla_hours_county')
-                     ELSE rule('rule_service_sla_hours_urban') END) * 3600000000) AS arrived_on_time,
+        AND epoch_us(r.arrived_at) - epoch_us(r.requested_at) <= r.sla_hours * 3600000000) AS arrived_on_time,
        (r.service_type = 'repair' AND r.serial_no IS NOT NULL) AS in_repeat_base,
        (r.service_type = 'repair' AND r.serial_no IS NOT NULL AND EXISTS (
             SELECT 1 FROM repairs p
             WHERE p.service_type = 'repair' AND p.serial_no = r.serial_no
-              AND p.requested_at < r.requested_at
+              AND p.requested_at >= prior_from AND p.requested_at < r.requested_at
               AND epoch_us(r.requested_at) - epoch_us(p.requested_at)
                   <= rule('rule_service_repeat_repair_days') * 86400000000)) AS is_repeat,
        (r.status = 'open') AS is_open,
-       EXISTS (SELECT 1 FROM callbacks c
-               WHERE c.dealer_id = r.dealer_id AND c.record_no = r.record_no AND c.resolved = false)
-           AS found_unresolved
-FROM repairs r LEFT JOIN dealers d USING (dealer_id);
+       r.found_unresolved,
+       r.status = 'open' OR r.found_unresolved AS is_missed
+FROM (SELECT r.*, d.area_type, CASE WHEN d.area_type = 'county' THEN rule('rule_service_sla_hours_county')
+                  ELSE rule('rule_service_sla_hours_urban') END AS sla_hours,
+             EXISTS (SELECT 1 FROM callbacks c
+                     WHERE c.dealer_id = r.dealer_id AND c.record_no = r.record_no AND c.resolved = false)
+                 AS found_unresolved
+      FROM repairs r LEFT JOIN dealers d USING (dealer_id)
+      WHERE r.report_month BETWEEN first_month AND last_month) r;
+
+-- name: repair_facts
+CREATE OR REPLACE VIEW repair_facts AS
+SELECT * FROM repair_facts_between(DATE '0001-01-01', DATE '9999-12-01', TIMESTAMP '0001-01-01 00:00:00');
 
 -- name: latest_repairs
 -- One row per (dealer_id, record_no): a number reported again in another month's report keeps
@@ -64,19 +72,33 @@ CREATE OR REPLACE VIEW latest_repairs AS
 SELECT * FROM repairs
 QUALIFY row_number() OVER (PARTITION BY dealer_id, record_no ORDER BY load_id DESC, row_no DESC) = 1;
 
--- name: requests
-CREATE OR REPLACE VIEW requests AS
-SELECT dealer_id, report_month AS month, 'repair_record' AS request_source, record_no AS request_id,
-       requested_at, (is_open OR found_unresolved) AS missed,
-       concat_ws('; ', CASE WHEN is_open THEN 'still open' END,
-                 CASE WHEN found_unresolved THEN 'an HQ callback found it unresolved' END) AS miss_reason
-FROM repair_facts
-UNION ALL
-SELECT h.dealer_id, CAST(date_trunc('month', h.received_at) AS DATE), 'hotline_ticket', h.ticket_id,
-       h.received_at, true, 'hotline repair request with no repair record of the assigned dealer'
+-- name: unanswered_hotline_between
+-- Hotline repair requests received in first_month..last_month that no repair record of the assigned
+-- dealer answers (hq_ticket_id): each a request, and missed.
+CREATE OR REPLACE MACRO unanswered_hotline_between(first_month, last_month) AS TABLE
+SELECT h.dealer_id, CAST(date_trunc('month', h.received_at) AS DATE) AS month, h.ticket_id, h.received_at
 FROM hotline h
 WHERE h.ticket_type = 'repair_request'
+  AND h.received_at >= first_month AND h.received_at < last_month + INTERVAL 1 MONTH
   AND NOT EXISTS (SELECT 1 FROM repairs r WHERE r.dealer_id = h.dealer_id AND r.hq_ticket_id = h.ticket_id);
+
+-- name: requests_between
+-- Every request of the months first_month..last_month (each repair record, by report month, and
+-- each unanswered hotline repair request, by the month received), missed or not, with why.
+CREATE OR REPLACE MACRO requests_between(first_month, last_month, prior_from) AS TABLE
+SELECT dealer_id, report_month AS month, 'repair_record' AS request_source, record_no AS request_id,
+       requested_at, is_missed AS missed,
+       concat_ws('; ', CASE WHEN is_open THEN 'still open' END,
+                 CASE WHEN found_unresolved THEN 'an HQ callback found it unresolved' END) AS miss_reason
+FROM repair_facts_between(first_month, last_month, prior_from)
+UNION ALL
+SELECT dealer_id, month, 'hotline_ticket', ticket_id, received_at, true,
+       'hotline repair request with no repair record of the assigned dealer'
+FROM unanswered_hotline_between(first_month, last_month);
+
+-- name: requests
+CREATE OR REPLACE VIEW requests AS
+SELECT * FROM requests_between(DATE '0001-01-01', DATE '9999-12-01', TIMESTAMP '0001-01-01 00:00:00');
 
 -- name: complaint_events
 CREATE OR REPLACE VIEW complaint_events AS
@@ -107,34 +129,41 @@ SELECT c.*,
        coalesce(c.reached AND c.service_confirmed = false, false) AS is_fake
 FROM callbacks c;
 
--- name: dealer_month_keys
-CREATE OR REPLACE VIEW dealer_month_keys AS
-SELECT dealer_id, report_month AS month FROM repairs
+-- name: dealer_month_keys_between
+CREATE OR REPLACE MACRO dealer_month_keys_between(first_month, last_month) AS TABLE
+SELECT dealer_id, report_month AS month FROM repairs WHERE report_month BETWEEN first_month AND last_month
 UNION SELECT dealer_id, CAST(date_trunc('month', called_at) AS DATE) FROM callbacks
+      WHERE called_at >= first_month AND called_at < last_month + INTERVAL 1 MONTH
 UNION SELECT dealer_id, CAST(date_trunc('month', received_at) AS DATE) FROM hotline
-UNION SELECT dealer_id, month FROM sales;
+      WHERE received_at >= first_month AND received_at < last_month + INTERVAL 1 MONTH
+UNION SELECT dealer_id, month FROM sales WHERE month BETWEEN first_month AND last_month;
+
+-- name: dealer_month_keys
+CREATE OR REPLACE VIEW dealer_month_keys AS SELECT * FROM dealer_month_keys_between(DATE '0001-01-01', DATE '9999-12-01');
 
 -- name: report_deadline
 CREATE OR REPLACE MACRO report_deadline(report_month) AS
     CAST(report_month + INTERVAL 1 MONTH AS DATE) + CAST(rule('rule_service_report_due_day') AS INTEGER) - 1;
 
--- name: dealer_month_counts_view
--- The definition of the dealer-month counts. Loads store its rows in the table dealer_month_counts
--- (etl/marts.py), which everything below and every page reads.
-CREATE OR REPLACE VIEW dealer_month_counts_view AS
+-- name: dealer_month_counts_between
+-- The definition of the dealer-month counts, for the months first_month..last_month (prior_from: as
+-- for repair_facts_between). Loads store its rows in the table dealer_month_counts (etl/marts.py),
+-- which everything below and every page reads; the view dealer_month_counts_view is every month.
+CREATE OR REPLACE MACRO dealer_month_counts_between(first_month, last_month, prior_from) AS TABLE
 WITH rep AS (
+    -- Every repair record is also a request (requests_between); counted here from one pass.
     SELECT dealer_id, report_month AS month,
            count(*) AS services,
+           count(*) FILTER (WHERE is_missed) AS record_misses,
            count(*) FILTER (WHERE arrived_on_time) AS on_time,
            count(*) FILTER (WHERE in_on_time_base) AS on_time_base,
            count(*) FILTER (WHERE dealer_callback) AS dealer_callbacks,
            count(*) FILTER (WHERE is_repeat) AS repeat_repairs,
            count(*) FILTER (WHERE in_repeat_base) AS repeat_base,
            count(*) FILTER (WHERE is_open) AS open_records
-    FROM repair_facts GROUP BY ALL
-), req AS (
-    SELECT dealer_id, month, count(*) AS requests, count(*) FILTER (WHERE missed) AS misses
-    FROM requests GROUP BY ALL
+    FROM repair_facts_between(first_month, last_month, prior_from) GROUP BY ALL
+), hot AS (
+    SELECT dealer_id, month, count(*) AS unanswered FROM unanswered_hotline_between(first_month, last_month) GROUP BY ALL
 ), cb AS (
     SELECT dealer_id, month,
            count(*) AS callbacks,
@@ -143,20 +172,23 @@ WITH rep AS (
            count(*) FILTER (WHERE is_satisfied) AS satisfied,
            count(*) FILTER (WHERE is_dissatisfied) AS dissatisfied,
            count(*) FILTER (WHERE is_fake) AS fake_records
-    FROM callback_facts GROUP BY ALL
+    FROM callback_facts
+    WHERE called_at >= first_month AND called_at < last_month + INTERVAL 1 MONTH GROUP BY ALL
 ), cmp AS (
-    SELECT dealer_id, month, count(*) AS complaints FROM complaints GROUP BY ALL
+    -- A complaint counts in its first event's month: merged over every event, then chosen by month.
+    SELECT dealer_id, month, count(*) AS complaints FROM complaints
+    WHERE month BETWEEN first_month AND last_month GROUP BY ALL
 ), sal AS (
     SELECT dealer_id, month, CAST(sum(units_sold) AS BIGINT) AS units_sold, sum(sales_amount) AS sales_amount
-    FROM sales GROUP BY ALL
+    FROM sales WHERE month BETWEEN first_month AND last_month GROUP BY ALL
 )
 SELECT k.dealer_id, k.month,
        coalesce(rep.services, 0) AS services,
        coalesce(cmp.complaints, 0) AS complaints,
        coalesce(sal.units_sold, 0) AS units_sold,
        coalesce(sal.sales_amount, 0) AS sales_amount,
-       coalesce(req.requests, 0) AS requests,
-       coalesce(req.misses, 0) AS misses,
+       coalesce(rep.services, 0) + coalesce(hot.unanswered, 0) AS requests,
+       coalesce(rep.record_misses, 0) + coalesce(hot.unanswered, 0) AS misses,
        coalesce(cb.callbacks, 0) AS callbacks,
        coalesce(cb.callbacks_reached, 0) AS callbacks_reached,
        coalesce(cb.callbacks_answered, 0) AS callbacks_answered,
@@ -172,13 +204,17 @@ SELECT k.dealer_id, k.month,
        s.first_submitted_on AS report_submitted_on,
        report_deadline(k.month) AS report_due_on,
        coalesce(s.first_submitted_on <= report_deadline(k.month), false) AS report_on_time
-FROM dealer_month_keys k
+FROM dealer_month_keys_between(first_month, last_month) k
 LEFT JOIN rep USING (dealer_id, month)
-LEFT JOIN req USING (dealer_id, month)
+LEFT JOIN hot USING (dealer_id, month)
 LEFT JOIN cb USING (dealer_id, month)
 LEFT JOIN cmp USING (dealer_id, month)
 LEFT JOIN sal USING (dealer_id, month)
 LEFT JOIN report_submissions s ON s.dealer_id = k.dealer_id AND s.report_month = k.month;
+
+-- name: dealer_month_counts_view
+CREATE OR REPLACE VIEW dealer_month_counts_view AS
+SELECT * FROM dealer_month_counts_between(DATE '0001-01-01', DATE '9999-12-01', TIMESTAMP '0001-01-01 00:00:00');
 
 -- name: dealer_year_months
 -- Every dealer and month of year y: under contract?, the report deadline, the first submission.
