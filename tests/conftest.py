@@ -1,9 +1,12 @@
-"""Fixtures that build small input files and a fresh database per test (as datasette does)."""
+"""Fixtures that build small input files and a fresh database per test (as datasette does), the
+demo database built once (tests/demo_data.py), and the dashboard server and Chromium that the
+browser modules share (tests/served_app.py)."""
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
+import os
 import shutil
 from pathlib import Path
 
@@ -11,9 +14,11 @@ import duckdb
 import openpyxl
 import pytest
 
+from demo_data import copy_database, demo_database
 from etl.db import apply_rules, writer
 from etl.load import load_paths
 from etl.rules import load_rules
+from served_app import SHARED, Dashboard
 
 DEALER_HEADER = ["dealer_id", "dealer_name", "region", "province", "city", "area_type",
                  "technicians", "has_service_center", "joined_on", "left_on"]
@@ -102,3 +107,66 @@ def prebuilt_warehouse(wh, empty_warehouse_file) -> Warehouse:
         if source.exists():
             shutil.copyfile(source, wh.folder / source.name)
     return wh
+
+
+# --- the demo data set, the dashboard server, Chromium ----------------------------------------------
+
+@pytest.fixture(scope="session")
+def demo_warehouse(request, tmp_path_factory) -> Path:
+    """The demo data set loaded, as `python -m etl demo` makes it: built once for the sources it comes
+    from and kept in pytest's cache, so both xdist workers and later runs reuse it (tests/demo_data.py).
+    A template: open it read-only, or copy it (demo_data.copy_database) to change it."""
+    cache = getattr(request.config, "cache", None)
+    if cache is not None:
+        folder = cache.mkdir("demo_warehouse")
+    else:   # -p no:cacheprovider: the temporary folder every worker of this run shares
+        base = tmp_path_factory.getbasetemp()
+        folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "demo_warehouse"
+    return demo_database(Path(folder))
+
+
+@pytest.fixture(scope="module")
+def dashboard(demo_warehouse, tmp_path_factory) -> Dashboard:
+    """The dashboard served on a private copy of the demo database, shared by every browser module
+    (tests/served_app.py); a test may load files into it."""
+    return SHARED.dashboard(lambda: copy_database(demo_warehouse,
+                                                  tmp_path_factory.mktemp("dashboard") / "warehouse.duckdb"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright, shared by every browser module."""
+    return SHARED.chromium()
+
+
+def _uses_shared(item) -> bool:
+    return bool({"dashboard", "browser"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Stop the shared server and Chromium once the next test (of another module) needs neither."""
+    if not SHARED.running:
+        return
+    if nextitem is None or (nextitem.path != item.path and not _uses_shared(nextitem)):
+        SHARED.stop()
+
+
+def pytest_sessionfinish(session):
+    SHARED.stop()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile`, except that the browser modules (tests/test_browser*.py) are one unit of work,
+    run by one worker, so that they share one server and one Chromium."""
+    if config.getoption("dist", None) != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class BrowserModulesTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return "browser modules" if Path(scope).name.startswith("test_browser") else scope
+
+    return BrowserModulesTogether(config, log)

@@ -1,32 +1,22 @@
-"""The real thing: Streamlit serving the dashboard on a demo database, Debian's Chromium opening every page in both languages.
+"""The real thing: Streamlit serving the dashboard on a demo database, Debian's Chromium opening every page in
+both languages.
 
 Fails on any exception the app shows; saves a full-page screenshot of each page into
-tests/screenshots/ for a person to look at.
+tests/screenshots/ for a person to look at. The server and Chromium are shared with
+tests/test_browser_personal_data.py (tests/served_app.py, fixtures `dashboard` and `browser`).
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from app.i18n import LANGUAGES, t
-from etl.load import collect_paths, load_paths
 from etl.metrics.quality import dealer_link
-from etl.rules import load_rules
-from sampledata import generate
+from served_app import CHROMIUM, SCREENSHOTS
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-SERVER_LOG = SCREENSHOTS / "streamlit.log"
 PAGES = {"overview": "", "dealers": "dealers", "award": "award", "settlement": "settlement", "data": "data",
          "callbacks": "callbacks", "explore": "explore"}
 SETTLE_SECONDS = 1.5
@@ -35,78 +25,10 @@ pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")]
 
 
-def _demo_files(folder: Path) -> list[Path]:
-    """The project's demo data set, as `python -m etl demo` loads it."""
-    generate(folder)
-    return collect_paths([str(folder)])
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}: {SERVER_LOG.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"streamlit did not answer at {url} within {seconds} s")
-
-
-@contextlib.contextmanager
-def serving(database: Path, log_path: Path):
-    """The dashboard on `database`, as run.sh starts it, on a free port; its address while it runs."""
-    port = _free_port()
-    env = {**os.environ, "SERVICE_QC_DB": str(database), "PYTHONPATH": str(ROOT)}
-    SCREENSHOTS.mkdir(exist_ok=True)
-    with log_path.open("w", encoding="utf-8") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "app.serve", "--server.headless", "true",
-             "--server.port", str(port), "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            try:
-                _wait_healthy(url, process)
-            except RuntimeError as exc:
-                raise RuntimeError(log_path.read_text(encoding="utf-8")) from exc
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("browser")
-    database = folder / "warehouse.duckdb"
-    results = load_paths(_demo_files(folder / "demo"), database, load_rules())
-    assert sum(r.rows_loaded for r in results), "the demo data set loaded nothing"  # it rejects a file on purpose
-    with serving(database, SERVER_LOG) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"])
-        yield chromium
-        chromium.close()
+def app_url(dashboard):
+    """The address of the dashboard serving the demo data set (tests/conftest.py)."""
+    return dashboard.url
 
 
 def _wait_until_idle(page, timeout: float = 60) -> None:
@@ -273,7 +195,7 @@ def test_the_data_page_checks_an_office_file_before_loading_it(app_url, browser,
         context.close()
 
 
-def test_the_server_logged_no_error(app_url, browser):
+def test_the_server_logged_no_error(dashboard, browser):
     """Runs after the pages (file order): what the app did not show must not hide in the server's log."""
-    log = SERVER_LOG.read_text(encoding="utf-8")
+    log = dashboard.log.read_text(encoding="utf-8")
     assert "Traceback" not in log and "Error" not in log, log

@@ -1,6 +1,6 @@
 """Issue 11 in the real browser: no page shows a loaded customer's full phone, name or address.
 
-Streamlit serves the dashboard on the demo database (as tests/test_browser.py does, with its helpers);
+Streamlit serves the dashboard on the demo database (the server tests/test_browser.py uses too, with its helpers);
 Chromium opens every page in both languages, the Dealers page's drill-down with each of its record
 lists, the Data page's rejected rows, the Callbacks page's call list, and Explore with queries that
 ask for the personal columns. What the browser was shown is read three ways:
@@ -32,22 +32,12 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
-from test_browser import (
-    CHROMIUM,
-    SCREENSHOTS,
-    _assert_no_error,
-    _demo_files,
-    _wait_until_idle,
-    browser,  # noqa: F401  (its module-scoped Chromium, used by the chromium fixture)
-    serving,
-)
 
 from app.i18n import LANGUAGES, STRINGS, t
 from etl.explore import personal_key
-from etl.load import load_paths
-from etl.rules import load_rules
+from served_app import CHROMIUM
+from test_browser import _assert_no_error, _wait_until_idle
 
-SERVER_LOG = SCREENSHOTS / "streamlit_personal_data.log"
 DEALER = "JX146"            # a poor dealer: every record list has rows, fake records too
 RECORD_LISTS = ("open_records", "misses", "complaints", "fake_records", "late_arrivals", "repeat_repairs")
 QUERIES = ("SELECT * FROM repairs LIMIT 50",
@@ -103,7 +93,7 @@ def _personal_json(con, sql: str) -> list[tuple[str, str]]:
     """(personal column, value) of the JSON objects a query returns: a file's cells kept aside as
     extra_columns and rejected rows' raw_values, under headers of personal columns."""
     found = []
-    for kind, raw in con.execute(sql).fetchall():
+    for _kind, raw in con.execute(sql).fetchall():
         values = json.loads(raw) if raw else {}
         for key, value in (values.items() if isinstance(values, dict) else ()):
             column = personal_key(key)
@@ -124,7 +114,8 @@ def customers_of(database: Path) -> Customers:
                                              "column_name = 'extra_columns' AND table_schema = 'main' AND table_name "
                                              "IN (SELECT table_name FROM information_schema.tables "
                                              "WHERE table_type = 'BASE TABLE')").fetchall()]
-        pairs = _personal_json(con, " UNION ALL ".join(extra + ["SELECT kind, CAST(raw_values AS VARCHAR) FROM rejects"]))
+        rejects = "SELECT kind, CAST(raw_values AS VARCHAR) FROM rejects"
+        pairs = _personal_json(con, " UNION ALL ".join(extra + [rejects]))
         for column, value in pairs:
             if column == "customer_phone" or (column == "customer_name" and re.fullmatch(r"[\d\s+-]+", value)):
                 phones.add(re.sub(r"\D", "", value) if re.fullmatch(r"[\d\s+-]+", value) else value)
@@ -142,19 +133,15 @@ def customers_of(database: Path) -> Customers:
 # --- the server -----------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """(the server's address, the customers of its database)."""
-    folder = tmp_path_factory.mktemp("browser_personal")
-    database = folder / "warehouse.duckdb"
-    results = load_paths(_demo_files(folder / "demo"), database, load_rules())
-    assert sum(r.rows_loaded for r in results)
-    customers = customers_of(database)
-    with serving(database, SERVER_LOG) as url:
-        yield url, customers
+def demo(dashboard):
+    """(the server's address, the customers of its database): the dashboard and the demo data set that
+    tests/test_browser.py uses too (tests/conftest.py)."""
+    return dashboard.url, customers_of(dashboard.database)
 
 
 @pytest.fixture(scope="module")
-def chromium(browser):  # noqa: F811  (tests/test_browser.py's module-scoped Chromium)
+def chromium(browser):
+    """The Chromium every browser module shares (tests/conftest.py)."""
     return browser
 
 
@@ -242,8 +229,8 @@ class Shown:
 
 def _open_watched(chromium, url: str, lang: str):
     """tests/test_browser.py's _open, with every websocket message the page receives kept."""
-    context = chromium.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN" if lang == "zh" else "en-US",
-                                  accept_downloads=True)
+    context = chromium.new_context(viewport={"width": 1440, "height": 1000},
+                                   locale="zh-CN" if lang == "zh" else "en-US", accept_downloads=True)
     page = context.new_page()
     shown = Shown()
     page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: shown.frames.append(payload)))
@@ -377,9 +364,10 @@ def test_explore_queries_of_the_personal_columns_show_them_masked(demo, chromium
                    downloads=False)
     cells = shown.sources["websocket Arrow cells"]
     assert sum(bool(MASKED_PHONE.fullmatch(cell)) for cell in cells) >= 50
-    assert any(name.startswith("query") for name in (s.split(" ", 1)[1] for s in shown.sources if s.startswith("download")))
+    downloads = [s.split(" ", 1)[1] for s in shown.sources if s.startswith("download")]
+    assert any(name.startswith("query") for name in downloads)
 
 
-def test_the_server_logged_no_error(demo):
-    log = SERVER_LOG.read_text(encoding="utf-8")
+def test_the_server_logged_no_error(demo, dashboard):
+    log = dashboard.log.read_text(encoding="utf-8")
     assert "Traceback" not in log and "Error" not in log, log

@@ -1,0 +1,125 @@
+"""The dashboard as run.sh serves it, and Debian's Chromium, for the browser test modules.
+
+One of each serves every browser module (SHARED, through tests/conftest.py's fixtures `dashboard`
+and `browser`), and xdist sends the browser modules to the same worker (conftest's scheduler), so
+the server starts once on one copy of the demo database and Chromium launches once. Both stop as
+soon as the worker's next test needs neither (conftest's pytest_runtest_teardown): Playwright's
+sync API leaves its event loop marked as running in the main thread, which other tests must not
+inherit. A later test that needs them again starts them again.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    url: str            # e.g. http://127.0.0.1:43567
+    database: Path      # the server's own copy of the demo database (a test may load files into it)
+    log: Path           # everything the server printed
+
+
+def server_log() -> Path:
+    """The server's log: one per xdist worker, should two workers ever each start one."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return SCREENSHOTS / (f"streamlit-{worker}.log" if worker else "streamlit.log")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, log_path: Path, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}: {log_path.read_text(encoding='utf-8')}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"streamlit did not answer at {url} within {seconds} s")
+
+
+@contextlib.contextmanager
+def serving(database: Path, log_path: Path) -> Iterator[str]:
+    """The dashboard on `database`, as run.sh starts it, on a free port; its address while it runs."""
+    port = _free_port()
+    env = {**os.environ, "SERVICE_QC_DB": str(database), "PYTHONPATH": str(ROOT)}
+    log_path.parent.mkdir(exist_ok=True)
+    with log_path.open("w", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app.serve", "--server.headless", "true",
+             "--server.port", str(port), "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(url, process, log_path)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+class Shared:
+    """One dashboard server and one Chromium, each started on first use; stop() ends both."""
+
+    def __init__(self) -> None:
+        self._stack: contextlib.ExitStack | None = None
+        self._dashboard: Dashboard | None = None
+        self._chromium = None
+
+    @property
+    def running(self) -> bool:
+        return self._stack is not None
+
+    def _resources(self) -> contextlib.ExitStack:
+        if self._stack is None:
+            self._stack = contextlib.ExitStack()
+        return self._stack
+
+    def dashboard(self, prepare_database: Callable[[], Path]) -> Dashboard:
+        """The server, on the database prepare_database() returns when it has to start."""
+        if self._dashboard is None:
+            database, log = prepare_database(), server_log()
+            url = self._resources().enter_context(serving(database, log))
+            self._dashboard = Dashboard(url, database, log)
+        return self._dashboard
+
+    def chromium(self):
+        if self._chromium is None:
+            from playwright.sync_api import sync_playwright
+            playwright = self._resources().enter_context(sync_playwright())
+            self._chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            self._resources().callback(self._chromium.close)
+        return self._chromium
+
+    def stop(self) -> None:
+        stack, self._stack, self._dashboard, self._chromium = self._stack, None, None, None
+        if stack is not None:
+            stack.close()
+
+
+SHARED = Shared()
