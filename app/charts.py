@@ -13,7 +13,9 @@ from plotly.subplots import make_subplots
 
 from app import format as fmt
 from app.i18n import STRINGS, code, t
+from etl.metrics.award import failing_dealers
 from etl.metrics.definitions import RATE_BY_NAME
+from etl.metrics.queries import DEDUCTION_COLUMNS, deductions_total
 
 GOOD, BAD, NEUTRAL, LINE, LIMIT = "#2e7d32", "#c62828", "#9e9e9e", "#1565c0", "#ef6c00"
 STATUS_COLORS = {"on_time": GOOD, "late": LIMIT, "missing": BAD, "not_due": NEUTRAL, "no_contract": "#cfd8dc"}
@@ -135,8 +137,8 @@ def report_timeliness(timeliness: pd.DataFrame, lang: str) -> go.Figure:
 
 
 def award_failures(award: pd.DataFrame, criteria: tuple[str, ...], lang: str) -> go.Figure:
-    """How many dealers fail each award criterion."""
-    failing = [int((~award[f"pass_{c}"].astype(bool)).sum()) for c in criteria]
+    """How many dealers fail each award criterion (etl.metrics.award.failing_dealers)."""
+    failing = list(failing_dealers(award, criteria).values())
     labels = [t(f"award.criterion.{c}", lang) for c in criteria]
     figure = go.Figure(go.Bar(y=labels, x=failing, orientation="h", marker_color=BAD, text=failing,
                               textposition="outside", hovertemplate="%{y}: %{x}<extra></extra>"))
@@ -146,12 +148,12 @@ def award_failures(award: pd.DataFrame, criteria: tuple[str, ...], lang: str) ->
     return figure
 
 
-DEDUCTIONS = (("missing_deduction", LIMIT), ("fake_penalty", BAD), ("complaint_deduction", "#6a1b9a"))
+DEDUCTIONS = tuple(zip(DEDUCTION_COLUMNS, (LIMIT, BAD, "#6a1b9a")))
 
 
 def deductions(dealers: pd.DataFrame, lang: str, top: int = 25) -> go.Figure:
     """The dealers with any deduction, largest first, each bar split by kind of deduction."""
-    total = sum(dealers[column] for column, _ in DEDUCTIONS)
+    total = deductions_total(dealers)
     shown = dealers.assign(_total=total)[total > 0].sort_values(["_total", "dealer_id"], ascending=[False, True])
     shown = shown.head(top)
     labels = [f"{d} {n}" for d, n in zip(shown["dealer_id"], shown["dealer_name"])]

@@ -8,7 +8,7 @@ lets a writer in only when no other process holds the file), so it is held only 
 run keeps reading: a terminal load or an upload waits at most one page render plus
 IDLE_SECONDS. A connection is never shared between threads (DuckDB 2.0 refuses a connection
 busy in another thread), and what a read leaves behind on it (the temporary table
-drilldown.use_metric_rows creates) is dropped before the next read can see it.
+etl.metrics.overview.use_metric_rows creates) is dropped before the next read can see it.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from etl.rules import Rules
 
 IDLE_SECONDS = 0.4
 # Session state a read may leave on its connection; dropped after every read.
-LEFTOVERS = ("DROP TABLE IF EXISTS temp.main.dealer_month_metrics",)
+LEFTOVERS = ("DROP TABLE IF EXISTS temp.main.page_metric_rows",)
 
 
 class _Held:

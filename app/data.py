@@ -18,10 +18,13 @@ import pandas as pd
 import streamlit as st
 
 from app import connections, i18n
-from etl.db import DatabaseBusy
 from etl import corrections, explore, wording
-from etl.metrics import drilldown, operations, quality, queries
-from etl.metrics.drilldown import Scope
+from etl.db import DatabaseBusy
+from etl.metrics import award as awards
+from etl.metrics import operations, quality, queries, thresholds, timeliness
+from etl.metrics import overview as metrics_overview
+from etl.metrics import records as record_lists
+from etl.metrics.scope import Scope
 from etl.rules import Rules
 
 CACHE = {"max_entries": 256, "show_spinner": False}
@@ -103,7 +106,7 @@ class DealerDetail:
 @dataclass(frozen=True)
 class Settlement:
     dealers: pd.DataFrame
-    totals: dict[str, float]
+    totals: dict[str, float]          # queries.settlement_totals
 
 
 def load_catalog(source: Source) -> Catalog | None:
@@ -111,81 +114,74 @@ def load_catalog(source: Source) -> Catalog | None:
     if not source.path.exists():
         return None
     with _connect(source) as con:
-        months = drilldown.months_available(con)
+        months = metrics_overview.months_available(con)
         if not months:
             return None
-        return Catalog(drilldown.dealer_roster(con), tuple(months), tuple(drilldown.years_available(con)),
-                       drilldown.last_load(con))
+        return Catalog(metrics_overview.dealer_roster(con), tuple(months),
+                       tuple(metrics_overview.years_available(con)), metrics_overview.last_load(con))
 
 
 def load_metric_rows(source: Source, scope: Scope):
     """dealer_month_metrics for the scope's months and the period before: computed once, shared by the pages."""
     with _connect(source) as con:
-        return drilldown.metric_rows(con, scope)
+        return metrics_overview.metric_rows(con, scope)
 
 
-def _tiles(con, scope: Scope, current: pd.DataFrame, limits) -> pd.DataFrame:
+def _tiles(con, scope: Scope, current: pd.DataFrame, limits, stored: str) -> pd.DataFrame:
     previous = scope.previous()
-    return drilldown.tiles(current, drilldown.scope_totals(con, previous) if previous else None, limits)
+    before = metrics_overview.scope_totals(con, previous, stored) if previous else None
+    return metrics_overview.tiles(current, before, limits)
 
 
 # The loaders below take the rows of load_metric_rows as `_rows`: the leading underscore keeps
 # Streamlit from hashing them; they are fixed by the source and the scope's months, both in the key.
+# metrics_overview.use_metric_rows keeps them on the read's connection and names the table the roll-ups read.
 
 def load_overview(source: Source, scope: Scope, _rows) -> Overview:
     with _connect(source) as con:
-        drilldown.use_metric_rows(con, _rows)
-        limits = drilldown.thresholds(con)
-        ranking = drilldown.dealer_ranking(con, scope)
-        breaches = drilldown.control_breaches(ranking, drilldown.dealer_months(con, scope), limits)
-        tiles = _tiles(con, scope, drilldown.scope_totals(con, scope), limits)
-        return Overview(tiles, drilldown.monthly_trend(con, scope), breaches)
+        stored = metrics_overview.use_metric_rows(con, _rows)
+        limits = thresholds.thresholds(con)
+        ranking = metrics_overview.dealer_ranking(con, scope, stored)
+        months = metrics_overview.dealer_months(con, scope, stored)
+        breaches = metrics_overview.control_breaches(ranking, months, limits)
+        tiles = _tiles(con, scope, metrics_overview.scope_totals(con, scope, stored), limits, stored)
+        return Overview(tiles, metrics_overview.monthly_trend(con, scope, stored), breaches)
 
 
 def load_ranking(source: Source, scope: Scope, _rows) -> pd.DataFrame:
     """Every dealer of the scope with every measure and a pass flag per threshold."""
     with _connect(source) as con:
-        drilldown.use_metric_rows(con, _rows)
-        return drilldown.judge(drilldown.dealer_ranking(con, scope), drilldown.thresholds(con))
+        stored = metrics_overview.use_metric_rows(con, _rows)
+        return thresholds.judge(metrics_overview.dealer_ranking(con, scope, stored), thresholds.thresholds(con))
 
 
 def load_dealer(source: Source, scope: Scope, dealer_id: str, today: dt.date, _rows) -> DealerDetail:
     dealer_scope = scope.for_dealer(dealer_id)
     with _connect(source) as con:
-        drilldown.use_metric_rows(con, _rows)
-        totals = drilldown.scope_totals(con, dealer_scope)
-        return DealerDetail(_tiles(con, dealer_scope, totals, drilldown.thresholds(con)),
-                            drilldown.monthly_trend(con, dealer_scope),
-                            drilldown.report_timeliness(con, dealer_id, scope, today),
-                            drilldown.record_counts(totals))
+        stored = metrics_overview.use_metric_rows(con, _rows)
+        totals = metrics_overview.scope_totals(con, dealer_scope, stored)
+        return DealerDetail(_tiles(con, dealer_scope, totals, thresholds.thresholds(con), stored),
+                            metrics_overview.monthly_trend(con, dealer_scope, stored),
+                            timeliness.report_timeliness(con, dealer_id, scope, today),
+                            record_lists.record_counts(totals))
 
 
 def load_records(source: Source, scope: Scope, dealer_id: str, name: str) -> pd.DataFrame:
     """One list of the records behind a dealer's numbers, personal data masked."""
     with _connect(source) as con:
-        return drilldown.record_list(con, name, dealer_id, scope)
-
-
-def in_scope(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
-    """Rows of dealers inside the scope's regions, provinces and area types."""
-    keep = pd.Series(True, index=frame.index)
-    for column, values in (("region", scope.regions), ("province", scope.provinces), ("area_type", scope.area_types)):
-        if values:
-            keep &= frame[column].isin(values)
-    return frame[keep].reset_index(drop=True)
+        return record_lists.record_list(con, name, dealer_id, scope)
 
 
 def load_award(source: Source, year: int, as_of: dt.date, lang: str, scope: Scope) -> pd.DataFrame:
+    """The award of the scope's dealers (every month of the year), ranked, with its reasons in words."""
     with _connect(source) as con:
-        return wording.award_in_words(in_scope(drilldown.award_ranked(con, year, as_of), scope), lang)
+        return wording.award_in_words(awards.award_ranked(con, year, as_of, scope.dealers_only()), lang)
 
 
 def load_settlement(source: Source, year: int, as_of: dt.date, scope: Scope) -> Settlement:
     with _connect(source) as con:
-        dealers = in_scope(queries.settlement(con, year, as_of), scope)
-    totals = {column: float(dealers[column].sum()) for column in queries.MONEY_COLUMNS}
-    totals["dealers"] = len(dealers)
-    return Settlement(dealers, totals)
+        dealers = queries.settlement(con, year, as_of, scope.dealers_only())
+    return Settlement(dealers, queries.settlement_totals(dealers))
 
 
 # --- cached, for the pages ---------------------------------------------------------------------
@@ -244,10 +240,9 @@ def settlement(page, year: int, as_of: dt.date) -> Settlement:
 
 # --- statistics (issue 6) ------------------------------------------------------------------------
 # Funnels, control charts and the watchlist read the page's stored metric rows (load_metric_rows:
-# the scope's months and the baseline months before them) through the temporary table that
-# shadows the view, instead of recomputing the view: quality.* with source=STORED.
+# the scope's months and the baseline months before them) through the temporary table
+# overview.use_metric_rows names, instead of recomputing the view: quality.* with source=stored.
 
-STORED = "dealer_month_metrics"
 CHART_METHODS = ("auto", "p", "laney")
 
 
@@ -259,32 +254,31 @@ def chart_method_default(rules: Rules) -> str:
 def load_funnels(source: Source, scope: Scope, overdispersion: bool, _rows) -> dict[str, quality.Funnel]:
     """The Dealers page's funnel plots (quality.FUNNEL_RATES) over the scope's months and dealers."""
     with _connect(source) as con:
-        drilldown.use_metric_rows(con, _rows)
+        stored = metrics_overview.use_metric_rows(con, _rows)
         return quality.funnels(con, quality.FUNNEL_RATES, scope.months, scope.dealer_filters(), overdispersion,
-                               source=STORED)
+                               source=stored)
 
 
 def load_control_chart(source: Source, scope: Scope, by: str, key: str, metric: str, method: str,
                        _rows) -> pd.DataFrame:
     """One dealer's or region's p / p' chart of one rate: baseline months and the scope's months."""
     with _connect(source) as con:
-        drilldown.use_metric_rows(con, _rows)
+        stored = metrics_overview.use_metric_rows(con, _rows)
         return quality.control_charts(con, metric, scope.months, by=by, keys=[key], dealers=scope.dealer_filters(),
-                                      method=method, source=STORED)
+                                      method=method, source=stored)
 
 
 def load_watchlist(source: Source, scope: Scope, month: dt.date, as_of: dt.date, lang: str, _rows) -> pd.DataFrame:
     """quality.watchlist of one month of the scope (national funnels), lines of the scope's dealers only."""
     with _connect(source) as con:
-        drilldown.use_metric_rows(con, _rows)
+        stored = metrics_overview.use_metric_rows(con, _rows)
         config = quality.settings(con)
         covered = config["watchlist.funnel_months"] <= config["statistics.baseline_months"] + 1
-        lines = quality.watchlist(con, month, as_of, source=STORED if covered else quality.SOURCE)
-        roster = drilldown.dealer_roster(con)
+        lines = quality.watchlist(con, month, as_of, source=stored if covered else quality.SOURCE,
+                                  scope=scope.dealers_only())
     if lines.empty:
         return lines
-    places = roster[["dealer_id", "region", "province", "area_type"]]
-    return wording.watchlist_in_words(in_scope(lines.merge(places, on="dealer_id", how="left"), scope), lang)
+    return wording.watchlist_in_words(lines, lang)
 
 
 _funnels = st.cache_data(**CACHE)(load_funnels)
@@ -312,7 +306,8 @@ class DataStatus:
 
     history: pd.DataFrame
     reason_kinds: pd.DataFrame
-    report_status: pd.DataFrame
+    report_status: pd.DataFrame       # of the scope's dealers
+    report_counts: dict[str, int]     # timeliness.status_counts: missing, late, on_time
 
 
 @dataclass(frozen=True)
@@ -324,15 +319,17 @@ class CallbackAnalysis:
     unreached: pd.DataFrame
 
 
-def load_data_status(source: Source, as_of: dt.date, lang: str = "en") -> DataStatus:
-    """Empty lists while there is no database file (the Data page is where the first load starts)."""
+def load_data_status(source: Source, as_of: dt.date, lang: str = "en", scope: Scope | None = None) -> DataStatus:
+    """Empty lists while there is no database file (the Data page is where the first load starts).
+    The reports due are those of the scope's dealers (every month up to as_of)."""
     if not source.path.exists():
         empty = pd.DataFrame()
-        return DataStatus(empty, empty, empty)
+        return DataStatus(empty, empty, empty, timeliness.status_counts(empty))
     with _connect(source) as con:
+        due = timeliness.report_status(con, as_of, scope)
         return DataStatus(operations.load_history(con),
                           wording.reason_kinds_in_words(operations.reject_reason_kinds(con), lang),
-                          operations.report_status(con, as_of))
+                          due, timeliness.status_counts(due))
 
 
 def load_rejects(source: Source, file_name: str | None, reason: str | None, lang: str = "en") -> pd.DataFrame:
@@ -401,7 +398,7 @@ _pivot = st.cache_data(**CACHE)(load_pivot)
 
 
 def data_status(page, as_of: dt.date) -> DataStatus:
-    return _guarded(page.lang, _data_status, page.source, as_of, page.lang)
+    return _guarded(page.lang, _data_status, page.source, as_of, page.lang, page.scope.dealers_only())
 
 
 def rejects(page, file_name: str | None, reason: str | None) -> pd.DataFrame:

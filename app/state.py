@@ -20,7 +20,7 @@ import streamlit as st
 from app import data, i18n
 from app import format as fmt
 from etl import config
-from etl.metrics.drilldown import Scope
+from etl.metrics.scope import Scope
 from etl.rules import Rules, RulesError, load_rules
 
 STORE_KEY = "_dashboard_choices"

@@ -9,7 +9,7 @@ import pandas as pd
 
 from app import format as fmt
 from app.i18n import STRINGS, code, t
-from etl.metrics.definitions import MET, NOT_DEMONSTRABLE, NOT_MET, RATE_BY_NAME, RATES
+from etl.metrics.definitions import CONTROL_RATES, MET, NOT_DEMONSTRABLE, NOT_MET, RATE_BY_NAME, RATES
 
 Spec = list[tuple[str, str]]
 
@@ -37,8 +37,7 @@ RANKING: Spec = DEALER + [("services", "count"), ("complaints", "count"), ("unit
                           ("requests", "count"), ("misses", "count"), ("callbacks", "count"),
                           ("callbacks_answered", "count")] + [(r.name, rate_kind(r.name)) for r in RATES]
 RANKING_VERDICTS = {r.name: f"{r.name}_ok" for r in RATES if r.threshold}
-CONTROL_COLUMNS = ("complaint_rate", "miss_rate", "dissatisfaction_rate")
-BREACHES: Spec = DEALER + [(c, kind) for rate in CONTROL_COLUMNS for c, kind in (
+BREACHES: Spec = DEALER + [(c, kind) for rate in CONTROL_RATES for c, kind in (
     (RATE_BY_NAME[rate].numerator, "count"), (RATE_BY_NAME[rate].denominator, "count"), (rate, "percent"))] + [
     ("breach_months", "count")]
 TIMELINESS: Spec = [("month", "month"), ("report_due_on", "day"), ("first_submitted_on", "day"),

@@ -88,10 +88,9 @@ def check_statement(sql: str) -> str:
 # --- masking ---------------------------------------------------------------------------------------
 
 def personal_masks() -> dict[str, str]:
-    """Personal column -> its mask as SQL over the placeholder VALUE, as every page masks it: drilldown's
-    phone and name masks; a column without a mask of its own (the address) hidden whole."""
-    from etl.metrics.drilldown import masked_name, masked_phone
-    from etl.metrics.operations import HIDDEN, PERSONAL
+    """Personal column -> its mask as SQL over the placeholder VALUE, as every page masks it: the
+    phone and name masks of etl.metrics.privacy; a column without a mask of its own (the address) hidden whole."""
+    from etl.metrics.privacy import HIDDEN, PERSONAL, masked_name, masked_phone
     by_column = {"customer_name": masked_name, "customer_phone": masked_phone}
     hidden = f"CASE WHEN trim(CAST({VALUE} AS VARCHAR)) = '' THEN {VALUE} WHEN {VALUE} IS NOT NULL THEN '{HIDDEN}' END"
     return {name: by_column[name](VALUE) if name in by_column else hidden for name in sorted(PERSONAL)}
@@ -177,9 +176,9 @@ def _scrub(message: str, path: Path) -> str:
 
 
 def _copy_rejects(con) -> None:
-    """Rejected rows as the Data page shows them (operations.masked_rejects): under personal headers,
+    """Rejected rows as the Data page shows them (privacy.masked_rejects): under personal headers,
     in the reasons and problems that quote a value, and the cells beyond the header."""
-    from etl.metrics.operations import masked_rejects
+    from etl.metrics.privacy import masked_rejects
     rows = con.execute("SELECT r.*, l.details FROM warehouse.main.rejects r "
                        "LEFT JOIN warehouse.main.load_log l ON l.load_id = r.load_id").df()
     con.register("_masked_rejects", masked_rejects(con, rows).drop(columns=["details"]))

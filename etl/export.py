@@ -12,7 +12,7 @@ Layout of the folder written:
 Customer names, phones and addresses (the columns etl/schema.py flags `personal`) are left out
 unless `personal_data` is asked for; so are the keys of the JSON cells kept aside (extra_columns)
 that hold them, and the rejected rows' cells are masked exactly as the Data page masks them
-(etl.metrics.operations.masked_rejects: phone 138****5678, name 张*, address ***).
+(etl.metrics.privacy.masked_rejects: phone 138****5678, name 张*, address ***).
 
 `attach(con, location)` is the way back: views named like the warehouse's tables over the files
 (local or s3://), from which etl.metrics.views.create_views builds the same metric layer.
@@ -118,7 +118,7 @@ def _source_select(con, table: Table, personal_data: bool) -> tuple[str, dict]:
 
 def _masked_rejects(con) -> str:
     """Rejected rows with personal cells masked as the Data page shows them, in the table's own columns."""
-    from etl.metrics.operations import masked_rejects
+    from etl.metrics.privacy import masked_rejects
     columns = _columns(con, "SELECT * FROM rejects")
     rows = con.execute("SELECT r.*, l.details FROM rejects r LEFT JOIN "
                        "(SELECT load_id, any_value(details) AS details FROM load_log GROUP BY load_id) l "

@@ -15,7 +15,7 @@ import duckdb
 
 from etl.db import retry_while_locked
 from etl.load import stage
-from etl.metrics.operations import masked_rejects
+from etl.metrics.privacy import masked_rejects
 from etl.read import FileRejected, open_file, read_cells
 from etl.reject_reasons import render
 from etl.rules import Rules

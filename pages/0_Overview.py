@@ -5,7 +5,9 @@ import streamlit as st
 from app import charts, data, state, stats_text, tables, ui
 from app import format as fmt
 from app.excel import Sheet
-from etl.metrics.drilldown import CONTROL_RATES, TILE_RATES
+from etl.metrics.definitions import CONTROL_RATES
+from etl.metrics.overview import TILE_RATES
+from etl.metrics.quality import watchlist_summary
 
 page = state.setup("overview")
 st.title(page.t("overview.title"))
@@ -39,7 +41,7 @@ lines = data.watchlist(page, fmt.parse_month(watch_month))
 if lines.empty:
     st.success(page.t("watchlist.none", month=watch_month), icon=":material/verified:")
 else:
-    st.caption(page.t("watchlist.count", lines=len(lines), dealers=lines["dealer_id"].nunique()))
+    st.caption(page.t("watchlist.count", **watchlist_summary(lines)))
     st.dataframe(stats_text.watchlist_table(lines, page.lang), hide_index=True, key="watchlist",
                  column_config={page.t("col.link"): st.column_config.LinkColumn(display_text=r"dealer=([^&]+)"),
                                 page.t("col.detail"): st.column_config.TextColumn(width="large")})

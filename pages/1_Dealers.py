@@ -6,7 +6,7 @@ from app import charts, charts_stats, data, state, stats_text, tables, ui
 from app import format as fmt
 from app.excel import Sheet
 from etl.metrics.definitions import RATES
-from etl.metrics.drilldown import TILE_RATES
+from etl.metrics.overview import TILE_RATES
 from etl.metrics.quality import STAT_RATES
 
 page = state.setup("dealers")

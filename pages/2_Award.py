@@ -4,7 +4,7 @@ import streamlit as st
 from app import charts, data, state, tables, ui, what_if
 from app import format as fmt
 from app.excel import Sheet
-from etl.metrics.drilldown import AWARD_CRITERIA
+from etl.metrics.award import AWARD_CRITERIA, summary
 
 page = state.setup("award")
 st.title(page.t("award.title"))
@@ -17,10 +17,11 @@ if award.empty:
     st.info(page.t("no_dealers_in_scope"), icon=":material/filter_alt_off:")
     st.stop()
 
-summary, chart = st.columns([1, 2])
-summary.metric(page.t("award.eligible"), f"{int(award['eligible'].sum())} / {len(award)}", border=True,
-               help=page.t("award.eligible_help", year=year, as_of=fmt.day(as_of)))
-summary.caption(page.t("award.order_help"))
+figures = summary(award)
+counts, chart = st.columns([1, 2])
+counts.metric(page.t("award.eligible"), f"{figures['eligible']} / {figures['dealers']}", border=True,
+              help=page.t("award.eligible_help", year=year, as_of=fmt.day(as_of)))
+counts.caption(page.t("award.order_help"))
 chart.plotly_chart(charts.award_failures(award, AWARD_CRITERIA, page.lang))
 required = page.t("stats.on") if page.rules["award.require_interval"] else page.t("stats.off")
 st.caption(page.t("award.status_help", level=ui.interval_level(page), required=required))

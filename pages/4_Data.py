@@ -102,16 +102,16 @@ with reports:
     st.subheader(page.t("data.reports"))
     st.date_input(page.t("as_of"), value=page.today, format="YYYY-MM-DD", help=page.t("data.reports_help"),
                   key="_data_as_of")
-    due = data.in_scope(status.report_status, page.scope) if len(status.report_status) else status.report_status
+    due = status.report_status     # the scope's dealers
     if due.empty:
         st.caption(page.t("data.none_missing"))
     else:
         missing = due[due["status"] == "missing"].sort_values(["days_overdue", "dealer_id"], ascending=[False, True])
         late = due[due["status"] == "late"].sort_values(["month", "days_late"], ascending=[False, False])
         a, b, c, chart = st.columns([1, 1, 1, 4])
-        a.metric(page.t("data.missing"), fmt.count(len(missing)), border=True)
-        b.metric(page.t("data.late"), fmt.count(len(late)), border=True)
-        c.metric(page.t("data.on_time"), fmt.count(int((due["status"] == "on_time").sum())), border=True)
+        a.metric(page.t("data.missing"), fmt.count(status.report_counts["missing"]), border=True)
+        b.metric(page.t("data.late"), fmt.count(status.report_counts["late"]), border=True)
+        c.metric(page.t("data.on_time"), fmt.count(status.report_counts["on_time"]), border=True)
         chart.plotly_chart(charts.report_status_by_month(due, page.lang))
         st.markdown("**" + page.t("data.missing_list") + "**")
         if missing.empty:

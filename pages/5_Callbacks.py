@@ -6,7 +6,7 @@ import streamlit as st
 from app import charts, data, excel, state, tables, ui
 from app import format as fmt
 from app.excel import Sheet
-from etl.metrics.operations import CALLBACK_FORM_QUESTIONS
+from etl.metrics.operations import CALLBACK_FORM_QUESTIONS, call_list_summary
 
 page = state.setup("callbacks")
 st.title(page.t("callbacks.title"))
@@ -74,9 +74,9 @@ full, masked = data.call_list(page, month, as_of, share / 100, no_repeat_days, i
 if full.empty:
     st.info(page.t("callbacks.empty_list"))
     st.stop()
-records = int(full.drop_duplicates("dealer_id")["dealer_records"].sum())
-st.caption(page.t("callbacks.drawn", drawn=fmt.count(len(full)), records=fmt.count(records),
-                  dealers=fmt.count(full["dealer_id"].nunique())))
+drawn = call_list_summary(full)
+st.caption(page.t("callbacks.drawn", drawn=fmt.count(drawn["drawn"]), records=fmt.count(drawn["records"]),
+                  dealers=fmt.count(drawn["dealers"])))
 ui.table(page, masked, tables.CALL_LIST, height=min(460, ui.rows_height(len(masked), 12)), key="_cb_list")
 st.warning(page.t("callbacks.download_warning"), icon=":material/lock_open:")
 settings = [(page.t("callbacks.month"), fmt.month(month)), (page.t("callbacks.share"), f"{share:g} %"),

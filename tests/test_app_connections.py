@@ -27,11 +27,12 @@ def read(wh, sql, rules=None):
 
 def test_reads_in_a_row_share_one_connection_without_seeing_each_others_temp_tables(small):
     with connections.read_connection(small.path, small.rules, 5) as first:
-        use_metric_rows(first, pa.table({"dealer_id": ["X"] * 3, "services": [7, 7, 7]}))
-        assert first.execute("SELECT sum(services) FROM dealer_month_metrics").fetchall() == [(21,)]
+        stored = use_metric_rows(first, pa.table({"dealer_id": ["X"] * 3, "services": [7, 7, 7]}))
+        assert first.execute(f"SELECT sum(services) FROM {stored}").fetchall() == [(21,)]
     second, rows = read(small, "SELECT dealer_id, services FROM dealer_month_metrics")
     assert second is first
     assert rows == [("D1", 2)]   # the view again: two repairs of D1, not the three rows above
+    assert read(small, "SELECT count(*) FROM duckdb_tables() WHERE temporary")[1] == [(0,)]   # the stored rows dropped
 
 
 def test_other_rules_get_their_own_connection_with_their_values(small):

@@ -57,9 +57,9 @@ def test_stored_metric_rows_give_the_views_figures(wh):
         from_views = [drilldown.scope_totals(con, s) for s in (scope, scope.previous())]
         rows = drilldown.metric_rows(con, scope)
     with reader(wh.path, wh.rules) as con:
-        drilldown.use_metric_rows(con, rows)
-        from_rows = [drilldown.scope_totals(con, s) for s in (scope, scope.previous())]
-        full_year = queries.rollup(con, [], (dt.date(2025, 1, 1), dt.date(2025, 12, 1)))
+        stored = drilldown.use_metric_rows(con, rows)
+        from_rows = [drilldown.scope_totals(con, s, stored) for s in (scope, scope.previous())]
+        full_year = queries.rollup(con, [], (dt.date(2025, 1, 1), dt.date(2025, 12, 1)), source=stored)
     for views, stored in zip(from_views, from_rows):
         pd.testing.assert_frame_equal(views, stored)
     assert from_rows[1].loc[0, "misses"] == 1 and from_rows[0].loc[0, "services"] == 1

@@ -14,24 +14,24 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
-from etl.metrics import queries, stats
-from etl.metrics.definitions import RATE_BY_NAME, Rate
+from etl.metrics import named, queries, stats
+from etl.metrics.definitions import CONTROL_RATES, RATE_BY_NAME, Rate, rule_variable
 from etl.metrics.levels import interval_level, level_text
+from etl.metrics.scope import Scope, add_months, where
+from etl.metrics.thresholds import thresholds
 
 # Rates a funnel or control chart may show: the rates of the monthly report (spec 5), in its order.
 STAT_RATES = tuple(name for name in queries.MONTHLY_COLUMNS if name in RATE_BY_NAME)
 # The Dealers page's funnels (issue 6): complaint rate per service, misses, dissatisfaction, fakes.
 FUNNEL_RATES = ("complaint_rate", "miss_rate", "dissatisfaction_rate", "fake_rate")
-# The three controls (三个控制) the watchlist judges by their interval.
-CONTROL_RATES = ("complaint_rate", "miss_rate", "dissatisfaction_rate")
 FUNNEL_COLUMNS = ["dealer_id", "numerator", "denominator", "rate", "target",
                   "lower_95", "upper_95", "lower_998", "upper_998", "position"]
 WATCHLIST_COLUMNS = ["dealer_id", "dealer_name", "month", "reason", "metric", "value", "detail", "link"]
 WATCHLIST_REASONS = ("funnel", "control_chart", "control_breach", "report_missing", "fake_record")
 # The dashboard's drill-down of one dealer for one month: the Dealers page reads ?dealer= and ?from=&to=.
 DEALER_LINK = "/dealers?dealer={dealer}&from={month}&to={month}"
-# The view itself: a page may shadow dealer_month_metrics with a temporary table of fewer months.
-SOURCE = "main.dealer_month_metrics"
+# What the statistics read by default: the view itself (a page may pass its stored rows of fewer months).
+SOURCE = queries.METRIC_VIEW
 # Names of the inner and outer limit columns (issue 6's report columns; the levels are rules settings).
 LIMIT_COLUMNS = (("lower_95", "upper_95"), ("lower_998", "upper_998"))
 SETTINGS = ("statistics.funnel_inner", "statistics.funnel_outer", "statistics.winsorise",
@@ -43,8 +43,7 @@ SETTINGS = ("statistics.funnel_inner", "statistics.funnel_outer", "statistics.wi
 
 def settings(con) -> dict[str, float]:
     """The statistics settings of this connection's rules (what-if included), as floats."""
-    items = ", ".join(f"rule('rule_{key.replace('.', '_')}')" for key in SETTINGS)
-    return dict(zip(SETTINGS, (float(value) for value in con.execute(f"SELECT {items}").fetchone())))
+    return {key: float(named.value(con, "rule_value", {"name": rule_variable(key)})) for key in SETTINGS}
 
 
 def rate_of(metric: str) -> Rate:
@@ -52,11 +51,6 @@ def rate_of(metric: str) -> Rate:
     if metric not in STAT_RATES:
         raise ValueError(f"unknown metric {metric!r}; one of: {', '.join(STAT_RATES)}")
     return RATE_BY_NAME[metric]
-
-
-def add_months(month: dt.date, count: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + count
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def dealer_link(dealer_id: str, month: dt.date) -> str:
@@ -135,7 +129,7 @@ def funnels(con, metrics: tuple[str, ...] = FUNNEL_RATES, months: tuple[dt.date,
     """Issue 6 funnel plots (Spiegelhalter 2005) of several rates over the months from one roll-up: per
     rate, one point per dealer with a denominator; target = pooled rate of those dealers; exact binomial
     limits, widened by phi when `overdispersion` is asked and the chi-square test finds it. source:
-    "dealer_month_metrics" reads a page's stored rows (drilldown.use_metric_rows) when they cover the months."""
+    queries.STORED_ROWS reads a page's stored rows (overview.use_metric_rows) when they cover the months."""
     rates = [rate_of(metric) for metric in metrics]
     counts = queries.rollup(con, ["dealer_id", "dealer_name", "region"], months, dealers, source=source)
     config = settings(con)
@@ -220,13 +214,14 @@ def control_charts(con, metric: str | list[str], months: tuple[dt.date, dt.date]
 
 # --- watchlist ---------------------------------------------------------------------------------
 
-def watchlist(con, month: dt.date, as_of: dt.date, source: str = SOURCE) -> pd.DataFrame:
+def watchlist(con, month: dt.date, as_of: dt.date, source: str = SOURCE, scope: Scope | None = None) -> pd.DataFrame:
     """Issue 6: what needs attention in `month`, one line per dealer and reason (WATCHLIST_COLUMNS, plus
     the figures behind each line): beyond the funnel's outer limit on the bad side; a signal on the bad
     side of a p chart; a control (三个控制) breached with the whole interval beyond it; the month's report
     missing or late at its deadline (once as_of has reached the deadline); a fake record found. Each line
     links to the dealer's drill-down (DEALER_LINK); `detail` stays empty for etl.wording.watchlist_in_words.
-    source: as for funnels (rows covering the 13 months)."""
+    source: as for funnels (rows covering the 13 months). scope: only the lines of its dealers (the
+    funnels stay national), with each dealer's region, province and area type."""
     month = dt.date(month.year, month.month, 1)
     config = settings(con)
     funnel_first = add_months(month, 1 - int(config["watchlist.funnel_months"]))
@@ -241,7 +236,7 @@ def watchlist(con, month: dt.date, as_of: dt.date, source: str = SOURCE) -> pd.D
     lines += _breach_lines(con, counts[counts["month"] == month], config)
     lines += _report_lines(con, month, as_of)
     lines += _fake_lines(con, month)
-    names = dict(con.execute("SELECT dealer_id, dealer_name FROM dealers").fetchall())
+    names = {row[0]: row[1] for row in named.rows(con, "dealer_roster")}
     for line in lines:
         line.update(dealer_name=names.get(line["dealer_id"]), month=f"{month:%Y-%m}",
                     link=dealer_link(line["dealer_id"], month))
@@ -252,7 +247,18 @@ def watchlist(con, month: dt.date, as_of: dt.date, source: str = SOURCE) -> pd.D
     order = {reason: i for i, reason in enumerate(WATCHLIST_REASONS)}
     frame["_order"] = frame["reason"].map(order)
     frame = frame.sort_values(["dealer_id", "_order", "metric"], na_position="first", kind="stable")
-    return frame.drop(columns="_order").reset_index(drop=True)
+    frame = frame.drop(columns="_order").reset_index(drop=True)
+    if scope is not None:
+        kept = named.run(con, "dealers_in_scope", scope=where(scope.dealers_only(), dealers="d"))["dealer_id"]
+        places = named.run(con, "dealer_roster")[["dealer_id", "region", "province", "area_type"]]
+        frame = frame.merge(places, on="dealer_id", how="left")
+        frame = frame[frame["dealer_id"].isin(kept)].reset_index(drop=True)
+    return frame
+
+
+def watchlist_summary(lines: pd.DataFrame) -> dict[str, int]:
+    """The watchlist's figures: lines, and dealers with any."""
+    return {"lines": len(lines), "dealers": int(lines["dealer_id"].nunique()) if len(lines) else 0}
 
 
 def _funnel_lines(window: pd.DataFrame, config: dict[str, float]) -> list[dict]:
@@ -288,10 +294,11 @@ def _chart_lines(counts: pd.DataFrame, month: dt.date, config: dict[str, float],
 def _breach_lines(con, month_counts: pd.DataFrame, config: dict[str, float]) -> list[dict]:
     lines = []
     level = interval_level(config["statistics.interval_z"])
+    limits = thresholds(con)
     for name in CONTROL_RATES:
-        rate = RATE_BY_NAME[name]
-        threshold = float(con.execute(f"SELECT rule('rule_{rate.threshold.replace('.', '_')}')").fetchone()[0])
-        breached = month_counts[month_counts[f"{name}_low"] > threshold * rate.scale]
+        rate, limit = RATE_BY_NAME[name], limits[name]
+        threshold = float(limit.limit)
+        breached = month_counts[limit.beyond(month_counts[f"{name}_low"], month_counts[f"{name}_high"]).to_numpy()]
         for row in breached.to_dict("records"):
             lines.append({"dealer_id": row["dealer_id"], "reason": "control_breach", "metric": name,
                           "value": row[name], "numerator": int(row[rate.numerator]),
@@ -301,18 +308,13 @@ def _breach_lines(con, month_counts: pd.DataFrame, config: dict[str, float]) -> 
 
 
 def _report_lines(con, month: dt.date, as_of: dt.date) -> list[dict]:
-    rows = con.execute(
-        "SELECT dealer_id, report_due_on, report_submitted_on FROM dealer_year_months(?) "
-        "WHERE month = ? AND under_contract AND NOT report_on_time AND report_due_on <= ?",
-        [month.year, month, as_of]).fetchall()
+    rows = named.rows(con, "report_missing_lines", {"month": month, "as_of": as_of})
     return [{"dealer_id": dealer_id, "reason": "report_missing", "metric": "report_on_time", "value": None,
              "due_on": f"{due:%Y-%m-%d}", "submitted_on": f"{submitted:%Y-%m-%d}" if submitted else None}
             for dealer_id, due, submitted in rows]
 
 
 def _fake_lines(con, month: dt.date) -> list[dict]:
-    rows = con.execute(
-        "SELECT dealer_id, count(*), string_agg(DISTINCT record_no, ', ' ORDER BY record_no) FROM callback_facts "
-        "WHERE is_fake AND month = ? GROUP BY dealer_id", [month]).fetchall()
+    rows = named.rows(con, "fake_lines", {"month": month})
     return [{"dealer_id": dealer_id, "reason": "fake_record", "metric": "fake_records", "value": count,
              "count": count, "records": records} for dealer_id, count, records in rows]

@@ -4,11 +4,14 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from etl.metrics import definitions, privacy
 from etl.metrics.definitions import COLUMN_COMMENTS, RATES, dealer_month_metrics_sql
 from etl.warehouse import quote
 from i18n import t
 
 VIEWS_SQL = Path(__file__).with_name("views.sql")
+# Macros generated from Python, each standing in views.sql where a comment line "-- generated: <name>" says.
+GENERATED = {"definitions.macros": definitions.macros, "privacy.macros": privacy.macros}
 
 VIEW_COMMENTS = {
     "latest_repairs": "One row per (dealer_id, record_no): the latest loaded version of each record.",
@@ -32,9 +35,10 @@ def _label(rate) -> str:
 def version() -> str:
     """A fingerprint of the metric definitions: readers refresh views made by older code."""
     from etl import marts, warehouse
-    from etl.metrics import definitions
+    generated = "\n".join(statement for make in GENERATED.values() for statement in make())
     text = (VIEWS_SQL.read_bytes() + Path(definitions.__file__).read_bytes() + Path(__file__).read_bytes()
-            + Path(warehouse.__file__).read_bytes() + Path(marts.__file__).read_bytes() + "".join(map(_label, RATES)).encode("utf-8"))
+            + Path(warehouse.__file__).read_bytes() + Path(marts.__file__).read_bytes()
+            + "".join(map(_label, RATES)).encode("utf-8") + generated.encode("utf-8"))
     return hashlib.sha256(text).hexdigest()[:16]
 
 
@@ -47,9 +51,17 @@ def is_current(con) -> bool:
 
 
 def statements() -> list[str]:
+    """views.sql's statements in order, each `-- generated: <name>` replaced by the macros it names."""
     text = VIEWS_SQL.read_text(encoding="utf-8")
-    parts = [p.strip() for p in text.split(";\n\n")]
-    return [p for p in parts if p and not all(line.startswith("--") for line in p.splitlines())]
+    found = []
+    for part in (p.strip() for p in text.split(";\n\n")):
+        lines = part.splitlines()
+        for line in lines:     # a marker sits in the comments before a statement: its macros come first
+            if line.startswith("-- generated: "):
+                found += GENERATED[line.removeprefix("-- generated: ").strip()]()
+        if part and not all(line.startswith("--") for line in lines):
+            found.append(part)
+    return found
 
 
 def create_views(con) -> None:

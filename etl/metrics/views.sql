@@ -1,7 +1,9 @@
 -- The metric layer: every figure of spec section 3, defined once, over the loaded tables.
 -- Thresholds come from the rules file as variables (rule('rule_<section>_<key>'),
 -- set on every connection by etl/db.py). Rates are added by etl/metrics/definitions.py,
--- which owns the numerator/denominator pairs. Statements are separated by ";\n\n".
+-- which owns the numerator/denominator pairs: a statement of only comments with a line
+-- "-- generated: <name>" stands for the macros etl/metrics/views.py generates from Python
+-- (views.GENERATED). Statements are separated by ";\n\n".
 
 -- name: rule
 -- A threshold: the value this connection set (the rules file in force, or a what-if), else the
@@ -33,6 +35,21 @@ CREATE OR REPLACE MACRO wilson_high(x, n, z) AS
                          + z * sqrt(CAST(x AS DOUBLE) * (n - x) / n + z * z / 4)) / (n + z * z), 1.0) END
     END;
 
+-- name: rate macros
+-- Each rate's value, interval and verdicts: rate_<name>(x, n), rate_<name>_low / _high(x, n, z),
+-- rate_<name>_ok(x, n), rate_<name>_shown(low, high), and meets_threshold / interval_verdict.
+-- generated: definitions.macros
+
+-- name: masks
+-- How a name or phone is shown: masked_name(v) (张*), masked_phone(v) (138****5678).
+-- generated: privacy.macros
+
+-- name: sla_hours
+-- The hours a dealer has to arrive (rules: service.sla_hours_urban / _county), by its area type.
+CREATE OR REPLACE MACRO sla_hours(area_type) AS
+    CASE WHEN area_type = 'county' THEN rule('rule_service_sla_hours_county')
+         ELSE rule('rule_service_sla_hours_urban') END;
+
 -- name: repair_facts_between
 -- Each repair record of the report months first_month..last_month with its SLA, on-time, repeat and
 -- miss flags. prior_from bounds the earlier repairs searched for a repeat (none before it can be
@@ -53,8 +70,7 @@ SELECT r.*,
        (r.status = 'open') AS is_open,
        r.found_unresolved,
        r.status = 'open' OR r.found_unresolved AS is_missed
-FROM (SELECT r.*, d.area_type, CASE WHEN d.area_type = 'county' THEN rule('rule_service_sla_hours_county')
-                  ELSE rule('rule_service_sla_hours_urban') END AS sla_hours,
+FROM (SELECT r.*, d.area_type, sla_hours(d.area_type) AS sla_hours,
              EXISTS (SELECT 1 FROM callbacks c
                      WHERE c.dealer_id = r.dealer_id AND c.record_no = r.record_no AND c.resolved = false)
                  AS found_unresolved
@@ -216,19 +232,43 @@ LEFT JOIN report_submissions s ON s.dealer_id = k.dealer_id AND s.report_month =
 CREATE OR REPLACE VIEW dealer_month_counts_view AS
 SELECT * FROM dealer_month_counts_between(DATE '0001-01-01', DATE '9999-12-01', TIMESTAMP '0001-01-01 00:00:00');
 
--- name: dealer_year_months
--- Every dealer and month of year y: under contract?, the report deadline, the first submission.
-CREATE OR REPLACE MACRO dealer_year_months(for_year) AS TABLE
+-- name: under_contract
+-- A dealer is under contract in a month it had joined by the month's last day and not left before its first.
+CREATE OR REPLACE MACRO under_contract(joined_on, left_on, month) AS
+    (joined_on IS NULL OR joined_on <= last_day(month)) AND (left_on IS NULL OR left_on >= month);
+
+-- name: report_on_time
+-- A month's report is on time when its first submission came by the deadline; no report is not on time.
+CREATE OR REPLACE MACRO report_on_time(submitted_on, due_on) AS coalesce(submitted_on <= due_on, false);
+
+-- name: report_status
+-- A dealer-month's report as of a day: on_time, late (submitted after the deadline), not_due (the
+-- deadline is still ahead), no_contract (not under contract that month and nothing sent) or missing.
+CREATE OR REPLACE MACRO report_status(submitted_on, due_on, as_of, under_contract) AS
+    CASE WHEN report_on_time(submitted_on, due_on) THEN 'on_time'
+         WHEN submitted_on IS NOT NULL THEN 'late'
+         WHEN due_on > CAST(as_of AS DATE) THEN 'not_due'
+         WHEN NOT under_contract THEN 'no_contract'
+         ELSE 'missing' END;
+
+-- name: dealer_month_span
+-- Every dealer and month from first_month to last_month: under contract?, the report deadline, the
+-- first submission and whether it was on time.
+CREATE OR REPLACE MACRO dealer_month_span(first_month, last_month) AS TABLE
 SELECT d.dealer_id, m.month,
-       (d.joined_on IS NULL OR d.joined_on <= last_day(m.month))
-           AND (d.left_on IS NULL OR d.left_on >= m.month) AS under_contract,
+       under_contract(d.joined_on, d.left_on, m.month) AS under_contract,
        report_deadline(m.month) AS report_due_on,
        s.first_submitted_on AS report_submitted_on,
-       coalesce(s.first_submitted_on <= report_deadline(m.month), false) AS report_on_time
+       report_on_time(s.first_submitted_on, report_deadline(m.month)) AS report_on_time
 FROM dealers d
-CROSS JOIN (SELECT CAST(make_date(CAST(for_year AS INTEGER), CAST(g AS INTEGER), 1) AS DATE) AS month
-            FROM generate_series(1, 12) AS t(g)) m
+CROSS JOIN (SELECT CAST(g AS DATE) AS month
+            FROM generate_series(CAST(first_month AS DATE), CAST(last_month AS DATE), INTERVAL 1 MONTH) AS t(g)) m
 LEFT JOIN report_submissions s ON s.dealer_id = d.dealer_id AND s.report_month = m.month;
+
+-- name: dealer_year_months
+-- Every dealer and month of year y (dealer_month_span of its twelve months).
+CREATE OR REPLACE MACRO dealer_year_months(for_year) AS TABLE
+SELECT * FROM dealer_month_span(make_date(CAST(for_year AS INTEGER), 1, 1), make_date(CAST(for_year AS INTEGER), 12, 1));
 
 -- name: months_due
 -- Months of year y a dealer owes a report by as_of, with runs of months missing an on-time report.
@@ -298,35 +338,30 @@ LEFT JOIN notice_counts nc USING (dealer_id)
 LEFT JOIN fake_fees ff USING (dealer_id);
 
 -- name: award_evaluation
--- Spec 3.1 and issue 6: every criterion's measure, threshold, status and pass/fail. Thresholds compare
--- exact fractions (count >= rate * base in decimals), so 49 of 50 passes ">= 98 %". Sampled measures
--- (complaints per units sold, satisfaction) also carry their Wilson interval: a point value that passes
--- while the interval still reaches across the threshold is "not demonstrable at this sample size", and
--- fails when the rules require the interval (award.require_interval). Counted-in-full criteria are met or not.
+-- Spec 3.1 and issue 6: every criterion's measure, threshold, status and pass/fail. The rates and their
+-- verdicts are the macros of etl/metrics/definitions.py: thresholds compare exact fractions, so 49 of 50
+-- passes ">= 98 %". Sampled measures (complaints per units sold, satisfaction) also carry their Wilson
+-- interval: a point value that passes while the interval still reaches across the threshold is "not
+-- demonstrable at this sample size", and fails when the rules require the interval (award.require_interval).
+-- Counted-in-full criteria are met or not.
 CREATE OR REPLACE MACRO award_evaluation(for_year, as_of_date) AS TABLE
 WITH t AS (SELECT * FROM dealer_year_totals(for_year, as_of_date)), measured AS (
     SELECT *,
-           CAST(complaints AS DOUBLE) * 1000 / nullif(units_sold, 0) AS complaints_per_1000_sales,
-           1000 * wilson_low(complaints, units_sold, interval_z()) AS complaints_per_1000_sales_low,
-           1000 * wilson_high(complaints, units_sold, interval_z()) AS complaints_per_1000_sales_high,
+           rate_complaints_per_1000_sales(complaints, units_sold) AS complaints_per_1000_sales,
+           rate_complaints_per_1000_sales_low(complaints, units_sold, interval_z()) AS complaints_per_1000_sales_low,
+           rate_complaints_per_1000_sales_high(complaints, units_sold, interval_z()) AS complaints_per_1000_sales_high,
            rule('rule_award_max_complaints_per_1000_sales') AS complaints_threshold,
-           coalesce(units_sold > 0
-                    AND complaints * 1000 < rule('rule_award_max_complaints_per_1000_sales') * units_sold,
-                    false) AS meets_complaints,
-           CAST(satisfied AS DOUBLE) / nullif(callbacks_answered, 0) AS satisfaction_rate,
-           wilson_low(satisfied, callbacks_answered, interval_z()) AS satisfaction_low,
-           wilson_high(satisfied, callbacks_answered, interval_z()) AS satisfaction_high,
+           coalesce(rate_complaints_per_1000_sales_ok(complaints, units_sold), false) AS meets_complaints,
+           rate_satisfaction_rate(satisfied, callbacks_answered) AS satisfaction_rate,
+           rate_satisfaction_rate_low(satisfied, callbacks_answered, interval_z()) AS satisfaction_low,
+           rate_satisfaction_rate_high(satisfied, callbacks_answered, interval_z()) AS satisfaction_high,
            rule('rule_award_min_satisfaction_rate') AS satisfaction_threshold,
-           coalesce(callbacks_answered > 0
-                    AND satisfied >= rule('rule_award_min_satisfaction_rate') * callbacks_answered,
-                    false) AS meets_satisfaction,
+           coalesce(rate_satisfaction_rate_ok(satisfied, callbacks_answered), false) AS meets_satisfaction,
            rule('rule_award_min_answered_callbacks') AS evidence_threshold,
            callbacks_answered >= rule('rule_award_min_answered_callbacks') AS pass_evidence,
-           CAST(reports_on_time AS DOUBLE) / nullif(months_due, 0) AS report_rate,
+           rate_report_rate(reports_on_time, months_due) AS report_rate,
            rule('rule_award_min_report_rate') AS report_threshold,
-           coalesce(months_due > 0
-                    AND reports_on_time >= rule('rule_award_min_report_rate') * months_due,
-                    false) AS pass_reports,
+           coalesce(rate_report_rate_ok(reports_on_time, months_due), false) AS pass_reports,
            rule('rule_award_min_technicians') AS technicians_threshold,
            coalesce(technicians >= rule('rule_award_min_technicians'), false)
                AND (NOT (rule('rule_award_require_service_center') = 1) OR coalesce(has_service_center, false))
@@ -336,8 +371,11 @@ WITH t AS (SELECT * FROM dealer_year_totals(for_year, as_of_date)), measured AS 
     FROM t
 ), judged AS (
     SELECT *,
-           coalesce(complaints_per_1000_sales_high < complaints_threshold, false) AS shows_complaints,
-           coalesce(satisfaction_low >= satisfaction_threshold, false) AS shows_satisfaction,
+           coalesce(rate_complaints_per_1000_sales_shown(complaints_per_1000_sales_low,
+                                                         complaints_per_1000_sales_high) = 'good', false)
+               AS shows_complaints,
+           coalesce(rate_satisfaction_rate_shown(satisfaction_low, satisfaction_high) = 'good', false)
+               AS shows_satisfaction,
            rule('rule_award_require_interval') = 1 AS require_interval
     FROM measured
 )
