@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -97,6 +98,31 @@ def empty_warehouse_file(tmp_path_factory) -> Path:
     return path
 
 
+class WarehouseTemplates:
+    """Databases several tests start from, each loaded once per session (per xdist worker) by its
+    builder and handed to each test as a copy at `wh.path`."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.built: dict[str, Path] = {}
+
+    def copy_into(self, wh: Warehouse, build: Callable[[Warehouse], object]) -> Warehouse:
+        """`wh` holding what build(a fresh Warehouse) loads; build runs, its checks too, on first use only."""
+        name = f"{build.__module__}.{build.__qualname__}"
+        if name not in self.built:
+            template = Warehouse(self.folder / name)
+            template.folder.mkdir()
+            build(template)
+            self.built[name] = template.path
+        copy_database(self.built[name], wh.path)
+        return wh
+
+
+@pytest.fixture(scope="session")
+def warehouse_templates(tmp_path_factory) -> WarehouseTemplates:
+    return WarehouseTemplates(tmp_path_factory.mktemp("templates"))
+
+
 @pytest.fixture
 def prebuilt_warehouse(wh, empty_warehouse_file) -> Warehouse:
     """`wh` starting from a copy of the empty database instead of creating it on first load.
@@ -156,17 +182,30 @@ def pytest_sessionfinish(session):
     SHARED.stop()
 
 
+# The units of work that take longest (a few minutes each on 2 cores), longest first: started first, so
+# that no worker is left running one of them alone at the end. xdist would otherwise start the units
+# with the most tests first, and these have few. A new slow module belongs here.
+LONGEST_FIRST = ("browser modules", "test_dates_properties.py", "test_marts.py", "test_damaged_files.py",
+                 "test_sample_national.py")
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """`--dist loadfile`, except that the browser modules (tests/test_browser*.py) are one unit of work,
-    run by one worker, so that they share one server and one Chromium."""
+    run by one worker, so that they share one server and one Chromium; and LONGEST_FIRST go first."""
     if config.getoption("dist", None) != "loadfile":
         return None
     from xdist.scheduler import LoadFileScheduling
 
-    class BrowserModulesTogether(LoadFileScheduling):
+    class BrowserModulesTogetherLongestFirst(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:
             scope = super()._split_scope(nodeid)
             return "browser modules" if Path(scope).name.startswith("test_browser") else scope
 
-    return BrowserModulesTogether(config, log)
+        def _assign_work_unit(self, node) -> None:
+            for name in reversed(LONGEST_FIRST):
+                for scope in [s for s in self.workqueue if s == name or Path(s).name == name]:
+                    self.workqueue.move_to_end(scope, last=False)
+            super()._assign_work_unit(node)
+
+    return BrowserModulesTogetherLongestFirst(config, log)

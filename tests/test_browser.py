@@ -19,7 +19,12 @@ from served_app import CHROMIUM, SCREENSHOTS
 
 PAGES = {"overview": "", "dealers": "dealers", "award": "award", "settlement": "settlement", "data": "data",
          "callbacks": "callbacks", "explore": "explore"}
-SETTLE_SECONDS = 1.5
+SETTLE_SECONDS = 0.75
+# Busy: the app's root says its script is not finished (it changes as soon as the server starts a run) or that the
+# connection is not up; the status widget, a spinner or a skeleton is showing.
+BUSY = ('[data-testid="stApp"]:not([data-test-script-state="notRunning"]), '
+        '[data-testid="stApp"]:not([data-test-connection-state="CONNECTED"]), '
+        '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stSkeleton"]')
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")]
@@ -32,17 +37,16 @@ def app_url(dashboard):
 
 
 def _wait_until_idle(page, timeout: float = 60) -> None:
-    """Streamlit shows a status widget while the script runs: wait until it has been gone for a moment."""
+    """Wait until the app has not been busy (BUSY) for a moment: the script finished and nothing shows it running."""
     deadline, quiet_since = time.monotonic() + timeout, None
     while time.monotonic() < deadline:
-        busy = page.locator('[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stSkeleton"]')
-        if busy.count() == 0:
+        if page.locator(BUSY).count() == 0:
             quiet_since = quiet_since or time.monotonic()
             if time.monotonic() - quiet_since >= SETTLE_SECONDS:
                 return
         else:
             quiet_since = None
-        time.sleep(0.2)
+        time.sleep(0.1)
     raise TimeoutError("the app was still running after the timeout")
 
 

@@ -13,10 +13,14 @@ from etl.metrics import operations
 from metric_data import REPAIR_HEADER, load_all, repair
 
 
-@pytest.fixture
-def small(wh):
+def _load_small(wh) -> None:
     load_all(wh, repairs=[repair("R1"), repair("R2", status="open")])
-    return wh
+
+
+@pytest.fixture
+def small(wh, warehouse_templates):
+    """Two repairs, loaded once per session and copied for each test (tests/conftest.py)."""
+    return warehouse_templates.copy_into(wh, _load_small)
 
 
 @pytest.mark.parametrize("sql, code", [

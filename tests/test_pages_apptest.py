@@ -36,8 +36,7 @@ CALLBACK_HEADER = ["callback_id", "record_no", "dealer_id", "called_at", "reache
                    "resolved", "satisfaction", "complaint"]
 
 
-@pytest.fixture
-def small_db(wh, monkeypatch):
+def _load_small_db(wh) -> None:
     dealers = [["D1", "一号服务部", "华东", "浙江", "杭州", "urban", 2, "Y", "", ""],
                ["D2", "二号服务部", "华南", "广东", "广州", "county", 1, "Y", "", ""]]
     repairs = [
@@ -63,6 +62,12 @@ def small_db(wh, monkeypatch):
                       wh.file("callbacks.csv", [CALLBACK_HEADER] + callbacks),
                       wh.file("sales.csv", [["dealer_id", "month", "units_sold", "sales_amount"]] + sales))
     assert [(r.status, r.rows_rejected) for r in results] == [("loaded", 0)] * 4
+
+
+@pytest.fixture
+def small_db(wh, monkeypatch, warehouse_templates):
+    """The database above, loaded once per session and copied for each test (tests/conftest.py)."""
+    warehouse_templates.copy_into(wh, _load_small_db)
     monkeypatch.setenv("SERVICE_QC_DB", str(wh.path))
     return wh.path
 

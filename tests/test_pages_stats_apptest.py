@@ -27,8 +27,7 @@ def wilson(x: int, n: int, z: float = Z) -> tuple[float, float]:
     return (x + z * z / 2 - spread) / (n + z * z), (x + z * z / 2 + spread) / (n + z * z)
 
 
-@pytest.fixture
-def quality_db(wh, monkeypatch):
+def _load_quality_db(wh) -> None:
     repairs = [repair(f"A{i}", "D1", "2025-03", "2025-04-10") for i in range(50)]
     repairs += [repair("A99", "D1", "2025-04", "2025-05-10")]
     repairs += [repair(f"B{i}", "D2", "2025-03", "2025-04-10") for i in range(20)]
@@ -37,6 +36,12 @@ def quality_db(wh, monkeypatch):
                  for i in range(50)]
     callbacks += [callback(f"CC{i}", f"C{i}", "D3", "2025-03-20 10:00", complaint="Y") for i in range(6)]
     load_all(wh, repairs=repairs, callbacks=callbacks)
+
+
+@pytest.fixture
+def quality_db(wh, monkeypatch, warehouse_templates):
+    """The data above, loaded once per session and copied for each test (tests/conftest.py)."""
+    warehouse_templates.copy_into(wh, _load_quality_db)
     monkeypatch.setenv("SERVICE_QC_DB", str(wh.path))
     return wh
 
@@ -101,13 +106,18 @@ def test_the_watchlist_defaults_to_the_last_month_in_the_page_language(quality_d
     assert "watch" not in at.query_params                       # the default stays out of the URL
 
 
-@pytest.fixture
-def award_db(wh, monkeypatch):
+def _load_award_db(wh) -> None:
     """D1: 30 of 30 answered callbacks satisfied, no complaint on 4,000 units sold (demonstrably below 1 ‰)."""
     repairs = [repair(f"A{i}", "D1", "2025-03", "2025-04-10") for i in range(30)]
     callbacks = [callback(f"CA{i}", f"A{i}", "D1", "2025-03-20 10:00") for i in range(30)]
     load_all(wh, repairs=repairs, callbacks=callbacks, sales=[["D1", "2025-03", 4000, 400000]],
              roster=[["D1", "One"]])
+
+
+@pytest.fixture
+def award_db(wh, monkeypatch, warehouse_templates):
+    """_load_award_db's data, loaded once per session and copied for each test (tests/conftest.py)."""
+    warehouse_templates.copy_into(wh, _load_award_db)
     monkeypatch.setenv("SERVICE_QC_DB", str(wh.path))
     return wh
 
