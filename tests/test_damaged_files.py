@@ -224,7 +224,9 @@ def test_two_hundred_damaged_files_each_get_a_line_and_the_good_file_after_them_
     assert wh.query("SELECT count(*) FROM repairs WHERE dealer_id = 'JX102'") == [(3,)]
     statuses = {s: sum(r.status == s for r in results) for s in ("loaded", "rejected", "already_loaded")}
     assert statuses["rejected"] > 100 and statuses["loaded"] > 10, statuses
-    assert elapsed < 120, elapsed
+    # No file stalls the load: 200 files in well under their 600 s max_seconds each (about a minute on
+    # a quiet 2-core machine; 125 s seen while three other test suites ran).
+    assert elapsed < 240, elapsed
 
 
 # ---------------------------------------------------------------- limits
