@@ -54,9 +54,8 @@ def test_an_idle_connection_closes_so_a_load_in_this_process_gets_in(small):
 
 
 def test_a_failed_read_closes_its_connection_and_the_next_read_opens_a_fresh_one(small):
-    with pytest.raises(duckdb.CatalogException):
-        with connections.read_connection(small.path, small.rules, 5) as broken:
-            broken.execute("SELECT * FROM no_such_table")
+    with pytest.raises(duckdb.CatalogException), connections.read_connection(small.path, small.rules, 5) as broken:
+        broken.execute("SELECT * FROM no_such_table")
     with pytest.raises(duckdb.ConnectionException):
         broken.execute("SELECT 1")
     fresh, rows = read(small, "SELECT count(*) FROM repairs")
