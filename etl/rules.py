@@ -7,6 +7,7 @@ outside 0..1 are refused with a message naming the key.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,7 +69,19 @@ SCHEMA: dict[str, tuple[type, str]] = {
     "limits.max_seconds": (float, "positive"),
     "dashboard.default_language": (str, "language"),
     "dashboard.max_table_rows": (int, "positive"),
+    # Issue 16: the kinds of event that open a case, each kind's deadline in working days, the root causes.
+    "cases.kinds": (list, "case_kinds"),
+    "cases.due_days_complaint": (int, "positive"),
+    "cases.due_days_fake_record": (int, "positive"),
+    "cases.due_days_dissatisfied": (int, "positive"),
+    "cases.due_days_missed_request": (int, "positive"),
+    "cases.due_days_conduct_issue": (int, "positive"),
+    "cases.due_days_watchlist": (int, "positive"),
+    "cases.root_causes": (list, "codes"),
+    "cases.edit_wait_seconds": (float, "positive"),
 }
+# The kinds of event a case can open for (etl/cases.py; words: case.kind.<kind> in the catalogs).
+CASE_KINDS = ("complaint", "fake_record", "dissatisfied", "missed_request", "conduct_issue", "watchlist")
 
 
 class RulesError(ValueError):
@@ -83,7 +96,7 @@ class Rules:
     def __getitem__(self, dotted_key: str):
         return self.values[dotted_key]
 
-    def with_overrides(self, overrides: dict[str, object]) -> "Rules":
+    def with_overrides(self, overrides: dict[str, object]) -> Rules:
         """A what-if copy (the award page's edited thresholds), checked like a file."""
         merged = dict(self.values)
         for key, value in overrides.items():
@@ -93,7 +106,7 @@ class Rules:
     def sql_variables(self) -> dict[str, object]:
         """Variables the metric views read with getvariable('rule_<section>_<key>')."""
         return {"rule_" + key.replace(".", "_"): value for key, value in self.values.items()
-                if key.split(".")[0] not in {"dashboard", "explore", "dates", "limits"}}
+                if key.split(".")[0] not in {"dashboard", "explore", "dates", "limits", "cases"}}
 
 
 def _flatten(doc: dict, source: str) -> dict[str, object]:
@@ -106,7 +119,7 @@ def _flatten(doc: dict, source: str) -> dict[str, object]:
     return flat
 
 
-def _check(key: str, value, source: str):
+def _check(key: str, value: object, source: str) -> object:
     if key not in SCHEMA:
         raise RulesError(f"{source}: unknown key \"{key}\" (known keys: {', '.join(SCHEMA)})")
     kind, bound = SCHEMA[key]
@@ -116,6 +129,19 @@ def _check(key: str, value, source: str):
         raise RulesError(f"{source}: \"{key}\" must be a date (YYYY-MM-DD, no time), got {value!r}")
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise RulesError(f"{source}: \"{key}\" must be {kind.__name__}, got {value!r}")
+    if isinstance(value, int | float):
+        _check_bound(key, value, bound, source)
+    if bound == "case_kinds" and not set(value) <= set(CASE_KINDS):
+        raise RulesError(f"{source}: \"{key}\" may only list {', '.join(CASE_KINDS)}, got {value!r}")
+    if bound == "codes" and (not value or not all(isinstance(v, str) and re.fullmatch(r"[a-z0-9_]+", v) for v in value)):
+        raise RulesError(f"{source}: \"{key}\" must list codes of lower-case letters, digits and _, got {value!r}")
+    if bound == "language" and value not in ("zh", "en"):
+        raise RulesError(f"{source}: \"{key}\" must be \"zh\" or \"en\", got {value!r}")
+    return value
+
+
+def _check_bound(key: str, value: float, bound: str, source: str) -> None:
+    """A number's bound from SCHEMA ("rate", "positive" …); the type is checked already."""
     if bound == "rate" and not 0 <= value <= 1:
         raise RulesError(f"{source}: \"{key}\" is a rate and must be between 0 and 1, got {value}")
     if bound == "probability" and not 0 < value < 1:
@@ -128,9 +154,6 @@ def _check(key: str, value, source: str):
         raise RulesError(f"{source}: \"{key}\" must not be negative, got {value}")
     if bound == "day" and not 1 <= value <= 28:
         raise RulesError(f"{source}: \"{key}\" must be a day between 1 and 28, got {value}")
-    if bound == "language" and value not in ("zh", "en"):
-        raise RulesError(f"{source}: \"{key}\" must be \"zh\" or \"en\", got {value!r}")
-    return value
 
 
 def _read(path: Path) -> dict[str, object]:
@@ -153,10 +176,22 @@ def load_rules(path: str | Path | None = None) -> Rules:
     if path is not None and Path(path).resolve() != DEFAULT_RULES:
         values.update(_read(Path(path)))
         source = str(path)
-    if values["controls.hq_callback_coverage_min"] > values["controls.hq_callback_coverage_max"]:
+    if _float(values, "controls.hq_callback_coverage_min") > _float(values, "controls.hq_callback_coverage_max"):
         raise RulesError(f"{source}: \"controls.hq_callback_coverage_min\" is above the maximum")
-    if values["statistics.funnel_inner"] >= values["statistics.funnel_outer"]:
+    if _float(values, "statistics.funnel_inner") >= _float(values, "statistics.funnel_outer"):
         raise RulesError(f"{source}: \"statistics.funnel_inner\" must be below \"statistics.funnel_outer\"")
-    if values["dates.purchase_earliest"] > values["dates.earliest"]:
+    if _date(values, "dates.purchase_earliest") > _date(values, "dates.earliest"):
         raise RulesError(f"{source}: \"dates.purchase_earliest\" must not be after \"dates.earliest\"")
     return Rules(values, source)
+
+
+def _float(values: dict[str, object], key: str) -> float:
+    value = values[key]
+    assert isinstance(value, float), key  # _check made every float key of SCHEMA a float
+    return value
+
+
+def _date(values: dict[str, object], key: str) -> dt.date:
+    value = values[key]
+    assert isinstance(value, dt.date), key  # _check refused anything else for a date key
+    return value
