@@ -127,6 +127,8 @@ def _check(key: str, value: object, source: str) -> object:
         value = float(value)
     if kind is dt.date and isinstance(value, dt.datetime):
         raise RulesError(f"{source}: \"{key}\" must be a date (YYYY-MM-DD, no time), got {value!r}")
+    if kind is list and isinstance(value, tuple):
+        value = list(value)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise RulesError(f"{source}: \"{key}\" must be {kind.__name__}, got {value!r}")
     if isinstance(value, int | float):
@@ -137,7 +139,7 @@ def _check(key: str, value: object, source: str) -> object:
         raise RulesError(f"{source}: \"{key}\" must list codes of lower-case letters, digits and _, got {value!r}")
     if bound == "language" and value not in ("zh", "en"):
         raise RulesError(f"{source}: \"{key}\" must be \"zh\" or \"en\", got {value!r}")
-    return value
+    return tuple(value) if kind is list else value   # hashable: the rules are part of the pages' cache keys
 
 
 def _check_bound(key: str, value: float, bound: str, source: str) -> None:
