@@ -20,6 +20,17 @@ def rules_path(option: str | None = None) -> Path | None:
     return Path(chosen) if chosen else None
 
 
+def users_path(option: str | None = None) -> Path:
+    """--users FILE, else SERVICE_QC_USERS, else data/users.toml (git-ignored): who may sign in (docs/access.md)."""
+    return Path(option or os.environ.get("SERVICE_QC_USERS") or PROJECT_ROOT / "data" / "users.toml")
+
+
+def audit_path(database: Path | None = None) -> Path:
+    """SERVICE_QC_AUDIT, else audit.sqlite beside the warehouse: the append-only audit trail (docs/access.md)."""
+    chosen = os.environ.get("SERVICE_QC_AUDIT")
+    return Path(chosen) if chosen else (database or db_path()).parent / "audit.sqlite"
+
+
 def archive_dir(database: Path) -> Path:
     """Original files are archived beside the database they were loaded into."""
     return database.parent / "archive"

@@ -69,6 +69,10 @@ SCHEMA: dict[str, tuple[type, str]] = {
     "limits.max_seconds": (float, "positive"),
     "dashboard.default_language": (str, "language"),
     "dashboard.max_table_rows": (int, "positive"),
+    "access.idle_minutes": (float, "positive"),
+    "access.max_failures": (int, "positive"),
+    "access.lock_minutes": (float, "positive"),
+    "access.min_password_length": (int, "positive"),
     # Issue 16: the kinds of event that open a case, each kind's deadline in working days, the root causes.
     "cases.kinds": (list, "case_kinds"),
     "cases.due_days_complaint": (int, "positive"),
@@ -106,7 +110,7 @@ class Rules:
     def sql_variables(self) -> dict[str, object]:
         """Variables the metric views read with getvariable('rule_<section>_<key>')."""
         return {"rule_" + key.replace(".", "_"): value for key, value in self.values.items()
-                if key.split(".")[0] not in {"dashboard", "explore", "dates", "limits", "cases"}}
+                if key.split(".")[0] not in {"dashboard", "explore", "dates", "limits", "cases", "access"}}
 
 
 def _flatten(doc: dict, source: str) -> dict[str, object]:
