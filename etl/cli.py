@@ -98,6 +98,19 @@ def parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="generate and load the demo data when the database is empty")
     demo.add_argument("--db"), demo.add_argument("--rules")
+
+    users = commands.add_parser("users", help="who may sign in to the dashboard: add, remove, list, passwd (docs/access.md)")
+    users.add_argument("action", choices=["add", "remove", "list", "passwd"])
+    users.add_argument("name", nargs="?", help="the user's sign-in name (lower-case letters, digits, . _ - @)")
+    users.add_argument("--role", choices=["admin", "analyst", "regional", "callcenter", "dealer"])
+    users.add_argument("--regions", help="regional / callcenter: regions, comma-separated")
+    users.add_argument("--provinces", help="regional / callcenter: provinces, comma-separated")
+    users.add_argument("--dealers", help="dealer: the dealer id(s), comma-separated")
+    users.add_argument("--email", help="the single sign-on (st.login) account's e-mail this user is")
+    users.add_argument("--uploads", action="store_true", help="analyst: may upload files")
+    users.add_argument("--new-password", action="store_true", help="add on an existing user: ask a new password too")
+    users.add_argument("--users", help="the users file (default: SERVICE_QC_USERS, else data/users.toml)")
+    users.add_argument("--rules")
     return top
 
 
@@ -108,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"load": cmd_load, "sample": cmd_sample, "report": cmd_report, "demo": cmd_demo,
                 "inspect": cmd_inspect, "rejects": cmd_rejects, "refresh": cmd_refresh,
-                "export": cmd_export}[args.command](args)
+                "export": cmd_export, "users": cmd_users}[args.command](args)
     except (RulesError, AliasesError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -321,3 +334,21 @@ def cmd_demo(args) -> int:
     cmd_sample(argparse.Namespace(out=str(out), seed=20260101, end_month=None))
     code = cmd_load(argparse.Namespace(paths=[str(out)], db=args.db, rules=args.rules, submitted_on=None, json=False))
     return EXIT_OK if code in (EXIT_OK, EXIT_FILE_REJECTED) else code
+
+
+def cmd_users(args) -> int:
+    """Manage the users file; the password is typed (getpass), never given on the command line."""
+    import getpass
+
+    from etl.users import UsersError, run_command
+    if args.action != "list" and not args.name:
+        print(f"error: users {args.action} needs a NAME", file=sys.stderr)
+        return EXIT_USAGE
+    if args.action == "add" and not args.role:
+        print("error: users add needs --role (admin, analyst, regional, callcenter, dealer)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return run_command(args, getpass.getpass, sys.stdout)
+    except UsersError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FILE_REJECTED

@@ -6,9 +6,12 @@ holds exactly what its count in dealer_month_metrics counts (RECORD_COUNTS).
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from etl.metrics import named
+from etl.metrics.named import Fragment
 from etl.metrics.scope import Scope, where
 
 # list name -> (named query, the column of its rows the scope's months bound)
@@ -23,7 +26,10 @@ def _lister(name: str):
     query, month = _LISTS[name]
 
     def records(con, dealer_id: str, scope: Scope) -> pd.DataFrame:
-        return named.run(con, query, {"dealer_id": dealer_id}, months=where(scope, month=month, dealers=None))
+        # The list is one dealer's: none at all for a dealer outside the user's (scope.allowed).
+        months = where(replace(scope, allowed=None), month=month, dealers=None) if scope.permits(dealer_id) \
+            else Fragment("false", {})
+        return named.run(con, query, {"dealer_id": dealer_id}, months=months)
     records.__name__ = f"_{query}"
     records.__doc__ = f"The record list {name!r}: etl/metrics/sql/{query}.sql over the scope's months."
     return records

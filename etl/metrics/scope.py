@@ -9,6 +9,8 @@ from etl.metrics.named import Fragment
 
 # A filter's dealer column -> the Scope field holding its chosen values.
 DEALER_FILTERS = {"region": "regions", "province": "provinces", "area_type": "area_types", "dealer_id": "dealer_ids"}
+# The dealers-filter key (Scope.dealer_filters, queries.rollup) of the signed-in user's dealers: Scope.allowed.
+ALLOWED = "allowed_dealer_id"
 
 
 @dataclass(frozen=True)
@@ -21,25 +23,45 @@ class Scope:
     provinces: tuple[str, ...] = ()
     area_types: tuple[str, ...] = ()
     dealer_ids: tuple[str, ...] = field(default=())
+    # The dealers the signed-in user may see (etl.access.scope_for): None = every dealer; a tuple, even an
+    # empty one, is ANDed into every query by where(), so the filters above can only narrow it.
+    allowed: tuple[str, ...] | None = None
 
     @classmethod
     def of(cls, months: tuple[dt.date, dt.date] | None = None,
            dealers: dict[str, list[str]] | None = None) -> Scope:
         """A scope from a span of months and dealer filters ({"region": ["华东"], "dealer_id": [...]})."""
-        unknown = set(dealers or {}) - set(DEALER_FILTERS)
+        unknown = set(dealers or {}) - set(DEALER_FILTERS) - {ALLOWED}
         if unknown:
             raise ValueError(f"no dealer filter {sorted(unknown)}; one of: {', '.join(DEALER_FILTERS)}")
-        chosen = {DEALER_FILTERS[column]: tuple(values) for column, values in (dealers or {}).items() if values}
+        chosen = {DEALER_FILTERS[column]: tuple(values) for column, values in (dealers or {}).items()
+                  if values and column != ALLOWED}
+        allowed = (dealers or {}).get(ALLOWED)
         first, last = months or (None, None)
-        return cls(first, last, **chosen)
+        return cls(first, last, **chosen, allowed=None if allowed is None else tuple(allowed))
 
     @property
     def months(self) -> tuple[dt.date, dt.date] | None:
         return (self.first_month, self.last_month) if self.first_month and self.last_month else None
 
     def dealer_filters(self) -> dict[str, list[str]]:
-        """The dealers filter of queries.rollup."""
-        return {column: list(getattr(self, name)) for column, name in DEALER_FILTERS.items()}
+        """The dealers filter of queries.rollup (with the user's dealers under ALLOWED when limited)."""
+        filters = {column: list(getattr(self, name)) for column, name in DEALER_FILTERS.items()}
+        if self.allowed is not None:
+            filters[ALLOWED] = list(self.allowed)
+        return filters
+
+    def within(self, allowed: tuple[str, ...] | None) -> Scope:
+        """This scope limited to the dealers `allowed` (None: no limit); an existing limit only narrows."""
+        if allowed is None:
+            return self
+        if self.allowed is not None:
+            allowed = tuple(d for d in self.allowed if d in set(allowed))
+        return replace(self, allowed=tuple(allowed))
+
+    def permits(self, dealer_id: str) -> bool:
+        """True when the user may see this dealer."""
+        return self.allowed is None or dealer_id in self.allowed
 
     def dealers_only(self) -> Scope:
         """The same dealers, every month."""
@@ -89,4 +111,11 @@ def where(scope: Scope, month: str | None = None, dealers: str | None = "d", dea
             target = dealer_id if column == "dealer_id" and dealer_id else f"{dealers}.{column}"
             conditions.append(f"{target} IN ({', '.join('$' + key for key in keys)})")
             params.update(zip(keys, values))
+    if scope.allowed is not None:
+        if not dealers and not dealer_id:
+            raise ValueError("a scope limited to the user's dealers needs the dealers' column (dealers= or dealer_id=)")
+        target = dealer_id or f"{dealers}.dealer_id"
+        keys = [f"scope_allowed_{n}" for n in range(len(scope.allowed))]
+        conditions.append(f"{target} IN ({', '.join('$' + key for key in keys)})" if keys else "false")
+        params.update(zip(keys, scope.allowed))
     return Fragment(" AND ".join(conditions) or "true", params)

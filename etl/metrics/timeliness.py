@@ -33,7 +33,7 @@ def report_timeliness(con, dealer_id: str, scope: Scope, today: dt.date) -> pd.D
     status: on_time, late, missing (deadline passed, no report), not_due (deadline still ahead)
     or no_contract (the dealer was not under contract that month and sent nothing).
     """
-    if not scope.months:
+    if not scope.months or not scope.permits(dealer_id):     # none for a dealer outside the user's
         return pd.DataFrame(columns=TIMELINESS_COLUMNS)
     first, last = scope.months
     return named.run(con, "report_timeliness",
