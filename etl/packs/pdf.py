@@ -1,0 +1,223 @@
+"""A document as an A4 PDF (reportlab): a CJK TrueType font embedded (subset), the printed filters at the
+top, tables that split across pages with their header row repeated, vector line charts, and on every
+page a footer with the scope, the period, the generation time and "page n of N"."""
+from __future__ import annotations
+
+import io
+from functools import cache
+from pathlib import Path
+
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.shapes import Drawing, Line, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas as pdfcanvas
+from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Table as PdfTable
+from reportlab.platypus import TableStyle
+from xml.sax.saxutils import escape
+
+from etl.packs.document import Chart, Document, Facts, Table, cell_text
+from i18n import t
+
+FONT = "PackCJK"
+# Debian's fonts-wqy-zenhei: a TrueType (glyf) CJK font reportlab can embed. The Noto CJK fonts of
+# fonts-noto-cjk have PostScript (CFF) outlines, which reportlab cannot embed.
+FONT_PACKAGE = "fonts-wqy-zenhei"
+FONT_FILES = (Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),)
+MARGIN = 15 * mm
+SERIES_COLOURS = [colors.HexColor(c) for c in ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b")]
+HEADER_FILL = colors.HexColor("#e8eef7")
+GRID = colors.HexColor("#b0b8c4")
+
+
+class FontMissing(RuntimeError):
+    """No CJK font to embed: Chinese text would print as boxes."""
+
+
+@cache
+def font() -> str:
+    """Register the CJK font once per process; its name."""
+    for path in FONT_FILES:
+        if path.is_file():
+            pdfmetrics.registerFont(TTFont(FONT, str(path), subfontIndex=0))
+            return FONT
+    raise FontMissing(f"no Chinese font for the PDF packs: install Debian's {FONT_PACKAGE} "
+                      f"(apt-get install -y {FONT_PACKAGE}; run.sh and test.sh do it when run as root); "
+                      f"looked for {', '.join(map(str, FONT_FILES))}")
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    name = font()
+    base = ParagraphStyle("body", fontName=name, fontSize=8.5, leading=11, wordWrap="CJK")
+    return {"body": base,
+            "title": ParagraphStyle("title", parent=base, fontSize=16, leading=20, spaceAfter=4),
+            "heading": ParagraphStyle("heading", parent=base, fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=3),
+            "note": ParagraphStyle("note", parent=base, fontSize=7.5, leading=9.5, textColor=colors.HexColor("#555555")),
+            "cell": ParagraphStyle("cell", parent=base, fontSize=7.2, leading=8.8),
+            "head": ParagraphStyle("head", parent=base, fontSize=7.2, leading=8.8)}
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
+
+
+class _NumberedCanvas(pdfcanvas.Canvas):
+    """Keeps every page until the end, then prints 'page n of N' on each (the count is known only then)."""
+
+    footer_left = ""
+    page_text = "{page} / {pages}"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict] = []
+
+    def showPage(self):
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self.setFont(FONT, 7)
+            self.setFillColor(colors.HexColor("#555555"))
+            self.drawString(MARGIN, 9 * mm, self.footer_left)
+            self.drawRightString(self._pagesize[0] - MARGIN, 9 * mm, self.page_text.format(page=self._pageNumber, pages=total))
+            self.setStrokeColor(GRID)
+            self.line(MARGIN, 12 * mm, self._pagesize[0] - MARGIN, 12 * mm)
+            super().showPage()
+        self.page_count = total
+        super().save()
+
+
+def render(document: Document) -> tuple[bytes, int]:
+    """The document's PDF bytes and its number of pages."""
+    styles = _styles()
+    lang = document.lang
+    size = landscape(A4) if document.landscape else A4
+    width = size[0] - 2 * MARGIN
+    story: list = [_p(document.title, styles["title"])]
+    header = PdfTable([[_p(label, styles["cell"]), _p(value, styles["cell"])] for label, value in document.header],
+                      colWidths=[32 * mm, width - 32 * mm], hAlign="LEFT")
+    header.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("BACKGROUND", (0, 0), (0, -1), HEADER_FILL),
+                                ("GRID", (0, 0), (-1, -1), 0.3, GRID), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                                ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]))
+    story += [header, Spacer(1, 3 * mm)]
+    for section in document.sections:
+        if isinstance(section, Table):
+            story += _table(section, styles, lang, width)
+        elif isinstance(section, Facts):
+            story += _facts(section, styles, width)
+        elif isinstance(section, Chart):
+            story.append(KeepTogether([_p(section.title, styles["heading"]), _chart(section, width)]))
+    (_, scope), (_, period), (generated, moment) = document.header[0], document.header[1], document.header[-1]
+    footer = f"{document.title} · {scope} · {period} · {generated} {moment}"
+
+    class Numbered(_NumberedCanvas):
+        footer_left = footer
+        page_text = t("pack.page", lang)
+
+    buffer = io.BytesIO()
+    made: dict = {}
+
+    def maker(*args, **kwargs):
+        made["canvas"] = Numbered(*args, **kwargs)
+        return made["canvas"]
+    pdf = SimpleDocTemplate(buffer, pagesize=size, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+                            bottomMargin=16 * mm, title=document.title, author=t("pack.author", lang),
+                            subject=document.recipient_name, lang=lang)
+    pdf.build(story, canvasmaker=maker)
+    return buffer.getvalue(), made["canvas"].page_count
+
+
+def _facts(facts: Facts, styles, width: float) -> list:
+    table = PdfTable([[_p(label, styles["cell"]), _p(value, styles["cell"])] for label, value in facts.rows],
+                     colWidths=[60 * mm, width - 60 * mm], hAlign="LEFT")
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, GRID), ("BACKGROUND", (0, 0), (0, -1), HEADER_FILL),
+                               ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]))
+    return [CondPageBreak(35 * mm), _p(facts.title, styles["heading"]), table]
+
+
+NUMERIC = {"count", "percent", "per_mille", "money", "number", "rate", "change"}
+
+
+def _table(table: Table, styles, lang: str, width: float) -> list:
+    out = [CondPageBreak(35 * mm), _p(table.title, styles["heading"])]   # a title never ends a page
+    if table.note:
+        out.append(_p(table.note, styles["note"]))
+    if table.frame.empty:
+        out.append(_p(table.empty or "—", styles["body"]))
+        return out
+    right = ParagraphStyle("right", parent=styles["cell"], alignment=2)
+    rows = [[_p(c.label, styles["head"]) for c in table.columns]]
+    scales = table.frame["scale"].tolist() if "scale" in table.frame else [None] * len(table.frame)
+    for (_, row), scale in zip(table.frame.iterrows(), scales):
+        rows.append([_p(cell_text(row[c.name], c.kind, lang, scale), right if c.kind in NUMERIC else styles["cell"])
+                     for c in table.columns])
+    if table.totals:
+        rows.append([_p(t("total", lang) if n == 0 else
+                        (cell_text(table.totals[c.name], c.kind, lang) if c.name in table.totals else ""),
+                        right if c.kind in NUMERIC else styles["cell"]) for n, c in enumerate(table.columns)])
+    weights = table.widths or [1.0] * len(table.columns)
+    widths = [width * w / sum(weights) for w in weights]
+    pdf_table = PdfTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    style = [("GRID", (0, 0), (-1, -1), 0.3, GRID), ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("TOPPADDING", (0, 0), (-1, -1), 1.2),
+             ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2), ("LEFTPADDING", (0, 0), (-1, -1), 2),
+             ("RIGHTPADDING", (0, 0), (-1, -1), 2)]
+    style += [("BACKGROUND", (0, n), (-1, n), colors.HexColor("#f6f8fb")) for n in range(2, len(rows), 2)]
+    if table.totals:
+        style.append(("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black))
+    pdf_table.setStyle(TableStyle(style))
+    out.append(pdf_table)
+    return out
+
+
+def _chart(chart: Chart, width: float) -> Drawing:
+    height = 62 * mm
+    drawing = Drawing(width, height)
+    plot = HorizontalLineChart()
+    plot.x, plot.y, plot.width, plot.height = 14 * mm, 16 * mm, width - 72 * mm, height - 22 * mm
+    names = list(chart.series)
+    values = [[v if v is not None else None for v in chart.series[n]] for n in names]
+    known = [v for series in values for v in series if v is not None] + list(chart.limits.values())
+    if not known:
+        drawing.add(String(width / 2, height / 2, "—", fontName=font(), fontSize=10, textAnchor="middle"))
+        return drawing
+    plot.data = [tuple(v for v in series) for series in values]
+    plot.categoryAxis.categoryNames = chart.categories
+    plot.categoryAxis.labels.fontName = font()
+    plot.categoryAxis.labels.fontSize = 6.5
+    plot.categoryAxis.labels.angle = 30
+    plot.categoryAxis.labels.boxAnchor = "ne"
+    top = max(known)
+    plot.valueAxis.valueMin = 0
+    plot.valueAxis.valueMax = top * 1.15 if top > 0 else 1
+    plot.valueAxis.labels.fontName = font()
+    plot.valueAxis.labels.fontSize = 6.5
+    plot.valueAxis.labelTextFormat = lambda v: f"{v:g} {chart.unit}"
+    plot.joinedLines = 1
+    for n in range(len(names)):
+        plot.lines[n].strokeColor = SERIES_COLOURS[n % len(SERIES_COLOURS)]
+        plot.lines[n].strokeWidth = 1.4
+    drawing.add(plot)
+    span = plot.valueAxis.valueMax - plot.valueAxis.valueMin
+    for n, (label, value) in enumerate(chart.limits.items()):
+        y = plot.y + plot.height * (value - plot.valueAxis.valueMin) / span
+        colour = SERIES_COLOURS[n % len(SERIES_COLOURS)]
+        drawing.add(Line(plot.x, y, plot.x + plot.width, y, strokeColor=colour, strokeDashArray=[3, 2],
+                         strokeWidth=0.7))
+    legend = Legend()
+    legend.x, legend.y = plot.x + plot.width + 6 * mm, plot.y + plot.height
+    legend.fontName, legend.fontSize = font(), 7
+    legend.alignment = "right"
+    legend.colorNamePairs = [(SERIES_COLOURS[n % len(SERIES_COLOURS)], name) for n, name in enumerate(names)] + [
+        (colors.white, f"- - {label}") for label in chart.limits]
+    drawing.add(legend)
+    return drawing
