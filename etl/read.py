@@ -59,7 +59,7 @@ class Limits:
     max_seconds: float = 600
 
     @classmethod
-    def from_rules(cls, rules) -> "Limits":
+    def from_rules(cls, rules) -> Limits:
         return cls(**{name: rules[f"limits.{name}"] for name in cls.__dataclass_fields__})
 
 
@@ -678,17 +678,18 @@ def _offset_after_lines(data: bytes, count: int) -> int:
 def _rows_to_table(rows: list[list], width: int, first_row_no: int = 1,
                    row_numbers: list[int] | None = None) -> pa.Table:
     """Ragged rows to a table of width columns; values beyond the header go to column cN (overflow)."""
-    columns: list[list[str]] = [[] for _ in range(width + 1)]
+    columns: list[list[str]] = [[] for _ in range(width)]
+    overflow: list[str | None] = []
     for row in rows:
         cells = [_cell_text(v) for v in row]
         for i in range(width):
             columns[i].append(cells[i] if i < len(cells) else "")
-        overflow = [c for c in cells[width:] if c != ""]
-        columns[width].append("\t".join(overflow) if overflow else None)
+        beyond = [c for c in cells[width:] if c != ""]
+        overflow.append("\t".join(beyond) if beyond else None)
     if row_numbers is None:
         row_numbers = list(range(first_row_no, first_row_no + len(rows)))
-    arrays = [pa.array(col, pa.string()) for col in columns[:width]]
-    arrays.append(pa.array(columns[width], pa.string()))
+    arrays = [pa.array(col, pa.string()) for col in columns]
+    arrays.append(pa.array(overflow, pa.string()))
     arrays.append(pa.array(row_numbers, pa.int64()))
     names = [f"c{i}" for i in range(width)] + ["overflow", "row_no"]
     return pa.table(arrays, names=names)
@@ -734,7 +735,13 @@ class Sheet:
 
     name: str
     rows: list[list[str]]
-    layout: Layout | None = None
+
+
+@dataclass
+class ReadSheet(Sheet):
+    """A sheet with a header row of the file's kind: its rows are read, from below that header."""
+
+    layout: Layout
 
 
 # A space, tab or line end, then r=" or r=': the reference attribute of a row or a cell.
@@ -890,19 +897,18 @@ def _read_workbook(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
                 f"no visible sheet has a header row of a known kind in its first {HEADER_SEARCH_ROWS} rows "
                 f"({_sheet_list(in_tab_order(tried))})"))
     others = [k for k in KINDS if k is not kind]
-    read: list[Sheet] = []
+    read: list[ReadSheet] = []
     for sheet in sheets:
         complete = find_header(sheet.rows, [kind], maps, complete_only=True)
         other = None if complete else find_header(sheet.rows, others, maps, complete_only=True)
         partial = None if complete or other else find_header(sheet.rows, [kind], maps, complete_only=False)
         found = complete or partial
         if found:
-            sheet.layout = found[0]
             try:
-                check_layout(sheet.layout, kind, maps[kind.name], raw.month_from_name is not None)
+                check_layout(found[0], kind, maps[kind.name], raw.month_from_name is not None)
             except FileRejected as exc:
                 raise FileRejected(f"sheet \"{sheet.name}\": {exc}") from None   # every message names the sheet
-            read.append(sheet)
+            read.append(ReadSheet(sheet.name, sheet.rows, found[0]))
         elif other:
             skipped.append((sheet.name, f"holds a {other[1].name} table"))
         else:
@@ -938,7 +944,7 @@ def _read_workbook(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
     _finish(raw, kind, layout, maps[kind.name], details)
 
 
-def _full_width(sheet: Sheet, max_columns: int = MAX_COLUMNS) -> Layout:
+def _full_width(sheet: ReadSheet, max_columns: int = MAX_COLUMNS) -> Layout:
     """A sheet's layout widened to its widest data row (at most max_columns): values under an
     empty header cell keep a place (shown as `column N` in a rejected row's raw values)."""
     layout = sheet.layout
@@ -951,24 +957,25 @@ def _full_width(sheet: Sheet, max_columns: int = MAX_COLUMNS) -> Layout:
 def _union(layouts: list[Layout]) -> tuple[Layout, list[list[int]]]:
     """One layout for sheets whose columns come in different orders: each mapped column once, each
     kept-aside header once, in the order first met; and where each sheet's positions go in it."""
-    keys: dict[tuple, int] = {}
+    keys: dict[tuple[str, str, int], int] = {}   # (what, name, which): one key per column of the union
     headers: list[str] = []
     column_of: dict[int, str] = {}
     date_part_of: dict[int, str] = {}
     placements = []
     for layout in layouts:
-        placement, occurrences = [], {}
+        placement: list[int] = []
+        occurrences: dict[str, int] = {}
         for position, header in enumerate(layout.headers):
             if position in layout.column_of:
-                key = ("column", layout.column_of[position])
+                key = ("column", layout.column_of[position], 0)
             elif position in layout.date_part_of:
-                key = ("date", layout.date_part_of[position])
+                key = ("date", layout.date_part_of[position], 0)
             elif header.strip():
                 normal = normalise_header(header)
                 occurrences[normal] = occurrences.get(normal, 0) + 1
                 key = ("aside", normal, occurrences[normal])
             else:
-                key = ("blank", position)
+                key = ("blank", "", position)
             if key not in keys:
                 keys[key] = len(headers)
                 headers.append(header)
@@ -982,7 +989,7 @@ def _union(layouts: list[Layout]) -> tuple[Layout, list[list[int]]]:
     return Layout(first.first_row, first.header_rows, headers, column_of, date_part_of), placements
 
 
-def _sheet_cells(sheets: list[Sheet], placements: list[list[int]], width: int) -> pa.Table:
+def _sheet_cells(sheets: list[ReadSheet], placements: list[list[int]], width: int) -> pa.Table:
     """The data rows of every sheet read, placed into the union layout (per-row Python: workbook
     cells come as Python values anyway)."""
     columns: list[list[str]] = [[] for _ in range(width)]
