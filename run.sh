@@ -5,5 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")"
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.lock
+# The PDF report packs embed a Chinese TrueType font: Debian's fonts-wqy-zenhei (etl/packs/pdf.py says so when missing).
+if [ ! -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]; then
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei >/dev/null
+    else
+        echo "note: install Debian's fonts-wqy-zenhei (as root) for the PDF report packs" >&2
+    fi
+fi
 .venv/bin/python -m etl demo
 exec .venv/bin/python -m app.serve --server.headless true --browser.gatherUsageStats false "$@"

@@ -12,6 +12,14 @@ if [ ! -x /usr/bin/chromium ]; then
         echo "note: /usr/bin/chromium is missing and this is not root: the browser test will be skipped" >&2
     fi
 fi
+# The PDF packs embed Debian's fonts-wqy-zenhei (etl/packs/pdf.py); their tests read pages back with poppler-utils.
+if [ ! -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || [ ! -x /usr/bin/pdftoppm ]; then
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei poppler-utils >/dev/null
+    else
+        echo "note: fonts-wqy-zenhei or poppler-utils is missing and this is not root: the PDF pack tests will fail" >&2
+    fi
+fi
 # Lint and type checks before the tests (settings: pyproject.toml); either failing fails the command.
 # NOT ENABLED YET (issue 12.4): the tree still has findings in files being edited. To enable, uncomment both:
 # .venv/bin/ruff check .
