@@ -72,6 +72,12 @@ def store_rules(con, rules: Rules) -> None:
                 "(rules.toml); the metric views use them when a connection sets no rule variables.'")
 
 
+def limit_memory(con, rules: Rules) -> None:
+    """Keep a load within [limits] load_memory_mb: past it DuckDB spills sorts, joins and groups to
+    its temporary folder (`<database>.tmp`, beside the file) instead of failing or swapping."""
+    con.execute(f"SET memory_limit = '{int(rules['limits.load_memory_mb'])}MB'")
+
+
 @contextmanager
 def writer(path: Path, rules: Rules | None = None, wait_seconds: float = 300, notify=None):
     """The one read-write connection, with tables and views in place."""
@@ -83,6 +89,7 @@ def writer(path: Path, rules: Rules | None = None, wait_seconds: float = 300, no
     con = _connect_waiting(path, False, wait_seconds, notify)
     try:
         rules = rules or load_rules()
+        limit_memory(con, rules)
         store_rules(con, rules)
         if not is_current(con):
             create_tables(con)

@@ -7,6 +7,7 @@ only KeyboardInterrupt (and a database the loader cannot open) stops the command
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -149,7 +150,10 @@ def _failure(exc: BaseException, step: str, watchdog: _Watchdog, limits: Limits)
     doing = STEPS.get(step, step)
     if watchdog.expired or isinstance(exc, duckdb.InterruptException):
         return too_slow(limits.max_seconds)
-    if isinstance(exc, (MemoryError, duckdb.OutOfMemoryException)):
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        what = (f"it needed more memory than load_memory_mb ({limits.load_memory_mb:,} MB) of the rules' [limits] "
+                "allows even after spilling to disk (raise it, or split the file)")
+    elif isinstance(exc, MemoryError):
         what = "this machine ran out of memory"
     elif isinstance(exc, OSError):
         reason = (exc.strerror or "").lower()
@@ -284,8 +288,10 @@ def stage(con, raw: RawFile, submitted_on: dt.date | None, today: dt.date, rules
     try:
         plan.stage(con, against_database)
     finally:
-        con.unregister("raw_cells")
-        con.unregister("clean_cells")
+        for name in ("raw_cells", "clean_cells"):
+            # after a failed statement the aborted transaction refuses this; the failure itself goes on
+            with contextlib.suppress(duckdb.TransactionException):
+                con.unregister(name)
     read, rejected = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE len(problems) > 0) FROM staged").fetchone()
     result.rows_read, result.rows_rejected, result.rows_loaded = read, rejected, read - rejected

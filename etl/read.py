@@ -57,6 +57,7 @@ class Limits:
     max_rows: int = 5_000_000
     max_file_mb: float = 500
     max_seconds: float = 600
+    load_memory_mb: int = 4096           # DuckDB's memory while loading; past it, it spills to disk
 
     @classmethod
     def from_rules(cls, rules) -> Limits:

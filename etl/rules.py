@@ -67,6 +67,7 @@ SCHEMA: dict[str, tuple[type, str]] = {
     "limits.max_rows": (int, "positive"),
     "limits.max_file_mb": (float, "positive"),
     "limits.max_seconds": (float, "positive"),
+    "limits.load_memory_mb": (int, "positive"),
     "dashboard.default_language": (str, "language"),
     "dashboard.max_table_rows": (int, "positive"),
     "access.idle_minutes": (float, "positive"),
