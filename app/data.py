@@ -363,23 +363,27 @@ def load_repair_months(source: Source) -> list[dt.date]:
 
 
 def load_call_list(source: Source, month: dt.date, as_of: dt.date, share: float, no_repeat_days: int,
-                   seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The call center's list: (unmasked, for the download; masked, for the screen)."""
+                   seed: int, allowed: tuple[str, ...] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The call center's list: (unmasked, for the download; masked, for the screen). allowed: the
+    user's dealers (Scope.allowed): their lines of the national draw, None for every dealer."""
     with _connect(source) as con:
         full = operations.callback_list(con, month, as_of, share, no_repeat_days, seed)
+        if allowed is not None:
+            full = full[full["dealer_id"].isin(allowed)].reset_index(drop=True)
         return full, operations.masked_call_list(con, full)
 
 
-def load_explore_catalog(source: Source) -> pd.DataFrame:
-    """The tables and views; the query sandbox starts building meanwhile, for the first Run."""
-    explore.warm(source.path, source.read_rules())
+def load_explore_catalog(source: Source, allowed: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The tables and views; the query sandbox (of the user's dealers) starts building meanwhile, for the first Run."""
+    explore.warm(source.path, source.read_rules(), allowed)
     with _connect(source) as con:
         return explore.catalog(con)
 
 
-def load_query(source: Source, sql: str) -> explore.QueryResult:
-    """A guarded ad-hoc SELECT (etl.explore): QueryRefused for anything else, a time-out or a busy database."""
-    return explore.run_query(source.path, source.read_rules(), sql)
+def load_query(source: Source, sql: str, allowed: tuple[str, ...] | None = None) -> explore.QueryResult:
+    """A guarded ad-hoc SELECT (etl.explore): QueryRefused for anything else, a time-out or a busy database.
+    allowed: the user's dealers (Scope.allowed): the sandbox holds only their rows."""
+    return explore.run_query(source.path, source.read_rules(), sql, allowed=allowed)
 
 
 def load_pivot(source: Source, group_by: tuple[str, ...], months: tuple[dt.date, dt.date], scope: Scope):
@@ -418,18 +422,39 @@ def repair_months(page) -> list[dt.date]:
 
 
 def call_list(page, month: dt.date, as_of: dt.date, share: float, no_repeat_days: int, seed: int):
-    return _guarded(page.lang, _call_list, page.source, month, as_of, share, no_repeat_days, seed)
+    return _guarded(page.lang, _call_list, page.source, month, as_of, share, no_repeat_days, seed, page.scope.allowed)
 
 
 def explore_catalog(page) -> pd.DataFrame:
-    return _guarded(page.lang, _explore_catalog, page.source)
+    return _guarded(page.lang, _explore_catalog, page.source, page.scope.allowed)
 
 
 def query(page, sql: str) -> explore.QueryResult:
     """Raises explore.QueryRefused (the page shows its message); not cached when refused."""
     with st.spinner(i18n.t("loading", page.lang)):
-        return _query(page.source, sql)
+        return _query(page.source, sql, page.scope.allowed)
 
 
 def pivot(page, group_by: tuple[str, ...], months: tuple[dt.date, dt.date]) -> pd.DataFrame:
     return _guarded(page.lang, _pivot, page.source, group_by, months, page.scope)
+
+
+# --- the audit trail (issue 15) --------------------------------------------------------------------
+
+def load_audit_events(trail: Path, since: dt.date, until: dt.date, user_name: str, kinds: tuple[str, ...],
+                      lang: str) -> pd.DataFrame:
+    """The audit trail's events from `since` to `until` (both whole days, local time), newest first,
+    the event in words and its time local; not cached: the trail grows with every page's sign-in."""
+    from etl import audit
+    start = dt.datetime.combine(since, dt.time()).astimezone()
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time()).astimezone()
+    found = audit.events(trail, start, end, user_name.strip().lower() or None, list(kinds) or None)
+    found["at"] = found["at"].dt.tz_convert(dt.datetime.now().astimezone().tzinfo).dt.tz_localize(None)
+    found["event_code"] = found["event"]
+    found["event"] = found["event"].map(lambda code: i18n.t(f"audit.event.{code}", lang))
+    return found
+
+
+def audit_events(page, since: dt.date, until: dt.date, user_name: str, kinds: tuple[str, ...]) -> pd.DataFrame:
+    from etl import config
+    return load_audit_events(config.audit_path(page.source.path), since, until, user_name, kinds, page.lang)

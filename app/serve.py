@@ -1,5 +1,10 @@
 """Start the dashboard: `python -m app.serve [streamlit options]` runs `streamlit run dashboard.py`.
 
+Safe by default (issue 15): it listens on 127.0.0.1 unless `--server.address` (or
+STREAMLIT_SERVER_ADDRESS) names another address, and it refuses an address other machines can
+reach while no users are configured (the users file, docs/access.md): without users the
+dashboard is open access, for this computer only.
+
 Streamlit 1.67 takes a folder named pages/ beside the entry point for an old-style multipage app
 until the entry point has called st.navigation once: the first visitor after a server start then
 gets a "Page not found" dialog over the page. Setting the flag it checks before the server
@@ -7,18 +12,73 @@ starts keeps every run on dashboard.py's navigation.
 """
 from __future__ import annotations
 
+import ipaddress
+import os
 import sys
 from pathlib import Path
 
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.web import cli
-
 ENTRY_POINT = Path(__file__).resolve().parent.parent / "dashboard.py"
+LOCAL = "127.0.0.1"
+EXIT_REFUSED = 2
+
+
+def asked_address(arguments: list[str]) -> str | None:
+    """The address the options (or STREAMLIT_SERVER_ADDRESS) ask for; None: not said."""
+    found = None
+    for n, argument in enumerate(arguments):
+        if argument == "--server.address" and n + 1 < len(arguments):
+            found = arguments[n + 1]
+        elif argument.startswith("--server.address="):
+            found = argument.split("=", 1)[1]
+    return found if found is not None else os.environ.get("STREAMLIT_SERVER_ADDRESS")
+
+
+def is_local(address: str) -> bool:
+    """True for addresses only this computer reaches (loopback, localhost)."""
+    text = address.strip().strip("[]").lower()
+    if text == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(text).is_loopback
+    except ValueError:
+        return False
+
+
+def refusal(arguments: list[str], users: dict) -> str | None:
+    """Why the server must not start (a non-local address without users), or None."""
+    address = asked_address(arguments)
+    if address is None or is_local(address) or users:
+        return None
+    from etl import config
+    return (f"error: --server.address {address} would let other computers open the dashboard, but no users are "
+            f"configured ({config.users_path()}), so it would be open to anyone. Add one first, e.g.\n"
+            f"  .venv/bin/python -m etl users add NAME --role admin\n"
+            f"(the password is asked for; docs/access.md), or leave --server.address out to serve this computer only.")
+
+
+def arguments_for(arguments: list[str]) -> list[str]:
+    """streamlit's command line: 127.0.0.1 unless an address was asked for."""
+    extra = [] if asked_address(arguments) is not None else ["--server.address", LOCAL]
+    return ["streamlit", "run", str(ENTRY_POINT), *extra, *arguments]
 
 
 def main() -> None:
+    from etl import config
+    from etl.users import UsersError, load_users
+    arguments = sys.argv[1:]
+    try:
+        users = load_users(config.users_path())
+    except UsersError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(EXIT_REFUSED)
+    problem = refusal(arguments, users)
+    if problem:
+        print(problem, file=sys.stderr)
+        sys.exit(EXIT_REFUSED)
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli
     PagesManager.uses_pages_directory = False
-    sys.argv = ["streamlit", "run", str(ENTRY_POINT), *sys.argv[1:]]
+    sys.argv = arguments_for(arguments)
     cli.main()
 
 

@@ -11,17 +11,19 @@ session (an opened link) starts from that link.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import pandas as pd
 import streamlit as st
 
-from app import data, i18n
+from app import data, i18n, signin
 from app import format as fmt
-from etl import config
+from app import months as month_presets
+from etl import access, config
 from etl.metrics.scope import Scope
 from etl.rules import Rules, RulesError, load_rules
+from etl.users import User
 
 STORE_KEY = "_dashboard_choices"
 URL_KEY = "_dashboard_url_at_start"
@@ -32,7 +34,10 @@ UrlValues = dict[str, list[str]]
 
 @dataclass(frozen=True)
 class PageContext:
-    """What a page needs after set-up: the language, the rules, where the data is, and the filters."""
+    """What a page needs after set-up: the language, the rules, where the data is, and the filters.
+
+    user: the signed-in user (None: open access, no users file); scope: the filters already narrowed to
+    the user's dealers (Scope.allowed), and catalog.roster holds only those dealers (docs/access.md)."""
 
     lang: str
     rules: Rules
@@ -40,6 +45,11 @@ class PageContext:
     catalog: data.Catalog
     scope: Scope
     today: dt.date
+    user: User | None = None
+
+    def may(self, right: str) -> bool:
+        """etl.access.may for the signed-in user: "upload", "unmasked_call_list", "audit", "users"."""
+        return access.may(self.user, right)
 
     def t(self, key: str, **values) -> str:
         return i18n.t(key, self.lang, **values)
@@ -185,19 +195,11 @@ def _month_span(months: list[str]) -> Callable[[object], object]:
     return clean
 
 
-def _filters(catalog: data.Catalog, lang: str) -> Scope:
+def _filters(catalog: data.Catalog, lang: str, with_months: bool = True) -> Scope:
     t = lambda key, **values: i18n.t(key, lang, **values)  # noqa: E731
     sidebar = st.sidebar
     sidebar.subheader(t("filters.title"))
-    months = [fmt.month(m) for m in catalog.months]
-    if len(months) > 1:
-        default = (months[max(0, len(months) - DEFAULT_SPAN_MONTHS)], months[-1])
-        first, last = persisted(MONTHS, default, lambda **kw: sidebar.select_slider(
-            t("filters.months"), options=months, help=t("filters.months_help"), **kw), _month_span(months))
-    else:
-        first = last = months[0]
-        sidebar.caption(t("filters.one_month", month=first))
-        publish(MONTHS, (first, last))
+    first, last = _months_filter(catalog, t, with_months)
     regions = persisted(REGIONS, [], lambda **kw: sidebar.multiselect(
         t("filters.regions"), catalog.regions(), placeholder=t("filters.all"), **kw), subset_of(catalog.regions()))
     provinces = persisted(PROVINCES, [], lambda **kw: sidebar.multiselect(
@@ -207,6 +209,46 @@ def _filters(catalog: data.Catalog, lang: str) -> Scope:
         t("filters.area_types"), AREA_TYPE_CODES, format_func=lambda area: i18n.code(area, lang),
         placeholder=t("filters.all"), **kw), subset_of(AREA_TYPE_CODES))
     return Scope(fmt.parse_month(first), fmt.parse_month(last), tuple(regions), tuple(provinces), tuple(areas))
+
+
+def _choose_preset(spans: dict[str, tuple[str, str]], widget_key: str) -> None:
+    """A months preset was clicked: its span becomes the remembered months (the slider follows)."""
+    chosen = st.session_state.get(widget_key)
+    if chosen in spans:
+        _store()[MONTHS.name] = spans[chosen]
+
+
+def _months_filter(catalog: data.Catalog, t: Callable[..., str], shown: bool) -> tuple[str, str]:
+    """The months slider and its presets; on a page without months (shown=False) the remembered span is
+    kept in the URL but no widget is drawn."""
+    months = [fmt.month(m) for m in catalog.months]
+    default = (months[max(0, len(months) - DEFAULT_SPAN_MONTHS)], months[-1])
+    if len(months) == 1:
+        if shown:
+            st.sidebar.caption(t("filters.one_month", month=months[0]))
+        publish(MONTHS, default)
+        return default
+    if not shown:
+        span = remembered(MONTHS, default, _month_span(months))
+        publish(MONTHS, span)
+        return span
+    spans = {preset: (fmt.month(first), fmt.month(last))
+             for preset, (first, last) in month_presets.presets(list(catalog.months), dt.date.today()).items()}
+    span = remembered(MONTHS, default, _month_span(months))
+    preset_key = "_widget_months_preset"
+    st.session_state[preset_key] = next((preset for preset, other in spans.items() if other == span), None)
+    st.sidebar.pills(t("filters.presets"), list(spans), format_func=lambda preset: t(f"filters.preset.{preset}"),
+                     key=preset_key, on_change=_choose_preset, args=(spans, preset_key))
+    # value= makes it a range slider (Streamlit reads range or single from it); session state sets the value
+    first, last = persisted(MONTHS, default, lambda **kw: st.sidebar.select_slider(
+        t("filters.months"), options=months, value=default, help=t("filters.months_help"), **kw),
+        _month_span(months))
+    return first, last
+
+
+def rules_name(rules: Rules) -> str:
+    """The rules file by its name only (the server's folders are nobody's business); a what-if says so."""
+    return " + ".join(part.replace("\\", "/").rsplit("/", 1)[-1] for part in rules.source.split(" + "))
 
 
 def describe_scope(page: PageContext, months: bool = True) -> list[tuple[str, str]]:
@@ -223,11 +265,12 @@ def describe_scope(page: PageContext, months: bool = True) -> list[tuple[str, st
 
 # --- set-up ------------------------------------------------------------------------------------
 
-def setup(page_name: str, require_data: bool = True) -> PageContext:
+def setup(page_name: str, require_data: bool = True, months: bool = True) -> PageContext:
     """Page config, language switch, filters; stops the page with a message when there is nothing to show.
 
     require_data=False (the Data page, where the first load starts): no data gives a context with
-    catalog None and an empty scope instead of stopping."""
+    catalog None and an empty scope instead of stopping. months=False (Award, Settlement: a year and an
+    as-of date instead) draws no months filter."""
     st.set_page_config(layout="wide", page_icon=":material/support_agent:")
     _url_at_start()
     asked = current_language()
@@ -239,19 +282,24 @@ def setup(page_name: str, require_data: bool = True) -> PageContext:
         st.error(i18n.t("rules_error", asked, error=exc))
         st.stop()
     lang = _language_switch(asked)
+    user = signin.gate(page_name, lang, rules)      # stops the page: sign-in form, or a page the role may not see
     source = data.Source.of(config.db_path(), rules)
     catalog = data.catalog(source, lang)
+    if catalog is not None and user is not None and user.scoped:
+        allowed = access.allowed_dealers(user, catalog.roster)
+        catalog = replace(catalog, roster=catalog.roster[catalog.roster["dealer_id"].isin(allowed)])
     if catalog is None and not require_data:
-        return PageContext(lang, rules, source, None, Scope(), dt.date.today())
+        return PageContext(lang, rules, source, None, Scope().within(() if user and user.scoped else None),
+                           dt.date.today(), user)
     if catalog is None:
         st.title(i18n.t(f"{page_name}.title", lang))
         st.info(i18n.t("empty", lang), icon=":material/upload_file:")
         st.stop()
-    scope = _filters(catalog, lang)
+    scope = access.scope_for(user, catalog.roster, _filters(catalog, lang, months))
     st.sidebar.divider()
     loaded = fmt.moment(catalog.last_load)
-    st.sidebar.caption(i18n.t("sidebar.footer", lang, loaded=loaded, rules=rules.source))
-    return PageContext(lang, rules, source, catalog, scope, dt.date.today())
+    st.sidebar.caption(i18n.t("sidebar.footer", lang, loaded=loaded, rules=rules_name(rules)))
+    return PageContext(lang, rules, source, catalog, scope, dt.date.today(), user)
 
 
 # --- page choices --------------------------------------------------------------------------------

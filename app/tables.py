@@ -166,6 +166,7 @@ LOAD_HISTORY: Spec = [("load_id", "count"), ("started_at", "moment")] + LOAD_RES
 REJECTS: Spec = [("load_id", "count"), ("file_name", "text"), ("kind", "text"), ("sheet", "text"), ("row_no", "count"),
                  ("reason", "long_text"), ("raw_values", "text")]
 REASON_KINDS: Spec = [("reason_kind", "long_text"), ("rows", "count")]
+AUDIT: Spec = [("id", "count"), ("at", "moment"), ("user_name", "text"), ("event", "text"), ("detail", "long_text")]
 MISSING_REPORTS: Spec = DEALER + [("month", "month"), ("report_due_on", "day"), ("days_overdue", "count")]
 LATE_REPORTS: Spec = DEALER + [("month", "month"), ("report_due_on", "day"), ("report_submitted_on", "day"),
                                ("days_late", "count")]

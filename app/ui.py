@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app import charts_stats, data, excel, i18n, state, stats_text, tables
+from app import charts_stats, data, excel, i18n, signin, state, stats_text, tables
 from app import format as fmt
 from app.state import PageContext, describe_scope
 from etl.metrics.levels import interval_level as coverage
@@ -92,7 +92,8 @@ def download(page: PageContext, name: str, sheets: list[excel.Sheet], extra: lis
              months: bool = True) -> None:
     """An Excel download whose first sheet lists the filters the page was showing; built only when clicked."""
     filters = [(page.t("language"), page.t("language.name"))] + describe_scope(page, months) + extra
-    st.download_button(page.t("download"), lambda: excel.workbook(sheets, filters, page.lang),
+    st.download_button(page.t("download"), signin.audited(page, name, True, filters,
+                                                          lambda: excel.workbook(sheets, filters, page.lang)),
                        file_name=f"{name}_{dt.datetime.now():%Y%m%d_%H%M}.xlsx", icon=":material/download:",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        on_click="ignore")
@@ -103,7 +104,9 @@ def correction_download(page: PageContext, file_name: str, key: str) -> None:
     left, right = st.columns([1, 3])
     lang = left.selectbox(page.t("data.correction_lang"), list(i18n.LANGUAGES), key=key + "_lang",
                           format_func=lambda code: i18n.LANGUAGE_NAMES[code])
-    right.download_button(page.t("data.correction"), lambda: data.correction_sheet(page, file_name, lang),
+    right.download_button(page.t("data.correction"), signin.audited(
+                              page, "correction_sheet", False, [("file", file_name)],
+                              lambda: data.correction_sheet(page, file_name, lang)),
                           file_name=i18n.t("data.correction_file", lang, name=file_name.rsplit('.', 1)[0]),
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           icon=":material/assignment_return:", on_click="ignore", key=key)

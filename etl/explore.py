@@ -188,8 +188,30 @@ def _copy_rejects(con) -> None:
         con.unregister("_masked_rejects")
 
 
-def build_sandbox(path: Path, rules: Rules, memory_limit_mb: int) -> duckdb.DuckDBPyConnection:
+# Tables without a dealer_id column that a user limited to some dealers still gets whole: they hold no
+# dealer's data. Every other table without dealer_id (the load log, the rejects: other dealers' files) is
+# copied empty for such a user (issue 15).
+DEALERLESS_TABLES = ("rule_settings", "mart_state", "metric_layer_version")
+
+
+def _only_allowed(con, table: str, select: str, allowed: tuple[str, ...] | None) -> tuple[str, list]:
+    """The table's masked SELECT limited to the allowed dealers' rows (None: every row), and its parameters."""
+    if allowed is None or table in DEALERLESS_TABLES:
+        return select, []
+    has_dealer = con.execute("SELECT count(*) FROM duckdb_columns() WHERE database_name = 'warehouse' AND "
+                             "schema_name = 'main' AND table_name = ? AND column_name = 'dealer_id'",
+                             [table]).fetchone()[0]
+    if not has_dealer:
+        return f"{select} LIMIT 0", []
+    return f"SELECT * FROM ({select}) WHERE dealer_id IN (SELECT unnest(?::VARCHAR[]))", [list(allowed)]
+
+
+def build_sandbox(path: Path, rules: Rules, memory_limit_mb: int,
+                  allowed: tuple[str, ...] | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB holding a masked copy of the warehouse, with no file access, locked.
+
+    allowed: the dealers a signed-in user may see (etl.access): only their rows are copied, and tables
+    that hold other dealers' data without a dealer_id (load log, rejects) stay empty; None: every row.
 
     The warehouse is attached read-only only while its schema and masked rows are copied, then
     detached: nothing in the sandbox refers to the file, and no raw personal value is in it (not
@@ -205,10 +227,11 @@ def build_sandbox(path: Path, rules: Rules, memory_limit_mb: int) -> duckdb.Duck
         con.execute("COPY FROM DATABASE warehouse TO memory (SCHEMA)")
         for (table,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'warehouse' "
                                     "AND schema_name = 'main' ORDER BY table_name").fetchall():
-            if table == "rejects":
+            if table == "rejects" and allowed is None:
                 _copy_rejects(con)
             else:
-                con.execute(f"INSERT INTO memory.main.{_ident(table)} {_masked_select(con, table, masks, folders)}")
+                select, params = _only_allowed(con, table, _masked_select(con, table, masks, folders), allowed)
+                con.execute(f"INSERT INTO memory.main.{_ident(table)} {select}", params)
         con.execute("USE memory")
         con.execute("DETACH warehouse")
         apply_rules(con, rules)
@@ -271,11 +294,11 @@ def _answer(con, query: str, row_limit: int, timeout_seconds: float, memory_limi
 def _serve(fd: int) -> None:
     """The worker: build the sandbox, then answer queries until the parent hangs up."""
     channel = Connection(fd)
-    path, rules = channel.recv()
+    path, rules, allowed = channel.recv()
     path = Path(path)
     memory_limit_mb = int(rules["explore.memory_limit_mb"])
     try:
-        con = build_sandbox(path, rules, memory_limit_mb)
+        con = build_sandbox(path, rules, memory_limit_mb, allowed)
         _cap_address_space(memory_limit_mb)
     except DatabaseBusy:
         channel.send(("refused", "busy", "", True))
@@ -305,8 +328,8 @@ def _serve(fd: int) -> None:
 
 # --- the parent's side -----------------------------------------------------------------------------
 
-def _stamp(path: Path, rules: Rules) -> tuple:
-    """What the sandbox copied: the file as it is now (and its write-ahead log) and the rules."""
+def _stamp(path: Path, rules: Rules, allowed: tuple[str, ...] | None = None) -> tuple:
+    """What the sandbox copied: the file as it is now (and its write-ahead log), the rules, the dealers."""
     files = []
     for file in (path, path.with_name(path.name + ".wal")):
         try:
@@ -314,7 +337,7 @@ def _stamp(path: Path, rules: Rules) -> tuple:
             files.append((stat.st_mtime_ns, stat.st_size, stat.st_ino))
         except FileNotFoundError:
             files.append(None)
-    return (str(path.resolve()), tuple(files), repr(sorted(rules.values.items())))
+    return (str(path.resolve()), tuple(files), repr(sorted(rules.values.items())), allowed)
 
 
 def _child_environment() -> dict[str, str]:
@@ -329,8 +352,8 @@ def _child_environment() -> dict[str, str]:
 class _Worker:
     """One warm sandbox process; ask() sends one query and waits for it at most until its deadline."""
 
-    def __init__(self, path: Path, rules: Rules):
-        self.stamp = _stamp(path, rules)
+    def __init__(self, path: Path, rules: Rules, allowed: tuple[str, ...] | None = None):
+        self.stamp = _stamp(path, rules, allowed)
         self.lock = threading.Lock()
         self.ready = False
         ours, theirs = socket.socketpair()
@@ -343,7 +366,7 @@ class _Worker:
         finally:
             theirs.close()
         self.channel = Connection(ours.detach())
-        self.channel.send((str(path.resolve()), rules))
+        self.channel.send((str(path.resolve()), rules, allowed))
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -398,22 +421,22 @@ class _Worker:
 
 
 class _Pool:
-    """Warm workers by warehouse file; a worker whose file or rules changed is replaced."""
+    """Warm workers by warehouse file and dealers; a worker whose file or rules changed is replaced."""
 
     def __init__(self):
         self.lock = threading.Lock()
         self.workers: dict[str, _Worker] = {}
 
-    def worker(self, path: Path, rules: Rules) -> _Worker:
-        key = str(path.resolve())
-        stamp = _stamp(path, rules)
+    def worker(self, path: Path, rules: Rules, allowed: tuple[str, ...] | None = None) -> _Worker:
+        key = repr((str(path.resolve()), allowed))     # a user limited to some dealers has a sandbox of their own
+        stamp = _stamp(path, rules, allowed)
         with self.lock:
             worker = self.workers.pop(key, None)
             if worker is not None and (worker.stamp != stamp or not worker.alive()):
                 threading.Thread(target=worker.retire, daemon=True).start()
                 worker = None
             if worker is None:
-                worker = _Worker(path, rules)
+                worker = _Worker(path, rules, allowed)
             self.workers[key] = worker          # most recently used last
             while len(self.workers) > WORKERS:
                 oldest = next(iter(self.workers))
@@ -437,15 +460,16 @@ _POOL = _Pool()
 atexit.register(_POOL.end_all)
 
 
-def warm(path: Path, rules: Rules) -> None:
-    """Start the sandbox for this warehouse now, so the page's first query finds it built."""
+def warm(path: Path, rules: Rules, allowed: tuple[str, ...] | None = None) -> None:
+    """Start the sandbox for this warehouse (and dealers) now, so the page's first query finds it built."""
     if path.exists():
-        _POOL.worker(path, rules)
+        _POOL.worker(path, rules, allowed)
 
 
 def run_query(path: Path, rules: Rules, sql: str, row_limit: int | None = None,
-              timeout_seconds: float | None = None) -> QueryResult:
-    """Run one guarded SELECT in the sandbox; QueryRefused for anything else, errors and limits."""
+              timeout_seconds: float | None = None, allowed: tuple[str, ...] | None = None) -> QueryResult:
+    """Run one guarded SELECT in the sandbox; QueryRefused for anything else, errors and limits.
+    allowed: the signed-in user's dealers (Scope.allowed): a sandbox holding only their rows; None: all."""
     import pandas as pd
     query = check_statement(sql)
     row_limit = row_limit or int(rules["explore.row_limit"])
@@ -455,7 +479,7 @@ def run_query(path: Path, rules: Rules, sql: str, row_limit: int | None = None,
     if not path.exists():
         raise QueryRefused("error", "no database yet")
     while True:
-        worker = _POOL.worker(path, rules)
+        worker = _POOL.worker(path, rules, allowed)
         with worker.lock:
             if worker.channel.closed:            # replaced meanwhile (a new load): take the new one
                 continue

@@ -1,7 +1,7 @@
 """Data: upload files (loaded in a child process), then the load history, rejected rows and missing reports."""
 import streamlit as st
 
-from app import charts, data, state, tables, ui, uploads
+from app import charts, data, signin, state, tables, ui, uploads
 from app import format as fmt
 from app.excel import Sheet
 from etl import config
@@ -11,8 +11,12 @@ st.title(page.t("data.title"))
 
 # --- upload: check first, then load -------------------------------------------------------------
 RESULT_KEY, PREVIEW_KEY = "_data_upload_result", "_data_upload_preview"
-files = st.file_uploader(page.t("data.upload"), type=list(uploads.SUFFIXES), accept_multiple_files=True,
-                         help=page.t("data.upload_help"), key="_data_upload_files")
+if page.may("upload"):
+    files = st.file_uploader(page.t("data.upload"), type=list(uploads.SUFFIXES), accept_multiple_files=True,
+                             help=page.t("data.upload_help"), key="_data_upload_files")
+else:                                   # issue 15: uploads are the admins' and the analysts granted them
+    files = None
+    st.caption(page.t("data.upload_not_granted"))
 chosen = [(f.name, f.getvalue()) for f in files or []]
 if chosen:
     fingerprint = uploads.fingerprint(chosen)
@@ -41,6 +45,7 @@ if st.button(page.t("data.load"), type="primary", disabled=not chosen, icon=":ma
         on_progress=lambda done, total, name: bar.progress(done / total, text=page.t(
             "data.progress", done=done, total=total, file=name)),
         on_waiting=lambda message: line.warning(page.t("data.waiting"), icon=":material/hourglass_top:"))
+    signin.audit_upload(page, outcome)
     st.session_state[RESULT_KEY] = outcome
     st.session_state.pop(PREVIEW_KEY, None)
     st.rerun()  # the database changed: the lists below (and every page's cache) read it afresh

@@ -3,7 +3,7 @@ import datetime as dt
 
 import streamlit as st
 
-from app import charts, data, excel, state, tables, ui
+from app import charts, data, excel, signin, state, tables, ui
 from app import format as fmt
 from app.excel import Sheet
 from etl.metrics.operations import CALLBACK_FORM_QUESTIONS, call_list_summary
@@ -78,11 +78,17 @@ drawn = call_list_summary(full)
 st.caption(page.t("callbacks.drawn", drawn=fmt.count(drawn["drawn"]), records=fmt.count(drawn["records"]),
                   dealers=fmt.count(drawn["dealers"])))
 ui.table(page, masked, tables.CALL_LIST, height=min(460, ui.rows_height(len(masked), 12)), key="_cb_list")
-st.warning(page.t("callbacks.download_warning"), icon=":material/lock_open:")
 settings = [(page.t("callbacks.month"), fmt.month(month)), (page.t("callbacks.share"), f"{share:g} %"),
             (page.t("callbacks.seed"), str(seed)), (page.t("callbacks.as_of"), fmt.day(as_of))]
+if not page.may("unmasked_call_list"):      # issue 15: whole names and phones are the call center's and admins'
+    st.caption(page.t("callbacks.masked_only"))
+    ui.download(page, "call_list_masked", [Sheet(page.t("callbacks.list"), masked, tables.CALL_LIST)], settings,
+                months=False)
+    st.stop()
+st.warning(page.t("callbacks.download_warning"), icon=":material/lock_open:")
 st.download_button(
     page.t("callbacks.download"),
-    lambda: excel.call_list_workbook(full, CALLBACK_FORM_QUESTIONS, page.t("callbacks.notice"), settings, page.lang),
+    signin.audited(page, "call_list", False, settings, lambda: excel.call_list_workbook(
+        full, CALLBACK_FORM_QUESTIONS, page.t("callbacks.notice"), settings, page.lang)),
     file_name=f"callbacks_{fmt.month(month)}_seed{seed}.xlsx", icon=":material/download:", on_click="ignore",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

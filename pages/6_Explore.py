@@ -1,7 +1,7 @@
 """Explore: guarded read-only SQL over the tables and views (etl.explore), a quick chart, downloads; a pivot."""
 import streamlit as st
 
-from app import charts, data, excel, state, tables, ui
+from app import charts, data, excel, signin, state, tables, ui
 from app import format as fmt
 from app.excel import Sheet
 from etl import inert
@@ -62,7 +62,8 @@ if ran is not None:
                                                   key="_explore_kind") or "bar"
                 st.plotly_chart(charts.quick_chart(frame, x, y, kind))
             csv_col, xlsx_col, _ = st.columns([1, 1, 3])
-            csv_col.download_button(page.t("explore.csv"), inert.csv_bytes(frame),
+            csv_col.download_button(page.t("explore.csv"), signin.audited(page, "query.csv", True, [("SQL", ran)],
+                                                                          lambda: inert.csv_bytes(frame)),
                                     file_name="query.csv", mime="text/csv", icon=":material/download:",
                                     on_click="ignore")
             with xlsx_col:

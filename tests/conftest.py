@@ -21,6 +21,10 @@ from etl.load import load_paths
 from etl.rules import load_rules
 from served_app import SHARED, Dashboard
 
+# Issue 15: no users file unless a test writes one (monkeypatch SERVICE_QC_USERS): open access, as the demo runs;
+# a developer's own data/users.toml must not put every page test behind the sign-in form.
+os.environ["SERVICE_QC_USERS"] = str(Path(__file__).resolve().parent / "fixtures" / "no-users.toml")
+
 DEALER_HEADER = ["dealer_id", "dealer_name", "region", "province", "city", "area_type",
                  "technicians", "has_service_center", "joined_on", "left_on"]
 
