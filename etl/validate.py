@@ -17,15 +17,30 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.read import RawFile
 from etl.reject_reasons import DATE_ORDERS, problem_sql, reason_macro_sql
 from etl.rules import Rules
-from etl.schema import (BOOLEAN, CALLBACKS, CHOICE, DATE, DATETIME, DEALERS, FALSE_SPELLINGS,
-                        INTEGER, MONEY, MONTH, REPAIRS, SATISFACTION, SATISFACTION_LABELS,
-                        TRUE_SPELLINGS, Column)
+from etl.schema import (
+    BOOLEAN,
+    CALLBACKS,
+    CHOICE,
+    DATE,
+    DATETIME,
+    DEALERS,
+    FALSE_SPELLINGS,
+    INTEGER,
+    MONEY,
+    MONTH,
+    REPAIRS,
+    SATISFACTION,
+    SATISFACTION_LABELS,
+    TRUE_SPELLINGS,
+    Column,
+)
 
 # After qc_date_text: 2026/3/5 14:30, 2026年3月5日 14:30 and 2026-03-05T14:30 all read 2026-3-5 14:30.
 DATETIME_FORMATS = [
@@ -52,15 +67,23 @@ def _list(values) -> str:
     return "[" + ", ".join(_lit(v) for v in values) + "]"
 
 
+def _offsets_and_data(column: pa.Array) -> tuple[npt.NDArray[np.signedinteger], pa.Buffer | None]:
+    """A text column's offsets (len + 1 of them, into the data buffer) and its data buffer."""
+    _, offsets_buffer, data_buffer = column.buffers()
+    if pa.types.is_large_string(column.type):
+        offsets: npt.NDArray[np.signedinteger] = np.frombuffer(offsets_buffer, dtype=np.int64)
+    else:
+        offsets = np.frombuffer(offsets_buffer, dtype=np.int32)
+    return offsets[column.offset:column.offset + len(column) + 1], data_buffer
+
+
 def _may_change_under_nfkc(column: pa.Array) -> np.ndarray:
     """Cells holding a character other than ASCII and U+4000-U+9FFF (CJK ideographs, extension A
     and the hexagram symbols, which NFKC leaves as they are): full-width forms, the ideographic
     space, circled digits, compatibility ideographs ... Read off the UTF-8 bytes: such a character
     starts with a lead byte C2-E3 or EA-F4 (continuation bytes are 80-BF), so one numpy pass over
     the column's data buffer finds them without decoding a cell."""
-    offsets_type = np.int64 if pa.types.is_large_string(column.type) else np.int32
-    _, offsets_buffer, data_buffer = column.buffers()
-    offsets = np.frombuffer(offsets_buffer, dtype=offsets_type)[column.offset:column.offset + len(column) + 1]
+    offsets, data_buffer = _offsets_and_data(column)
     if data_buffer is None or offsets[-1] == offsets[0]:
         return np.zeros(len(column), dtype=bool)
     data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0]:offsets[-1]]
@@ -90,9 +113,7 @@ _ASCII_BLANKS = np.array([0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D], dtype=np.uint8)
 def _blank_at_an_end(column: pa.Array) -> np.ndarray:
     """Cells whose first or last byte is an ASCII blank: with the cells NFKC may change (any other
     Unicode blank starts with a byte that flags them), the only ones trimming can change."""
-    offsets_type = np.int64 if pa.types.is_large_string(column.type) else np.int32
-    _, offsets_buffer, data_buffer = column.buffers()
-    offsets = np.frombuffer(offsets_buffer, dtype=offsets_type)[column.offset:column.offset + len(column) + 1]
+    offsets, data_buffer = _offsets_and_data(column)
     if data_buffer is None or offsets[-1] == offsets[0]:
         return np.zeros(len(column), dtype=bool)
     data = np.frombuffer(data_buffer, dtype=np.uint8)
@@ -153,7 +174,7 @@ class DateWindow:
     load_date: dt.date
 
     @classmethod
-    def from_rules(cls, rules: Rules, load_date: dt.date) -> "DateWindow":
+    def from_rules(cls, rules: Rules, load_date: dt.date) -> DateWindow:
         years = rules["dates.latest_years_after_load"]
         try:
             latest = load_date.replace(year=load_date.year + years)
@@ -175,6 +196,7 @@ def parse_macros(date_order: str | None = None) -> list[str]:
     with none chosen they do not parse. Excel serial numbers (days since 1899-12-30) are read too.
     """
     order = _lit(date_order or "")
+    ymd = "TRY_CAST(printf('%04d-%02d-%02d', y, TRY_CAST(m AS INTEGER), TRY_CAST(d AS INTEGER)) AS DATE)"
     return [
         # Excel serial days since 1899-12-30, with a time fraction; years 1927-2199 only.
         "CREATE OR REPLACE TEMP MACRO qc_serial(s) AS CASE "
@@ -186,7 +208,8 @@ def parse_macros(date_order: str | None = None) -> list[str]:
         "CREATE OR REPLACE TEMP MACRO qc_date_text(s) AS "
         "trim(replace(replace(replace(translate(qc_cjk_year(s), '/年月', '---'), '日 ', ' '), '日', ' '), 'T', ' '))",
         f"CREATE OR REPLACE TEMP MACRO qc_time(s) AS CASE "
-        f"WHEN regexp_full_match(s, '0?\\.\\d+|0') THEN TIME '00:00' + to_seconds(CAST(round(TRY_CAST(s AS DOUBLE) * 86400) AS BIGINT)) "
+        f"WHEN regexp_full_match(s, '0?\\.\\d+|0') "
+        f"THEN TIME '00:00' + to_seconds(CAST(round(TRY_CAST(s AS DOUBLE) * 86400) AS BIGINT)) "
         f"WHEN regexp_matches(s, '^\\d{{1,2}}(:|时)') THEN coalesce(TRY_CAST(s AS TIME), "
         f"CAST(try_strptime(upper(s), {_list(TIME_FORMATS)}) AS TIME)) END",
         # The common shape (2026-03-05 14:30, 2026/3/5 9:05:00.5) by DuckDB's own cast at C speed,
@@ -205,15 +228,15 @@ def parse_macros(date_order: str | None = None) -> list[str]:
         f"regexp_extract(qc_date_text(s), {_lit(AMBIGUOUS_DATE)}, ['a', 'b', 'c', 't'])",
         "CREATE OR REPLACE TEMP MACRO qc_year2(y) AS CASE WHEN length(y) <= 2 THEN 2000 + TRY_CAST(y AS INTEGER) "
         "WHEN length(y) = 4 THEN TRY_CAST(y AS INTEGER) END",
-        "CREATE OR REPLACE TEMP MACRO qc_make_timestamp(y, m, d, t) AS CASE "
-        "WHEN t = '' THEN CAST(TRY_CAST(printf('%04d-%02d-%02d', y, TRY_CAST(m AS INTEGER), TRY_CAST(d AS INTEGER)) AS DATE) AS TIMESTAMP) "
-        "ELSE TRY_CAST(printf('%04d-%02d-%02d', y, TRY_CAST(m AS INTEGER), TRY_CAST(d AS INTEGER)) AS DATE) + qc_time(t) END",
+        f"CREATE OR REPLACE TEMP MACRO qc_make_timestamp(y, m, d, t) AS CASE "
+        f"WHEN t = '' THEN CAST({ymd} AS TIMESTAMP) ELSE {ymd} + qc_time(t) END",
         # One reading of 03/01/2025 per order: ymd (two-digit year first), mdy, dmy.
         "CREATE OR REPLACE TEMP MACRO qc_in_order(p, o) AS CASE WHEN p.a = '' THEN NULL "
         "WHEN o = 'ymd' THEN CASE WHEN length(p.c) <= 2 THEN qc_make_timestamp(qc_year2(p.a), p.b, p.c, p.t) END "
         "WHEN o = 'mdy' THEN qc_make_timestamp(qc_year2(p.c), p.a, p.b, p.t) "
         "WHEN o = 'dmy' THEN qc_make_timestamp(qc_year2(p.c), p.b, p.a, p.t) END",
-        "CREATE OR REPLACE TEMP MACRO qc_is_day_first(s) AS regexp_matches(s, '^\\d{1,2}\\D') AND qc_date_parts(s).a <> ''",
+        "CREATE OR REPLACE TEMP MACRO qc_is_day_first(s) AS "
+        "regexp_matches(s, '^\\d{1,2}\\D') AND qc_date_parts(s).a <> ''",
         # DuckDB's own cast reads 2026-03-05 14:30 and 2026/3/5 at C speed; the rest after it.
         f"CREATE OR REPLACE TEMP MACRO qc_timestamp(s) AS coalesce(qc_iso_timestamp(s), qc_year_first(qc_cjk_year(s)), "
         f"qc_serial(s), "
@@ -230,7 +253,8 @@ def parse_macros(date_order: str | None = None) -> list[str]:
         "THEN make_date(TRY_CAST(y AS INTEGER), TRY_CAST(m AS INTEGER), 1) END",
         # 2026-03 and 2026/03 by DuckDB's own cast first (a four-digit year, checked by the window).
         "CREATE OR REPLACE TEMP MACRO qc_month(s) AS coalesce(CASE "
-        "WHEN length(s) = 7 AND substr(s, 5, 1) IN ('-', '/') THEN TRY_CAST(replace(s, '/', '-') || '-01' AS DATE) END, CASE "
+        "WHEN length(s) = 7 AND substr(s, 5, 1) IN ('-', '/') "
+        "THEN TRY_CAST(replace(s, '/', '-') || '-01' AS DATE) END, CASE "
         "WHEN regexp_full_match(qc_cjk_year(s), '\\d{4}\\s*[-/.年]\\s*\\d{1,2}\\s*月?') "
         "THEN qc_make_month(regexp_extract(qc_cjk_year(s), '^(\\d{4})', 1), "
         "regexp_extract(qc_cjk_year(s), '^\\d{4}\\s*[-/.年]\\s*(\\d{1,2})', 1)) "
@@ -563,9 +587,11 @@ class StagingPlan:
         rejected, naming the column and the length (issue 11)."""
         limit = self.max_cell_chars
         column_of = {**(getattr(self.raw, "date_part_of", None) or {}), **self.raw.column_of}
-        return [f"CASE WHEN length(c{i}) > {limit} THEN "
-                f"{problem_sql('cell_too_long', column_of.get(i, self.headers[i]), f'length(c{i})', _lit(f'{limit:,}'))} END"
-                for i in self._long_positions()]
+
+        def too_long(i: int) -> str:
+            return problem_sql("cell_too_long", column_of.get(i, self.headers[i]), f"length(c{i})", _lit(f"{limit:,}"))
+
+        return [f"CASE WHEN length(c{i}) > {limit} THEN {too_long(i)} END" for i in self._long_positions()]
 
     @property
     def headers(self) -> list[str]:
@@ -632,7 +658,8 @@ class StagingPlan:
         statements = []
         if kind is not DEALERS and against_database:
             statements.append(f"""
-                UPDATE staged SET problems = list_append(problems, {problem_sql('unknown_dealer', 'dealer_id', 'dealer_id')})
+                UPDATE staged SET problems = list_append(problems,
+                    {problem_sql('unknown_dealer', 'dealer_id', 'dealer_id')})
                 WHERE dealer_id IS NOT NULL AND dealer_id NOT IN (SELECT dealer_id FROM dealers)""")
         if kind is CALLBACKS and against_database:
             statements.append(f"""
