@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl import marts
+from etl import cases, marts
 from etl.config import archive_dir
 from etl.db import writer
 from etl.read import (DATA_SUFFIXES, FileRejected, Limits, RawFile, kind_from_name, open_file, read_cells,
@@ -96,6 +96,8 @@ def load_paths(paths: list[Path], database: Path, rules: Rules, submitted_on: dt
         results.append(result)
         if on_result:
             on_result(result)
+    if any(result.status == "loaded" for result in results):
+        cases.open_after_load(database, rules, notify)   # issue 16: every new event opens its case
     return results
 
 

@@ -74,7 +74,34 @@ BOOKKEEPING_DDL = [
 ]
 
 
+# Issue 16: tracked cases (etl/cases.py opens them after every load and edits them) and their history.
+CASE_DDL = [
+    "CREATE SEQUENCE IF NOT EXISTS case_ids START 1",
+    """CREATE TABLE IF NOT EXISTS cases (
+        case_id BIGINT PRIMARY KEY, event_key VARCHAR UNIQUE NOT NULL, kind VARCHAR NOT NULL,
+        dealer_id VARCHAR, records VARCHAR[], evidence VARCHAR, event_at TIMESTAMP, month DATE, detail VARCHAR,
+        opened_at TIMESTAMP NOT NULL, due_at TIMESTAMP NOT NULL, owner VARCHAR, status VARCHAR NOT NULL,
+        root_cause VARCHAR, root_cause_text VARCHAR, action VARCHAR, recheck VARCHAR, recheck_note VARCHAR,
+        resolved_at TIMESTAMP, closed_at TIMESTAMP, times_closed INTEGER NOT NULL DEFAULT 0,
+        times_reopened INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL DEFAULT 1,
+        updated_by VARCHAR, updated_at TIMESTAMP)""",
+    "COMMENT ON TABLE cases IS 'Tracked cases: one per complaint, fake record, dissatisfied answer, missed request, "
+    "conduct issue and watchlist line (event_key), opened after the load that brought the event (issue 16).'",
+    "COMMENT ON COLUMN cases.event_key IS 'The event behind the case, stable across reloads: a reload never opens a second case.'",
+    "COMMENT ON COLUMN cases.status IS 'open, in_progress, resolved, closed, reopened, or withdrawn (the event went with a corrected file).'",
+    "COMMENT ON COLUMN cases.recheck IS 'How a closed case was re-checked: callback (a later callback on the record), "
+    "call_list (the customer goes on the next call list), not_possible (recheck_note says why).'",
+    "COMMENT ON COLUMN cases.version IS 'Raised by every change: a save made from an older version is refused.'",
+    """CREATE TABLE IF NOT EXISTS case_history (
+        case_id BIGINT NOT NULL, changed_at TIMESTAMP NOT NULL, author VARCHAR NOT NULL, field VARCHAR NOT NULL,
+        old_value VARCHAR, new_value VARCHAR, version INTEGER NOT NULL)""",
+    "COMMENT ON TABLE case_history IS 'Every change of every case (who, when, field, from, to): only ever appended to.'",
+]
+
+
 def create_tables(con) -> None:
+    for statement in CASE_DDL:
+        con.execute(statement)
     for statement in BOOKKEEPING_DDL:
         con.execute(statement)
     for kind in KINDS:

@@ -111,6 +111,9 @@ RATE_BY_NAME = {rate.name: rate for rate in RATES}
 OTHER_RATES: tuple[Rate, ...] = (
     Rate("report_rate", "reports_on_time", "months_due", 1, "award.min_report_rate", "at_least"),
     Rate("answer_share", "callbacks", "question_callbacks"),
+    # Issue 16's case figures (etl/metrics/cases.py): closed by the deadline, and reopened after closing.
+    Rate("cases_closed_on_time_rate", "cases_closed_on_time", "cases_closed"),
+    Rate("cases_reopened_share", "cases_reopened", "cases_ever_closed"),
 )
 # The three controls (三个控制): the Overview's breaches and the watchlist judge these.
 CONTROL_RATES: tuple[str, ...] = ("complaint_rate", "miss_rate", "dissatisfaction_rate")

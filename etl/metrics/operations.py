@@ -52,8 +52,22 @@ def callback_list(con, report_month: dt.date, as_of: dt.date, share: float, no_r
     phone, customers HQ called in the `no_repeat_days` before `as_of`, and a second record of the
     same customer are left out. The draw is md5(seed, dealer, record): the same inputs give the
     same list. Personal data is NOT masked: this list is for calling customers."""
-    return named.run(con, "callback_list", {"seed": seed, "report_month": report_month, "share": share,
-                                            "as_of": as_of, "no_repeat_days": no_repeat_days})
+    drawn = named.run(con, "callback_list", {"seed": seed, "report_month": report_month, "share": share,
+                                             "as_of": as_of, "no_repeat_days": no_repeat_days})
+    return with_rechecks(con, drawn)
+
+
+def with_rechecks(con, drawn: pd.DataFrame) -> pd.DataFrame:
+    """Issue 16: customers of closed complaint and fake-record cases still waiting for their re-check
+    call first (recheck_case: the case), then the drawn sample without those customers."""
+    from etl.metrics.cases import recheck_calls
+    rechecks = recheck_calls(con)
+    drawn = drawn.assign(recheck_case=pd.Series([None] * len(drawn), dtype="Int64"))
+    if rechecks.empty:
+        return drawn
+    rest = drawn[~drawn["customer_phone"].isin(rechecks["customer_phone"])]
+    rechecks["recheck_case"] = rechecks["recheck_case"].astype("Int64")
+    return pd.concat([rechecks[drawn.columns], rest], ignore_index=True)
 
 
 def call_list_summary(call_list: pd.DataFrame) -> dict[str, int]:

@@ -425,4 +425,22 @@ SELECT dealer_id, dealer_name, region, province, city, area_type, year, as_of, s
        max_consecutive_missing, missing_deduction, fake_records, fake_record_fees, fake_penalty,
        complaints, complaint_deduction,
        greatest(fee_base - missing_deduction - fake_penalty - complaint_deduction, 0) AS net_fee
-FROM deductions
+FROM deductions;
+
+-- name: case_is_open
+-- Issue 16: a case still waiting for someone (open, in progress or reopened); resolved, closed and
+-- withdrawn (its event went with a corrected file) cases are not.
+CREATE OR REPLACE MACRO case_is_open(status) AS status IN ('open', 'in_progress', 'reopened');
+
+-- name: case_overdue
+-- A case is overdue when it is still open at as_of and its deadline (due_at) has passed.
+CREATE OR REPLACE MACRO case_overdue(status, due_at, as_of) AS case_is_open(status) AND due_at < as_of;
+
+-- name: case_closed_on_time
+-- A closed case was closed on time when it closed by its deadline.
+CREATE OR REPLACE MACRO case_closed_on_time(status, closed_at, due_at) AS status = 'closed' AND closed_at <= due_at;
+
+-- name: case_days_to_close
+-- Days (with fractions) from a case's opening to its closing; empty while it is not closed.
+CREATE OR REPLACE MACRO case_days_to_close(status, opened_at, closed_at) AS
+    CASE WHEN status = 'closed' THEN (epoch(closed_at) - epoch(opened_at)) / 86400.0 END
