@@ -22,8 +22,8 @@ fails on a missing, empty, stale or mismatched entry. No compiled .mo files are 
 from __future__ import annotations
 
 import gettext
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
@@ -43,13 +43,21 @@ def read_catalog(lang: str) -> Catalog:
         return read_po(handle, locale=lang, domain=DOMAIN)
 
 
+def _texts(catalog: Catalog) -> dict[str, str | tuple[str, ...]]:
+    """key -> text, or key -> (form 0, form 1, ...) for a plural message."""
+    texts: dict[str, str | tuple[str, ...]] = {}
+    for message in catalog:
+        key, text = message.id, message.string
+        if isinstance(key, list | tuple):      # a plural: ids (singular, plural), one text per form
+            texts[key[0]] = tuple(text or ())
+        elif key:
+            assert isinstance(text, str), key   # a message without plural forms has one text
+            texts[key] = text
+    return texts
+
+
 CATALOGS: dict[str, Catalog] = {lang: read_catalog(lang) for lang in LANGUAGES}
-# key -> text, or key -> (form 0, form 1, ...) for a plural message
-_MESSAGES: dict[str, dict[str, str | tuple[str, ...]]] = {
-    lang: {message.id[0] if message.pluralizable else message.id:
-           tuple(message.string) if message.pluralizable else message.string
-           for message in catalog if message.id}
-    for lang, catalog in CATALOGS.items()}
+_MESSAGES: dict[str, dict[str, str | tuple[str, ...]]] = {lang: _texts(catalog) for lang, catalog in CATALOGS.items()}
 _PLURAL: dict[str, Callable[[int], int]] = {lang: gettext.c2py(catalog.plural_expr)
                                             for lang, catalog in CATALOGS.items()}
 
