@@ -40,7 +40,8 @@ def _month(text: str) -> dt.date:
 
 # Options that only some reports take: option -> the reports it applies to.
 REPORT_OPTIONS = {"metric": ("funnel",), "from_month": ("funnel",), "to_month": ("funnel",),
-                  "overdispersion": ("funnel",), "month": ("watchlist",)}
+                  "overdispersion": ("funnel",), "month": ("watchlist", "pack"), "kind": ("pack",), "by": ("pack",),
+                  "lang": ("pack",), "region": ("pack",), "dealer": ("pack",)}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -60,18 +61,25 @@ def parser() -> argparse.ArgumentParser:
     sample.add_argument("--dealers", type=_positive, help="national scale: this many dealers (default 3000 with --months)")
     sample.add_argument("--months", type=_positive, help="national scale: this many months (default 36 with --dealers)")
 
-    report = commands.add_parser("report", help="write a report as .csv or .xlsx")
-    report.add_argument("name", choices=["monthly", "award", "settlement", "funnel", "watchlist"])
+    report = commands.add_parser("report", help="write a report as .csv or .xlsx, or a pack of PDFs and workbooks")
+    report.add_argument("name", choices=["monthly", "award", "settlement", "funnel", "watchlist", "pack"])
     report.add_argument("--year", type=_year)
     report.add_argument("--metric", help="funnel: the rate's column in the monthly report, e.g. complaint_rate")
     report.add_argument("--from", dest="from_month", type=_month, help="funnel: first month (YYYY-MM)")
     report.add_argument("--to", dest="to_month", type=_month, help="funnel: last month (YYYY-MM)")
     report.add_argument("--overdispersion", action="store_true",
                         help="funnel: widen the limits when the dealers are overdispersed (Spiegelhalter's phi)")
-    report.add_argument("--month", type=_month, help="watchlist: the month to review (YYYY-MM)")
+    report.add_argument("--month", type=_month, help="watchlist: the month to review; pack: its month (YYYY-MM)")
+    report.add_argument("--kind", choices=["bulletin", "scorecard", "settlement", "award"],
+                        help="pack: which document (one PDF and one workbook per recipient, and index.csv)")
+    report.add_argument("--by", choices=["region", "dealer"],
+                        help="pack: one document per region (bulletin, award) or per dealer (scorecard, settlement)")
+    report.add_argument("--lang", choices=["zh", "en"], help="pack: language of the documents (default zh)")
+    report.add_argument("--region", action="append", help="pack: only this region's dealers (repeatable)")
+    report.add_argument("--dealer", action="append", help="pack: only this dealer (repeatable)")
     report.add_argument("--as-of", type=_date, default=None, help="default: today")
     report.add_argument("--db"), report.add_argument("--rules")
-    report.add_argument("--out", required=True)
+    report.add_argument("--out", required=True, help="the report file (.csv, .xlsx); pack: the folder to write")
 
     inspect = commands.add_parser("inspect", help="show how files would load (sheets, headers, dates, rejects); writes nothing")
     inspect.add_argument("paths", nargs="+", metavar="FILE")
@@ -95,6 +103,16 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--db"), export.add_argument("--rules")
     export.add_argument("--with-personal-data", action="store_true",
                         help="keep customer names, phones and addresses (left out by default)")
+
+    cases = commands.add_parser("cases", help="the tracked cases (issue 16): list them, or export them to Excel")
+    cases.add_argument("action", choices=["list", "export"])
+    cases.add_argument("--kind", action="append", help="only this kind (repeatable): complaint, fake_record, ...")
+    cases.add_argument("--status", action="append", help="only this status (repeatable): open, in_progress, ...")
+    cases.add_argument("--dealer", help="only this dealer's cases")
+    cases.add_argument("--owner", help="only the cases of this owner")
+    cases.add_argument("--overdue", action="store_true", help="only the cases past their deadline")
+    cases.add_argument("--out", help="export: the workbook to write (.xlsx)")
+    cases.add_argument("--db"), cases.add_argument("--rules")
 
     demo = commands.add_parser("demo", help="generate and load the demo data when the database is empty")
     demo.add_argument("--db"), demo.add_argument("--rules")
@@ -121,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"load": cmd_load, "sample": cmd_sample, "report": cmd_report, "demo": cmd_demo,
                 "inspect": cmd_inspect, "rejects": cmd_rejects, "refresh": cmd_refresh,
-                "export": cmd_export, "users": cmd_users}[args.command](args)
+                "export": cmd_export, "users": cmd_users, "cases": cmd_cases}[args.command](args)
     except (RulesError, AliasesError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -283,6 +301,8 @@ def cmd_report(args) -> int:
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_USAGE
+    if args.name == "pack":
+        return cmd_pack(args)
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".xlsx"):
         print("error: --out must end in .csv or .xlsx", file=sys.stderr)
@@ -304,6 +324,8 @@ def _report_problem(args) -> str | None:
         if getattr(args, option) not in (None, False) and args.name not in names:
             flag = "--" + option.replace("_month", "").replace("_", "-")
             return f"{flag} applies to report {' / '.join(names)} only"
+    if args.name == "pack":
+        return _pack_problem(args)
     if args.name in ("award", "settlement") and args.year is None:
         return f"report {args.name} needs --year"
     if args.name == "watchlist" and args.month is None:
@@ -319,6 +341,109 @@ def _report_problem(args) -> str | None:
         if args.from_month and args.from_month > args.to_month:
             return "--from is after --to"
     return None
+
+
+def _pack_problem(args) -> str | None:
+    if args.kind is None:
+        return "report pack needs --kind bulletin, scorecard, settlement or award"
+    if (args.month is None) == (args.year is None):
+        return "report pack needs --month YYYY-MM or --year YYYY (one of them)"
+    if args.kind in ("settlement", "award") and args.month is not None:
+        return f"the {args.kind} is for a year: --year YYYY"
+    if args.kind in ("scorecard", "settlement") and args.by == "region":
+        return f"the {args.kind} is one per dealer: --by region applies to bulletin and award"
+    if args.kind in ("bulletin", "award") and args.by == "dealer":
+        return f"the {args.kind} covers many dealers: --by dealer applies to scorecard and settlement"
+    if Path(args.out).suffix.lower() in (".csv", ".xlsx", ".pdf") or (Path(args.out).exists() and not Path(args.out).is_dir()):
+        return "report pack writes a folder: --out DIR"
+    return None
+
+
+def cmd_pack(args) -> int:
+    """report pack: the documents of the scope (national, or --region / --dealer), one PDF and one workbook per
+    recipient, and index.csv; a progress bar on a terminal."""
+    from etl import packs
+    from etl.db import reader
+    from etl.metrics.scope import Scope
+    from etl.packs.pdf import FontMissing
+    from etl.rules import load_rules
+    database = config.db_path(args.db)
+    if not database.exists():
+        print(f"error: no database at {database}", file=sys.stderr)
+        return EXIT_USAGE
+    rules = load_rules(config.rules_path(args.rules))
+    period = packs.Period.month(args.month) if args.month else packs.Period.year(args.year)
+    scope = Scope(regions=tuple(args.region or ()), dealer_ids=tuple(args.dealer or ()))
+    out = Path(args.out)
+    started = time.perf_counter()
+    with reader(database, rules) as con:
+        ctx = packs.Context.open(con, args.lang or "zh", args.as_of or dt.date.today(), rules)
+        try:
+            packs.pdf.font()
+            docs = list(packs.documents(ctx, args.kind, period, scope, args.by))
+        except (FontMissing, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        if not docs:
+            print("error: no recipient in that scope and period (no dealer under contract?)", file=sys.stderr)
+            return EXIT_USAGE
+        bar = _progress(len(docs))
+        written = packs.write(docs, out, bar)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    pages = sum(line.pages for line in written)
+    print(f"wrote {len(written)} PDFs ({pages} pages) and {len(written)} workbooks to {out} in "
+          f"{time.perf_counter() - started:.1f} s; index: {out / packs.INDEX}")
+    return EXIT_OK
+
+
+def _progress(total: int):
+    """A progress bar on stderr when it is a terminal (a national burst takes a while); nothing otherwise."""
+    if not sys.stderr.isatty():
+        return None
+    started = time.perf_counter()
+
+    def show(done: int, document) -> None:
+        width = 30
+        filled = width * done // total
+        elapsed = time.perf_counter() - started
+        left = elapsed / done * (total - done)
+        print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {elapsed:.0f} s, ~{left:.0f} s left "
+              f"{document.recipient[:20]:<20}", end="", file=sys.stderr, flush=True)
+    return show
+
+
+def cmd_cases(args) -> int:
+    """cases list: one line per case, overdue first; cases export: the workbook (cases, history, figures)."""
+    from etl import cases
+    from etl.rules import CASE_KINDS, load_rules
+    database = config.db_path(args.db)
+    if not database.exists():
+        print(f"error: no database at {database}", file=sys.stderr)
+        return EXIT_USAGE
+    unknown = sorted(set(args.kind or ()) - set(CASE_KINDS))
+    if unknown:
+        print(f"error: no case kind {', '.join(unknown)}; one of: {', '.join(CASE_KINDS)}", file=sys.stderr)
+        return EXIT_USAGE
+    rules = load_rules(config.rules_path(args.rules))
+    filters = {"kinds": tuple(args.kind or ()), "statuses": tuple(args.status or ()), "owner": args.owner,
+               "overdue_only": args.overdue, "dealer_id": args.dealer}
+    now = dt.datetime.now().replace(microsecond=0)
+    if args.action == "export":
+        if not args.out or not args.out.lower().endswith(".xlsx"):
+            print("error: cases export needs --out FILE.xlsx", file=sys.stderr)
+            return EXIT_USAGE
+        written = cases.export(database, rules, Path(args.out), now, **filters)
+        print(f"wrote {written} cases to {args.out}")
+        return EXIT_OK
+    found = cases.listed(database, rules, now, **filters)
+    for row in found.to_dict("records"):
+        late = "  OVERDUE" if row["overdue"] else ""
+        print(f"#{row['case_id']} {row['kind']} {row['status']} {row['dealer_id']} owner={row['owner'] or '-'} "
+              f"opened {row['opened_at']:%Y-%m-%d} due {row['due_at']:%Y-%m-%d} ({row['age_days']} days){late}"
+              f"  {', '.join(row['records'] if row['records'] is not None else [])}")
+    print(f"{len(found)} cases, {int(found['overdue'].sum()) if len(found) else 0} overdue")
+    return EXIT_OK
 
 
 def cmd_demo(args) -> int:

@@ -113,7 +113,10 @@ def dealer_months(con, scope: Scope, source: str = METRIC_VIEW) -> pd.DataFrame:
 # --- tiles and breaches ----------------------------------------------------------------------------
 
 def tiles(current: pd.DataFrame, previous: pd.DataFrame | None, limits: dict[str, Threshold]) -> pd.DataFrame:
-    """One row per Overview tile: the rate now, in the previous period, the change, its threshold and verdict."""
+    """One row per Overview tile: the rate now, in the previous period, the change, its threshold and verdict.
+
+    `current` may hold `<rate>_ok` columns already (thresholds.judge of many rows at once, as a burst of
+    scorecards judges every dealer): the verdicts are read from them instead of judged again."""
     rows = []
     now = current.iloc[0] if len(current) else None
     before = previous.iloc[0] if previous is not None and len(previous) else None
@@ -129,7 +132,8 @@ def tiles(current: pd.DataFrame, previous: pd.DataFrame | None, limits: dict[str
             "low": _value(now, f"{name}_low"), "high": _value(now, f"{name}_high"),   # Wilson interval (issue 6)
             "good_when": rate.good_when, "limit": float(limit.limit) if limit else None,
             "upper": float(limit.upper) if limit and limit.upper is not None else None,
-            "ok": limit.passes(_count(now, rate.numerator), _count(now, rate.denominator)) if limit else None,
+            "ok": (_judged(now, name) if now is not None and f"{name}_ok" in now.index else
+                   limit.passes(_count(now, rate.numerator), _count(now, rate.denominator))) if limit else None,
         })
     return pd.DataFrame(rows)
 
@@ -138,6 +142,11 @@ def _value(row, name: str) -> float | None:
     if row is None or pd.isna(row[name]):
         return None
     return float(row[name])
+
+
+def _judged(row, name: str) -> bool | None:
+    verdict = row[f"{name}_ok"]
+    return None if pd.isna(verdict) else bool(verdict)
 
 
 def _count(row, name: str) -> int:

@@ -4,12 +4,11 @@ page a footer with the scope, the period, the generation time and "page n of N".
 from __future__ import annotations
 
 import io
+import math
 from functools import cache
 from pathlib import Path
 
-from reportlab.graphics.charts.legends import Legend
-from reportlab.graphics.charts.linecharts import HorizontalLineChart
-from reportlab.graphics.shapes import Drawing, Line, String
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, PolyLine, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -147,6 +146,16 @@ def _facts(facts: Facts, styles, width: float) -> list:
 NUMERIC = {"count", "percent", "per_mille", "money", "number", "rate", "change"}
 
 
+CELL_SIZE = 7.2
+
+
+def _cell(text: str, width: float, style: ParagraphStyle):
+    """A cell's text as it is when it fits on one line (drawn as a string: fast), else a wrapping paragraph."""
+    if "\n" not in text and pdfmetrics.stringWidth(text, FONT, CELL_SIZE) <= width - 4.5:
+        return text
+    return _p(text, style)
+
+
 def _table(table: Table, styles, lang: str, width: float) -> list:
     out = [CondPageBreak(35 * mm), _p(table.title, styles["heading"])]   # a title never ends a page
     if table.note:
@@ -154,24 +163,27 @@ def _table(table: Table, styles, lang: str, width: float) -> list:
     if table.frame.empty:
         out.append(_p(table.empty or "—", styles["body"]))
         return out
-    right = ParagraphStyle("right", parent=styles["cell"], alignment=2)
-    rows = [[_p(c.label, styles["head"]) for c in table.columns]]
-    scales = table.frame["scale"].tolist() if "scale" in table.frame else [None] * len(table.frame)
-    for (_, row), scale in zip(table.frame.iterrows(), scales):
-        rows.append([_p(cell_text(row[c.name], c.kind, lang, scale), right if c.kind in NUMERIC else styles["cell"])
-                     for c in table.columns])
-    if table.totals:
-        rows.append([_p(t("total", lang) if n == 0 else
-                        (cell_text(table.totals[c.name], c.kind, lang) if c.name in table.totals else ""),
-                        right if c.kind in NUMERIC else styles["cell"]) for n, c in enumerate(table.columns)])
     weights = table.widths or [1.0] * len(table.columns)
     widths = [width * w / sum(weights) for w in weights]
+    rows = [[_p(c.label, styles["head"]) for c in table.columns]]
+    scales = table.frame["scale"].tolist() if "scale" in table.frame else [None] * len(table.frame)
+    values = [table.frame[c.name].tolist() for c in table.columns]
+    for n, scale in enumerate(scales):
+        rows.append([_cell(cell_text(column[n], c.kind, lang, scale), w, styles["cell"])
+                     for column, c, w in zip(values, table.columns, widths)])
+    if table.totals:
+        rows.append([_cell(t("total", lang) if n == 0 else
+                           (cell_text(table.totals[c.name], c.kind, lang) if c.name in table.totals else ""),
+                           w, styles["cell"]) for n, (c, w) in enumerate(zip(table.columns, widths))])
     pdf_table = PdfTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    style = [("GRID", (0, 0), (-1, -1), 0.3, GRID), ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+    style = [("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), CELL_SIZE),
+             ("LEADING", (0, 0), (-1, -1), CELL_SIZE + 1.6),
+             ("GRID", (0, 0), (-1, -1), 0.3, GRID), ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
              ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("TOPPADDING", (0, 0), (-1, -1), 1.2),
              ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2), ("LEFTPADDING", (0, 0), (-1, -1), 2),
              ("RIGHTPADDING", (0, 0), (-1, -1), 2)]
     style += [("BACKGROUND", (0, n), (-1, n), colors.HexColor("#f6f8fb")) for n in range(2, len(rows), 2)]
+    style += [("ALIGN", (n, 1), (n, -1), "RIGHT") for n, c in enumerate(table.columns) if c.kind in NUMERIC]
     if table.totals:
         style.append(("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black))
     pdf_table.setStyle(TableStyle(style))
@@ -180,44 +192,67 @@ def _table(table: Table, styles, lang: str, width: float) -> list:
 
 
 def _chart(chart: Chart, width: float) -> Drawing:
+    """A line per series over the months (a month without a value leaves a gap; a lone value is a dot),
+    the limits as dashed lines in their series' colour, a legend on the right."""
     height = 62 * mm
     drawing = Drawing(width, height)
-    plot = HorizontalLineChart()
-    plot.x, plot.y, plot.width, plot.height = 14 * mm, 16 * mm, width - 72 * mm, height - 22 * mm
+    left, bottom = 16 * mm, 16 * mm
+    plot_w, plot_h = width - 74 * mm, height - 22 * mm
     names = list(chart.series)
-    values = [[v if v is not None else None for v in chart.series[n]] for n in names]
-    known = [v for series in values for v in series if v is not None] + list(chart.limits.values())
-    if not known:
-        drawing.add(String(width / 2, height / 2, "—", fontName=font(), fontSize=10, textAnchor="middle"))
-        return drawing
-    plot.data = [tuple(v for v in series) for series in values]
-    plot.categoryAxis.categoryNames = chart.categories
-    plot.categoryAxis.labels.fontName = font()
-    plot.categoryAxis.labels.fontSize = 6.5
-    plot.categoryAxis.labels.angle = 30
-    plot.categoryAxis.labels.boxAnchor = "ne"
-    top = max(known)
-    plot.valueAxis.valueMin = 0
-    plot.valueAxis.valueMax = top * 1.15 if top > 0 else 1
-    plot.valueAxis.labels.fontName = font()
-    plot.valueAxis.labels.fontSize = 6.5
-    plot.valueAxis.labelTextFormat = lambda v: f"{v:g} {chart.unit}"
-    plot.joinedLines = 1
-    for n in range(len(names)):
-        plot.lines[n].strokeColor = SERIES_COLOURS[n % len(SERIES_COLOURS)]
-        plot.lines[n].strokeWidth = 1.4
-    drawing.add(plot)
-    span = plot.valueAxis.valueMax - plot.valueAxis.valueMin
-    for n, (label, value) in enumerate(chart.limits.items()):
-        y = plot.y + plot.height * (value - plot.valueAxis.valueMin) / span
+    known = [v for series in chart.series.values() for v in series if v is not None] + list(chart.limits.values())
+    top = max(known) * 1.15 if known and max(known) > 0 else 1.0
+    step = _nice_step(top / 4)
+    top = step * math.ceil(top / step)
+    count = max(len(chart.categories), 1)
+
+    def x_of(n: int) -> float:
+        return left + plot_w * (n + 0.5) / count
+
+    def y_of(value: float) -> float:
+        return bottom + plot_h * value / top
+    ticks = [step * k for k in range(int(round(top / step)) + 1)]
+    for value in ticks:
+        drawing.add(Line(left, y_of(value), left + plot_w, y_of(value), strokeColor=GRID, strokeWidth=0.3))
+        drawing.add(String(left - 2, y_of(value) - 2, f"{value:g} {chart.unit}", fontName=font(), fontSize=6.5,
+                           textAnchor="end"))
+    drawing.add(Line(left, bottom, left + plot_w, bottom, strokeColor=colors.black, strokeWidth=0.6))
+    for n, label in enumerate(chart.categories):
+        text = String(0, 0, label, fontName=font(), fontSize=6.5, textAnchor="end")
+        group = Group(text)
+        group.transform = (0.866, 0.5, -0.5, 0.866, x_of(n) + 2, bottom - 4)   # 30 degrees
+        drawing.add(group)
+    for n, name in enumerate(names):
         colour = SERIES_COLOURS[n % len(SERIES_COLOURS)]
-        drawing.add(Line(plot.x, y, plot.x + plot.width, y, strokeColor=colour, strokeDashArray=[3, 2],
-                         strokeWidth=0.7))
-    legend = Legend()
-    legend.x, legend.y = plot.x + plot.width + 6 * mm, plot.y + plot.height
-    legend.fontName, legend.fontSize = font(), 7
-    legend.alignment = "right"
-    legend.colorNamePairs = [(SERIES_COLOURS[n % len(SERIES_COLOURS)], name) for n, name in enumerate(names)] + [
-        (colors.white, f"- - {label}") for label in chart.limits]
-    drawing.add(legend)
+        run: list[float] = []
+        for k, value in enumerate(chart.series[name] + [None]):
+            if value is not None:
+                run += [x_of(k), y_of(value)]
+                drawing.add(Circle(x_of(k), y_of(value), 1.3, fillColor=colour, strokeColor=colour))
+                continue
+            if len(run) >= 4:
+                drawing.add(PolyLine(run, strokeColor=colour, strokeWidth=1.3))
+            run = []
+    for n, (label, value) in enumerate(chart.limits.items()):
+        colour = SERIES_COLOURS[n % len(SERIES_COLOURS)]
+        drawing.add(Line(left, y_of(value), left + plot_w, y_of(value), strokeColor=colour, strokeDashArray=[3, 2],
+                         strokeWidth=0.8))
+    entries = [(SERIES_COLOURS[n % len(SERIES_COLOURS)], name, None) for n, name in enumerate(names)] + [
+        (SERIES_COLOURS[n % len(SERIES_COLOURS)], label, [3, 2]) for n, label in enumerate(chart.limits)]
+    for n, (colour, label, dash) in enumerate(entries):
+        y = bottom + plot_h - n * 10
+        x = left + plot_w + 6 * mm
+        drawing.add(Line(x, y + 2.5, x + 14, y + 2.5, strokeColor=colour, strokeWidth=1.3 if dash is None else 0.8,
+                         strokeDashArray=dash))
+        drawing.add(String(x + 18, y, label, fontName=font(), fontSize=7))
+    if not known:
+        drawing.add(String(left + plot_w / 2, bottom + plot_h / 2, "—", fontName=font(), fontSize=10,
+                           textAnchor="middle"))
     return drawing
+
+
+def _nice_step(raw: float) -> float:
+    """1, 2 or 5 times a power of ten, at least `raw`."""
+    if raw <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)

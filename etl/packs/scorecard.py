@@ -16,6 +16,7 @@ from etl import wording
 from etl.metrics import award as awards
 from etl.metrics import named, overview, queries, timeliness
 from etl.metrics.scope import Scope, where
+from etl.metrics.thresholds import judge
 from etl.packs import parts
 from etl.packs.context import Context, Period
 from etl.packs.document import Column, Document, Facts, Table
@@ -68,7 +69,8 @@ def documents(ctx: Context, period: Period, scope: Scope) -> Iterator[Document]:
     """One scorecard per dealer of `scope` (its dealer filters; the period's months)."""
     con = ctx.con
     current = period.scope(scope)
-    ranking = overview.dealer_ranking(con, current).set_index("dealer_id", drop=False)
+    # every dealer judged at once (thresholds.judge): overview.tiles reads the verdicts off the row
+    ranking = judge(overview.dealer_ranking(con, current), ctx.limits).set_index("dealer_id", drop=False)
     previous_scope = current.previous()
     previous = overview.dealer_ranking(con, previous_scope).set_index("dealer_id", drop=False)
     national = overview.scope_totals(con, Scope(period.first, period.last))

@@ -7,6 +7,8 @@ import io
 import re
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -53,44 +55,77 @@ def values(table: Table, lang: str) -> pd.DataFrame:
 
 
 def render(document: Document) -> bytes:
+    """The workbook's bytes (openpyxl's write-only mode: a burst writes hundreds)."""
     lang = document.lang
-    buffer, taken = io.BytesIO(), set()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        cover_rows = [(t("pack.document", lang), document.title)] + list(document.header)
-        for section in document.sections:
-            if isinstance(section, Facts):
-                cover_rows += [("", "")] + [(f"{section.title} · {label}", value) for label, value in section.rows]
-        cover = pd.DataFrame(cover_rows, columns=[t("excel.filter", lang), t("excel.value", lang)])
-        name = sheet_name(t("excel.filters_sheet", lang), taken)
-        cover.to_excel(writer, sheet_name=name, index=False)
-        _tidy(writer.sheets[name], [36, 70], autofilter=False)
-        for table in document.tables():
-            name = sheet_name(table.title, taken)
-            frame = values(table, lang)
-            frame.to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            _tidy(sheet, [max(10, min(40, len(str(c.label)) * 2 + 2)) for c in table.columns], autofilter=len(frame) > 0)
-            scales = table.frame["scale"].tolist() if "scale" in table.frame else []
-            for position, column in enumerate(table.columns, start=1):
-                letter = get_column_letter(position)
-                for n, cell in enumerate(sheet[letter][1:]):
-                    kind = column.kind
-                    if kind in ("rate", "change"):
-                        kind = "per_mille" if n < len(scales) and scales[n] == 1000 else "percent"
-                    if kind in NUMBER_FORMATS:
-                        cell.number_format = NUMBER_FORMATS[kind]
-            if table.totals:
-                for cell in sheet[sheet.max_row]:
-                    cell.font = Font(bold=True)
-        inert.workbook(writer.book)
+    book = Workbook(write_only=True)
+    taken: set[str] = set()
+    cover_rows = [(t("pack.document", lang), document.title)] + list(document.header)
+    for section in document.sections:
+        if isinstance(section, Facts):
+            cover_rows += [("", "")] + [(f"{section.title} · {label}", value) for label, value in section.rows]
+    cover = book.create_sheet(sheet_name(t("excel.filters_sheet", lang), taken))
+    _start(cover, [t("excel.filter", lang), t("excel.value", lang)], [36, 70], autofilter=None)
+    for row in cover_rows:
+        cover.append([_text(cover, value) for value in row])
+    for table in document.tables():
+        frame = values(table, lang)
+        sheet = book.create_sheet(sheet_name(table.title, taken))
+        labels = [c.label for c in table.columns]
+        _start(sheet, labels, [max(10, min(40, len(str(label)) * 2 + 2)) for label in labels],
+               autofilter=f"A1:{get_column_letter(len(labels))}{len(frame) + 1}" if len(frame) else None)
+        scales = table.frame["scale"].tolist() if "scale" in table.frame else []
+        kinds = [c.kind for c in table.columns]
+        last = len(frame) - 1
+        for n, cells in enumerate(frame.itertuples(index=False, name=None)):
+            bold = bool(table.totals) and n == last
+            row = []
+            for value, kind in zip(cells, kinds):
+                if kind in ("rate", "change"):
+                    kind = "per_mille" if n < len(scales) and scales[n] == 1000 else "percent"
+                cell = _text(sheet, _native(value))
+                if kind in NUMBER_FORMATS:
+                    cell.number_format = NUMBER_FORMATS[kind]
+                if bold:
+                    cell.font = BOLD
+                row.append(cell)
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
     return buffer.getvalue()
 
 
-def _tidy(sheet, widths: list[int], autofilter: bool) -> None:
-    sheet.freeze_panes = "A2"
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+BOLD = Font(bold=True)
+
+
+def _native(value):
+    """A cell value openpyxl writes: None for empty, Python numbers and date-times."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value) or value is pd.NA:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item") and not isinstance(value, str):
+        return value.item()
+    return value
+
+
+def _text(sheet, value) -> WriteOnlyCell:
+    """A cell; text that starts like a formula stays text (etl.inert)."""
+    cell = WriteOnlyCell(sheet, value=value)
+    if inert.risky(value) and cell.data_type == "f":
+        cell.data_type = "s"
+    return cell
+
+
+def _start(sheet, labels: list[str], widths: list[int], autofilter: str | None) -> None:
+    """Column widths, a frozen bold header, the autofilter: set before a write-only sheet's first row."""
     for position, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(position)].width = width
+    sheet.freeze_panes = "A2"
     if autofilter:
-        sheet.auto_filter.ref = sheet.dimensions
+        sheet.auto_filter.ref = autofilter
+    header = []
+    for label in labels:
+        cell = _text(sheet, label)
+        cell.font = BOLD
+        header.append(cell)
+    sheet.append(header)
