@@ -327,3 +327,40 @@ def assign(database: Path, rules: Rules, versions: dict[int, int], owner: str, a
             except CaseError as exc:
                 refused[case_id] = exc
     return refused
+
+
+# --- the command line: python -m etl cases list|export ------------------------------------------
+
+LIST_COLUMNS = ["case_id", "kind", "status", "dealer_id", "dealer_name", "owner", "opened_at", "due_at", "age_days",
+                "overdue", "records", "detail"]
+
+
+def listed(database: Path, rules: Rules, now: dt.datetime, scope: Scope | None = None, **filters) -> pd.DataFrame:
+    """The queue (etl.metrics.cases.queue) with its filters, from a short reader."""
+    from etl.db import reader
+    from etl.metrics import cases as case_metrics
+    with reader(database, rules) as con:
+        return case_metrics.queue(con, now, scope, **filters)
+
+
+def export(database: Path, rules: Rules, out: Path, now: dt.datetime, scope: Scope | None = None, **filters) -> int:
+    """An Excel workbook: the cases (with their history), and the figures by dealer and by region; inert
+    (etl.inert: a text starting with = stays text). The number of cases written."""
+    from etl import inert
+    from etl.db import reader
+    from etl.metrics import cases as case_metrics
+    with reader(database, rules) as con:
+        found = case_metrics.queue(con, now, scope, **filters)
+        history = con.execute("SELECT * FROM case_history WHERE case_id IN (SELECT unnest(?)) "
+                              "ORDER BY case_id, version, field", [found["case_id"].tolist()]).df()
+        by_dealer = case_metrics.figures(con, now, "dealer", scope)
+        by_region = case_metrics.figures(con, now, "region", scope)
+    found = found.assign(records=found["records"].map(lambda r: ", ".join(r) if r is not None else ""))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with pd.ExcelWriter(out, engine="openpyxl") as excel:
+        found.drop(columns=["event_key"]).to_excel(excel, index=False, sheet_name="cases")
+        history.to_excel(excel, index=False, sheet_name="history")
+        by_dealer.to_excel(excel, index=False, sheet_name="by_dealer")
+        by_region.to_excel(excel, index=False, sheet_name="by_region")
+        inert.workbook(excel.book)
+    return len(found)

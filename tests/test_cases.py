@@ -209,9 +209,11 @@ def test_queue_filters_and_one_case_with_its_records_and_history(worked):
     assert set(d2["dealer_id"]) == {"D2"} and len(d2) == 2
     assert (one["status"], one["age_days"], one["times_reopened"]) == ("reopened", 18, 1)
     assert records["record_no"].tolist() == ["R3"] and records["customer_phone"].tolist() == ["138****0003"]
-    assert history[["field", "new_value"]].values.tolist()[-3:] == [
-        ["status", "closed"], ["recheck", "call_list"], ["status", "reopened"]][-3:] or \
-        history["new_value"].tolist()[-1] == "reopened"
+    last = history[history["version"] == history["version"].max()]
+    assert [tuple(None if v != v else v for v in row) for row in last[["field", "old_value", "new_value"]].values] == [
+        ("recheck", "call_list", None), ("status", "closed", "reopened")]
+    assert history["field"].tolist()[:4] == ["status", "action", "root_cause", "status"]   # opened, then resolved
+    assert set(history["author"]) == {"load", "李雷"}
 
 
 def test_resolving_and_closing_rules(worked):
@@ -326,3 +328,25 @@ def test_closed_cases_waiting_for_a_recheck_head_the_call_list(worked):
     assert listed["record_no"].tolist()[0] == "R3" and listed["callback_id"].iloc[0].startswith("RC")
     assert listed["recheck_case"].iloc[1:].isna().all()
     assert listed["record_no"].tolist().count("R3") == 1                # not drawn a second time
+
+
+def test_cases_list_and_export_on_the_command_line(worked, capsys, tmp_path):
+    from openpyxl import load_workbook
+
+    from etl.cli import main
+    wh, _, _ = worked
+    rules_file = tmp_path / "rules.toml"
+    rules_file.write_text('[cases]\nkinds = ["complaint", "fake_record", "dissatisfied", "missed_request", '
+                          '"conduct_issue"]   # as the fixture\n', encoding="utf-8")
+    assert main(["cases", "list", "--db", str(wh.path), "--rules", str(rules_file), "--status", "closed"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == "3 cases, 0 overdue" and all(" closed " in line for line in lines[:-1])
+    assert main(["cases", "list", "--db", str(wh.path), "--kind", "rumour"]) == 2
+    out = tmp_path / "cases.xlsx"
+    assert main(["cases", "export", "--db", str(wh.path), "--rules", str(rules_file), "--out", str(out)]) == 0
+    book = load_workbook(out)
+    assert book.sheetnames == ["cases", "history", "by_dealer", "by_region"]
+    assert book["cases"].max_row == 1 + 7 and book["by_dealer"].max_row == 1 + 2
+    header = [cell.value for cell in book["by_region"][1]]
+    assert book["by_region"].cell(2, header.index("cases_opened") + 1).value == 7
+    assert main(["cases", "export", "--db", str(wh.path), "--out", str(tmp_path / "cases.csv")]) == 2
