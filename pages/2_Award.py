@@ -6,7 +6,7 @@ from app import format as fmt
 from app.excel import Sheet
 from etl.metrics.award import AWARD_CRITERIA, summary
 
-page = state.setup("award")
+page = state.setup("award", months=False)
 st.title(page.t("award.title"))
 ui.scope_caption(page, months=False)
 year, as_of = state.year_and_as_of(page)

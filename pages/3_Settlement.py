@@ -5,7 +5,7 @@ from app import charts, data, state, tables, ui
 from app import format as fmt
 from app.excel import Sheet
 
-page = state.setup("settlement")
+page = state.setup("settlement", months=False)
 st.title(page.t("settlement.title"))
 ui.scope_caption(page, months=False)
 year, as_of = state.year_and_as_of(page)

@@ -63,7 +63,7 @@ def _specs() -> list:
 @cache
 def composed() -> dict[str, list[str]]:
     """Each family of keys composed at run time -> its keys, from the code tables they are made of."""
-    from app import charts, data, excel, stats_text, tables, what_if
+    from app import charts, data, excel, months, stats_text, tables, what_if
     from etl import audit
     from etl.metrics import operations, quality
     from etl.metrics.definitions import COUNTS, MET, NOT_DEMONSTRABLE, NOT_MET, RATES
@@ -87,6 +87,7 @@ def composed() -> dict[str, list[str]]:
             c for row in tables.SETTLEMENT_TILES for c in row if c != "dealers"],
         "question.": list(operations.CALLBACK_QUESTIONS), "control.method.": list(data.CHART_METHODS),
         "control.label.": list(stats_text.CHART_LABELS), "watchlist.reason.": list(quality.WATCHLIST_REASONS),
+        "filters.preset.": list(months.PRESETS),
         "explore.kind.": list(charts.QUICK_KINDS), "reject.": list(REASONS), "date_order.": list(DATE_ORDERS),
         "": [f"{name}.title" for name in _page_names()], "audit.event.": list(audit.EVENTS),
     }
