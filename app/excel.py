@@ -58,7 +58,7 @@ def _values(sheet: Sheet, lang: str) -> pd.DataFrame:
             values = pd.to_numeric(values, errors="coerce")
         out[column] = values
     if sheet.totals:
-        total = {column: sheet.totals.get(column) for column, _ in sheet.spec}
+        total: dict[str, object] = {column: sheet.totals.get(column) for column, _ in sheet.spec}
         total[sheet.spec[0][0]] = t("total", lang)
         out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
     return out.rename(columns=headers(sheet.spec, lang))
@@ -69,7 +69,7 @@ def workbook(sheets: list[Sheet], filters: list[tuple[str, str]], lang: str,
     """The xlsx bytes: a filters sheet first, then each table with formats and a frozen, bold header."""
     generated_at = generated_at or dt.datetime.now()
     rows = filters + [(t("excel.generated_at", lang), generated_at.strftime("%Y-%m-%d %H:%M:%S"))]
-    buffer, taken = io.BytesIO(), set()
+    buffer, taken = io.BytesIO(), set[str]()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         cover = pd.DataFrame(rows, columns=[t("excel.filter", lang), t("excel.value", lang)])
         cover_name = _sheet_name(t("excel.filters_sheet", lang), taken)

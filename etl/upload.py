@@ -48,6 +48,7 @@ def load_files(paths: list[Path], database: Path, rules_file: Path | None = None
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, encoding="utf-8")
     results = []
+    assert process.stdout is not None   # stdout=PIPE
     try:
         for line in process.stdout:
             try:

@@ -72,7 +72,8 @@ def funnel_limits(n, target: float, levels: tuple[float, ...], phi: float = 1.0)
     for level in levels:
         lower = funnel_limit((1 - level) / 2, n, target)
         upper = funnel_limit(1 - (1 - level) / 2, n, target)
-        found.append((np.clip(target - widen * (target - lower), 0, 1), np.clip(target + widen * (upper - target), 0, 1)))
+        found.append((np.clip(target - widen * (target - lower), 0, 1),
+                      np.clip(target + widen * (upper - target), 0, 1)))
     return found
 
 
@@ -106,7 +107,8 @@ def control_chart(frame: pd.DataFrame, keys: list[str], *, sigma: float = 3.0, r
     """p or Laney p' chart for every group of `frame`, each from its own baseline.
 
     frame: one row per group and period in time order, columns `keys`, `x` (numerator), `n`
-    (denominator, > 0: leave out periods without one) and `baseline` (True for the rows the centre line and sigma_z come from).
+    (denominator, > 0: leave out periods without one) and `baseline` (True for the rows the centre line and
+    sigma_z come from).
     Adds rate, centre, sigma_z, chart ('p' or 'laney'), lcl, ucl, judged, beyond and run ('above'/'below'/None).
     judged: the point's expected count of events and of non-events at the centre (n p, n (1 - p)) are both
     at least min_expected; below that the 3-sigma limits misstate the binomial tail (with a centre of 0 any
@@ -154,7 +156,8 @@ def control_chart(frame: pd.DataFrame, keys: list[str], *, sigma: float = 3.0, r
     with np.errstate(all="ignore"):
         judged = np.isfinite(centre) & (n * centre >= min_expected) & (n * (1 - centre) >= min_expected)
     f["judged"] = judged
-    beyond = np.where(judged & (rate > f["ucl"]), "above", np.where(judged & (rate < f["lcl"]), "below", None))
+    nothing = np.full(len(f), None, dtype=object)
+    beyond = np.where(judged & (rate > f["ucl"]), "above", np.where(judged & (rate < f["lcl"]), "below", nothing))
     f["beyond"] = pd.Series(beyond, index=f.index, dtype=object)
 
     # Side of the centre compared exactly on counts: x * N vs X * n (a rate equal to the centre breaks a run).
@@ -174,4 +177,4 @@ def run_flags(group, side, run_length: int) -> np.ndarray:
     run_id = (group.ne(group.shift()) | side.ne(side.shift())).cumsum()
     position = side.groupby(run_id).cumcount() + 1
     flagged = (side != 0) & (position >= run_length)
-    return np.where(flagged, np.where(side > 0, "above", "below"), None)
+    return np.where(flagged, np.where(side > 0, "above", "below"), np.full(len(side), None, dtype=object))

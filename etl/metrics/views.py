@@ -47,7 +47,7 @@ def is_current(con) -> bool:
         row = next(iter(con.execute("SELECT value FROM metric_layer_version").fetchall()), None)
     except Exception:  # noqa: BLE001 - no such table yet: an empty or older database
         return False
-    return bool(row) and row[0] == version()
+    return row is not None and row[0] == version()
 
 
 def statements() -> list[str]:
@@ -82,6 +82,7 @@ def create_views(con) -> None:
         text = f"{_label(rate)} = {rate.numerator}{scale} / {rate.denominator}; empty when {rate.denominator} is 0."
         con.execute(f"COMMENT ON COLUMN dealer_month_metrics.{rate.name} IS {quote(text)}")
         for bound, word in (("low", "lower"), ("high", "upper")):
-            con.execute(f"COMMENT ON COLUMN dealer_month_metrics.{rate.name}_{bound} IS "
-                        f"{quote(f'{word} bound of the 95 % Wilson score interval of {rate.name}; empty when {rate.denominator} is 0.')}")
+            comment = (f"{word} bound of the 95 % Wilson score interval of {rate.name}; "
+                       f"empty when {rate.denominator} is 0.")
+            con.execute(f"COMMENT ON COLUMN dealer_month_metrics.{rate.name}_{bound} IS {quote(comment)}")
     con.execute("CREATE OR REPLACE TABLE metric_layer_version AS SELECT ? AS value", [version()])
