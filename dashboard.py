@@ -12,6 +12,7 @@ PAGES = (
     ("pages/3_Settlement.py", "settlement", ":material/payments:"),
     ("pages/4_Data.py", "data", ":material/upload_file:"),
     ("pages/5_Callbacks.py", "callbacks", ":material/call:"),
+    ("pages/8_Cases.py", "cases", ":material/assignment_turned_in:"),
     ("pages/6_Explore.py", "explore", ":material/query_stats:"),
     ("pages/7_Audit.py", "audit", ":material/policy:"),
 )

@@ -458,3 +458,88 @@ def load_audit_events(trail: Path, since: dt.date, until: dt.date, user_name: st
 def audit_events(page, since: dt.date, until: dt.date, user_name: str, kinds: tuple[str, ...]) -> pd.DataFrame:
     from etl import config
     return load_audit_events(config.audit_path(page.source.path), since, until, user_name, kinds, page.lang)
+
+
+# --- issue 16: cases ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CaseView:
+    """The Cases page: the queue of the scope's dealers, the figures in total, by dealer and by region."""
+
+    queue: pd.DataFrame
+    totals: dict
+    by_dealer: pd.DataFrame
+    by_region: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    """One case: its row of the queue (None when the scope does not see it), records and history."""
+
+    case: dict | None
+    records: pd.DataFrame
+    history: pd.DataFrame
+
+
+def case_clock() -> dt.datetime:
+    """Now, to the minute: what overdue and age are counted against (a minute's reads share a cache entry)."""
+    return dt.datetime.now().replace(second=0, microsecond=0)
+
+
+def load_cases(source: Source, scope: Scope, now: dt.datetime) -> CaseView:
+    from etl.metrics import cases as case_metrics
+    with _connect(source) as con:
+        return CaseView(case_metrics.queue(con, now, scope), case_metrics.totals(con, now, scope),
+                        case_metrics.figures(con, now, "dealer", scope), case_metrics.figures(con, now, "region", scope))
+
+
+def load_case(source: Source, scope: Scope, case_id: int, now: dt.datetime) -> CaseDetail:
+    from etl.metrics import cases as case_metrics
+    with _connect(source) as con:
+        found = case_metrics.one(con, case_id, now, scope)
+        if found is None:
+            return CaseDetail(None, pd.DataFrame(), pd.DataFrame())
+        return CaseDetail(found, case_metrics.records(con, case_id), case_metrics.history(con, case_id))
+
+
+_cases = st.cache_data(**CACHE)(load_cases)
+_case = st.cache_data(**CACHE)(load_case)
+
+
+def cases(page) -> CaseView:
+    return _guarded(page.lang, _cases, page.source, page.scope, case_clock())
+
+
+def case(page, case_id: int) -> CaseDetail:
+    return _guarded(page.lang, _case, page.source, page.scope, case_id, case_clock())
+
+
+def case_author(page) -> str:
+    """Who an edit is recorded as: the signed-in user, or "local" with open access (issue 15)."""
+    return page.user.name if getattr(page, "user", None) else "local"
+
+
+def save_case(page, case_id: int, version: int, changes: dict) -> str | None:
+    """Save one case's edit as the page's user, within the page's scope; None, or why it was not saved
+    (in the page's language). Waits for a load at most [cases] edit_wait_seconds."""
+    from etl import cases as case_edits
+    connections.close_all()          # this process's idle readers would keep the writer waiting
+    try:
+        case_edits.edit(page.source.path, page.rules, case_id, version, case_author(page), changes, page.scope)
+    except case_edits.CaseError as exc:
+        return i18n.t(f"case.error.{exc.code}", page.lang, **{k: str(v) for k, v in exc.values.items()})
+    except DatabaseBusy:
+        return i18n.t("busy", page.lang)
+    return None
+
+
+def assign_cases(page, versions: dict[int, int], owner: str) -> dict[int, str]:
+    """Give the cases (case_id -> the version shown) to `owner`; the ones refused, with why in words."""
+    from etl import cases as case_edits
+    connections.close_all()
+    try:
+        refused = case_edits.assign(page.source.path, page.rules, versions, owner, case_author(page), page.scope)
+    except DatabaseBusy:
+        return {case_id: i18n.t("busy", page.lang) for case_id in versions}
+    return {case_id: i18n.t(f"case.error.{exc.code}", page.lang, **{k: str(v) for k, v in exc.values.items()})
+            for case_id, exc in refused.items()}

@@ -184,3 +184,19 @@ CALL_LIST: Spec = [("callback_id", "text"), ("record_no", "text"), ("dealer_id",
                   ("product_model", "text"), ("service_type", "code"), ("requested_at", "moment"),
                   ("completed_at", "moment")]
 CATALOG: Spec = [("column_name", "text"), ("data_type", "text"), ("comment", "long_text")]
+# Issue 16: the cases (kind, status and root cause arrive in words: app/cases_ui.py).
+CASE_QUEUE: Spec = [("case_id", "text"), ("kind", "text"), ("status", "text"), ("dealer_id", "text"),
+                    ("dealer_name", "text"), ("region", "text"), ("owner", "text"), ("opened_at", "moment"),
+                    ("due_at", "moment"), ("age_days", "count"), ("overdue", "check"), ("records", "text"),
+                    ("detail", "long_text")]
+CASE_COUNTS: Spec = [("cases_opened", "count"), ("cases_open", "count"), ("cases_overdue", "count"),
+                     ("cases_closed", "count"), ("cases_closed_on_time", "count"),
+                     ("cases_closed_on_time_rate", "percent"), ("median_days_to_close", "number"),
+                     ("cases_reopened", "count"), ("cases_reopened_share", "percent")]
+CASE_DEALERS: Spec = [("dealer_id", "text"), ("dealer_name", "text"), ("region", "text")] + CASE_COUNTS
+CASE_REGIONS: Spec = [("region", "text")] + CASE_COUNTS
+CASE_HISTORY: Spec = [("changed_at", "moment"), ("author", "text"), ("field", "text"), ("old_value", "text"),
+                      ("new_value", "text")]
+CASE_RECORDS: Spec = [("record_no", "text"), ("report_month", "month"), ("service_type", "code"),
+                      ("product_model", "text"), ("status", "code"), ("requested_at", "moment"),
+                      ("completed_at", "moment")] + PEOPLE
