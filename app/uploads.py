@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
@@ -105,7 +105,8 @@ def first_rejects_table(report: dict, lang: str) -> pd.DataFrame:
 def mapping_table(report: dict) -> pd.DataFrame:
     """Source header -> column, as read from the file (date parts included)."""
     details = report.get("details") or {}
-    pairs = details.get("mapping", []) + [[source, f"{column} (date)"] for source, column in details.get("date_parts", [])]
+    pairs = details.get("mapping", []) + [[source, f"{column} (date)"]
+                                          for source, column in details.get("date_parts", [])]
     return pd.DataFrame(pairs, columns=["source_header", "column"])
 
 

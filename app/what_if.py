@@ -73,7 +73,8 @@ def _choice(key: str, unit: str, base) -> Choice:
 
 
 def _input(page: PageContext, key: str, unit: str, column):
-    label, help_text = page.t(f"what_if.{key}"), page.t("what_if.input_help", value=text(page.rules[key], unit, page.lang))
+    label = page.t(f"what_if.{key}")
+    help_text = page.t("what_if.input_help", value=text(page.rules[key], unit, page.lang))
     if unit == "switch":
         return lambda **kw: column.toggle(label, help=help_text, **kw)
     if unit == "count":

@@ -41,7 +41,8 @@ def latest_load_with_rejects(con, file_name: str) -> tuple:
 
 def rejected_rows(con, load_id: int) -> pd.DataFrame:
     return con.execute(
-        "SELECT row_no, sheet, reason, problems, raw_values FROM rejects WHERE load_id = ? ORDER BY sheet NULLS FIRST, row_no",
+        "SELECT row_no, sheet, reason, problems, raw_values FROM rejects WHERE load_id = ? "
+        "ORDER BY sheet NULLS FIRST, row_no",
         [load_id]).df()
 
 

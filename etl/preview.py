@@ -68,7 +68,8 @@ def inspect_file(path: Path, database: Path, rules: Rules, submitted_on: dt.date
             "message": f"same content as {previous[0]}, load #{previous[1]}" if previous else "",
             "rows_read": result.rows_read, "rows_loaded": result.rows_loaded, "rows_rejected": result.rows_rejected,
             "warnings": result.warnings, "notes": notes, "details": result.details,
-            "first_rejects": [{"row_no": int(r.row_no), "sheet": None if r.sheet is None or r.sheet != r.sheet else r.sheet,
+            "first_rejects": [{"row_no": int(r.row_no),
+                               "sheet": None if r.sheet is None or r.sheet != r.sheet else r.sheet,   # NaN: none
                                "reason": r.reason, "problems": r.problems} for r in rejects.itertuples()],
             "reason_counts": [{"reason": render({"code": code, "col": col, "value": "…", "detail": "…"}, result.kind),
                                "rows": rows} for code, col, rows in reasons]}
@@ -97,7 +98,8 @@ def describe(report: dict) -> str:
         lines.append(f"  {where}")
     for sheet in details.get("skipped_sheets", []):
         lines.append(f"  sheet \"{sheet.get('name')}\" skipped: {sheet.get('reason')}")
-    mapping = details.get("mapping", []) + [[source, f"{column} (its date)"] for source, column in details.get("date_parts", [])]
+    mapping = details.get("mapping", []) + [[source, f"{column} (its date)"]
+                                            for source, column in details.get("date_parts", [])]
     if mapping:
         lines.append("  columns: " + ", ".join(f"{source} -> {column}" for source, column in mapping))
     if details.get("kept_aside"):

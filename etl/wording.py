@@ -186,7 +186,8 @@ def watchlist_detail(line: dict, lang: str) -> str:
                  chart=chart)
     if reason == "control_breach":
         low, high = (_rate_text(name, line[k], lang) for k in ("low", "high"))
-        limit = _limit(line["threshold"]) if RATE_BY_NAME[name].scale == 1 else _rate_text(name, line["threshold"], lang)
+        threshold = line["threshold"]
+        limit = _limit(threshold) if RATE_BY_NAME[name].scale == 1 else _rate_text(name, threshold, lang)
         return t("watchlist.detail.control_breach", lang, **words, limit=limit, level=line["level"], low=low, high=high)
     raise ValueError(f"unknown watchlist reason {reason}")
 
