@@ -98,18 +98,22 @@ def locked_until(path: Path, user_name: str, max_failures: int, lock_minutes: fl
                  at: dt.datetime | None = None) -> dt.datetime | None:
     """When a name's sign-in lock ends, or None when it is not locked.
 
-    A name is locked when its last `max_failures` sign-in attempts within the last `lock_minutes`
-    all failed (no success between); the lock lasts `lock_minutes` from the latest of them.
+    A name is locked when its last `max_failures` sign-in attempts all failed (no success between) and
+    came within `lock_minutes` of each other; the lock lasts `lock_minutes` from the latest of them.
     Attempts while locked are audited as signin_locked and do not extend it.
     """
     if not path.exists():
         return None
     moment = at or now()
-    window = moment - dt.timedelta(minutes=lock_minutes)
+    window = dt.timedelta(minutes=lock_minutes)
     with closing(_connect(path)) as con:
         rows = con.execute("SELECT event, at FROM audit WHERE user_name = ? AND event IN ('signin_ok', 'signin_failed') "
-                           "AND at >= ? AND at <= ? ORDER BY id DESC LIMIT ?",
-                           (user_name, _stamp(window), _stamp(moment), max_failures)).fetchall()
+                           "AND at <= ? ORDER BY at DESC, id DESC LIMIT ?",
+                           (user_name, _stamp(moment), max_failures)).fetchall()
     if len(rows) < max_failures or any(event != "signin_failed" for event, _ in rows):
         return None
-    return _parse(rows[0][1]) + dt.timedelta(minutes=lock_minutes)
+    latest, earliest = _parse(rows[0][1]), _parse(rows[-1][1])
+    if latest - earliest > window:
+        return None
+    until = latest + window
+    return until if moment < until else None

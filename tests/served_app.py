@@ -61,10 +61,11 @@ def _wait_healthy(url: str, process: subprocess.Popen, log_path: Path, seconds: 
 
 
 @contextlib.contextmanager
-def serving(database: Path, log_path: Path) -> Iterator[str]:
-    """The dashboard on `database`, as run.sh starts it, on a free port; its address while it runs."""
+def serving(database: Path, log_path: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """The dashboard on `database`, as run.sh starts it, on a free port; its address while it runs.
+    extra_env: more environment (a users file: tests/test_access_browser.py)."""
     port = _free_port()
-    env = {**os.environ, "SERVICE_QC_DB": str(database), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "SERVICE_QC_DB": str(database), "PYTHONPATH": str(ROOT), **(extra_env or {})}
     log_path.parent.mkdir(exist_ok=True)
     with log_path.open("w", encoding="utf-8") as log:
         process = subprocess.Popen(

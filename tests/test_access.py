@@ -1,0 +1,424 @@
+"""Issue 15, tested as an attacker would: the users file and its command, the audit trail and the sign-in lock,
+the safe default of app.serve, and every role through Streamlit's AppTest trying other dealers' data by the URL,
+the drill-down, the Explore SQL and the call list.
+
+The small database of tests/test_pages_apptest.py: D1 一号服务部 (华东/浙江) and D2 二号服务部 (华南/广东).
+D1 alone, March-April 2025: 5 services (R1-R5), 1 complaint (R2) -> 20.0 % (all dealers: 1 of 6, 16.7 %);
+answered callbacks C1 (5) and C2 (2) -> satisfaction 1 of 2, 50.0 % (all dealers: 2 of 3, 66.7 %).
+D2 alone: 1 service (S1), no complaint -> 0.0 %, C3 answered 4 -> satisfaction 100.0 %.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import test_pages_apptest
+from app import serve, signin
+from app.i18n import t
+from app_pages import ENTRY, PAGES
+from etl import audit, cli
+from etl.access import allowed_dealers, may, may_open, scope_for
+from etl.users import User, UsersError, hash_password, load_users, save_users, user_for_email, verify_password
+
+small_db = test_pages_apptest.small_db   # its fixture, shared
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct horse battery"
+USERS = {
+    "boss": dict(role="admin"),
+    "ana": dict(role="analyst"),
+    "east": dict(role="regional", regions=("华东",)),
+    "south_calls": dict(role="callcenter", provinces=("广东",)),
+    "d2": dict(role="dealer", dealer_ids=("D2",)),
+}
+
+
+@pytest.fixture(scope="module")
+def password_hash() -> str:
+    return hash_password(PASSWORD, 10)
+
+
+@pytest.fixture
+def users_file(tmp_path, monkeypatch, password_hash) -> Path:
+    path = tmp_path / "users.toml"
+    save_users(path, {name: User(name, password=password_hash, **fields) for name, fields in USERS.items()})
+    monkeypatch.setenv("SERVICE_QC_USERS", str(path))
+    monkeypatch.setenv("SERVICE_QC_AUDIT", str(tmp_path / "audit.sqlite"))
+    return path
+
+
+def trail(users_file: Path) -> Path:
+    return users_file.parent / "audit.sqlite"
+
+
+# --- the users file and its command ------------------------------------------------------------------
+
+def _users(*argv, passwords=(PASSWORD, PASSWORD)):
+    with mock.patch("getpass.getpass", side_effect=list(passwords)):
+        return cli.main(["users", *argv])
+
+
+def test_users_command_adds_lists_changes_and_removes_and_audits_each_change(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "users.toml"
+    monkeypatch.setenv("SERVICE_QC_USERS", str(path))
+    monkeypatch.setenv("SERVICE_QC_AUDIT", str(tmp_path / "audit.sqlite"))
+    assert _users("add", "Wang", "--role", "regional", "--regions", "华东,华南", "--email", " Wang@HQ.example ") == 0
+    assert _users("add", "li", "--role", "dealer", "--dealers", "D2") == 0
+    assert path.stat().st_mode & 0o777 == 0o600
+    text = path.read_text(encoding="utf-8")
+    assert PASSWORD not in text and "$argon2id$" in text
+    users = load_users(path)
+    assert users["wang"].regions == ("华东", "华南") and users["wang"].email == "wang@hq.example"
+    assert verify_password(users["wang"], PASSWORD) and not verify_password(users["wang"], PASSWORD + "!")
+    capsys.readouterr()
+    assert _users("list") == 0
+    listed = capsys.readouterr().out
+    assert "wang\tregional\tregions=华东,华南\twang@hq.example" in listed and "li\tdealer\tdealer_ids=D2" in listed
+    assert "argon2" not in listed
+    old_hash = users["li"].password
+    assert _users("passwd", "li", passwords=("another long one", "another long one")) == 0
+    li = load_users(path)["li"]
+    assert li.password != old_hash and verify_password(li, "another long one") and not verify_password(li, PASSWORD)
+    assert _users("remove", "wang") == 0
+    assert set(load_users(path)) == {"li"}
+    events = audit.events(tmp_path / "audit.sqlite")
+    assert events["event"].tolist() == ["user_removed", "password_changed", "user_added", "user_added"]
+    assert events["user_name"].str.startswith("cli:").all()
+
+
+@pytest.mark.parametrize("argv, passwords, message", [
+    (["add", "x", "--role", "dealer", "--regions", "华东"], (PASSWORD, PASSWORD), "a dealer has no regions"),
+    (["add", "x", "--role", "regional"], (PASSWORD, PASSWORD), "a regional needs a scope"),
+    (["add", "x", "--role", "regional", "--regions", "华东", "--uploads"], (PASSWORD, PASSWORD), "analysts only"),
+    (["add", "x", "--role", "admin"], ("short", "short"), "at least 10 characters"),
+    (["add", "x", "--role", "admin"], (PASSWORD, PASSWORD + "x"), "the two passwords differ"),
+    (["add", "X Y", "--role", "admin"], (PASSWORD, PASSWORD), "lower-case letters"),
+    (["remove", "nobody"], (), "no user nobody"),
+])
+def test_users_command_refuses_bad_users_and_writes_nothing(tmp_path, monkeypatch, capsys, argv, passwords, message):
+    monkeypatch.setenv("SERVICE_QC_USERS", str(tmp_path / "users.toml"))
+    monkeypatch.setenv("SERVICE_QC_AUDIT", str(tmp_path / "audit.sqlite"))
+    assert _users(*argv, passwords=passwords) == 1
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "users.toml").exists()
+
+
+def test_a_password_cannot_be_given_on_the_command_line():
+    with pytest.raises(SystemExit):
+        cli.parser().parse_args(["users", "add", "x", "--role", "admin", "--password", PASSWORD])
+
+
+def test_a_broken_users_file_is_refused_naming_the_user(tmp_path):
+    path = tmp_path / "users.toml"
+    path.write_text('[users.a]\nrole = "owner"\npassword = "x"\n', encoding="utf-8")
+    with pytest.raises(UsersError, match="users.toml: user a: role 'owner'"):
+        load_users(path)
+    path.write_text('[users.a]\nrole = "admin"\nemail = "x@y"\n[users.b]\nrole = "admin"\nemail = "X@Y"\n',
+                    encoding="utf-8")
+    with pytest.raises(UsersError, match="e-mail address is given to two users"):
+        load_users(path)
+
+
+def test_single_sign_on_accounts_map_to_users_by_email():
+    users = {"wang": User("wang", "regional", regions=("华东",), email="wang@hq.example"),
+             "li": User("li", "admin", email="li@hq.example")}
+    assert user_for_email(users, "Wang@HQ.example ").name == "wang"
+    assert user_for_email(users, "li@hq.example").role == "admin"
+    assert user_for_email(users, "eve@hq.example") is None      # an account nobody mapped gets nothing
+    assert user_for_email(users, "") is None and user_for_email(users, None) is None
+    assert user_for_email({"x": User("x", "admin")}, "") is None  # a user without e-mail is no catch-all
+
+
+def test_roles_pages_and_rights():
+    east, calls, dealer = (User("e", "regional", regions=("华东",)), User("c", "callcenter", regions=("华南",)),
+                           User("d", "dealer", dealer_ids=("D2",)))
+    assert [p for p in PAGES if may_open(dealer, p)] == ["dealers"]
+    assert [p for p in PAGES if may_open(calls, p)] == ["callbacks"]
+    assert not may_open(east, "data") and not may_open(east, "audit") and may_open(east, "explore")
+    assert may(calls, "unmasked_call_list") and not may(User("a", "analyst"), "unmasked_call_list")
+    assert may(User("a", "analyst", uploads=True), "upload") and not may(User("a", "analyst"), "upload")
+    assert may(None, "upload") and not may(None, "users")     # open access: everything but managing users
+
+
+def test_a_users_scope_is_anded_into_the_filters(small_db):
+    import pandas as pd
+    roster = pd.DataFrame({"dealer_id": ["D1", "D2", "D3"], "region": ["华东", "华南", "华东"],
+                           "province": ["浙江", "广东", "江苏"]})
+    east = User("e", "regional", regions=("华东",))
+    assert allowed_dealers(east, roster) == ("D1", "D3")
+    assert allowed_dealers(User("m", "regional", provinces=("广东",), regions=("西北",)), roster) == ("D2",)
+    assert allowed_dealers(User("a", "analyst"), roster) is None
+    from etl.db import reader
+    from etl.metrics import overview
+    from etl.metrics.scope import Scope
+    with reader(small_db) as con:
+        def dealers_of(scope):
+            return overview.dealer_ranking(con, scope)["dealer_id"].tolist()
+        assert dealers_of(scope_for(east, roster)) == ["D1"]
+        assert dealers_of(scope_for(east, roster, Scope(regions=("华南",)))) == []   # a filter never widens
+        assert dealers_of(scope_for(User("n", "regional", regions=("西北",)), roster)) == []  # no dealer: nothing
+        assert dealers_of(scope_for(None, roster)) == ["D1", "D2"]
+
+
+# --- the audit trail and the lock ----------------------------------------------------------------------
+
+def test_the_audit_trail_is_append_only(tmp_path):
+    path = tmp_path / "audit.sqlite"
+    audit.record(path, "boss", "export", what="dealers", masked=True)
+    with sqlite3.connect(path) as con:
+        for statement in ("UPDATE audit SET user_name = 'eve'", "DELETE FROM audit"):
+            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+                con.execute(statement)
+    assert audit.events(path)[["user_name", "event", "detail"]].values.tolist() == [
+        ["boss", "export", '{"masked": true, "what": "dealers"}']]
+
+
+def test_five_failures_in_a_row_lock_the_name_for_fifteen_minutes(tmp_path):
+    path, start = tmp_path / "audit.sqlite", dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+    minute = dt.timedelta(minutes=1)
+
+    def locked(at):
+        return audit.locked_until(path, "eve", 5, 15, at)
+    audit.record(path, "eve", "signin_failed", at=start - 20 * minute)      # outside the window: not counted
+    for n in range(4):
+        audit.record(path, "eve", "signin_failed", at=start + n * minute)
+    assert locked(start + 4 * minute) is None                                # 4 in the window
+    audit.record(path, "eve", "signin_failed", at=start + 4 * minute)        # the 5th, at 09:04
+    assert locked(start + 5 * minute) == start + 19 * minute                 # until 09:19
+    audit.record(path, "eve", "signin_locked", at=start + 10 * minute)      # tried meanwhile: no extension
+    assert locked(start + 18 * minute) == start + 19 * minute
+    assert locked(start + 19 * minute + dt.timedelta(seconds=1)) is None
+    assert audit.locked_until(path, "bob", 5, 15, start + 5 * minute) is None  # another name is not locked
+    audit.record(path, "eve", "signin_ok", at=start + 20 * minute)
+    for n in range(4):
+        audit.record(path, "eve", "signin_failed", at=start + (21 + n) * minute)
+    assert locked(start + 25 * minute) is None        # the success in between: only 4 in a row
+
+
+# --- safe by default -----------------------------------------------------------------------------------
+
+def test_serve_listens_on_localhost_unless_told_and_refuses_other_addresses_without_users():
+    assert serve.arguments_for(["--server.port", "9000"])[3:] == ["--server.address", "127.0.0.1", "--server.port",
+                                                                   "9000"]
+    assert "127.0.0.1" not in serve.arguments_for(["--server.address=0.0.0.0"])
+    assert serve.asked_address(["--server.address", "10.1.2.3"]) == "10.1.2.3"
+    assert all(serve.is_local(a) for a in ("127.0.0.1", "localhost", "::1", "[::1]", "127.0.1.1"))
+    assert not any(serve.is_local(a) for a in ("0.0.0.0", "::", "10.1.2.3", "dashboard.hq", ""))
+    assert serve.refusal(["--server.port", "9000"], {}) is None
+    assert serve.refusal(["--server.address", "localhost"], {}) is None
+    assert serve.refusal(["--server.address", "0.0.0.0"], {"boss": User("boss", "admin")}) is None
+    assert "python -m etl users add" in serve.refusal(["--server.address", "0.0.0.0"], {})
+
+
+def test_run_sh_refuses_a_network_address_without_users(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "SERVICE_QC_USERS": str(tmp_path / "none.toml"), "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "app.serve", "--server.address", "0.0.0.0"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "no users are configured" in done.stderr and "python -m etl users add NAME --role admin" in done.stderr
+
+
+def test_open_access_says_so_and_a_network_address_without_users_shows_nothing(small_db):
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert t("access.open", "en") in [c.value for c in at.sidebar.caption] and len(at.metric) == 9
+    from streamlit import config
+    before = config.get_option("server.address")
+    config.set_option("server.address", "0.0.0.0")
+    try:
+        at = AppTest.from_file(ENTRY, default_timeout=60)
+        at.query_params["lang"] = "zh"
+        at.run()
+    finally:
+        config.set_option("server.address", before)
+    assert at.error[0].value == t("access.remote_without_users", "zh", address="0.0.0.0")
+    assert not at.metric and not at.dataframe
+
+
+# --- sign-in --------------------------------------------------------------------------------------------
+
+def _fresh(page: str | None = None, **params) -> AppTest:
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    at.query_params.update({"lang": "en", **params})
+    return at
+
+
+def _as(user: str, page: str, **params) -> AppTest:
+    """A session already signed in as `user` (the form is tested below), on one page opened by a link."""
+    at = _fresh(**params)
+    at.session_state[signin.SESSION_KEY] = {"name": user, "seen": time.monotonic(), "sso": False}
+    at.run()
+    if page != "overview":
+        at.switch_page(PAGES[page]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _sign_in(at: AppTest, name: str, password: str) -> AppTest:
+    at.text_input(key=signin.NAME_KEY).input(name)
+    at.text_input(key=signin.PASSWORD_KEY).input(password)
+    return at.button[0].click().run()
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_a_page_opened_by_its_url_without_signing_in_shows_the_sign_in(small_db, users_file, page):
+    at = _fresh()
+    at.run()
+    if page != "overview":
+        at.switch_page(PAGES[page]).run()
+    assert [title.value for title in at.title] == [t("access.title", "en")]
+    assert not at.metric and not at.dataframe and not at.exception
+
+
+def test_sign_in_in_both_languages_then_sign_out(small_db, users_file):
+    at = _fresh(lang="zh")
+    at.run()
+    assert at.title[0].value == "登录" and at.text_input[0].label == "用户名"
+    _sign_in(at, " East ", PASSWORD)
+    assert at.title[0].value == t("overview.title", "zh")
+    assert t("access.signed_in_as", "zh", name="east", role="大区经理") in [c.value for c in at.sidebar.caption]
+    at.sidebar.button(key="_signout").click().run()
+    assert at.title[0].value == "登录" and signin.SESSION_KEY not in at.session_state
+    assert audit.events(trail(users_file))["event"].tolist() == ["signout", "signin_ok"]
+
+
+def test_five_wrong_passwords_lock_the_name_even_for_the_right_one(small_db, users_file):
+    at = _fresh()
+    at.run()
+    for _ in range(5):
+        _sign_in(at, "boss", "guess " + PASSWORD)
+        assert at.error[0].value == t("access.wrong", "en")
+    _sign_in(at, "boss", PASSWORD)
+    assert at.error[0].value.startswith("This name is locked for 15 minutes")
+    assert at.title[0].value == t("access.title", "en") and not at.metric
+    _sign_in(at, "ana", PASSWORD)                   # another name is not locked
+    assert at.title[0].value == t("overview.title", "en")
+    events = audit.events(trail(users_file))
+    assert events["event"].tolist() == ["signin_ok", "signin_locked"] + ["signin_failed"] * 5
+    assert events["user_name"].tolist() == ["ana"] + ["boss"] * 6
+
+
+def test_an_unknown_name_fails_like_a_wrong_password(small_db, users_file):
+    at = _sign_in(_fresh().run(), "mallory", PASSWORD)
+    assert at.error[0].value == t("access.wrong", "en") and not at.metric
+
+
+def test_an_idle_session_expires(small_db, users_file):
+    at = _fresh()
+    at.session_state[signin.SESSION_KEY] = {"name": "ana", "seen": time.monotonic() - 31 * 60, "sso": False}
+    at.run()
+    assert at.title[0].value == t("access.title", "en")
+    assert at.info[0].value == t("access.expired", "en", minutes=30) and not at.metric
+    assert audit.events(trail(users_file))["event"].tolist() == ["session_expired"]
+
+
+# --- each role against other dealers' data ----------------------------------------------------------------
+
+def _tiles(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_a_regional_user_sees_only_their_dealers_whatever_the_url_says(small_db, users_file):
+    at = _as("east", "overview", region="华南", province="广东", dealer="D2")
+    shown = _tiles(at)
+    assert shown["Complaint rate per service"] == "20.0 %" and shown["Satisfaction"] == "50.0 %"   # D1 alone
+    assert at.sidebar.multiselect[0].options == ["华东"] and at.sidebar.multiselect[0].value == []
+    assert at.sidebar.multiselect[1].options == ["浙江"]
+    assert at.selectbox(key="_widget_chart_region").options == ["华东"]
+    at.switch_page(PAGES["dealers"]).run()
+    assert at.dataframe[0].value["Dealer id"].tolist() == ["D1"]
+    drill = at.selectbox(key="_widget_dealer")
+    assert drill.options == ["D1 · 一号服务部"] and drill.value == "D1"      # ?dealer=D2 is dropped
+    for plot in at.get("plotly_chart"):
+        assert "二号服务部" not in plot.proto.spec and '"D2"' not in plot.proto.spec
+    at.switch_page(PAGES["callbacks"]).run()
+    assert at.dataframe[0].value["Dealer id"].tolist() == ["D1"]
+    assert not [b for b in at.get("download_button") if b.proto.label == t("callbacks.download", "en")]
+    assert PAGES["data"] and _refused(at, "data") and _refused(at, "audit")
+
+
+def _refused(at: AppTest, page: str) -> bool:
+    """Absent from the session's navigation, and refused when its file runs by itself (opened past the navigation)."""
+    path = PAGES.get(page, "pages/7_Audit.py")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(path)
+    alone = AppTest.from_file(f"../{path}", default_timeout=60)
+    alone.session_state[signin.SESSION_KEY] = dict(at.session_state[signin.SESSION_KEY])
+    alone.query_params["lang"] = "en"
+    alone.run()
+    return alone.error[0].value == t("access.refused", "en") and not alone.dataframe and not alone.metric
+
+
+def test_a_dealer_sees_its_own_scorecard_and_records_only(small_db, users_file):
+    at = _as("d2", "dealers", dealer="D1")
+    assert at.dataframe[0].value["Dealer id"].tolist() == ["D2"]
+    assert at.selectbox(key="_widget_dealer").value == "D2"
+    assert _tiles(at)["Complaint rate per service"] == "0.0 %" and _tiles(at)["Satisfaction"] == "100.0 %"
+    for page in ("overview", "award", "settlement", "data", "callbacks", "explore", "audit"):
+        assert _refused(at, page), page
+    events = audit.events(trail(users_file))
+    assert sorted(events["detail"].str.extract(r'"page": "(\w+)"')[0]) == sorted(
+        ["overview", "award", "settlement", "data", "callbacks", "explore", "audit"])
+
+
+def test_the_call_center_gets_its_provinces_call_list_unmasked_and_nothing_else(small_db, users_file):
+    at = _as("south_calls", "callbacks", **{"cb_month": "2025-03", "cb_share": "100"})
+    assert at.dataframe[0].value["Dealer id"].tolist() == ["D2"]                # callbacks by dealer
+    listed = at.dataframe[-1].value
+    assert listed["Dealer id"].unique().tolist() == ["D2"] and listed["Record no."].tolist() == ["S1"]
+    assert [b.proto.label for b in at.get("download_button")][-1] == t("callbacks.download", "en")
+    assert _refused(at, "overview") and _refused(at, "explore")
+
+
+def test_an_analyst_gets_the_masked_call_list_only_and_no_upload(small_db, users_file):
+    at = _as("ana", "callbacks", **{"cb_month": "2025-03", "cb_share": "100"})
+    assert set(at.dataframe[-1].value["Dealer id"]) == {"D1", "D2"}
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert t("callbacks.download", "en") not in labels and t("callbacks.masked_only", "en") in [c.value for c in at.caption]
+    at.switch_page(PAGES["data"]).run()
+    assert not at.get("file_uploader") and t("data.upload_not_granted", "en") in [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize("sql, expect", [
+    ("SELECT * FROM repairs", ["D1"] * 5),                                  # R1-R5; S1 is D2's
+    ("SELECT DISTINCT dealer_id FROM dealer_month_metrics UNION SELECT dealer_id FROM dealers", ["D1"]),
+    ("SELECT dealer_id FROM callbacks UNION ALL SELECT dealer_id FROM sales", ["D1"] * 4),   # C1, C2; 2 months
+    ("SELECT count(*) AS dealer_id FROM load_log UNION ALL SELECT count(*) FROM rejects", [0, 0]),
+])
+def test_explore_sql_of_a_regional_user_sees_only_their_rows(small_db, users_file, sql, expect):
+    at = _as("east", "explore")
+    at.text_area(key="_explore_sql").input(sql)
+    next(b for b in at.button if b.label == t("explore.run", "en")).click().run()
+    assert not at.error, at.error[0].value
+    result = next(frame.value for frame in at.dataframe if list(frame.value.columns)[:1] in (["dealer_id"], ["record_no"]))
+    assert sorted(result["dealer_id"].tolist()) == sorted(expect)
+
+
+def test_explore_cannot_read_files_for_a_scoped_user(small_db, users_file):
+    at = _as("east", "explore")
+    for sql in (f"SELECT * FROM read_csv('{users_file}')", f"SELECT * FROM read_text('{small_db}')",
+                f"ATTACH '{small_db}' AS w"):
+        at.text_area(key="_explore_sql").input(sql)
+        next(b for b in at.button if b.label == t("explore.run", "en")).click().run()
+        assert at.error[0].proto.icon == ":material/block:", sql
+        assert not [c for c in at.caption if " rows · " in c.value], sql
+
+
+def test_the_admin_audit_page_lists_and_filters_the_trail(small_db, users_file):
+    audit.record(trail(users_file), "east", "signin_failed")
+    audit.record(trail(users_file), "boss", "export", what="dealers", masked=True)
+    at = _as("boss", "overview")
+    at.switch_page("pages/7_Audit.py").run()
+    assert at.title[0].value == t("audit.title", "en")
+    shown = at.dataframe[0].value
+    assert shown["Event"].tolist() == ["export", "sign-in failed"] and shown["User"].tolist() == ["boss", "east"]
+    at.text_input(key="_audit_user").input("east").run()
+    assert at.dataframe[0].value["User"].tolist() == ["east"]
