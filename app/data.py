@@ -510,6 +510,12 @@ def cases(page) -> CaseView:
     return _guarded(page.lang, _cases, page.source, page.scope, case_clock())
 
 
+def dealer_cases(page, dealer_id: str) -> pd.DataFrame:
+    """The dealer drill-down's cases: the queue's rows of one dealer."""
+    found = cases(page).queue
+    return found[found["dealer_id"] == dealer_id].reset_index(drop=True)
+
+
 def case(page, case_id: int) -> CaseDetail:
     return _guarded(page.lang, _case, page.source, page.scope, case_id, case_clock())
 

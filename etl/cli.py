@@ -354,7 +354,8 @@ def _pack_problem(args) -> str | None:
         return f"the {args.kind} is one per dealer: --by region applies to bulletin and award"
     if args.kind in ("bulletin", "award") and args.by == "dealer":
         return f"the {args.kind} covers many dealers: --by dealer applies to scorecard and settlement"
-    if Path(args.out).suffix.lower() in (".csv", ".xlsx", ".pdf") or (Path(args.out).exists() and not Path(args.out).is_dir()):
+    out = Path(args.out)
+    if out.suffix.lower() in (".csv", ".xlsx", ".pdf") or (out.exists() and not out.is_dir()):
         return "report pack writes a folder: --out DIR"
     return None
 

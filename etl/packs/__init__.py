@@ -67,7 +67,8 @@ def file_stem(document: Document, period_label: str) -> str:
     or a mail client refuses."""
     kind = t(KIND_WORDS[document.kind], document.lang)
     who = document.recipient_name if document.recipient in (document.recipient_name, "national") or \
-        document.recipient_name.startswith(document.recipient + " ") else f"{document.recipient} {document.recipient_name}"
+        document.recipient_name.startswith(document.recipient + " ") else \
+        f"{document.recipient} {document.recipient_name}"
     stem = f"{kind}_{period_label}_{who}"
     return re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "-", stem).strip(" .")[:150]
 
@@ -92,7 +93,8 @@ def _period_label(document: Document) -> str:
     return dict(document.header)[t("pack.period", document.lang)]
 
 
-def write(docs: Iterable[Document], out: Path, progress: Callable[[int, Document], None] | None = None) -> list[Written]:
+def write(docs: Iterable[Document], out: Path,
+          progress: Callable[[int, Document], None] | None = None) -> list[Written]:
     """Write each document's PDF and workbook into `out`, then index.csv; the index lines."""
     out.mkdir(parents=True, exist_ok=True)
     written, taken = [], set()

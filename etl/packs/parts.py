@@ -69,10 +69,12 @@ def late_reports_table(ctx: Context, status: pd.DataFrame, title: str, with_deal
     frame = status[status["status"].isin(["missing", "late"])].copy() if len(status) else status
     columns = ([Column("dealer_id", ctx.t("col.dealer_id")), Column("dealer_name", ctx.t("col.dealer_name"))]
                if with_dealer else [])
-    columns += [Column("month", ctx.t("col.month"), "month"), Column("report_due_on", ctx.t("col.report_due_on"), "day"),
+    columns += [Column("month", ctx.t("col.month"), "month"),
+                Column("report_due_on", ctx.t("col.report_due_on"), "day"),
                 Column("report_submitted_on", ctx.t("col.report_submitted_on"), "day"),
                 Column("days_late", ctx.t("col.days_late"), "count"),
-                Column("days_overdue", ctx.t("col.days_overdue"), "count"), Column("status", ctx.t("col.status"), "code")]
+                Column("days_overdue", ctx.t("col.days_overdue"), "count"),
+                Column("status", ctx.t("col.status"), "code")]
     if len(frame):
         frame = frame.sort_values(["month", "dealer_id"]).reset_index(drop=True)
     return Table(title, frame, columns, empty=ctx.t("pack.no_late_reports"))

@@ -7,6 +7,7 @@ import io
 import math
 from functools import cache
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, PolyLine, String
 from reportlab.lib import colors
@@ -16,10 +17,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdfcanvas
-from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
-from reportlab.platypus import TableStyle
-from xml.sax.saxutils import escape
 
 from etl.packs.document import Chart, Document, Facts, Table, cell_text
 from i18n import t
@@ -57,7 +56,8 @@ def _styles() -> dict[str, ParagraphStyle]:
     return {"body": base,
             "title": ParagraphStyle("title", parent=base, fontSize=16, leading=20, spaceAfter=4),
             "heading": ParagraphStyle("heading", parent=base, fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=3),
-            "note": ParagraphStyle("note", parent=base, fontSize=7.5, leading=9.5, textColor=colors.HexColor("#555555")),
+            "note": ParagraphStyle("note", parent=base, fontSize=7.5, leading=9.5,
+                                   textColor=colors.HexColor("#555555")),
             "cell": ParagraphStyle("cell", parent=base, fontSize=7.2, leading=8.8),
             "head": ParagraphStyle("head", parent=base, fontSize=7.2, leading=8.8)}
 
@@ -87,7 +87,8 @@ class _NumberedCanvas(pdfcanvas.Canvas):
             self.setFont(FONT, 7)
             self.setFillColor(colors.HexColor("#555555"))
             self.drawString(MARGIN, 9 * mm, self.footer_left)
-            self.drawRightString(self._pagesize[0] - MARGIN, 9 * mm, self.page_text.format(page=self._pageNumber, pages=total))
+            self.drawRightString(self._pagesize[0] - MARGIN, 9 * mm,
+                                 self.page_text.format(page=self._pageNumber, pages=total))
             self.setStrokeColor(GRID)
             self.line(MARGIN, 12 * mm, self._pagesize[0] - MARGIN, 12 * mm)
             super().showPage()
@@ -232,7 +233,7 @@ def _chart(chart: Chart, width: float) -> Drawing:
             if len(run) >= 4:
                 drawing.add(PolyLine(run, strokeColor=colour, strokeWidth=1.3))
             run = []
-    for n, (label, value) in enumerate(chart.limits.items()):
+    for n, value in enumerate(chart.limits.values()):
         colour = SERIES_COLOURS[n % len(SERIES_COLOURS)]
         drawing.add(Line(left, y_of(value), left + plot_w, y_of(value), strokeColor=colour, strokeDashArray=[3, 2],
                          strokeWidth=0.8))

@@ -36,7 +36,8 @@ def values(table: Table, lang: str) -> pd.DataFrame:
     """The table's columns as the sheet holds them: codes and verdicts in words, dates as dates, numbers as numbers."""
     out = pd.DataFrame(index=table.frame.index)
     for column in table.columns:
-        cells = table.frame[column.name] if column.name in table.frame else pd.Series(None, index=out.index, dtype=object)
+        cells = (table.frame[column.name] if column.name in table.frame
+                 else pd.Series(None, index=out.index, dtype=object))
         if column.kind == "code":
             cells = cells.map(lambda v: None if v is None or v != v else code(v, lang))
         elif column.kind == "verdict":
