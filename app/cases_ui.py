@@ -252,3 +252,11 @@ def by_dealer_and_region(page, view: data.CaseView) -> None:
         ui.table(page, view.by_dealer, tables.CASE_DEALERS)
     with st.expander(page.t("cases.by_region")):
         ui.table(page, view.by_region, tables.CASE_REGIONS)
+
+
+def overview_tile(page, totals: dict) -> None:
+    """The Overview's tile: open and overdue cases of the scope, with a link to the Cases page."""
+    cells = st.columns([1, 1, 2], vertical_alignment="center")
+    cells[0].metric(page.t("col.cases_open"), fmt.count(totals["cases_open"]), border=True)
+    cells[1].metric(page.t("col.cases_overdue"), fmt.count(totals["cases_overdue"]), border=True)
+    cells[2].page_link("pages/8_Cases.py", label=page.t("overview.cases_link"), icon=":material/assignment_turned_in:")

@@ -2,7 +2,7 @@
 breaches, the watchlist of a month, control charts by region."""
 import streamlit as st
 
-from app import charts, data, state, stats_text, tables, ui
+from app import cases_ui, charts, data, state, stats_text, tables, ui
 from app import format as fmt
 from app.excel import Sheet
 from etl.metrics.definitions import CONTROL_RATES
@@ -19,6 +19,7 @@ if view.monthly.empty:
     st.stop()
 
 ui.rate_tiles(page, view.tiles)
+cases_ui.overview_tile(page, data.cases(page).totals)
 
 st.subheader(page.t("overview.trends"))
 st.plotly_chart(charts.rate_trends(view.monthly, TILE_RATES, page.lang, view.tiles))

@@ -2,7 +2,7 @@
 chart, report timeliness and records."""
 import streamlit as st
 
-from app import charts, charts_stats, data, state, stats_text, tables, ui
+from app import cases_ui, charts, charts_stats, data, state, stats_text, tables, ui
 from app import format as fmt
 from app.excel import Sheet
 from etl.metrics.definitions import RATES
@@ -83,3 +83,14 @@ else:
     ui.table(page, records, tables.RECORDS[listed], key=f"records_{listed}")
     ui.download(page, f"records_{dealer_id}_{listed}", [Sheet(page.t("dealers.records"), records, tables.RECORDS[listed])],
                 [(page.t("col.dealer_id"), dealer_id)])
+
+st.subheader(page.t("dealers.cases"))
+dealer_cases = data.dealer_cases(page, dealer_id)
+if dealer_cases.empty:
+    st.caption(page.t("dealers.no_cases"))
+else:
+    st.caption(page.t("dealers.cases_help", open=fmt.count(int(dealer_cases["is_open"].sum())),
+                      overdue=fmt.count(int(dealer_cases["overdue"].sum()))))
+    ui.table(page, cases_ui.in_words(dealer_cases, page.lang), tables.CASE_QUEUE, key="dealer_cases",
+             height=min(400, ui.rows_height(len(dealer_cases), 10)))
+    st.page_link("pages/8_Cases.py", label=page.t("cases.title"), icon=":material/assignment_turned_in:")
