@@ -102,7 +102,7 @@ def _tidy(sheet, widths: list[int]) -> None:
 
 
 # The call list's columns after the questions, headed col.<column> in the page's language.
-CALL_LIST_CONTEXT = ("dealer_name", "customer_name", "customer_phone", "address", "product_model", "service_type",
+CALL_LIST_CONTEXT = ("recheck_case", "dealer_name", "customer_name", "customer_phone", "address", "product_model", "service_type",
                      "requested_at", "completed_at")
 
 

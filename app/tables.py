@@ -179,8 +179,8 @@ CONDUCT: Spec = [("dealer_id", "text"), ("dealer_name", "text"), ("conduct_issue
 CALLBACK_PEOPLE: Spec = [("callback_id", "text"), ("called_at", "moment"), ("dealer_id", "text"),
                          ("dealer_name", "text"), ("record_no", "text"), ("report_month", "month"),
                          ("service_type", "code")] + PEOPLE + [("comment", "text")]
-CALL_LIST: Spec = [("callback_id", "text"), ("record_no", "text"), ("dealer_id", "text"), ("dealer_name", "text"),
-                   ("dealer_records", "count"), ("dealer_quota", "count")] + PEOPLE + [
+CALL_LIST: Spec = [("callback_id", "text"), ("recheck_case", "text"), ("record_no", "text"), ("dealer_id", "text"),
+                   ("dealer_name", "text"), ("dealer_records", "count"), ("dealer_quota", "count")] + PEOPLE + [
                   ("product_model", "text"), ("service_type", "code"), ("requested_at", "moment"),
                   ("completed_at", "moment")]
 CATALOG: Spec = [("column_name", "text"), ("data_type", "text"), ("comment", "long_text")]

@@ -213,6 +213,23 @@ def test_a_burst_keeps_to_its_scope(small):
     assert next(t for t in d1.tables() if t.title == "待更正的退回记录").frame.empty
 
 
+def test_a_user_limited_to_some_dealers_gets_packs_of_those_only(small):
+    """Issue 15's Scope.allowed (a regional manager's or a dealer's own dealers) holds in every pack."""
+    mine = Scope(allowed=("D1",))
+    with reader(small.path, small.rules) as con:
+        ctx = packs.Context.open(con, "zh", AS_OF, small.rules)
+        assert [d.recipient for d in packs.documents(ctx, "scorecard", MARCH, mine)] == ["D1"]
+        assert [d.recipient for d in packs.documents(ctx, "settlement", YEAR, Scope(allowed=()))] == []
+        [bulletin] = packs.documents(ctx, "bulletin", MARCH, mine, by="region")
+        [award] = packs.documents(ctx, "award", YEAR, mine)
+    assert bulletin.recipient == "华东" and dict(bulletin.header)["范围"] == "大区: 华东; 限于您可查看的 1 家经销商"
+    ranking = next(t for t in bulletin.tables() if t.title == "经销商排名")
+    assert ranking.frame["dealer_id"].tolist() == ["D1"]
+    headline = bulletin.sections[0].frame.set_index("rate")
+    assert headline.loc["complaint_rate", "value"] == pytest.approx(1 / 4)      # D1's alone, not 1 / 6
+    assert award.tables()[0].frame["dealer_id"].tolist() == ["D1"]
+
+
 def test_tiles_read_a_bursts_verdicts_as_they_judge_one_dealer(small):
     with reader(small.path, small.rules) as con:
         limits = thresholds.thresholds(con)

@@ -4,10 +4,10 @@ and the reasons in words (etl.wording, as the page and `report award` word them)
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from etl import wording
 from etl.metrics import award as awards
-from etl.metrics import overview
 from etl.metrics.scope import Scope
 from etl.packs.context import Context, Period
 from etl.packs.document import Column, Document, Facts, Table
@@ -19,10 +19,8 @@ MEASURES = (("complaints_per_1000_sales", "per_mille", "complaints"), ("satisfac
 
 def documents(ctx: Context, period: Period, scope: Scope, by: str | None = None) -> Iterator[Document]:
     if by == "region":
-        regions = scope.regions or tuple(sorted(overview.dealer_roster(ctx.con)["region"].dropna().unique()))
-        for region in regions:
-            yield award_list(ctx, period, Scope(regions=(region,), provinces=scope.provinces,
-                                                area_types=scope.area_types, dealer_ids=scope.dealer_ids), region)
+        for region in ctx.regions(scope):
+            yield award_list(ctx, period, replace(scope, regions=(region,)), region)
         return
     yield award_list(ctx, period, scope, scope.regions[0] if len(scope.regions) == 1 else "national")
 

@@ -5,6 +5,7 @@ watchlist), missing and late reports, fake records found."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pandas as pd
 
@@ -58,10 +59,8 @@ def watchlist_table(ctx: Context, lines: pd.DataFrame, reasons: tuple[str, ...],
 def documents(ctx: Context, period: Period, scope: Scope, by: str | None = None) -> Iterator[Document]:
     """The bulletin of `scope`, or with by='region' one bulletin per region of the scope."""
     if by == "region":
-        regions = scope.regions or tuple(sorted(overview.dealer_roster(ctx.con)["region"].dropna().unique()))
-        for region in regions:
-            yield bulletin(ctx, period, Scope(regions=(region,), provinces=scope.provinces,
-                                              area_types=scope.area_types, dealer_ids=scope.dealer_ids), region)
+        for region in ctx.regions(scope):
+            yield bulletin(ctx, period, replace(scope, regions=(region,)), region)
         return
     yield bulletin(ctx, period, scope, scope.regions[0] if len(scope.regions) == 1 else "national")
 
@@ -74,8 +73,7 @@ def bulletin(ctx: Context, period: Period, scope: Scope, recipient: str) -> Docu
     tiles = overview.tiles(totals, overview.scope_totals(con, previous) if previous else None, ctx.limits)
     first, last = period.trend
     months = parts.month_labels(first, last)
-    monthly = overview.monthly_trend(con, Scope(first, last, current.regions, current.provinces, current.area_types,
-                                                current.dealer_ids))
+    monthly = overview.monthly_trend(con, replace(current, first_month=first, last_month=last))
     ranking = overview.dealer_ranking(con, current)
     lines = quality.watchlist(con, month, ctx.as_of, scope=current.dealers_only())
     if len(lines):

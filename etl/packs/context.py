@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from etl.metrics import overview
-from etl.metrics.scope import Scope, add_months
+from etl.metrics import named, overview
+from etl.metrics.scope import Scope, add_months, where
 from etl.metrics.thresholds import Threshold, thresholds
 from etl.rules import Rules
 from i18n import t
@@ -42,9 +42,8 @@ class Period:
         return add_months(self.last, -11), self.last
 
     def scope(self, dealers: Scope) -> Scope:
-        """The dealers of `dealers` over this period's months."""
-        return Scope(self.first, self.last, dealers.regions, dealers.provinces, dealers.area_types,
-                     dealers.dealer_ids)
+        """The dealers of `dealers` (the user's limit, Scope.allowed, included) over this period's months."""
+        return replace(dealers, first_month=self.first, last_month=self.last)
 
 
 def rules_fingerprint(rules: Rules) -> str:
@@ -79,7 +78,16 @@ class Context:
                  for key, values in (("col.region", scope.regions), ("col.province", scope.provinces),
                                      ("col.area_type", scope.area_types), ("col.dealer_id", scope.dealer_ids))
                  if values]
+        if scope.allowed is not None:      # a user limited to some dealers (etl.access)
+            parts.append(self.t("pack.allowed", count=len(scope.allowed)))
         return "; ".join(parts) if parts else self.t("pack.national")
+
+    def regions(self, scope: Scope) -> tuple[str, ...]:
+        """The regions a burst by region covers: the scope's, else those of the dealers it may see."""
+        if scope.regions:
+            return scope.regions
+        dealers = named.run(self.con, "dealers_in_scope", scope=where(scope.dealers_only(), dealers="d"))
+        return tuple(sorted(dealers["region"].dropna().unique()))
 
     def header(self, scope: Scope, period: Period) -> list[tuple[str, str]]:
         """The lines every document prints first (and the workbook's first sheet): scope, period, data as of,

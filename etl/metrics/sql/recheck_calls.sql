@@ -1,8 +1,9 @@
 -- Issue 16: customers to call again first: closed complaint and fake-record cases whose re-check was left
 -- to the call list and that no callback on their record has re-checked since closing, with the
--- record's customer (the latest loaded version), in call-list columns. Personal data NOT masked
+-- record's customer (the latest loaded version), in call-list columns; the callback id names the case and
+-- its closing, so a case closed again is called again under a new id. Personal data NOT masked
 -- (this list is for calling customers); the screen masks it as it masks the call list.
-SELECT 'RC' || lpad(CAST(c.case_id AS VARCHAR), 6, '0') AS callback_id, r.record_no, c.dealer_id, d.dealer_name,
+SELECT 'RC' || c.case_id || '-' || strftime(c.closed_at, '%Y%m%d%H%M') AS callback_id, r.record_no, c.dealer_id, d.dealer_name,
        r.customer_name, r.customer_phone, r.address, r.product_model, r.service_type, r.requested_at,
        r.completed_at, CAST(NULL AS BIGINT) AS dealer_records, CAST(NULL AS BIGINT) AS dealer_quota,
        c.case_id AS recheck_case
