@@ -127,6 +127,19 @@ def _working_hours(rng: np.random.Generator, arrived: np.ndarray) -> np.ndarray:
     return np.where(early | late, morning, arrived)
 
 
+def _as_of_span_end(span: Span, status: np.ndarray, arrived: np.ndarray,
+                    completed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The data set stands as of the first day after its last month (never after the day it is made): a visit
+    that would come later has not happened, so its record is still open. No draw: the same seed and
+    span give the same records."""
+    stands = span.end.astype("datetime64[m]")
+    unfinished = ~np.isnat(completed) & (completed >= stands)
+    status = np.where(unfinished, "open", status)
+    completed = np.where(unfinished, np.datetime64("NaT", "m"), completed)
+    arrived = np.where(~np.isnat(arrived) & (arrived >= stands), np.datetime64("NaT", "m"), arrived)
+    return status, arrived, completed
+
+
 def _fees(rng: np.random.Generator, service: np.ndarray, status: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """labor_fee and parts_fee in yuan by service type."""
     n = len(service)
@@ -175,6 +188,7 @@ def draw_repairs(rng: np.random.Generator, dealers: pd.DataFrame, span: Span,
     products = _products(rng, n, np.isin(calendar_month, (6, 7, 8)))
     median = d["arrival_hours"].to_numpy() * np.where(urban, 1, 2) * np.where(is_crisis, 1.6, 1)
     arrived, completed = _visit_times(rng, requested, median, d["arrival_spread"].to_numpy(), status)
+    status, arrived, completed = _as_of_span_end(span, status, arrived, completed)
     age_days = np.where(service == "install", rng.integers(0, 10, n), rng.gamma(1.6, 500, n).astype(int) + 20)
     purchase = requested.astype("datetime64[D]") - age_days.astype("timedelta64[D]")
     in_warranty = np.where(age_days <= products["warranty"] * 365, 1, 0)

@@ -30,8 +30,8 @@ def status_counts(status: pd.DataFrame) -> dict[str, int]:
 def report_timeliness(con, dealer_id: str, scope: Scope, today: dt.date) -> pd.DataFrame:
     """Each month of the scope for one dealer: deadline, first and latest submission, days late and a status.
 
-    status: on_time, late, missing (deadline passed, no report), not_due (deadline still ahead)
-    or no_contract (the dealer was not under contract that month and sent nothing).
+    status: not_due (deadline still ahead: never on time before it), on_time, late, missing (deadline
+    passed, no report by today) or no_contract (the dealer was not under contract that month and sent nothing).
     """
     if not scope.months or not scope.permits(dealer_id):     # none for a dealer outside the user's
         return pd.DataFrame(columns=TIMELINESS_COLUMNS)

@@ -242,12 +242,15 @@ CREATE OR REPLACE MACRO under_contract(joined_on, left_on, month) AS
 CREATE OR REPLACE MACRO report_on_time(submitted_on, due_on) AS coalesce(submitted_on <= due_on, false);
 
 -- name: report_status
--- A dealer-month's report as of a day: on_time, late (submitted after the deadline), not_due (the
--- deadline is still ahead), no_contract (not under contract that month and nothing sent) or missing.
+-- A dealer-month's report as of a day: not_due while its deadline is still ahead (whatever has come in:
+-- a month is judged once it is due, never on time before), then on_time, late (submitted after the
+-- deadline), no_contract (not under contract that month and nothing sent) or missing. A submission
+-- dated after as_of had not come in as of that day.
 CREATE OR REPLACE MACRO report_status(submitted_on, due_on, as_of, under_contract) AS
-    CASE WHEN report_on_time(submitted_on, due_on) THEN 'on_time'
+    CASE WHEN due_on > CAST(as_of AS DATE) THEN 'not_due'
+         WHEN submitted_on > CAST(as_of AS DATE) THEN CASE WHEN under_contract THEN 'missing' ELSE 'no_contract' END
+         WHEN report_on_time(submitted_on, due_on) THEN 'on_time'
          WHEN submitted_on IS NOT NULL THEN 'late'
-         WHEN due_on > CAST(as_of AS DATE) THEN 'not_due'
          WHEN NOT under_contract THEN 'no_contract'
          ELSE 'missing' END;
 
