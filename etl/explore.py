@@ -156,10 +156,9 @@ def _masked_select(con, table: str, masks: dict[str, str], folders: list[str]) -
         elif table == "load_log" and data_type in ("VARCHAR", "JSON"):
             replaced.append(f"CAST({_without_folders(column, folders)} AS {data_type}) AS {column}")
         elif data_type == "JSON":
-            keys = {key: personal_key(key) for (key,) in con.execute(
+            keys = {key: column_name for (key,) in con.execute(
                 f"SELECT DISTINCT unnest(json_keys({column})) FROM {source} WHERE json_type({column}) = 'OBJECT'"
-            ).fetchall()}
-            keys = {key: column_name for key, column_name in keys.items() if column_name}
+            ).fetchall() if (column_name := personal_key(key))}
             if keys:
                 replaced.append(f"CAST(CASE WHEN json_type({column}) = 'OBJECT' AND list_has_any(json_keys({column}), "
                                 f"[{', '.join(_quote(k) for k in keys)}]) THEN {_masked_object(masks, column, keys)} "
@@ -235,7 +234,7 @@ def build_sandbox(path: Path, rules: Rules, memory_limit_mb: int,
         con.execute("USE memory")
         con.execute("DETACH warehouse")
         apply_rules(con, rules)
-        used = con.execute("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()").fetchone()[0]
+        used = con.execute("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()").fetchall()[0][0]
         for setting in ("temp_directory = ''", "secret_directory = ''", "extension_directory = ''",
                         "home_directory = ''", "enable_external_access = false",
                         "disabled_filesystems = 'LocalFileSystem'", "autoinstall_known_extensions = false",
@@ -330,7 +329,7 @@ def _serve(fd: int) -> None:
 
 def _stamp(path: Path, rules: Rules, allowed: tuple[str, ...] | None = None) -> tuple:
     """What the sandbox copied: the file as it is now (and its write-ahead log), the rules, the dealers."""
-    files = []
+    files: list[tuple[int, int, int] | None] = []
     for file in (path, path.with_name(path.name + ".wal")):
         try:
             stat = file.stat()
@@ -423,7 +422,7 @@ class _Worker:
 class _Pool:
     """Warm workers by warehouse file and dealers; a worker whose file or rules changed is replaced."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.lock = threading.Lock()
         self.workers: dict[str, _Worker] = {}
 
