@@ -9,6 +9,7 @@ attempts. Every sign-in, failure, lock, expiry and refused page is written to th
 from __future__ import annotations
 
 import time
+from typing import NoReturn
 
 import streamlit as st
 
@@ -35,7 +36,8 @@ def trail():
 def _oidc_email() -> str | None:
     """The e-mail of the account signed in through st.login, if single sign-on is set up and used."""
     try:
-        return st.user.get("email") if st.user.is_logged_in else None
+        email = st.user.get("email") if st.user.is_logged_in else None
+        return email if isinstance(email, str) else None
     except Exception:  # noqa: BLE001 - no [auth] in secrets: single sign-on is not set up
         return None
 
@@ -93,7 +95,7 @@ def _attempt(name: str, password: str, known: dict[str, User], rules: Rules, lan
     st.rerun()
 
 
-def _sign_in_form(known: dict[str, User], rules: Rules, lang: str, note: str | None = None) -> None:
+def _sign_in_form(known: dict[str, User], rules: Rules, lang: str, note: str | None = None) -> NoReturn:
     """The sign-in page; stops the run."""
     st.title(i18n.t("access.title", lang))
     if note:
@@ -125,7 +127,7 @@ def gate(page_name: str, lang: str, rules: Rules) -> User | None:
             st.stop()
         st.sidebar.caption(i18n.t("access.open", lang))
         return None
-    signed = st.session_state.get(SESSION_KEY)
+    signed: dict | None = st.session_state.get(SESSION_KEY)
     now = time.monotonic()
     if signed is None:
         mapped = user_for_email(known, _oidc_email())

@@ -11,8 +11,8 @@ session (an opened link) starts from that link.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 import pandas as pd
 import streamlit as st
@@ -256,9 +256,13 @@ def describe_scope(page: PageContext, months: bool = True) -> list[tuple[str, st
     scope, t = page.scope, page.t
     every = t("filters.all")
     span = [(t("filters.months"), f"{fmt.month(scope.first_month)} – {fmt.month(scope.last_month)}")] if months else []
+    # a user limited to some dealers: "all" would claim every region; their regions and provinces are said instead
+    limited = scope.allowed is not None and page.catalog is not None
+    regions = "、".join(page.catalog.regions()) if limited else every
+    provinces = "、".join(page.catalog.provinces(list(scope.regions))) if limited else every
     return span + [
-        (t("filters.regions"), "、".join(scope.regions) or every),
-        (t("filters.provinces"), "、".join(scope.provinces) or every),
+        (t("filters.regions"), "、".join(scope.regions) or regions),
+        (t("filters.provinces"), "、".join(scope.provinces) or provinces),
         (t("filters.area_types"), "、".join(i18n.code(a, page.lang) for a in scope.area_types) or every),
     ]
 

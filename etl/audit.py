@@ -107,8 +107,8 @@ def locked_until(path: Path, user_name: str, max_failures: int, lock_minutes: fl
     moment = at or now()
     window = dt.timedelta(minutes=lock_minutes)
     with closing(_connect(path)) as con:
-        rows = con.execute("SELECT event, at FROM audit WHERE user_name = ? AND event IN ('signin_ok', 'signin_failed') "
-                           "AND at <= ? ORDER BY at DESC, id DESC LIMIT ?",
+        rows = con.execute("SELECT event, at FROM audit WHERE user_name = ? "
+                           "AND event IN ('signin_ok', 'signin_failed') AND at <= ? ORDER BY at DESC, id DESC LIMIT ?",
                            (user_name, _stamp(moment), max_failures)).fetchall()
     if len(rows) < max_failures or any(event != "signin_failed" for event, _ in rows):
         return None

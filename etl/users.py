@@ -119,7 +119,7 @@ def load_users(path: Path) -> dict[str, User]:
 
 def save_users(path: Path, users: dict[str, User]) -> None:
     """Write the file whole (a temporary file renamed over it), readable by its owner only."""
-    doc = {"users": {}}
+    doc: dict[str, dict[str, object]] = {"users": {}}
     for name in sorted(users):
         user = users[name]
         body: dict[str, object] = {"role": user.role}

@@ -21,8 +21,8 @@ kinds = kinds_col.multiselect(page.t("audit.events"), list(EVENTS), placeholder=
 events = data.audit_events(page, since, until, user_name, tuple(kinds))
 st.caption(page.t("audit.count", rows=fmt.count(len(events))))
 ui.table(page, events, tables.AUDIT, height=min(600, ui.rows_height(len(events), 15)))
+chosen = "、".join(page.t(f"audit.event.{code}") for code in kinds) or page.t("filters.all")
 ui.download(page, "audit", [Sheet(page.t("audit.title"), events, tables.AUDIT)],
             [(page.t("audit.since"), fmt.day(since)), (page.t("audit.until"), fmt.day(until)),
-             (page.t("audit.user"), user_name or page.t("filters.all")),
-             (page.t("audit.events"), "、".join(page.t(f"audit.event.{code}") for code in kinds) or page.t("filters.all"))],
+             (page.t("audit.user"), user_name or page.t("filters.all")), (page.t("audit.events"), chosen)],
             months=False)

@@ -97,7 +97,8 @@ def where(scope: Scope, month: str | None = None, dealers: str | None = "d", dea
     column the chosen dealers are matched on instead of <dealers>.dealer_id (the fact table's own, so
     DuckDB pushes the filter into the views).
     """
-    conditions, params = [], {}
+    conditions: list[str] = []
+    params: dict[str, object] = {}
     if month and scope.first_month:
         conditions.append(f"{month} >= $scope_first_month")
         params["scope_first_month"] = scope.first_month

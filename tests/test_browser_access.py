@@ -1,0 +1,111 @@
+"""Issue 15 in the real browser: a dashboard with users, served as run.sh serves it, attacked by a regional manager.
+
+The small database of tests/test_pages_apptest.py: D1 一号服务部 (华东) with repairs R1-R5, D2 二号服务部 (华南) with
+S1. The manager of 华东 opens a link to another region's dealer, signs in, downloads the ranking, and writes
+`SELECT * FROM repairs` and a file read in Explore: nothing of D2 reaches the screen or a file, every download is
+in the audit trail, and the Data and Audit pages are not in the navigation.
+"""
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import test_pages_apptest
+from app.i18n import t
+from etl import audit
+from etl.users import User, hash_password, save_users
+from served_app import CHROMIUM, SCREENSHOTS, serving
+from test_browser import _assert_no_error, _wait_until_idle
+
+PASSWORD = "correct horse battery"
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, warehouse_templates):
+    from conftest import Warehouse
+    folder = tmp_path_factory.mktemp("access_browser")
+    wh = Warehouse(folder)
+    warehouse_templates.copy_into(wh, test_pages_apptest._load_small_db)
+    users = folder / "users.toml"
+    save_users(users, {"east": User("east", "regional", regions=("华东",), password=hash_password(PASSWORD, 10))})
+    env = {"SERVICE_QC_USERS": str(users), "SERVICE_QC_AUDIT": str(folder / "audit.sqlite")}
+    with serving(wh.path, SCREENSHOTS / "streamlit-access.log", env) as url:
+        yield url, folder
+
+
+def _download(page, button_name: str) -> tuple[str, bytes]:
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name=button_name).first.click()
+    download = info.value
+    return download.suggested_filename, Path(download.path()).read_bytes()
+
+
+def _cells(data: bytes) -> list[str]:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    return [str(cell.value) for sheet in book for row in sheet.iter_rows() for cell in row if cell.value is not None]
+
+
+def test_a_regional_manager_cannot_reach_another_regions_dealers(served, browser):
+    url, folder = served
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en-US", accept_downloads=True)
+    page = context.new_page()
+    try:
+        # a link to another region's dealer, opened without signing in: the sign-in form and nothing else
+        page.goto(f"{url}/dealers?lang=en&dealer=D2&region=华南", wait_until="domcontentloaded")
+        page.wait_for_selector("h1", timeout=60_000)
+        _wait_until_idle(page)
+        assert page.locator("h1").first.inner_text().strip() == t("access.title", "en")
+        assert page.locator('[data-testid="stDataFrame"], [data-testid="stMetric"]').count() == 0
+        page.get_by_role("textbox", name=t("access.name", "en")).fill("east")
+        page.get_by_role("textbox", name=t("access.password", "en")).fill(PASSWORD)
+        page.get_by_role("button", name=t("access.signin", "en")).click()
+        page.wait_for_selector(f"h1:has-text('{t('dealers.title', 'en')}')", timeout=60_000)
+        _wait_until_idle(page)
+        _assert_no_error(page)
+        page.screenshot(path=str(SCREENSHOTS / "access_regional_dealers_en.png"))
+        assert page.get_by_text("D1 · ").count() >= 1                  # the drill-down's control chart: D1's
+        assert page.get_by_text("Regions: 华东 · Provinces: 浙江").count() == 1   # not "all"
+        assert "二号服务部" not in page.content() and "D2 · " not in page.content()
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        assert nav.get_by_text(t("explore.title", "en")).count() == 1
+        assert nav.get_by_text(t("data.title", "en")).count() == 0
+        assert nav.get_by_text(t("audit.title", "en")).count() == 0
+
+        name, data = _download(page, t("download", "en"))          # the ranking, with its filters sheet
+        cells = _cells(data)
+        assert "D1" in cells and "一号服务部" in cells and "D2" not in cells and "二号服务部" not in cells
+
+        nav.get_by_text(t("explore.title", "en")).click()
+        page.wait_for_selector(f"h1:has-text('{t('explore.title', 'en')}')", timeout=60_000)
+        _wait_until_idle(page)
+        editor = page.get_by_label(t("explore.sql", "en"))
+
+        def run(sql: str) -> None:
+            editor.fill(sql)
+            editor.blur()
+            page.get_by_role("button", name=t("explore.run", "en")).click()
+            _wait_until_idle(page)
+        run(f"SELECT * FROM read_text('{folder / 'users.toml'}')")        # the users file itself
+        refused = t("explore.refused.forbidden", "en", detail="").rstrip(": ")
+        page.wait_for_selector(f'[data-testid="stAlert"]:has-text("{refused}")', timeout=60_000)
+        assert "argon2" not in page.content()
+        run("SELECT * FROM repairs")
+        page.wait_for_selector('[data-testid="stCaptionContainer"]:has-text(" rows · ")', timeout=60_000)
+        name, data = _download(page, t("explore.csv", "en"))
+        lines = data.decode("utf-8-sig").splitlines()
+        assert sorted(line.split(",")[0] for line in lines[1:]) == ["R1", "R2", "R3", "R4", "R5"]   # not S1
+        page.screenshot(path=str(SCREENSHOTS / "access_regional_explore_en.png"))
+        _assert_no_error(page)
+    finally:
+        context.close()
+    events = audit.events(folder / "audit.sqlite")
+    assert events["event"].tolist() == ["export", "export", "signin_ok"]
+    exports = [json.loads(detail) for detail in events.loc[events["event"] == "export", "detail"]]
+    assert [(e["what"], e["masked"], e["dealers"]) for e in exports] == [("query.csv", True, 1), ("dealers", True, 1)]
