@@ -342,6 +342,16 @@ def load_rejects(source: Source, file_name: str | None, reason: str | None, lang
     return wording.rejects_in_words(found, lang, reason or None)[operations.REJECT_COLUMNS]
 
 
+def load_pack(source: Source, lang: str, kind: str, period, scope: Scope, as_of: dt.date,
+              by: str | None = None) -> bytes:
+    """A report pack (etl.packs, issue 17) of the scope as a zip: each recipient's PDF and workbook and index.csv,
+    under the source's rules (what-if included); made when its button is clicked, not cached."""
+    from etl import packs
+    with _connect(source) as con:
+        ctx = packs.Context.open(con, lang, as_of, source.read_rules())
+        return packs.zip_bytes(packs.documents(ctx, kind, period, scope, by))[0]
+
+
 def load_correction_sheet(source: Source, file_name: str, lang: str) -> bytes:
     """The dealer's correction sheet of a file (etl.corrections); built when its button is clicked."""
     with _connect(source) as con:

@@ -150,3 +150,17 @@ def unless_default(name: str, default) -> state.Choice:
     """A choice in one URL parameter that stays out of the URL while it has its default value."""
     base = state.single(name)
     return state.Choice(name, base.read, lambda value: base.write(None if value == default else value))
+
+def pack_download(page: PageContext, kind: str, period, label: str, key: str, scope=None, by: str | None = None,
+                  as_of: dt.date | None = None, source: data.Source | None = None) -> None:
+    """A report pack (issue 17: PDF and Excel per recipient, index.csv) of the page's scope as a zip, made when
+    clicked."""
+    from etl.packs import KIND_WORDS
+    scope = scope or page.scope
+    filters = [(page.t("language"), page.t("language.name")), (page.t("pack.period"), period.label)] + \
+        describe_scope(page, months=False)
+    build = signin.audited(page, f"pack_{kind}", True, filters, lambda: data.load_pack(
+        source or page.source, page.lang, kind, period, scope, as_of or page.today, by))
+    name = f"{page.t(KIND_WORDS[kind])}_{period.label}_{dt.datetime.now():%Y%m%d_%H%M}.zip"
+    st.download_button(label, build, file_name=name,
+                       mime="application/zip", icon=":material/picture_as_pdf:", on_click="ignore", key=key)

@@ -8,6 +8,7 @@ from app.excel import Sheet
 from etl.metrics.definitions import CONTROL_RATES
 from etl.metrics.overview import TILE_RATES
 from etl.metrics.quality import watchlist_summary
+from etl.packs.context import Period
 
 page = state.setup("overview")
 st.title(page.t("overview.title"))
@@ -39,6 +40,8 @@ months = [fmt.month(m) for m in page.catalog.months if page.scope.first_month <=
 watch_month = state.persisted(ui.unless_default("watch", months[-1]), months[-1], lambda **kw: st.selectbox(
     page.t("watchlist.month"), months, **kw), state.one_of(months))
 lines = data.watchlist(page, fmt.parse_month(watch_month))
+ui.pack_download(page, "bulletin", Period.month(fmt.parse_month(watch_month)),
+                 page.t("pack.download_bulletin", month=watch_month), "pack_bulletin")
 if lines.empty:
     st.success(page.t("watchlist.none", month=watch_month), icon=":material/verified:")
 else:

@@ -8,6 +8,7 @@ from app.excel import Sheet
 from etl.metrics.definitions import RATES
 from etl.metrics.overview import TILE_RATES
 from etl.metrics.quality import STAT_RATES
+from etl.packs.context import Period
 
 page = state.setup("dealers")
 st.title(page.t("dealers.title"))
@@ -56,6 +57,14 @@ st.header(page.t("dealers.drilldown"))
 by_concern = charts.worst_first(ranking, rate)["dealer_id"].tolist() or ranking["dealer_id"].tolist()
 dealer_id = state.dealer_choice(page, ranking, default=by_concern[0])  # the chart's top dealer
 detail = data.dealer(page, dealer_id)
+card, cards = st.columns(2)
+with card:
+    ui.pack_download(page, "scorecard", Period.month(page.scope.last_month), page.t(
+        "pack.download_scorecard", dealer=dealer_id, period=fmt.month(page.scope.last_month)), "pack_scorecard",
+        scope=page.scope.for_dealer(dealer_id))
+with cards:
+    ui.pack_download(page, "scorecard", Period.month(page.scope.last_month), page.t(
+        "pack.download_scorecards", period=fmt.month(page.scope.last_month)), "pack_scorecards")
 ui.rate_tiles(page, detail.tiles)
 
 st.subheader(page.t("dealers.trends"))

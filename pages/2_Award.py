@@ -5,6 +5,7 @@ from app import charts, data, state, tables, ui, what_if
 from app import format as fmt
 from app.excel import Sheet
 from etl.metrics.award import AWARD_CRITERIA, summary
+from etl.packs.context import Period
 
 page = state.setup("award", months=False)
 st.title(page.t("award.title"))
@@ -31,3 +32,5 @@ settings = [(label, page.t("what_if.change_short", value=value, rules=rules_valu
             for label, value, rules_value in changes] or [(page.t("what_if.title"), page.t("what_if.none"))]
 ui.download(page, f"award_{year}", [Sheet(page.t("award.title"), award, tables.AWARD)],
             [(page.t("year"), str(year)), (page.t("as_of"), fmt.day(as_of))] + settings, months=False)
+ui.pack_download(page, "award", Period.year(year), page.t("pack.download_award", year=year), "pack_award",
+                 as_of=as_of, source=page.source.with_rules(rules))

@@ -4,6 +4,7 @@ import streamlit as st
 from app import charts, data, state, tables, ui
 from app import format as fmt
 from app.excel import Sheet
+from etl.packs.context import Period
 
 page = state.setup("settlement", months=False)
 st.title(page.t("settlement.title"))
@@ -32,3 +33,5 @@ else:
 ui.table(page, result.dealers, tables.SETTLEMENT, height=460)
 ui.download(page, f"settlement_{year}", [Sheet(page.t("settlement.title"), result.dealers, tables.SETTLEMENT, totals)],
             [(page.t("year"), str(year)), (page.t("as_of"), fmt.day(as_of))], months=False)
+ui.pack_download(page, "settlement", Period.year(year), page.t("pack.download_settlements", year=year),
+                 "pack_settlement", as_of=as_of)

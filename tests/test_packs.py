@@ -294,3 +294,24 @@ def test_a_rendered_page_is_kept_to_look_at(small, tmp_path):
     shots = Path(__file__).with_name("screenshots")
     shots.mkdir(exist_ok=True)
     (shots / "packs_scorecard.png").write_bytes(image)
+
+
+def test_the_pages_offer_their_packs_and_the_download_is_the_burst(small, monkeypatch):
+    """Overview (bulletin), Dealers (scorecards), Award, Settlement: a button each; the zip they hand out is
+    the burst of the page's scope (app.data.load_pack, the same documents as the command line)."""
+    from app import data
+    from app_pages import open_page
+    monkeypatch.setenv("SERVICE_QC_DB", str(small.path))
+    labels = {name: [b.label for b in open_page(name).download_button]
+              for name in ("overview", "dealers", "award", "settlement")}
+    assert any(label.endswith("售后服务质量通报（PDF 与 Excel）") for label in labels["overview"]), labels
+    assert any(label.startswith("范围内每家经销商的成绩单") for label in labels["dealers"]), labels
+    assert any(label.endswith("年评奖名单（PDF 与 Excel）") for label in labels["award"]), labels
+    assert any(label.startswith("每家经销商的") for label in labels["settlement"]), labels
+    source = data.Source.of(small.path, small.rules)
+    content = data.load_pack(source, "zh", "scorecard", MARCH, Scope(regions=("华东",)), AS_OF)
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    index = list(csv.DictReader(io.StringIO(archive.read("index.csv").decode("utf-8-sig"))))
+    assert [line["recipient"] for line in index] == ["D1", "D2"]
+    text, pages = _text(archive.read(index[0]["file"]))
+    assert "D1 一号服务部" in text and int(index[0]["pages"]) == pages

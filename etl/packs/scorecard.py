@@ -15,6 +15,7 @@ import pandas as pd
 from etl import wording
 from etl.metrics import award as awards
 from etl.metrics import named, overview, queries, timeliness
+from etl.metrics.privacy import masked_rejects
 from etl.metrics.scope import Scope, where
 from etl.metrics.thresholds import judge
 from etl.packs import parts
@@ -114,8 +115,9 @@ def documents(ctx: Context, period: Period, scope: Scope) -> Iterator[Document]:
 
 
 def dealer_rejects(con, scope: Scope) -> pd.DataFrame:
-    """Rejected rows awaiting correction (etl/metrics/sql/dealer_rejects.sql) of the scope's dealers."""
-    return named.run(con, "dealer_rejects", scope=where(scope.dealers_only(), dealers="d"))
+    """Rejected rows awaiting correction (etl/metrics/sql/dealer_rejects.sql) of the scope's dealers, names,
+    phones and addresses masked as on the Data page (privacy.masked_rejects)."""
+    return masked_rejects(con, named.run(con, "dealer_rejects", scope=where(scope.dealers_only(), dealers="d")))
 
 
 def rejects_table(ctx: Context, frame: pd.DataFrame) -> Table:
