@@ -21,8 +21,7 @@ import duckdb
 from etl import cases, marts
 from etl.config import archive_dir
 from etl.db import writer
-from etl.read import (DATA_SUFFIXES, FileRejected, Limits, RawFile, kind_from_name, open_file, read_cells,
-                      too_slow)
+from etl.read import DATA_SUFFIXES, FileRejected, Limits, RawFile, kind_from_name, open_file, read_cells, too_slow
 from etl.rules import Rules
 from etl.schema import KINDS, REPAIRS, Kind
 from etl.validate import DateWindow, StagingPlan, normalise_cells, with_row_ids
@@ -193,8 +192,8 @@ def load_one(path: Path, database: Path, rules: Rules, submitted_on: dt.date | N
             if previous:
                 note = (f"; {previous[3]} of its rows were rejected then (see the rejects table): "
                         "a corrected file loads them" if previous[3] else "")
-                result = FileResult(path.name, "already_loaded", kind=kind,
-                                    message=f"same content as {previous[0]}, load #{previous[1]} at {previous[2]}{note}")
+                same = f"same content as {previous[0]}, load #{previous[1]} at {previous[2]}{note}"
+                result = FileResult(path.name, "already_loaded", kind=kind, message=same)
             elif early:
                 result = early
             else:
@@ -221,10 +220,8 @@ def load_one(path: Path, database: Path, rules: Rules, submitted_on: dt.date | N
 
 def _rollback(con) -> None:
     """Undo the file's transaction; a connection that lost it already (a failed COMMIT) has none."""
-    try:
+    with contextlib.suppress(duckdb.Error):
         con.execute("ROLLBACK")
-    except duckdb.Error:
-        pass
 
 
 def _log_failure(con, raw: RawFile, database: Path, result: FileResult, started: dt.datetime) -> None:
@@ -280,6 +277,7 @@ def stage(con, raw: RawFile, submitted_on: dt.date | None, today: dt.date, rules
         read_cells(raw, Limits.from_rules(rules))
     step[0] = "check"
     kind = raw.kind
+    assert kind is not None, raw.name     # read_cells knows the file's kind or rejects the file
     result = FileResult(raw.name, "loaded", kind=kind.name)
     has_submitted = "submitted_on" in raw.column_of.values()
     submitted_default = submitted_on if (submitted_on and not has_submitted) else today
@@ -313,15 +311,17 @@ def _stage_and_apply(con, raw: RawFile, load_id: int, submitted_on: dt.date | No
         return FileResult(raw.name, "rejected", kind=raw.kind.name if raw.kind else None, message=str(exc))
     watchdog.check()
     step[0] = "store"
+    kind = raw.kind
+    assert kind is not None, raw.name     # staged: the kind is known
     con.execute("INSERT INTO rejects (load_id, file_name, kind, row_no, reason, raw_values, sheet, problems) "
                 "SELECT ?, ?, ?, row_no, reason, raw_values, sheet, problems FROM staged_rejects",
-                [load_id, raw.name, raw.kind.name])
-    marts.before_apply(con, raw.kind)
-    if raw.kind is REPAIRS:
+                [load_id, raw.name, kind.name])
+    marts.before_apply(con, kind)
+    if kind is REPAIRS:
         _apply_repairs(con, load_id)
     else:
-        _upsert(con, raw.kind, load_id)
-    marts.after_apply(con, raw.kind, load_id)
+        _upsert(con, kind, load_id)
+    marts.after_apply(con, kind, load_id)
     con.execute("DROP TABLE staged")
     con.execute("DROP TABLE staged_rejects")
     return result
