@@ -1,8 +1,7 @@
 """The loaded tables: their DDL, generated from etl/schema.py, plus the load log and rejects."""
 from __future__ import annotations
 
-from etl.schema import (BOOLEAN, CHOICE, DATE, DATETIME, INTEGER, KINDS, MONEY, MONTH,
-                        SATISFACTION, TEXT, Kind)
+from etl.schema import BOOLEAN, CHOICE, DATE, DATETIME, INTEGER, KINDS, MONEY, MONTH, SATISFACTION, TEXT, Kind
 
 SQL_TYPES = {
     TEXT: "VARCHAR", CHOICE: "VARCHAR", INTEGER: "BIGINT", MONEY: "DECIMAL(18,2)",
@@ -12,7 +11,8 @@ SQL_TYPES = {
 TABLE_COMMENTS = {
     "dealers": "Dealer roster (经销商档案), one row per dealer_id; the latest load wins.",
     "sales": "Monthly sales (销量) per dealer; month is the first day of the month.",
-    "repairs": "Repair records (维修记录) from the dealers' monthly reports; a resubmitted dealer-month replaces the earlier one.",
+    "repairs": "Repair records (维修记录) from the dealers' monthly reports; "
+               "a resubmitted dealer-month replaces the earlier one.",
     "callbacks": "HQ call-center callback results (总部回访记录), one row per callback_id.",
     "hotline": "HQ 400 hotline tickets (热线工单), one row per ticket_id.",
     "notices": "Media exposure and regulator notices (媒体曝光/通报).",
@@ -39,7 +39,8 @@ def table_ddl(kind: Kind) -> list[str]:
     for c in kind.columns:
         statements.append(f"COMMENT ON COLUMN {kind.table}.{c.name} IS {quote(_column_comment(kind, c.name))}")
     statements += [
-        f"COMMENT ON COLUMN {kind.table}.extra_columns IS 'Columns of the file that are not part of the spec, kept aside as JSON.'",
+        f"COMMENT ON COLUMN {kind.table}.extra_columns IS "
+        "'Columns of the file that are not part of the spec, kept aside as JSON.'",
         f"COMMENT ON COLUMN {kind.table}.load_id IS 'The load (load_log.load_id) that delivered this row.'",
         f"COMMENT ON COLUMN {kind.table}.row_no IS 'Row number of this row in its file.'",
     ]
@@ -51,26 +52,34 @@ BOOKKEEPING_DDL = [
         load_id BIGINT, file_name VARCHAR, archived_as VARCHAR, sha256 VARCHAR, kind VARCHAR,
         status VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT,
         message VARCHAR, warnings VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP)""",
-    "COMMENT ON TABLE load_log IS 'Every load attempt: one row per file, whether loaded, rejected whole or already loaded.'",
-    "COMMENT ON COLUMN load_log.status IS 'loaded, rejected (the whole file; message says why) or already_loaded (same content loaded before).'",
+    "COMMENT ON TABLE load_log IS "
+    "'Every load attempt: one row per file, whether loaded, rejected whole or already loaded.'",
+    "COMMENT ON COLUMN load_log.status IS "
+    "'loaded, rejected (the whole file; message says why) or already_loaded (same content loaded before).'",
     "COMMENT ON COLUMN load_log.archived_as IS 'Where the original file was archived, so it can be loaded again.'",
     """CREATE TABLE IF NOT EXISTS rejects (
         load_id BIGINT, file_name VARCHAR, kind VARCHAR, row_no BIGINT, reason VARCHAR, raw_values JSON)""",
-    "COMMENT ON TABLE rejects IS 'Rows not loaded, with their file, row number in that file, raw values and the reason.'",
+    "COMMENT ON TABLE rejects IS "
+    "'Rows not loaded, with their file, row number in that file, raw values and the reason.'",
     """CREATE TABLE IF NOT EXISTS report_submissions (
         dealer_id VARCHAR, report_month DATE, first_submitted_on DATE, first_load_id BIGINT,
         last_submitted_on DATE, last_load_id BIGINT, submissions BIGINT)""",
-    "COMMENT ON TABLE report_submissions IS 'Each dealer-month repair report: its first submission (which timeliness counts) and its latest.'",
+    "COMMENT ON TABLE report_submissions IS "
+    "'Each dealer-month repair report: its first submission (which timeliness counts) and its latest.'",
     "CREATE SEQUENCE IF NOT EXISTS load_ids START 1",
     # Added by issue 10; ADD COLUMN IF NOT EXISTS brings a database made by an older version along.
     "ALTER TABLE load_log ADD COLUMN IF NOT EXISTS notes VARCHAR",
     "ALTER TABLE load_log ADD COLUMN IF NOT EXISTS details JSON",
-    "COMMENT ON COLUMN load_log.notes IS 'How the file was read: sheets, header rows, date order, rows ignored, columns absent or kept aside.'",
-    "COMMENT ON COLUMN load_log.details IS 'The same as data: format, encoding, delimiter, sheets read and skipped, header mapping (source header -> column), columns kept aside, optional columns absent, date order, rows after the totals row.'",
+    "COMMENT ON COLUMN load_log.notes IS "
+    "'How the file was read: sheets, header rows, date order, rows ignored, columns absent or kept aside.'",
+    "COMMENT ON COLUMN load_log.details IS "
+    "'The same as data: format, encoding, delimiter, sheets read and skipped, header mapping (source header -> "
+    "column), columns kept aside, optional columns absent, date order, rows after the totals row.'",
     "ALTER TABLE rejects ADD COLUMN IF NOT EXISTS sheet VARCHAR",
     "ALTER TABLE rejects ADD COLUMN IF NOT EXISTS problems JSON",
     "COMMENT ON COLUMN rejects.sheet IS 'The workbook sheet the row is on (empty for text files).'",
-    "COMMENT ON COLUMN rejects.problems IS 'The reasons as data (code, column, value, detail), from which the reason and the correction sheet are worded.'",
+    "COMMENT ON COLUMN rejects.problems IS "
+    "'The reasons as data (code, column, value, detail), from which the reason and the correction sheet are worded.'",
 ]
 
 
@@ -87,15 +96,18 @@ CASE_DDL = [
         updated_by VARCHAR, updated_at TIMESTAMP)""",
     "COMMENT ON TABLE cases IS 'Tracked cases: one per complaint, fake record, dissatisfied answer, missed request, "
     "conduct issue and watchlist line (event_key), opened after the load that brought the event (issue 16).'",
-    "COMMENT ON COLUMN cases.event_key IS 'The event behind the case, stable across reloads: a reload never opens a second case.'",
-    "COMMENT ON COLUMN cases.status IS 'open, in_progress, resolved, closed, reopened, or withdrawn (the event went with a corrected file).'",
+    "COMMENT ON COLUMN cases.event_key IS "
+    "'The event behind the case, stable across reloads: a reload never opens a second case.'",
+    "COMMENT ON COLUMN cases.status IS "
+    "'open, in_progress, resolved, closed, reopened, or withdrawn (the event went with a corrected file).'",
     "COMMENT ON COLUMN cases.recheck IS 'How a closed case was re-checked: callback (a later callback on the record), "
     "call_list (the customer goes on the next call list), not_possible (recheck_note says why).'",
     "COMMENT ON COLUMN cases.version IS 'Raised by every change: a save made from an older version is refused.'",
     """CREATE TABLE IF NOT EXISTS case_history (
         case_id BIGINT NOT NULL, changed_at TIMESTAMP NOT NULL, author VARCHAR NOT NULL, field VARCHAR NOT NULL,
         old_value VARCHAR, new_value VARCHAR, version INTEGER NOT NULL)""",
-    "COMMENT ON TABLE case_history IS 'Every change of every case (who, when, field, from, to): only ever appended to.'",
+    "COMMENT ON TABLE case_history IS "
+    "'Every change of every case (who, when, field, from, to): only ever appended to.'",
 ]
 
 
