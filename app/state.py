@@ -51,6 +51,10 @@ class PageContext:
         """etl.access.may for the signed-in user: "upload", "unmasked_call_list", "audit", "users"."""
         return access.may(self.user, right)
 
+    def may_open(self, name: str) -> bool:
+        """Whether the user's navigation has the page `name` (st.page_link to one it lacks raises)."""
+        return access.may_open(self.user, name)
+
     def t(self, key: str, **values) -> str:
         return i18n.t(key, self.lang, **values)
 
