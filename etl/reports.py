@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -11,6 +12,15 @@ from etl.metrics import queries
 
 BOOLEAN_COLUMNS = {"report_on_time", "pass_complaints", "pass_satisfaction", "pass_evidence", "pass_reports",
                    "has_service_center", "pass_network", "pass_notices", "eligible"}
+
+T = TypeVar("T")
+
+
+def _needed(value: T | None, name: str, what: str) -> T:
+    """An argument the report cannot do without (the command line asks for it before building)."""
+    if value is None:
+        raise ValueError(f"report {name} needs {what}")
+    return value
 
 
 def build(con, name: str, year: int | None, as_of: dt.date, *, metric: str | None = None,
@@ -28,18 +38,20 @@ def build(con, name: str, year: int | None, as_of: dt.date, *, metric: str | Non
         return frame
     if name == "award":
         from etl.wording import award_in_words
-        return award_in_words(queries.award(con, year, as_of), "en")[queries.AWARD_COLUMNS].copy()
+        award = queries.award(con, _needed(year, name, "a year"), as_of)
+        return award_in_words(award, "en")[queries.AWARD_COLUMNS].copy()
     if name == "settlement":
-        return queries.settlement(con, year, as_of)[queries.SETTLEMENT_COLUMNS].copy()
+        return queries.settlement(con, _needed(year, name, "a year"), as_of)[queries.SETTLEMENT_COLUMNS].copy()
     if name == "funnel":
         from etl.metrics import quality  # scipy is imported only by the reports that need it
         if months is None and year is not None:
             months = (dt.date(year, 1, 1), dt.date(year, 12, 1))
-        return quality.funnel_report(con, metric, months, overdispersion)
+        return quality.funnel_report(con, _needed(metric, name, "a metric"), months, overdispersion)
     if name == "watchlist":
         from etl.metrics import quality
         from etl.wording import watchlist_in_words
-        return watchlist_in_words(quality.watchlist(con, month, as_of), "en")[quality.WATCHLIST_COLUMNS].copy()
+        lines = quality.watchlist(con, _needed(month, name, "a month"), as_of)
+        return watchlist_in_words(lines, "en")[quality.WATCHLIST_COLUMNS].copy()
     raise ValueError(f"unknown report {name}")
 
 
