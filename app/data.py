@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import pandas as pd
 import streamlit as st
@@ -27,7 +28,13 @@ from etl.metrics import records as record_lists
 from etl.metrics.scope import Scope
 from etl.rules import Rules
 
-CACHE = {"max_entries": 256, "show_spinner": False}
+
+class CacheSettings(TypedDict):
+    max_entries: int
+    show_spinner: bool
+
+
+CACHE: CacheSettings = {"max_entries": 256, "show_spinner": False}
 WAIT_SECONDS = 20
 
 
@@ -262,9 +269,12 @@ def load_funnels(source: Source, scope: Scope, overdispersion: bool, _rows) -> d
 def load_control_chart(source: Source, scope: Scope, by: str, key: str, metric: str, method: str,
                        _rows) -> pd.DataFrame:
     """One dealer's or region's p / p' chart of one rate: baseline months and the scope's months."""
+    months = scope.months
+    if months is None:                  # the pages always choose a span of months
+        raise ValueError("a control chart needs a span of months")
     with _connect(source) as con:
         stored = metrics_overview.use_metric_rows(con, _rows)
-        return quality.control_charts(con, metric, scope.months, by=by, keys=[key], dealers=scope.dealer_filters(),
+        return quality.control_charts(con, metric, months, by=by, keys=[key], dealers=scope.dealer_filters(),
                                       method=method, source=stored)
 
 
