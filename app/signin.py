@@ -122,7 +122,7 @@ def gate(page_name: str, lang: str, rules: Rules) -> User | None:
         st.stop()
     if not known:
         address = st.get_option("server.address")
-        if address and not is_local(address):
+        if not address or not is_local(address):      # unset: Streamlit listens on every interface
             st.error(i18n.t("access.remote_without_users", lang, address=address), icon=":material/lock:")
             st.stop()
         st.sidebar.caption(i18n.t("access.open", lang))

@@ -233,15 +233,17 @@ def test_open_access_says_so_and_a_network_address_without_users_shows_nothing(s
     assert {m.label: m.value for m in at.metric}["Complaint rate per service"] == "16.7 %"     # every dealer
     from streamlit import config
     before = config.get_option("server.address")
-    config.set_option("server.address", "0.0.0.0")
-    try:
-        at = AppTest.from_file(ENTRY, default_timeout=60)
-        at.query_params["lang"] = "zh"
-        at.run()
-    finally:
-        config.set_option("server.address", before)
-    assert at.error[0].value == t("access.remote_without_users", "zh", address="0.0.0.0")
-    assert not at.metric and not at.dataframe
+    assert before == "127.0.0.1"                         # .streamlit/config.toml: `streamlit run` too
+    for address in ("0.0.0.0", ""):                      # unset: Streamlit listens on every interface
+        config.set_option("server.address", address)
+        try:
+            at = AppTest.from_file(ENTRY, default_timeout=60)
+            at.query_params["lang"] = "zh"
+            at.run()
+        finally:
+            config.set_option("server.address", before)
+        assert at.error[0].value == t("access.remote_without_users", "zh", address=address)
+        assert not at.metric and not at.dataframe
 
 
 # --- sign-in --------------------------------------------------------------------------------------------
