@@ -93,19 +93,33 @@ def _period_label(document: Document) -> str:
     return dict(document.header)[t("pack.period", document.lang)]
 
 
-def write(docs: Iterable[Document], out: Path,
-          progress: Callable[[int, Document], None] | None = None) -> list[Written]:
-    """Write each document's PDF and workbook into `out`, then index.csv; the index lines."""
+def write(docs: Iterable[Document], out: Path, progress: Callable[[int, Document], None] | None = None,
+          workers: int = 1) -> list[Written]:
+    """Write each document's PDF and workbook into `out`, then index.csv; the index lines.
+
+    workers > 1: the documents are laid out in that many processes while this one reads the next
+    documents' figures (laying out is most of a burst's time); the files and the index keep their order."""
     out.mkdir(parents=True, exist_ok=True)
-    written, taken = [], set()
-    for n, document in enumerate(docs, start=1):
-        stem = _unique(file_stem(document, _period_label(document)), taken)
-        line, content, workbook = render(document, stem)
+    taken: set[str] = set()
+    named = ((document, _unique(file_stem(document, _period_label(document)), taken)) for document in docs)
+    written: list[Written] = []
+
+    def done(document: Document, line: Written, content: bytes, workbook: bytes) -> None:
         (out / line.file).write_bytes(content)
         (out / line.workbook).write_bytes(workbook)
         written.append(line)
         if progress:
-            progress(n, document)
+            progress(len(written), document)
+    if workers <= 1:
+        for document, stem in named:
+            done(document, *render(document, stem))
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+            pending = [(document, pool.submit(render, document, stem)) for document, stem in named]
+            for document, future in pending:
+                done(document, *future.result())
     (out / INDEX).write_text(index_text(written), encoding="utf-8-sig", newline="")
     return written
 
