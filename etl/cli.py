@@ -41,7 +41,9 @@ def _month(text: str) -> dt.date:
 # Options that only some reports take: option -> the reports it applies to.
 REPORT_OPTIONS = {"metric": ("funnel",), "from_month": ("funnel",), "to_month": ("funnel",),
                   "overdispersion": ("funnel",), "month": ("watchlist", "pack"), "kind": ("pack",), "by": ("pack",),
-                  "lang": ("pack",), "region": ("pack",), "dealer": ("pack",)}
+                  "lang": ("pack",), "region": ("pack",), "dealer": ("pack",), "workers": ("pack",)}
+# Processes laying out a pack's documents (the machine's 2 cores: one reads the figures, both lay out).
+PACK_WORKERS = 2
 
 
 def parser() -> argparse.ArgumentParser:
@@ -77,6 +79,7 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--lang", choices=["zh", "en"], help="pack: language of the documents (default zh)")
     report.add_argument("--region", action="append", help="pack: only this region's dealers (repeatable)")
     report.add_argument("--dealer", action="append", help="pack: only this dealer (repeatable)")
+    report.add_argument("--workers", type=_positive, help="pack: processes laying the documents out (default: 2)")
     report.add_argument("--as-of", type=_date, default=None, help="default: today")
     report.add_argument("--db"), report.add_argument("--rules")
     report.add_argument("--out", required=True, help="the report file (.csv, .xlsx); pack: the folder to write")
@@ -389,7 +392,7 @@ def cmd_pack(args) -> int:
             print("error: no recipient in that scope and period (no dealer under contract?)", file=sys.stderr)
             return EXIT_USAGE
         bar = _progress(len(docs))
-        written = packs.write(docs, out, bar)
+        written = packs.write(docs, out, bar, args.workers or PACK_WORKERS)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     pages = sum(line.pages for line in written)
