@@ -126,7 +126,7 @@ def write(docs: Iterable[Document], out: Path, progress: Callable[[int, Document
 
 def zip_bytes(docs: Iterable[Document]) -> tuple[bytes, list[Written]]:
     """Every document's PDF and workbook and index.csv in one zip (the pages' burst download)."""
-    buffer, written, taken = io.BytesIO(), [], set()
+    buffer, written, taken = io.BytesIO(), [], set[str]()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for document in docs:
             stem = _unique(file_stem(document, _period_label(document)), taken)

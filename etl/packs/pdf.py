@@ -225,10 +225,10 @@ def _chart(chart: Chart, width: float) -> Drawing:
     for n, name in enumerate(names):
         colour = SERIES_COLOURS[n % len(SERIES_COLOURS)]
         run: list[float] = []
-        for k, value in enumerate(chart.series[name] + [None]):
-            if value is not None:
-                run += [x_of(k), y_of(value)]
-                drawing.add(Circle(x_of(k), y_of(value), 1.3, fillColor=colour, strokeColor=colour))
+        for k, point in enumerate(chart.series[name] + [None]):
+            if point is not None:
+                run += [x_of(k), y_of(point)]
+                drawing.add(Circle(x_of(k), y_of(point), 1.3, fillColor=colour, strokeColor=colour))
                 continue
             if len(run) >= 4:
                 drawing.add(PolyLine(run, strokeColor=colour, strokeWidth=1.3))

@@ -38,6 +38,7 @@ def award_criteria_table(ctx: Context, row: dict | None, year: int) -> Table:
     """One dealer's award row (queries.award in words): each criterion's measure, threshold, status and verdict."""
     lines = []
     for criterion in CRITERIA if row is not None else ():
+        assert row is not None
         measure, kind, threshold = CRITERION_MEASURES[criterion]
         lines.append({"criterion": ctx.t(f"award.criterion.{criterion}"), "measure": row.get(measure),
                       "limit": row.get(threshold), "status": row.get(f"status_{criterion}"),
@@ -72,7 +73,7 @@ def documents(ctx: Context, period: Period, scope: Scope) -> Iterator[Document]:
     current = period.scope(scope)
     # every dealer judged at once (thresholds.judge): overview.tiles reads the verdicts off the row
     ranking = judge(overview.dealer_ranking(con, current), ctx.limits).set_index("dealer_id", drop=False)
-    previous_scope = current.previous()
+    previous_scope = current.previous() or current      # a period always has months
     previous = overview.dealer_ranking(con, previous_scope).set_index("dealer_id", drop=False)
     national = overview.scope_totals(con, Scope(period.first, period.last))
     first, last = period.trend

@@ -49,7 +49,7 @@ def values(table: Table, lang: str) -> pd.DataFrame:
             cells = pd.to_numeric(cells, errors="coerce")
         out[column.label] = cells
     if table.totals:
-        total = {c.label: table.totals.get(c.name) for c in table.columns}
+        total: dict[str, object] = {c.label: table.totals.get(c.name) for c in table.columns}
         total[table.columns[0].label] = t("total", lang)
         out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
     return out
@@ -66,8 +66,8 @@ def render(document: Document) -> bytes:
             cover_rows += [("", "")] + [(f"{section.title} · {label}", value) for label, value in section.rows]
     cover = book.create_sheet(sheet_name(t("excel.filters_sheet", lang), taken))
     _start(cover, [t("excel.filter", lang), t("excel.value", lang)], [36, 70], autofilter=None)
-    for row in cover_rows:
-        cover.append([_text(cover, value) for value in row])
+    for line in cover_rows:
+        cover.append([_text(cover, value) for value in line])
     for table in document.tables():
         frame = values(table, lang)
         sheet = book.create_sheet(sheet_name(table.title, taken))
@@ -79,7 +79,7 @@ def render(document: Document) -> bytes:
         last = len(frame) - 1
         for n, cells in enumerate(frame.itertuples(index=False, name=None)):
             bold = bool(table.totals) and n == last
-            row = []
+            row: list[WriteOnlyCell] = []
             for value, kind in zip(cells, kinds):
                 if kind in ("rate", "change"):
                     kind = "per_mille" if n < len(scales) and scales[n] == 1000 else "percent"
