@@ -362,10 +362,17 @@ def load_pack(source: Source, lang: str, kind: str, period, scope: Scope, as_of:
         return packs.zip_bytes(packs.documents(ctx, kind, period, scope, by))[0]
 
 
-def load_correction_sheet(source: Source, file_name: str, lang: str) -> bytes:
-    """The dealer's correction sheet of a file (etl.corrections); built when its button is clicked."""
+def load_correction_sheet(source: Source, file_name: str, lang: str, allowed: tuple[str, ...] | None = None) -> bytes:
+    """The dealer's correction sheet of a file (etl.corrections); built when its button is clicked.
+    allowed: the user's dealers (Scope.allowed): their rows only."""
     with _connect(source) as con:
-        return corrections.correction_workbook(con, file_name, lang)
+        return corrections.correction_workbook(con, file_name, lang, allowed)
+
+
+def load_correction_files(source: Source, scope: Scope) -> list[str]:
+    """The files with rejected rows naming the scope's dealers (a dealer's or a region's correction sheets)."""
+    with _connect(source) as con:
+        return corrections.files_naming(con, scope)
 
 
 def load_callback_analysis(source: Source, scope: Scope) -> CallbackAnalysis:
@@ -430,7 +437,11 @@ def rejects(page, file_name: str | None, reason: str | None) -> pd.DataFrame:
 
 
 def correction_sheet(page, file_name: str, lang: str) -> bytes:
-    return load_correction_sheet(page.source, file_name, lang)
+    return load_correction_sheet(page.source, file_name, lang, page.scope.allowed)
+
+
+def correction_files(page) -> list[str]:
+    return _guarded(page.lang, load_correction_files, page.source, page.scope.dealers_only())
 
 
 def callback_analysis(page) -> CallbackAnalysis:

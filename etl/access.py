@@ -17,14 +17,15 @@ if TYPE_CHECKING:
     import pandas as pd
 
 # The pages (dashboard.py's names) each role sees; the others are absent from its navigation and
-# refuse when opened by their URL.
+# refuse when opened by their URL. The Data page of a user limited to some dealers holds only the
+# correction sheets of their dealers' rows and their reports due (pages/4_Data.py).
 EVERY_PAGE = ("overview", "dealers", "award", "settlement", "data", "callbacks", "explore", "cases", "reports")
 PAGES: dict[str, tuple[str, ...]] = {
     "admin": EVERY_PAGE + ("audit",),
     "analyst": EVERY_PAGE,
-    "regional": ("overview", "dealers", "award", "settlement", "callbacks", "explore", "cases", "reports"),
+    "regional": ("overview", "dealers", "award", "settlement", "data", "callbacks", "explore", "cases", "reports"),
     "callcenter": ("callbacks",),
-    "dealer": ("dealers",),
+    "dealer": ("dealers", "data"),
 }
 # Rights beyond seeing a page. "upload": load files on the Data page; "unmasked_call_list": the call
 # center's list with whole names and phones (the one unmasked export); "users" and "audit": the admin's.

@@ -58,8 +58,18 @@ def _headers_of(column: str, mapping: dict[str, list[str]]) -> list[str]:
     return mapping.get(column, [])
 
 
-def correction_workbook(con, file_name: str, lang: str = "zh") -> bytes:
-    """The .xlsx bytes of the correction sheet of `file_name`'s newest load with rejects, in `lang`."""
+def files_naming(con, scope) -> list[str]:
+    """The files whose newest load rejected rows naming a dealer of `scope` (its cell under the header
+    mapped to dealer_id): the correction sheets a dealer, or a region, gets (issue 15)."""
+    from etl.metrics import named
+    from etl.metrics.scope import where
+    found = named.run(con, "dealer_rejects", scope=where(scope.dealers_only(), dealers="d"))
+    return sorted(set(found["file_name"]))
+
+
+def correction_workbook(con, file_name: str, lang: str = "zh", dealers: tuple[str, ...] | None = None) -> bytes:
+    """The .xlsx bytes of the correction sheet of `file_name`'s newest load with rejects, in `lang`.
+    dealers: only the rows whose dealer_id cell names one of these (a signed-in dealer's own rows); None: all."""
     lang = "zh" if lang == "zh" else "en"
     load_id, finished, kind, read, rejected, details = latest_load_with_rejects(con, file_name)
     rows = rejected_rows(con, load_id)
@@ -68,6 +78,13 @@ def correction_workbook(con, file_name: str, lang: str = "zh") -> bytes:
     for header, column in details.get("mapping", []) + details.get("date_parts", []):
         by_column.setdefault(column, []).append(header)
     raw = [json.loads(v) if isinstance(v, str) else (v or {}) for v in rows["raw_values"]]
+    if dealers is not None:
+        named_by = by_column.get("dealer_id", [])
+        keep = [any(str(values.get(h) or "").strip() in dealers for h in named_by) for values in raw]
+        rows, raw = rows[keep].reset_index(drop=True), [values for values, kept in zip(raw, keep) if kept]
+        if not raw:
+            raise NoRejects(f"{file_name}: no rejected rows of these dealers")
+        rejected = len(raw)
     headers = list(dict.fromkeys(h for values in raw for h in values))
     with_sheet = rows["sheet"].notna().any()
 

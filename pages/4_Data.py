@@ -76,32 +76,43 @@ if page.catalog is None and not page.source.path.exists():
 as_of = st.session_state.get("_data_as_of") or page.today   # the date input sits in the reports section
 status = data.data_status(page, as_of)
 history, rejects_tab, reports = st.container(), st.container(), st.container()
-with history:
-    st.subheader(page.t("data.history"))
-    ui.table(page, status.history, tables.LOAD_HISTORY, height=min(600, ui.rows_height(len(status.history), 12)))
+if page.scope.allowed is not None:      # issue 15: a dealer (or a region) gets the correction sheets of its own rows
+    with history:
+        st.subheader(page.t("data.corrections"))
+        st.caption(page.t("data.corrections_help"))
+        names = data.correction_files(page)
+        if not names:
+            st.caption(page.t("data.none_rejected"))
+        for n, name in enumerate(names):
+            with st.expander(page.t("data.rejected_rows_of", file=name)):
+                ui.correction_download(page, name, key=f"_data_own_correction_{n}")
+else:                                  # every file's history and rejects
+    with history:
+        st.subheader(page.t("data.history"))
+        ui.table(page, status.history, tables.LOAD_HISTORY, height=min(600, ui.rows_height(len(status.history), 12)))
 
-with rejects_tab:
-    st.subheader(page.t("data.rejects"))
-    files_with_rejects = sorted(set(status.history.loc[status.history["rows_rejected"] > 0, "file_name"])) \
-        if len(status.history) else []
-    left, right = st.columns(2)
-    chosen_file = left.selectbox(page.t("data.reject_file"), [""] + files_with_rejects,
-                                 format_func=lambda f: f or page.t("filters.all"), key="_data_reject_file")
-    reason = right.text_input(page.t("data.reject_reason"), key="_data_reject_reason")
-    rejected = data.rejects(page, chosen_file, reason.strip())
-    if rejected.empty:
-        st.caption(page.t("data.none_rejected"))
-    else:
-        st.caption(page.t("data.reject_count", rows=fmt.count(len(rejected))))
-        ui.table(page, rejected, tables.REJECTS, height=min(500, ui.rows_height(len(rejected))))
-        ui.download(page, "rejects", [Sheet(page.t("data.rejects"), rejected, tables.REJECTS)],
-                    [(page.t("data.reject_file"), chosen_file or page.t("filters.all")),
-                     (page.t("data.reject_reason"), reason or fmt.EMPTY)], months=False)
-        if chosen_file:
-            ui.correction_download(page, chosen_file, key="_data_correction_chosen")
-    if len(status.reason_kinds):
-        st.markdown("**" + page.t("data.reason_kinds") + "**")
-        ui.table(page, status.reason_kinds, tables.REASON_KINDS)
+    with rejects_tab:
+        st.subheader(page.t("data.rejects"))
+        files_with_rejects = sorted(set(status.history.loc[status.history["rows_rejected"] > 0, "file_name"])) \
+            if len(status.history) else []
+        left, right = st.columns(2)
+        chosen_file = left.selectbox(page.t("data.reject_file"), [""] + files_with_rejects,
+                                     format_func=lambda f: f or page.t("filters.all"), key="_data_reject_file")
+        reason = right.text_input(page.t("data.reject_reason"), key="_data_reject_reason")
+        rejected = data.rejects(page, chosen_file, reason.strip())
+        if rejected.empty:
+            st.caption(page.t("data.none_rejected"))
+        else:
+            st.caption(page.t("data.reject_count", rows=fmt.count(len(rejected))))
+            ui.table(page, rejected, tables.REJECTS, height=min(500, ui.rows_height(len(rejected))))
+            ui.download(page, "rejects", [Sheet(page.t("data.rejects"), rejected, tables.REJECTS)],
+                        [(page.t("data.reject_file"), chosen_file or page.t("filters.all")),
+                         (page.t("data.reject_reason"), reason or fmt.EMPTY)], months=False)
+            if chosen_file:
+                ui.correction_download(page, chosen_file, key="_data_correction_chosen")
+        if len(status.reason_kinds):
+            st.markdown("**" + page.t("data.reason_kinds") + "**")
+            ui.table(page, status.reason_kinds, tables.REASON_KINDS)
 
 with reports:
     st.subheader(page.t("data.reports"))

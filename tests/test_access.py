@@ -139,9 +139,9 @@ def test_single_sign_on_accounts_map_to_users_by_email():
 def test_roles_pages_and_rights():
     east, calls, dealer = (User("e", "regional", regions=("华东",)), User("c", "callcenter", regions=("华南",)),
                            User("d", "dealer", dealer_ids=("D2",)))
-    assert [p for p in PAGES if may_open(dealer, p)] == ["dealers"]
+    assert [p for p in PAGES if may_open(dealer, p)] == ["dealers", "data"]       # data: its correction sheets
     assert [p for p in PAGES if may_open(calls, p)] == ["callbacks"]
-    assert not may_open(east, "data") and not may_open(east, "audit") and may_open(east, "explore")
+    assert not may_open(east, "audit") and may_open(east, "explore")
     assert may(calls, "unmasked_call_list") and not may(User("a", "analyst"), "unmasked_call_list")
     assert may(User("a", "analyst", uploads=True), "upload") and not may(User("a", "analyst"), "upload")
     assert may(None, "upload") and not may(None, "users")     # open access: everything but managing users
@@ -345,7 +345,7 @@ def test_a_regional_user_sees_only_their_dealers_whatever_the_url_says(small_db,
     at.switch_page(PAGES["callbacks"]).run()
     assert at.dataframe[0].value["Dealer id"].tolist() == ["D1"]
     assert not [b for b in at.get("download_button") if b.proto.label == t("callbacks.download", "en")]
-    assert PAGES["data"] and _refused(at, "data") and _refused(at, "audit")
+    assert _refused(at, "audit")
 
 
 def _refused(at: AppTest, page: str) -> bool:
@@ -365,11 +365,11 @@ def test_a_dealer_sees_its_own_scorecard_and_records_only(small_db, users_file):
     assert at.dataframe[0].value["Dealer id"].tolist() == ["D2"]
     assert at.selectbox(key="_widget_dealer").value == "D2"
     assert _tiles(at)["Complaint rate per service"] == "0.0 %" and _tiles(at)["Satisfaction"] == "100.0 %"
-    for page in ("overview", "award", "settlement", "data", "callbacks", "explore", "audit"):
+    for page in ("overview", "award", "settlement", "callbacks", "explore", "audit"):
         assert _refused(at, page), page
     events = audit.events(trail(users_file))
     assert sorted(events["detail"].str.extract(r'"page": "(\w+)"')[0]) == sorted(
-        ["overview", "award", "settlement", "data", "callbacks", "explore", "audit"])
+        ["overview", "award", "settlement", "callbacks", "explore", "audit"])
 
 
 def test_the_call_center_gets_its_provinces_call_list_unmasked_and_nothing_else(small_db, users_file):
@@ -427,3 +427,35 @@ def test_the_admin_audit_page_lists_and_filters_the_trail(small_db, users_file):
     assert shown["Event"].tolist() == ["export", "sign-in failed"] and shown["User"].tolist() == ["boss", "east"]
     at.text_input(key="_audit_user").input("east").run()
     assert at.dataframe[0].value["User"].tolist() == ["east"]
+
+
+def test_a_dealer_gets_the_correction_sheets_of_its_own_rows_only(small_db, users_file, wh):
+    import io
+
+    import openpyxl
+
+    from app import data
+    from etl.metrics.scope import Scope
+    header = test_pages_apptest.REPAIR_HEADER
+
+    def bad(record, dealer):     # an arrival that is no date rejects the row
+        return [record, dealer, "2025-05", "2025-06-05", "甲", "13500000000", "", "repair", "2025-05-03 09:00",
+                "not a date", "", "completed", 0, 0, "N"]
+    wh.load(wh.file("mixed.csv", [header, bad("X1", "D1"), bad("X2", "D2"), bad("X3", "D2")]),
+            wh.file("d1_only.csv", [header, bad("Y1", "D1")]))
+    source = data.Source.of(small_db, wh.rules)
+    assert data.load_correction_files(source, Scope().within(("D2",))) == ["mixed.csv"]
+    assert data.load_correction_files(source, Scope().within(("D1",))) == ["d1_only.csv", "mixed.csv"]
+
+    def records(sheet: bytes) -> list[str]:
+        cells = [str(c.value) for row in openpyxl.load_workbook(io.BytesIO(sheet)).active.iter_rows() for c in row]
+        return sorted(value for value in cells if value[:1] in "XY" and value[1:].isdigit())
+    assert records(data.load_correction_sheet(source, "mixed.csv", "en", ("D2",))) == ["X2", "X3"]
+    assert records(data.load_correction_sheet(source, "mixed.csv", "en")) == ["X1", "X2", "X3"]   # HQ: every row
+    from etl.corrections import NoRejects
+    with pytest.raises(NoRejects):
+        data.load_correction_sheet(source, "d1_only.csv", "en", ("D2",))
+    at = _as("d2", "data")
+    assert [e.label for e in at.expander] == [t("data.rejected_rows_of", "en", file="mixed.csv")]
+    assert not at.get("file_uploader") and t("data.history", "en") not in [h.value for h in at.subheader]
+    assert at.dataframe and all(set(frame.value["Dealer id"]) == {"D2"} for frame in at.dataframe)  # reports due

@@ -3,7 +3,7 @@
 The small database of tests/test_pages_apptest.py: D1 一号服务部 (华东) with repairs R1-R5, D2 二号服务部 (华南) with
 S1. The manager of 华东 opens a link to another region's dealer, signs in, downloads the ranking, and writes
 `SELECT * FROM repairs` and a file read in Explore: nothing of D2 reaches the screen or a file, every download is
-in the audit trail, and the Data and Audit pages are not in the navigation.
+in the audit trail, and the Audit page is not in the navigation.
 """
 from __future__ import annotations
 
@@ -75,7 +75,6 @@ def test_a_regional_manager_cannot_reach_another_regions_dealers(served, browser
         assert "二号服务部" not in page.content() and "D2 · " not in page.content()
         nav = page.locator('[data-testid="stSidebarNav"]')
         assert nav.get_by_text(t("explore.title", "en")).count() == 1
-        assert nav.get_by_text(t("data.title", "en")).count() == 0
         assert nav.get_by_text(t("audit.title", "en")).count() == 0
 
         name, data = _download(page, t("download", "en"))          # the ranking, with its filters sheet
