@@ -9,8 +9,10 @@ A load refreshes, inside its own transaction, only the dealer-months it can chan
 replaced and the rows it brought, plus the dealer-months reached from them (repeat repairs of the
 same serial number at any dealer, misses found by a callback on a record, hotline tickets
 answered by a record, complaints merged with events of other months, a roster change that moves
-a dealer's SLA). A full rebuild runs when the definitions or the rules they read change, and on
-`python -m etl refresh`. tests/test_marts.py keeps table = view, cell for cell, over loads in many
+a dealer's SLA). Each repair record's flags (repeat, found unresolved, on time) are stored the same way (table
+`repair_flags`, definition `repair_flags_view`), so a dealer's record list reads them instead of
+searching every repair and callback. A full rebuild runs when the definitions or the rules they
+read change, and on `python -m etl refresh`. tests/test_marts.py keeps table = view, cell for cell, over loads in many
 orders and batches.
 """
 from __future__ import annotations
@@ -26,6 +28,11 @@ STORED = "dealer_month_counts"
 DEFINITION = "dealer_month_counts_view"
 MACRO = "dealer_month_counts_between"   # the definition for a run of months: what a load refreshes through
 KEY = ("dealer_id", "month")
+# Each repair record's flags (repeat, found unresolved, on time ...), stored beside the counts and
+# refreshed for the same dealer-months: record lists read them through the view repair_records.
+FLAGS = "repair_flags"
+FLAGS_DEFINITION = "repair_flags_view"
+FLAGS_MACRO = "repair_flags_between"
 TOUCHED = "mart_touched"          # temp: the rows a load replaced or brought, in its kind's columns
 AFFECTED = "mart_affected"        # temp: the dealer-months to recompute
 
@@ -69,6 +76,10 @@ def rebuild(con) -> int:
     if con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND NOT internal", [STORED]).fetchone()[0]:
         con.execute(f"DROP VIEW {STORED} CASCADE")   # a database made before the counts were stored
     con.execute(f"CREATE OR REPLACE TABLE {STORED} AS SELECT * FROM {DEFINITION} ORDER BY month, dealer_id")
+    con.execute(f"CREATE OR REPLACE TABLE {FLAGS} AS SELECT * FROM {FLAGS_DEFINITION} "
+                "ORDER BY report_month, dealer_id, record_no")
+    con.execute(f"COMMENT ON TABLE {FLAGS} IS 'Stored rows of {FLAGS_DEFINITION} (each repair record''s flags), "
+                "refreshed with dealer_month_counts; the view repair_records joins them to the records.'")
     con.execute(f"COMMENT ON TABLE {STORED} IS 'Stored rows of {DEFINITION} (the definition), refreshed by every "
                 "load for the dealer-months it can change and rebuilt when the definitions or rules change.'")
     _remember_state(con)
@@ -127,6 +138,7 @@ def refresh(con) -> int:
     """Recompute the dealer-months listed in the temp table mart_affected, a run of consecutive
     months at a time through the definition's macro, so only those months' rows are read."""
     con.execute(f"DELETE FROM {STORED} WHERE (dealer_id, month) IN (SELECT (dealer_id, month) FROM {AFFECTED})")
+    con.execute(f"DELETE FROM {FLAGS} WHERE (dealer_id, report_month) IN (SELECT (dealer_id, month) FROM {AFFECTED})")
     months = [m for (m,) in con.execute(f"SELECT DISTINCT month FROM {AFFECTED} ORDER BY 1").fetchall()]
     days = float(con.execute("SELECT rule('rule_service_repeat_repair_days')").fetchall()[0][0])
     for first, last in month_runs(months):
@@ -138,6 +150,11 @@ def refresh(con) -> int:
             INSERT INTO {STORED}
             SELECT v.* FROM {MACRO}(DATE '{first}', DATE '{last}', TIMESTAMP '{prior_from:%Y-%m-%d %H:%M:%S}') v
             SEMI JOIN {AFFECTED} a ON v.dealer_id = a.dealer_id AND v.month = a.month""")
+        # A record's flags change only where its dealer-month's counts can: the same reach.
+        con.execute(f"""
+            INSERT INTO {FLAGS}
+            SELECT f.* FROM {FLAGS_MACRO}(DATE '{first}', DATE '{last}', TIMESTAMP '{prior_from:%Y-%m-%d %H:%M:%S}') f
+            SEMI JOIN {AFFECTED} a ON f.dealer_id = a.dealer_id AND f.report_month = a.month""")
     return con.execute(f"SELECT count(*) FROM {AFFECTED}").fetchall()[0][0]
 
 

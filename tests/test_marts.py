@@ -67,12 +67,20 @@ def _write(folder, name):
     return path
 
 
+# Each stored table (or view served from one) and its definition.
+PAIRS = ((marts.STORED, marts.DEFINITION), (marts.FLAGS, marts.FLAGS_DEFINITION), ("repair_records", "repair_facts"))
+
+
 def differences(con) -> tuple[int, int]:
-    """Rows of the table missing from the view, and of the view missing from the table."""
-    stored, view = marts.STORED, marts.DEFINITION
-    return con.execute(f"""
-        SELECT (SELECT count(*) FROM (SELECT * FROM {stored} EXCEPT ALL SELECT * FROM {view})),
-               (SELECT count(*) FROM (SELECT * FROM {view} EXCEPT ALL SELECT * FROM {stored}))""").fetchone()
+    """Rows of the stored tables missing from their definitions, and of the definitions missing from
+    the tables (the dealer-month counts, each repair's flags, the records served from the flags)."""
+    extra = missing = 0
+    for stored, view in PAIRS:
+        a, b = con.execute(f"""
+            SELECT (SELECT count(*) FROM (SELECT * FROM {stored} EXCEPT ALL SELECT * FROM {view})),
+                   (SELECT count(*) FROM (SELECT * FROM {view} EXCEPT ALL SELECT * FROM {stored}))""").fetchone()
+        extra, missing = extra + a, missing + b
+    return extra, missing
 
 
 def _load_one(path, database, rules):
@@ -109,6 +117,10 @@ def test_the_cross_reaches_change_the_months_they_reach(tmp_path):
             "SELECT dealer_id, month, services, misses, complaints, repeat_repairs, requests, on_time "
             "FROM dealer_month_counts ORDER BY ALL").fetchall()}
         assert differences(con) == (0, 0)
+        flags = {r: f for r, *f in con.execute(
+            "SELECT record_no, is_repeat, found_unresolved, is_missed FROM repair_records ORDER BY ALL").fetchall()}
+    # Q1 (JX2, April) repeats S1's March repair at JX1; R1 was found unresolved by April's callback.
+    assert flags["Q1"] == [True, False, False] and flags["R1"] == [False, True, True]
     assert rows[("JX1", "2025-03-01")] == [2, 1, 1, 0, 2, 2]
     assert rows[("JX2", "2025-04-01")] == [2, 0, 0, 1, 2, 2]
     assert rows[("JX2", "2025-03-01")] == [0, 1, 0, 0, 1, 0]

@@ -16,6 +16,9 @@ GENERATED = {"definitions.macros": definitions.macros, "privacy.macros": privacy
 VIEW_COMMENTS = {
     "latest_repairs": "One row per (dealer_id, record_no): the latest loaded version of each record.",
     "repair_facts": "Each repair record with its SLA, on-time, repeat-repair and miss flags.",
+    "repair_flags_view": "Each repair record's flags (SLA, on time, repeat, miss), keyed by dealer, month and "
+                         "record (the definition; loads store its rows in the table repair_flags).",
+    "repair_records": "repair_facts served from the stored flags (repair_flags): what the record lists read.",
     "requests": "Every request (repair records and unanswered hotline repair requests), missed or not, with why.",
     "complaint_events": "Complaint events: callbacks with complaint=Y and verified hotline complaint tickets.",
     "complaints": "Distinct complaints after merging events about the same record of the same dealer.",

@@ -68,7 +68,6 @@ SELECT r.*,
               AND epoch_us(r.requested_at) - epoch_us(p.requested_at)
                   <= rule('rule_service_repeat_repair_days') * 86400000000)) AS is_repeat,
        (r.status = 'open') AS is_open,
-       r.found_unresolved,
        r.status = 'open' OR r.found_unresolved AS is_missed
 FROM (SELECT r.*, d.area_type, sla_hours(d.area_type) AS sla_hours,
              EXISTS (SELECT 1 FROM callbacks c
@@ -80,6 +79,19 @@ FROM (SELECT r.*, d.area_type, sla_hours(d.area_type) AS sla_hours,
 -- name: repair_facts
 CREATE OR REPLACE VIEW repair_facts AS
 SELECT * FROM repair_facts_between(DATE '0001-01-01', DATE '9999-12-01', TIMESTAMP '0001-01-01 00:00:00');
+
+-- name: repair_flags_between
+-- Each repair record's own columns of repair_facts (SLA, on-time, repeat and miss flags), keyed by
+-- the record, for the months first_month..last_month: the definition of the stored table
+-- repair_flags (etl/marts.py), which a load refreshes with the dealer-month counts.
+CREATE OR REPLACE MACRO repair_flags_between(first_month, last_month, prior_from) AS TABLE
+SELECT dealer_id, report_month, record_no, area_type, sla_hours, in_on_time_base, arrived_on_time,
+       in_repeat_base, is_repeat, is_open, found_unresolved, is_missed
+FROM repair_facts_between(first_month, last_month, prior_from);
+
+-- name: repair_flags_view
+CREATE OR REPLACE VIEW repair_flags_view AS
+SELECT * FROM repair_flags_between(DATE '0001-01-01', DATE '9999-12-01', TIMESTAMP '0001-01-01 00:00:00');
 
 -- name: latest_repairs
 -- One row per (dealer_id, record_no): a number reported again in another month's report keeps
@@ -231,6 +243,14 @@ LEFT JOIN report_submissions s ON s.dealer_id = k.dealer_id AND s.report_month =
 -- name: dealer_month_counts_view
 CREATE OR REPLACE VIEW dealer_month_counts_view AS
 SELECT * FROM dealer_month_counts_between(DATE '0001-01-01', DATE '9999-12-01', TIMESTAMP '0001-01-01 00:00:00');
+
+-- name: repair_records
+-- repair_facts served from the stored flags: the same rows and columns, read by the record lists
+-- (a dealer's drill-down) without searching every repair for repeats and every callback for misses.
+CREATE OR REPLACE VIEW repair_records AS
+SELECT r.*, f.area_type, f.sla_hours, f.found_unresolved, f.in_on_time_base, f.arrived_on_time, f.in_repeat_base,
+       f.is_repeat, f.is_open, f.is_missed
+FROM repairs r JOIN repair_flags f USING (dealer_id, report_month, record_no);
 
 -- name: under_contract
 -- A dealer is under contract in a month it had joined by the month's last day and not left before its first.
