@@ -181,6 +181,24 @@ def test_bulletin_in_english_for_a_region(small):
     assert sorted(r[1] for r in ranking[1:]) == ["D1", "D2"]
 
 
+def test_bulletin_lists_the_open_cases_of_its_scope(small):
+    """Issue 16's cases, opened after the loads: the bulletin's table is cases.figures' dealers with open cases."""
+    from etl import cases as case_writer
+    from etl.metrics import cases
+    now = dt.datetime(2025, 6, 1, 9, 30)
+    assert case_writer.open_after_load(small.path, small.rules, now=now) is not None
+    [document] = _docs(small, "bulletin", MARCH, Scope(regions=("华东",)))
+    table = next(t for t in document.tables() if t.title == "未结与逾期案件（按经销商）")
+    with reader(small.path, small.rules) as con:
+        figures = cases.figures(con, now, "dealer", Scope(regions=("华东",)))
+    expected = figures[figures["cases_open"] > 0]
+    assert len(expected) >= 1 and set(expected["dealer_id"]) <= {"D1", "D2"}      # D3 is in 华北
+    assert table.frame[["dealer_id", "cases_open", "cases_overdue"]].values.tolist() == \
+        expected[["dealer_id", "cases_open", "cases_overdue"]].values.tolist()
+    text, _ = _text(pack_pdf.render(document)[0])
+    assert "未结与逾期案件（按经销商）" in text and "没有未结案件" not in text
+
+
 def test_award_list_has_every_dealer_and_each_criterion(small):
     [document] = _docs(small, "award", YEAR)
     with reader(small.path, small.rules) as con:

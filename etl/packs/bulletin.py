@@ -10,7 +10,7 @@ from dataclasses import replace
 import pandas as pd
 
 from etl import wording
-from etl.metrics import overview, quality, timeliness
+from etl.metrics import named, overview, quality, timeliness
 from etl.metrics.definitions import RATE_BY_NAME
 from etl.metrics.scope import Scope
 from etl.metrics.thresholds import judge
@@ -56,6 +56,23 @@ def watchlist_table(ctx: Context, lines: pd.DataFrame, reasons: tuple[str, ...],
     return Table(title, frame, columns, empty=empty, widths=[1.0, 2.0, 1.4, 1.6, 6.0])
 
 
+def cases_table(ctx: Context, scope: Scope) -> Table | None:
+    """Issue 16's open and overdue cases per dealer of the scope (etl.metrics.cases.figures at the time the
+    pack is made); None where the warehouse has no cases table yet."""
+    from etl.metrics import cases
+    if not named.value(ctx.con, "table_exists", {"name": "cases"}):
+        return None
+    figures = cases.figures(ctx.con, ctx.generated_at, "dealer", scope.dealers_only())
+    frame = figures[figures["cases_open"] > 0].reset_index(drop=True)
+    columns = [Column("dealer_id", ctx.t("col.dealer_id")), Column("dealer_name", ctx.t("col.dealer_name")),
+               Column("region", ctx.t("col.region")), Column("cases_open", ctx.t("col.cases_open"), "count"),
+               Column("cases_overdue", ctx.t("col.cases_overdue"), "count"),
+               Column("cases_closed", ctx.t("col.cases_closed"), "count"),
+               Column("cases_closed_on_time_rate", ctx.t("col.cases_closed_on_time_rate"), "percent")]
+    return Table(ctx.t("pack.cases_title"), frame, columns, empty=ctx.t("pack.no_cases"),
+                 widths=[1.0, 2.4, 0.9, 1.0, 1.0, 1.0, 1.2])
+
+
 def documents(ctx: Context, period: Period, scope: Scope, by: str | None = None) -> Iterator[Document]:
     """The bulletin of `scope`, or with by='region' one bulletin per region of the scope."""
     if by == "region":
@@ -96,4 +113,7 @@ def bulletin(ctx: Context, period: Period, scope: Scope, recipient: str) -> Docu
         watchlist_table(ctx, lines, ("fake_record",), ctx.t("pack.fakes_title", month=f"{month:%Y-%m}"),
                         ctx.t("pack.no_fakes")),
     ]
+    open_cases = cases_table(ctx, current)
+    if open_cases is not None:
+        document.sections.append(open_cases)
     return document
