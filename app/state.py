@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -42,7 +43,7 @@ class PageContext:
     lang: str
     rules: Rules
     source: data.Source
-    catalog: data.Catalog
+    catalog: data.Catalog | None       # None only on a page set up with require_data=False, before any load
     scope: Scope
     today: dt.date
     user: User | None = None
@@ -61,14 +62,16 @@ class PageContext:
 
 @dataclass(frozen=True)
 class Choice:
-    """One remembered choice: its name, and how it is read from and written to the URL."""
+    """One remembered choice: its name, and how it is read from and written to the URL.
+
+    The value's type is the choice's own (a code, a year, a date, a list, a span of months): Any."""
 
     name: str
-    read: Callable[[UrlValues], object | None]
-    write: Callable[[object], dict[str, str | list[str]]]
+    read: Callable[[UrlValues], Any]
+    write: Callable[[Any], dict[str, str | list[str]]]
 
 
-def single(name: str, parse: Callable[[str], object] = str, dump: Callable[[object], str] = str) -> Choice:
+def single(name: str, parse: Callable[[str], Any] = str, dump: Callable[[Any], str] = str) -> Choice:
     """A choice held in one URL parameter of the same name."""
     def read(url: UrlValues):
         try:
@@ -90,7 +93,7 @@ def _store() -> dict:
 def _url_at_start() -> UrlValues:
     """The URL the session was opened with: what a shared link asks for."""
     if URL_KEY not in st.session_state:
-        st.session_state[URL_KEY] = {key: st.query_params.get_all(key) for key in st.query_params.keys()}
+        st.session_state[URL_KEY] = {key: st.query_params.get_all(key) for key in st.query_params}
     return st.session_state[URL_KEY]
 
 
@@ -178,7 +181,7 @@ def current_language() -> str:
 def _language_switch(default: str) -> str:
     lang = remembered(LANGUAGE, default, one_of(i18n.LANGUAGES))
     return persisted(LANGUAGE, lang, lambda **kw: st.sidebar.segmented_control(
-        i18n.t("language", lang), i18n.LANGUAGES, format_func=i18n.LANGUAGE_NAMES.get,
+        i18n.t("language", lang), i18n.LANGUAGES, format_func=i18n.LANGUAGE_NAMES.__getitem__,
         required=True, **kw), one_of(i18n.LANGUAGES))
 
 
@@ -261,9 +264,9 @@ def describe_scope(page: PageContext, months: bool = True) -> list[tuple[str, st
     every = t("filters.all")
     span = [(t("filters.months"), f"{fmt.month(scope.first_month)} – {fmt.month(scope.last_month)}")] if months else []
     # a user limited to some dealers: "all" would claim every region; their regions and provinces are said instead
-    limited = scope.allowed is not None and page.catalog is not None
-    regions = "、".join(page.catalog.regions()) if limited else every
-    provinces = "、".join(page.catalog.provinces(list(scope.regions))) if limited else every
+    limited = page.catalog if scope.allowed is not None else None
+    regions = "、".join(limited.regions()) if limited is not None else every
+    provinces = "、".join(limited.provinces(list(scope.regions))) if limited is not None else every
     return span + [
         (t("filters.regions"), "、".join(scope.regions) or regions),
         (t("filters.provinces"), "、".join(scope.provinces) or provinces),
@@ -325,6 +328,7 @@ def default_year(years: list[int], today: dt.date) -> int:
 
 def year_and_as_of(page: PageContext) -> tuple[int, dt.date]:
     """The award and settlement year and the as-of date (which months' reports are due)."""
+    assert page.catalog is not None       # the pages with a year require data (setup stops them without)
     years = sorted(page.catalog.years, reverse=True)
     left, right, _ = st.columns([1, 1, 3])
     year = persisted(YEAR, default_year(years, page.today), lambda **kw: left.selectbox(
