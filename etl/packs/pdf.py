@@ -50,9 +50,10 @@ def font() -> str:
                       f"looked for {', '.join(map(str, FONT_FILES))}")
 
 
-def _styles() -> dict[str, ParagraphStyle]:
+def _styles(lang: str) -> dict[str, ParagraphStyle]:
+    """Chinese breaks between any two characters; English between words only."""
     name = font()
-    base = ParagraphStyle("body", fontName=name, fontSize=8.5, leading=11, wordWrap="CJK")
+    base = ParagraphStyle("body", fontName=name, fontSize=8.5, leading=11, wordWrap="CJK" if lang == "zh" else None)
     return {"body": base,
             "title": ParagraphStyle("title", parent=base, fontSize=16, leading=20, spaceAfter=4),
             "heading": ParagraphStyle("heading", parent=base, fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=3),
@@ -98,8 +99,8 @@ class _NumberedCanvas(pdfcanvas.Canvas):
 
 def render(document: Document) -> tuple[bytes, int]:
     """The document's PDF bytes and its number of pages."""
-    styles = _styles()
     lang = document.lang
+    styles = _styles(lang)
     size = landscape(A4) if document.landscape else A4
     width = size[0] - 2 * MARGIN
     story: list = [_p(document.title, styles["title"])]
