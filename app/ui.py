@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
@@ -77,7 +78,7 @@ def rows_height(rows: int, most: int = 25) -> int:
 
 
 def table(page: PageContext, frame: pd.DataFrame, spec: tables.Spec, verdicts: dict[str, str] | None = None,
-          height: int | str = "auto", key: str | None = None) -> None:
+          height: int | Literal["auto"] = "auto", key: str | None = None) -> None:
     """A formatted table; a very long one shows its first rows (tables.shown_rows) and says so:
     its page's download holds every row."""
     wide = {header: st.column_config.TextColumn(width="large") for header in tables.long_text_headers(spec, page.lang)}
