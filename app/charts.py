@@ -91,20 +91,36 @@ def worst_first(frame: pd.DataFrame, rate: str) -> pd.DataFrame:
     return frame.dropna(subset=[rate]).sort_values([rate, "dealer_id"], ascending=[ascending, True])
 
 
-def ranking(frame: pd.DataFrame, rate: str, lang: str, top: int = 20) -> go.Figure:
-    """The dealers furthest on the wrong side of a rate, red when they fail its threshold."""
+def by_rate(frame: pd.DataFrame, rate: str) -> pd.DataFrame:
+    """Every row, worst end of the rate first (as worst_first), the ones without a rate last."""
+    ascending = RATE_BY_NAME[rate].good_when != "below"
+    return frame.sort_values([rate, "dealer_id"], ascending=[ascending, True], na_position="last", kind="stable")
+
+
+# Issue 14: the colour of each attention signal (etl.metrics.quality.ATTENTION_SIGNALS).
+SIGNAL_COLORS = {"funnel_outer": BAD, "interval": "#ad1457", "funnel_inner": LIMIT}
+
+
+def ranking(flagged: pd.DataFrame, rate: str, lang: str, top: int = 20) -> go.Figure:
+    """The dealers with a signal on a rate (quality.attention), worst rate first, coloured by their signal."""
     definition = RATE_BY_NAME[rate]
-    shown = worst_first(frame, rate).head(top)
-    flags = shown[f"{rate}_ok"] if f"{rate}_ok" in shown else pd.Series(pd.NA, index=shown.index)
-    colors = [NEUTRAL if fmt.is_empty(ok) else GOOD if ok else BAD for ok in flags]
-    figure = go.Figure(go.Bar(
-        y=[f"{d} {n}" for d, n in zip(shown["dealer_id"], shown["dealer_name"])], x=shown[rate], orientation="h",
-        marker_color=colors, text=[fmt.rate(v, definition.scale) for v in shown[rate]], textposition="outside",
-        hovertemplate="%{y}: %{text}<extra></extra>"))
+    shown = worst_first(flagged, rate).head(top)
+    labels = [f"{d} {n}" for d, n in zip(shown["dealer_id"], shown["dealer_name"])]
+    figure = go.Figure()
+    for signal, color in SIGNAL_COLORS.items():
+        chosen = (shown["signal"] == signal).to_numpy()
+        if not chosen.any():
+            continue
+        name = t(f"attention.signal.{signal}", lang)
+        figure.add_trace(go.Bar(
+            y=[label for label, keep in zip(labels, chosen) if keep], x=shown.loc[chosen, rate], orientation="h",
+            name=name, marker_color=color, text=[fmt.rate(v, definition.scale) for v in shown.loc[chosen, rate]],
+            textposition="outside", hovertemplate="%{y}: %{text}<extra>" + name + "</extra>"))
     figure.update_layout(title=t("chart.ranking_title", lang, rate=t(f"rate.{rate}", lang), top=len(shown)),
-                         height=max(260, 26 * len(shown) + 90), margin=MARGIN,
+                         height=max(260, 26 * len(shown) + 120), margin=MARGIN, barmode="overlay",
+                         legend={"orientation": "h", "y": -0.08 if len(shown) > 8 else -0.2},
                          xaxis={**_axis_format(rate, shown[rate]), "rangemode": "tozero"},
-                         yaxis={"autorange": "reversed"})
+                         yaxis={"autorange": "reversed", "categoryorder": "array", "categoryarray": labels})
     return figure
 
 

@@ -266,6 +266,16 @@ def load_funnels(source: Source, scope: Scope, overdispersion: bool, _rows) -> d
                                source=stored)
 
 
+def load_attention(source: Source, scope: Scope, metric: str, _rows) -> pd.DataFrame:
+    """The Dealers page's dealers needing attention on one rate (quality.attention): funnel and interval signals."""
+    with _connect(source) as con:
+        stored = metrics_overview.use_metric_rows(con, _rows)
+        ranking = metrics_overview.dealer_ranking(con, scope, stored)
+        plot = (quality.funnels(con, (metric,), scope.months, scope.dealer_filters(), source=stored)[metric]
+                if metric in quality.STAT_RATES else None)
+        return quality.attention(ranking, metric, plot, thresholds.thresholds(con).get(metric), quality.settings(con))
+
+
 def load_control_chart(source: Source, scope: Scope, by: str, key: str, metric: str, method: str,
                        _rows) -> pd.DataFrame:
     """One dealer's or region's p / p' chart of one rate: baseline months and the scope's months."""
@@ -293,11 +303,16 @@ def load_watchlist(source: Source, scope: Scope, month: dt.date, as_of: dt.date,
 
 _funnels = st.cache_data(**CACHE)(load_funnels)
 _control_chart = st.cache_data(**CACHE)(load_control_chart)
+_attention = st.cache_data(**CACHE)(load_attention)
 _watchlist = st.cache_data(**CACHE)(load_watchlist)
 
 
 def funnels(page, overdispersion: bool) -> dict[str, quality.Funnel]:
     return _guarded(page.lang, _funnels, page.source, page.scope, overdispersion, _rows(page))
+
+
+def attention(page, metric: str) -> pd.DataFrame:
+    return _guarded(page.lang, _attention, page.source, page.scope, metric, _rows(page))
 
 
 def control_chart(page, by: str, key: str, metric: str, method: str) -> pd.DataFrame:

@@ -56,6 +56,7 @@ SCHEMA: dict[str, tuple[type, str]] = {
     "statistics.run_length": (int, "positive"),
     "statistics.laney_when_overdispersed": (bool, ""),
     "statistics.min_expected_count": (float, "nonneg"),
+    "statistics.min_sample": (int, "nonneg"),
     "watchlist.funnel_months": (int, "positive"),
     "watchlist.funnel_overdispersion": (bool, ""),
     "explore.query_timeout_seconds": (float, "positive"),

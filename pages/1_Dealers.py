@@ -23,15 +23,23 @@ search = st.text_input(page.t("dealers.search"), placeholder=page.t("dealers.sea
 shown = ranking[ranking["dealer_id"].str.contains(search, case=False, regex=False)
                 | ranking["dealer_name"].str.contains(search, case=False, regex=False)] if search else ranking
 rate = state.rate_choice(page, "rank_by", [r.name for r in RATES], "complaint_rate")
-st.plotly_chart(charts.ranking(shown, rate, page.lang))
+flagged = data.attention(page, rate)
+flagged = flagged[flagged["dealer_id"].isin(shown["dealer_id"])]
+min_sample = page.t("stats.min_sample", n=fmt.count(page.rules["statistics.min_sample"]))
+if flagged.empty:
+    st.success(page.t("attention.none", rate=page.t(f"rate.{rate}")), icon=":material/verified:")
+else:
+    st.plotly_chart(charts.ranking(flagged, rate, page.lang))
+st.caption(page.t("attention.help", level=ui.interval_level(page)) + " " + min_sample)
 st.caption(page.t("dealers.table_help") + " " + page.t("dealers.interval_help", rate=page.t(f"rate.{rate}"),
                                                           level=ui.interval_level(page)))
-ui.table(page, shown, tables.with_intervals(tables.RANKING, [rate]), tables.RANKING_VERDICTS, height=460)
+ui.table(page, charts.by_rate(shown, rate), tables.with_intervals(tables.RANKING, [rate]), tables.RANKING_VERDICTS,
+         height=460)
 ui.download(page, "dealers", [Sheet(page.t("dealers.title"), shown, tables.RANKING_EXPORT)], [])
 
 st.header(page.t("funnel.title"))
 levels = [fmt.level(page.rules[key]) for key in ("statistics.funnel_inner", "statistics.funnel_outer")]
-st.caption(page.t("funnel.help", inner=levels[0], outer=levels[1]))
+st.caption(page.t("funnel.help", inner=levels[0], outer=levels[1]) + " " + min_sample)
 widen = st.checkbox(page.t("funnel.overdispersion"), key="funnel_overdispersion",
                     help=page.t("funnel.overdispersion_help"))
 plots = data.funnels(page, widen)

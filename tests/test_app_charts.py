@@ -46,14 +46,22 @@ def test_control_breaches_groups_the_three_controls_against_the_limit():
     assert figure.layout.annotations[0].text == "limit 10 %"
 
 
-def test_ranking_puts_the_worst_first_and_colours_by_verdict():
-    frame = pd.DataFrame({"dealer_id": ["D1", "D2", "D3"], "dealer_name": ["a", "b", "c"],
-                          "satisfaction_rate": [0.99, 0.9, None],
-                          "satisfaction_rate_ok": pd.array([True, False, pd.NA], dtype="boolean")})
+def test_ranking_puts_the_worst_first_and_colours_by_signal():
+    frame = pd.DataFrame({"dealer_id": ["D1", "D2", "D3", "D4"], "dealer_name": ["a", "b", "c", "d"],
+                          "satisfaction_rate": [0.8, 0.6, None, 0.7],
+                          "signal": ["funnel_inner", "funnel_outer", "interval", "interval"]})
     figure = charts.ranking(frame, "satisfaction_rate", "en")
-    assert list(figure.data[0].y) == ["D2 b", "D1 a"]          # at-least rate: lowest first; empty left out
-    assert list(figure.data[0].marker.color) == [charts.BAD, charts.GOOD]
-    assert figure.layout.title.text == "Satisfaction: the 2 dealers needing most attention"
+    assert [trace.name for trace in figure.data] == ["Beyond the funnel's outer limit", "Interval beyond the threshold",
+                                                     "Beyond the funnel's inner limit"]
+    assert [list(trace.y) for trace in figure.data] == [["D2 b"], ["D4 d"], ["D1 a"]]    # D3: no rate, left out
+    assert [trace.marker.color for trace in figure.data] == [charts.BAD, charts.SIGNAL_COLORS["interval"], charts.LIMIT]
+    assert list(figure.layout.yaxis.categoryarray) == ["D2 b", "D4 d", "D1 a"]        # at-least rate: lowest first
+    assert figure.layout.title.text == "Satisfaction: the 3 dealers needing most attention"
+
+
+def test_by_rate_sorts_the_table_worst_first_and_empty_rates_last():
+    frame = pd.DataFrame({"dealer_id": ["D1", "D2", "D3", "D4"], "complaint_rate": [0.01, None, 0.05, 0.01]})
+    assert charts.by_rate(frame, "complaint_rate")["dealer_id"].tolist() == ["D3", "D1", "D4", "D2"]
 
 
 def test_report_timeliness_colours_each_month_by_status():

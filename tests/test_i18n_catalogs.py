@@ -87,7 +87,7 @@ def composed() -> dict[str, list[str]]:
             c for row in tables.SETTLEMENT_TILES for c in row if c != "dealers"],
         "question.": list(operations.CALLBACK_QUESTIONS), "control.method.": list(data.CHART_METHODS),
         "control.label.": list(stats_text.CHART_LABELS), "watchlist.reason.": list(quality.WATCHLIST_REASONS),
-        "filters.preset.": list(months.PRESETS),
+        "filters.preset.": list(months.PRESETS), "attention.signal.": list(quality.ATTENTION_SIGNALS),
         "explore.kind.": list(charts.QUICK_KINDS), "reject.": list(REASONS), "date_order.": list(DATE_ORDERS),
         "": [f"{name}.title" for name in _page_names()], "audit.event.": list(audit.EVENTS),
     }

@@ -46,6 +46,14 @@ def quality_db(wh, monkeypatch, warehouse_templates):
     return wh
 
 
+@pytest.fixture
+def any_sample(tmp_path, monkeypatch):
+    """Issue 14's minimum sample off (statistics.min_sample = 0): D3 has 10 services, below the default 30."""
+    path = tmp_path / "any_sample.toml"
+    path.write_text("[statistics]\nmin_sample = 0\n", encoding="utf-8")
+    monkeypatch.setenv("SERVICE_QC_RULES", str(path))
+
+
 def captions(at: AppTest) -> list[str]:
     return [c.value for c in at.caption]
 
@@ -63,7 +71,20 @@ def test_the_dealer_tiles_show_the_wilson_interval_of_49_of_50(quality_db):
     assert ranking.loc["D3", "Complaint rate per service: CI high"] == pytest.approx(c_high, abs=1e-6)
 
 
-def test_the_funnel_names_the_dealer_beyond_its_limits(quality_db):
+def test_below_the_minimum_sample_nobody_is_flagged_and_the_pages_say_so(quality_db):
+    """Issue 14: the default minimum of 30 in the denominator: D3's 10 services flag nothing."""
+    at = open_page("dealers", lang="en", **{"from": "2025-03", "to": "2025-03"})
+    note = "Dealers with fewer than 30 in the rate's denominator (answered callbacks, services …) are not flagged."
+    assert sum(note in c for c in captions(at)) == 2                        # the attention chart, the funnels
+    assert not [m.value for m in at.markdown if m.value.startswith("**Dealers beyond the 99.8 % limits")]
+    assert [s.value for s in at.success][0].startswith("Complaint rate per service: no dealer shows a signal")
+    at = open_page("overview", lang="en", watch="2025-03")
+    assert any(note in c for c in captions(at))
+    watch = at.dataframe[1].value if len(at.dataframe) > 1 else None
+    assert watch is None or not watch["Drill-down"].str.contains("dealer=D3").any()
+
+
+def test_the_funnel_names_the_dealer_beyond_its_limits(quality_db, any_sample):
     at = open_page("dealers", lang="en", **{"from": "2025-03", "to": "2025-03"})
     heading = "**Dealers beyond the 99.8 % limits on the bad side:**"
     named = [m.value for m in at.markdown if m.value.startswith(heading)]
@@ -83,7 +104,7 @@ def test_the_drill_down_control_chart_says_when_there_is_no_baseline(quality_db)
     assert at.query_params["dealer_chart_method"] == "p"
 
 
-def test_the_watchlist_lists_d3_and_links_to_its_drill_down(quality_db):
+def test_the_watchlist_lists_d3_and_links_to_its_drill_down(quality_db, any_sample):
     at = open_page("overview", lang="en", watch="2025-03")
     watch = at.dataframe[1].value
     d3 = watch[watch["Drill-down"].str.contains("dealer=D3")]

@@ -37,8 +37,14 @@ LIMIT_COLUMNS = (("lower_95", "upper_95"), ("lower_998", "upper_998"))
 SETTINGS = ("statistics.funnel_inner", "statistics.funnel_outer", "statistics.winsorise",
             "statistics.dispersion_test_level", "statistics.baseline_months", "statistics.control_sigma",
             "statistics.run_length", "statistics.laney_when_overdispersed", "statistics.min_expected_count",
-            "statistics.interval_z",
+            "statistics.interval_z", "statistics.min_sample",
             "watchlist.funnel_months", "watchlist.funnel_overdispersion")
+
+
+def min_sample(config: dict[str, float]) -> float:
+    """The denominator a flag needs (statistics.min_sample: answered callbacks, services ...); none in a
+    hand-made config without it."""
+    return config.get("statistics.min_sample", 0.0)
 
 
 def settings(con) -> dict[str, float]:
@@ -65,7 +71,8 @@ class Funnel:
     """One funnel plot: a point per dealer, the limit lines to draw, and the overdispersion verdict.
 
     points: dealer_id, dealer_name, region, numerator, denominator, rate, target, lower_95, upper_95,
-    lower_998, upper_998, position ('high' / 'low' / 'within' the outer limits), z.
+    lower_998, upper_998, position ('high' / 'low' / 'within' the outer limits; 'within' too below
+    statistics.min_sample in the denominator: too few to flag), z.
     lines: denominator and the target and four limits along a grid of denominators (for the curves).
     Rates, the target and limits are on the rate's scale (per 1,000 for complaints per 1,000 units).
     """
@@ -113,7 +120,9 @@ def funnel_from_counts(frame: pd.DataFrame, rate: Rate, config: dict[str, float]
         points[low_name], points[high_name] = low * scale, high * scale
     outer_low, outer_high = limits[-1]
     share = x / n
-    points["position"] = np.where(share > outer_high, "high", np.where(share < outer_low, "low", "within"))
+    enough = n >= min_sample(config)
+    points["position"] = np.where(enough & (share > outer_high), "high",
+                                  np.where(enough & (share < outer_low), "low", "within"))
     points["z"] = z
     grid = np.unique(np.round(np.geomspace(1, max(n.max() * 1.1, 10), 240)))
     lines = pd.DataFrame({"denominator": grid.astype("int64"), "target": target * scale})
@@ -134,6 +143,34 @@ def funnels(con, metrics: tuple[str, ...] = FUNNEL_RATES, months: tuple[dt.date,
     counts = queries.rollup(con, ["dealer_id", "dealer_name", "region"], months, dealers, source=source)
     config = settings(con)
     return {rate.name: funnel_from_counts(counts, rate, config, overdispersion) for rate in rates}
+
+
+# Issue 14: what puts a dealer among those needing attention on a rate, strongest first.
+ATTENTION_SIGNALS = ("funnel_outer", "interval", "funnel_inner")
+
+
+def attention(ranking: pd.DataFrame, metric: str, funnel_plot: Funnel | None, limit,
+              config: dict[str, float]) -> pd.DataFrame:
+    """Issue 14: the dealers of `ranking` (overview.dealer_ranking) with a signal on one rate, worst rate
+    first, with `signal` (ATTENTION_SIGNALS): beyond the funnel's outer limit on the bad side, else the
+    Wilson interval wholly beyond the rate's threshold (`limit`: thresholds.Threshold, None without one),
+    else beyond the funnel's inner limit. Only dealers with at least statistics.min_sample in the rate's
+    denominator; none without a signal, however high or low their rate."""
+    rate = RATE_BY_NAME[metric]
+    frame = ranking[ranking[rate.denominator].fillna(0) >= min_sample(config)].dropna(subset=[metric])
+    signal = pd.Series(None, index=frame.index, dtype=object)
+    if funnel_plot is not None and len(funnel_plot.points):
+        points = funnel_plot.points.set_index("dealer_id")
+        value = frame["dealer_id"].map(points["rate"])
+        for name, (low, high) in (("funnel_inner", LIMIT_COLUMNS[0]), ("funnel_outer", LIMIT_COLUMNS[1])):
+            bound = frame["dealer_id"].map(points[high if rate.good_when == "below" else low])
+            beyond = value > bound if rate.good_when == "below" else value < bound
+            signal = signal.mask(beyond.fillna(False).astype(bool), name)
+    if limit is not None and len(frame):
+        beyond = limit.beyond(frame[f"{metric}_low"], frame[f"{metric}_high"]).to_numpy()
+        signal = signal.mask(pd.Series(beyond, index=frame.index) & (signal != "funnel_outer"), "interval")
+    flagged = frame.assign(signal=signal)[signal.notna()]
+    return flagged.sort_values([metric, "dealer_id"], ascending=[rate.good_when != "below", True]).reset_index(drop=True)
 
 
 def funnel(con, metric: str, months: tuple[dt.date, dt.date] | None = None,
@@ -280,7 +317,8 @@ def _chart_lines(counts: pd.DataFrame, month: dt.date, config: dict[str, float],
     charts = charts_from_counts(counts, [RATE_BY_NAME[name] for name in STAT_RATES], "dealer_id", month, config,
                                 method)
     lines = []
-    for row in charts[(charts["month"] == month) & charts["worse"]].to_dict("records"):
+    flagged = (charts["month"] == month) & charts["worse"] & (charts["denominator"] >= min_sample(config))
+    for row in charts[flagged].to_dict("records"):
         beyond = row["beyond"] if isinstance(row["beyond"], str) else None
         side = beyond or row["run"]
         lines.append({"dealer_id": row["dealer_id"], "reason": "control_chart", "metric": row["metric"],
@@ -298,7 +336,9 @@ def _breach_lines(con, month_counts: pd.DataFrame, config: dict[str, float]) -> 
     for name in CONTROL_RATES:
         rate, limit = RATE_BY_NAME[name], limits[name]
         threshold = float(limit.limit)
-        breached = month_counts[limit.beyond(month_counts[f"{name}_low"], month_counts[f"{name}_high"]).to_numpy()]
+        enough = (month_counts[rate.denominator] >= min_sample(config)).to_numpy()
+        breached = month_counts[limit.beyond(month_counts[f"{name}_low"], month_counts[f"{name}_high"]).to_numpy()
+                                & enough]
         for row in breached.to_dict("records"):
             lines.append({"dealer_id": row["dealer_id"], "reason": "control_breach", "metric": name,
                           "value": row[name], "numerator": int(row[rate.numerator]),
