@@ -14,7 +14,8 @@ from etl.metrics.definitions import CONTROL_RATES, MET, NOT_DEMONSTRABLE, NOT_ME
 Spec = list[tuple[str, str]]
 
 FORMATTERS = {
-    "text": fmt.text, "long_text": fmt.text, "count": fmt.count, "percent": fmt.percent, "per_mille": fmt.per_mille, "money": fmt.money,
+    "text": fmt.text, "long_text": fmt.text, "count": fmt.count, "percent": fmt.percent, "per_mille": fmt.per_mille,
+    "money": fmt.money,
     "month": fmt.month, "day": fmt.day, "moment": fmt.moment, "check": fmt.check, "number": fmt.number,
 }
 FAIL_STYLE = "color: #c62828; font-weight: 600"

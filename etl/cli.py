@@ -47,20 +47,23 @@ PACK_WORKERS = 2
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m etl", description="Dealer service-quality data: load, sample, report.")
+    top = argparse.ArgumentParser(prog="python -m etl",
+                                  description="Dealer service-quality data: load, sample, report.")
     commands = top.add_subparsers(dest="command", required=True)
 
     load = commands.add_parser("load", help="load files and folders into the database")
     load.add_argument("paths", nargs="+", metavar="PATH")
     load.add_argument("--db"), load.add_argument("--rules")
-    load.add_argument("--submitted-on", type=_date, help="submission date for repairs files without a submitted_on column")
+    load.add_argument("--submitted-on", type=_date,
+                      help="submission date for repairs files without a submitted_on column")
     load.add_argument("--json", action="store_true", help="one JSON object per line (used by the dashboard's uploads)")
 
     sample = commands.add_parser("sample", help="write the deterministic demo data set (or a national-scale one)")
     sample.add_argument("--out", default=str(config.DEFAULT_SAMPLE_DIR))
     sample.add_argument("--seed", type=int, default=20260101)
     sample.add_argument("--end-month", help="last month of the data set (YYYY-MM); default: last month")
-    sample.add_argument("--dealers", type=_positive, help="national scale: this many dealers (default 3000 with --months)")
+    sample.add_argument("--dealers", type=_positive,
+                        help="national scale: this many dealers (default 3000 with --months)")
     sample.add_argument("--months", type=_positive, help="national scale: this many months (default 36 with --dealers)")
 
     report = commands.add_parser("report", help="write a report as .csv or .xlsx, or a pack of PDFs and workbooks")
@@ -84,7 +87,8 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--db"), report.add_argument("--rules")
     report.add_argument("--out", required=True, help="the report file (.csv, .xlsx); pack: the folder to write")
 
-    inspect = commands.add_parser("inspect", help="show how files would load (sheets, headers, dates, rejects); writes nothing")
+    inspect = commands.add_parser("inspect",
+                                  help="show how files would load (sheets, headers, dates, rejects); writes nothing")
     inspect.add_argument("paths", nargs="+", metavar="FILE")
     inspect.add_argument("--db"), inspect.add_argument("--rules")
     inspect.add_argument("--submitted-on", type=_date, help="as for load")
@@ -120,7 +124,8 @@ def parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="generate and load the demo data when the database is empty")
     demo.add_argument("--db"), demo.add_argument("--rules")
 
-    users = commands.add_parser("users", help="who may sign in to the dashboard: add, remove, list, passwd (docs/access.md)")
+    users = commands.add_parser("users",
+                                help="who may sign in to the dashboard: add, remove, list, passwd (docs/access.md)")
     users.add_argument("action", choices=["add", "remove", "list", "passwd"])
     users.add_argument("name", nargs="?", help="the user's sign-in name (lower-case letters, digits, . _ - @)")
     users.add_argument("--role", choices=["admin", "analyst", "regional", "callcenter", "dealer"])

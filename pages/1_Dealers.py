@@ -49,13 +49,14 @@ for n, (metric, plot) in enumerate(plots.items()):
         if plot.points.empty:
             st.caption(page.t("funnel.empty"))
             continue
-        st.plotly_chart(charts_stats.funnel_figure(plot, stats_text.funnel_labels(plot, page.lang),
-                                                   page.t(f"rate.{metric}"), name_by="dealer_id"), key=f"funnel_{metric}")
+        figure = charts_stats.funnel_figure(plot, stats_text.funnel_labels(plot, page.lang), page.t(f"rate.{metric}"),
+                                            name_by="dealer_id")
+        st.plotly_chart(figure, key=f"funnel_{metric}")
         st.caption(stats_text.phi_text(plot, page.lang))
         bad = stats_text.bad_side(plot)
         worse = stats_text.outlier_lines(plot, page.lang, bad)
-        st.markdown("**" + page.t("funnel.outliers", level=levels[1]) + "**\n" + "\n".join(f"- {line}" for line in worse)
-                    if worse else page.t("funnel.none", level=levels[1]))
+        outliers = "**" + page.t("funnel.outliers", level=levels[1]) + "**\n" + "\n".join(f"- {line}" for line in worse)
+        st.markdown(outliers if worse else page.t("funnel.none", level=levels[1]))
         better = stats_text.outlier_lines(plot, page.lang, "low" if bad == "high" else "high")
         if better:
             with st.expander(page.t("funnel.better", count=len(better))):
@@ -98,7 +99,8 @@ if records.empty:
     st.caption(page.t("records.none"))
 else:
     ui.table(page, records, tables.RECORDS[listed], key=f"records_{listed}")
-    ui.download(page, f"records_{dealer_id}_{listed}", [Sheet(page.t("dealers.records"), records, tables.RECORDS[listed])],
+    ui.download(page, f"records_{dealer_id}_{listed}",
+                [Sheet(page.t("dealers.records"), records, tables.RECORDS[listed])],
                 [(page.t("col.dealer_id"), dealer_id)])
 
 st.subheader(page.t("dealers.cases"))

@@ -57,12 +57,15 @@ if not months:
     st.info(page.t("callbacks.empty_list"))
     st.stop()
 month_col, share_col, seed_col, as_of_col = st.columns(4)
-month = state.persisted(state.single("cb_month", fmt.parse_month, fmt.month), months[0], lambda **kw: month_col.selectbox(
-    page.t("callbacks.month"), months, format_func=fmt.month, **kw), state.one_of(months))
+month = state.persisted(
+    state.single("cb_month", fmt.parse_month, fmt.month), months[0],
+    lambda **kw: month_col.selectbox(page.t("callbacks.month"), months, format_func=fmt.month, **kw),
+    state.one_of(months))
 default_share = round(float(page.rules["callbacks.sample_share"]) * 100, 1)
 share = state.persisted(state.single("cb_share", float), default_share, lambda **kw: share_col.number_input(
     page.t("callbacks.share"), min_value=1.0, max_value=100.0, step=1.0, format="%.1f",
-    help=page.t("callbacks.share_help"), **kw), lambda v: float(v) if isinstance(v, (int, float)) and 0 < v <= 100 else None)
+    help=page.t("callbacks.share_help"), **kw),
+    lambda v: float(v) if isinstance(v, (int, float)) and 0 < v <= 100 else None)
 seed = state.persisted(state.single("cb_seed", int), 1, lambda **kw: seed_col.number_input(
     page.t("callbacks.seed"), min_value=0, step=1, help=page.t("callbacks.seed_help"), **kw),
     lambda v: int(v) if isinstance(v, int) and v >= 0 else None)

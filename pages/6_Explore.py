@@ -1,7 +1,7 @@
 """Explore: guarded read-only SQL over the tables and views (etl.explore), a quick chart, downloads; a pivot."""
 import streamlit as st
 
-from app import charts, data, excel, signin, state, tables, ui
+from app import charts, data, signin, state, tables, ui
 from app import format as fmt
 from app.excel import Sheet
 from etl import inert
@@ -108,4 +108,5 @@ xlsx_frame = table.reset_index()
 ui.download(page, "pivot", [Sheet(page.t("explore.pivot"), xlsx_frame, [(c, "text") for c in xlsx_frame.columns])],
             [(page.t("explore.pivot_rows"), label(rows)),
              (page.t("explore.pivot_columns"), label(across) if across else page.t("explore.pivot_none")),
-             (page.t("explore.pivot_metric"), label(measure)), (page.t("explore.pivot_months"), f"{first} – {last}")], months=False)
+             (page.t("explore.pivot_metric"), label(measure)), (page.t("explore.pivot_months"), f"{first} – {last}")],
+            months=False)
