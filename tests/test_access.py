@@ -10,6 +10,7 @@ D2 alone: 1 service (S1), no complaint -> 0.0 %, C3 answered 4 -> satisfaction 1
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 import subprocess
 import sys
@@ -34,7 +35,7 @@ PASSWORD = "correct horse battery"
 USERS = {
     "boss": dict(role="admin"),
     "ana": dict(role="analyst"),
-    "east": dict(role="regional", regions=("华东",)),
+    "east": dict(role="regional", regions=("华东",), email="east@hq.example"),
     "south_calls": dict(role="callcenter", provinces=("广东",)),
     "d2": dict(role="dealer", dealer_ids=("D2",)),
 }
@@ -459,3 +460,31 @@ def test_a_dealer_gets_the_correction_sheets_of_its_own_rows_only(small_db, user
     assert [e.label for e in at.expander] == [t("data.rejected_rows_of", "en", file="mixed.csv")]
     assert not at.get("file_uploader") and t("data.history", "en") not in [h.value for h in at.subheader]
     assert at.dataframe and all(set(frame.value["Dealer id"]) == {"D2"} for frame in at.dataframe)  # reports due
+
+
+def test_a_single_sign_on_account_is_the_user_its_email_maps_to(small_db, users_file, monkeypatch):
+    monkeypatch.setattr(signin, "_oidc_email", lambda: "East@HQ.example")     # as st.user would say after st.login
+    at = _fresh()
+    at.run()
+    assert _tiles(at)["Complaint rate per service"] == "20.0 %"            # east's scope: D1 alone
+    monkeypatch.setattr(signin, "_oidc_email", lambda: "eve@elsewhere.example")
+    other = _fresh()
+    other.run()
+    assert other.error[0].value == t("access.not_mapped", "en", email="eve@elsewhere.example") and not other.metric
+    events = audit.events(trail(users_file))
+    assert events[["user_name", "event", "detail"]].values.tolist() == [["east", "signin_ok", '{"method": "sso"}']]
+
+
+def test_an_upload_is_audited_with_each_files_outcome(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from app.uploads import Upload
+    monkeypatch.setenv("SERVICE_QC_AUDIT", str(tmp_path / "audit.sqlite"))
+    results = pd.DataFrame([{"file_name": "a.csv", "kind": "repairs", "status": "loaded", "rows_read": 3,
+                             "rows_loaded": 2, "rows_rejected": 1, "message": "", "warnings": "", "notes": ""}])
+    page = mock.Mock(user=User("ana", "analyst", uploads=True))
+    signin.audit_upload(page, Upload(results, "", False, ["a.csv"]))
+    found = audit.events(tmp_path / "audit.sqlite")
+    assert found[["user_name", "event"]].values.tolist() == [["ana", "upload"]]
+    assert json.loads(found["detail"][0]) == {"failure": "", "files": [
+        {"file_name": "a.csv", "kind": "repairs", "status": "loaded", "rows_loaded": 2, "rows_rejected": 1}]}
