@@ -161,6 +161,8 @@ def test_settlement_statement_equals_the_settlement_report(small):
     months = _sheet_rows(d2_book, "未按时报表的月份")
     assert [r[0].month for r in months[1:]] == [1, 2, 3, 4]
     assert [r[-1] for r in months[1:]] == ["缺报", "缺报", "逾期", "缺报"]
+    runs = [r[months[0].index("连续未按时月数")] for r in months[1:]]
+    assert runs == [4, 4, 4, 4] and max(runs) == report.loc["D2", "max_consecutive_missing"]
 
 
 def test_bulletin_in_english_for_a_region(small):

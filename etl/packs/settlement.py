@@ -1,7 +1,8 @@
 """The maintenance-fee settlement statement (维修费结算单) of one dealer for a year: the fee base, each
 deduction with the months or records behind it, the net fee. Every amount is the settlement's
 (queries.settlement, the Settlement page's and `report settlement`'s rows); the lists behind them are
-the record lists of the Dealers page (etl.metrics.records) and the report status (etl.metrics.timeliness)."""
+the record lists of the Dealers page (etl.metrics.records) and the months the settlement counts as not on time
+(etl/metrics/sql/settlement_months.sql, from views.sql's months_due)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -9,8 +10,8 @@ from collections.abc import Iterator
 import pandas as pd
 
 from etl import format as fmt
-from etl.metrics import queries, records, timeliness
-from etl.metrics.scope import Scope
+from etl.metrics import named, queries, records
+from etl.metrics.scope import Scope, where
 from etl.packs.context import Context, Period
 from etl.packs.document import Column, Document, Table
 
@@ -20,10 +21,8 @@ def documents(ctx: Context, period: Period, scope: Scope) -> Iterator[Document]:
     con, year = ctx.con, period.last.year
     year_period = Period.year(year)
     dealers = queries.settlement(con, year, ctx.as_of, scope.dealers_only())
-    status = timeliness.report_status(con, ctx.as_of, scope.dealers_only())
-    if len(status):
-        status["month"] = pd.to_datetime(status["month"])
-        status = status[(status["month"].dt.year == year) & (status["status"] != "on_time")]
+    status = named.run(con, "settlement_months", {"year": year, "as_of": ctx.as_of},
+                       scope=where(scope.dealers_only(), dealers="d"))
     late = dict(tuple(status.groupby("dealer_id"))) if len(status) else {}
     rules = ctx.rules
     for row in dealers.to_dict("records"):
@@ -74,9 +73,11 @@ def documents(ctx: Context, period: Period, scope: Scope) -> Iterator[Document]:
 
 
 def parts_months(ctx: Context, status: pd.DataFrame, year: int) -> Table:
-    """The months of the year whose report was not on time (what the missing-report deduction counts runs of)."""
+    """The months of the year whose report was not on time (settlement_months.sql: what the missing-report
+    deduction counts runs of), each with the length of its run."""
     frame = status.sort_values("month").reset_index(drop=True) if len(status) else status
     columns = [Column("month", ctx.t("col.month"), "month"), Column("report_due_on", ctx.t("col.report_due_on"), "day"),
                Column("report_submitted_on", ctx.t("col.report_submitted_on"), "day"),
-               Column("days_late", ctx.t("col.days_late"), "count"), Column("status", ctx.t("col.status"), "code")]
+               Column("missing_run_length", ctx.t("pack.run_length"), "count"),
+               Column("status", ctx.t("col.status"), "code")]
     return Table(ctx.t("pack.months_behind", year=year), frame, columns, empty=ctx.t("pack.no_late_reports"))
