@@ -15,16 +15,17 @@ from etl.metrics.quality import STAT_RATES
 from etl.metrics.definitions import RATE_BY_NAME
 
 
-def _delta(tile) -> dict:
+def _delta(tile, lang: str) -> dict:
     """st.metric arguments for the change against the previous period, green when it is an improvement."""
     if fmt.is_empty(tile.change):
         return {}
     scale = RATE_BY_NAME[tile.rate].scale
+    points = i18n.t("unit.points", lang)
     if fmt.shows_no_change(tile.change, scale):
-        return {"delta": fmt.rate_change(tile.change, scale), "delta_arrow": "off", "delta_color": "off"}
+        return {"delta": fmt.rate_change(tile.change, scale, points), "delta_arrow": "off", "delta_color": "off"}
     arrow = "up" if tile.change > 0 else "down"
     colour = "inverse" if tile.good_when == "below" else "normal"
-    return {"delta": fmt.rate_change(tile.change, scale), "delta_arrow": arrow,
+    return {"delta": fmt.rate_change(tile.change, scale, points), "delta_arrow": arrow,
             "delta_color": colour}
 
 
@@ -49,7 +50,7 @@ def rate_tiles(page: PageContext, tiles: pd.DataFrame, columns: int = 3) -> None
         scale = RATE_BY_NAME[tile.rate].scale
         with grid[n % columns].container(border=True):
             previous = fmt.rate(tile.previous, scale)
-            st.metric(page.t(f"rate.{tile.rate}"), fmt.rate(tile.value, scale), **_delta(tile),
+            st.metric(page.t(f"rate.{tile.rate}"), fmt.rate(tile.value, scale), **_delta(tile, page.lang),
                       delta_description=page.t("tile.vs_previous", previous=previous),
                       help=page.t("tile.help", definition=page.t(f"definition.{tile.rate}"),
                                   numerator=fmt.count(tile.numerator), denominator=fmt.count(tile.denominator),

@@ -62,19 +62,21 @@ def rate(value, scale: int) -> str:
     return per_mille(value) if scale == 1000 else percent(value)
 
 
-def rate_change(value, scale: int) -> str:
-    """The change of a rate between two periods, signed: +1.2 % (points) or -0.05 ‰; ±0.0 % when it shows no change."""
+def rate_change(value, scale: int, points: str = "pp") -> str:
+    """The change of a rate between two periods, signed, in percentage points with two decimals (+1.23 pp: a
+    rate of 1.5 % against 1.4 % is not ±0.0) or per mille (-0.05 ‰); ±0.00 when it shows no change.
+    points: the word for percentage points (the catalogs' unit.points: pp, 个百分点)."""
     if is_empty(value):
         return EMPTY
-    text = per_mille(abs(value)) if scale == 1000 else percent(abs(value))
+    text = per_mille(abs(value)) if scale == 1000 else f"{abs(float(value)) * 100:,.2f} {points}"
     if shows_no_change(value, scale):
         return "±" + text
     return ("+" if value > 0 else "-") + text
 
 
 def shows_no_change(value, scale: int) -> bool:
-    """Whether a change rounds to zero at the precision rates are shown with (0.1 %, 0.01 ‰)."""
-    return abs(float(value)) < (0.005 if scale == 1000 else 0.0005)
+    """Whether a change rounds to zero at the precision changes are shown with (0.01 pp, 0.01 ‰)."""
+    return abs(float(value)) < (0.005 if scale == 1000 else 0.00005)
 
 
 def limit(value, scale: int) -> str:

@@ -32,11 +32,14 @@ def test_rate_uses_the_unit_of_its_scale():
     assert fmt.rate(0.5, 1) == "50.0 %"
 
 
-@pytest.mark.parametrize("change, scale, text", [(0.012, 1, "+1.2 %"), (-0.0031, 1, "-0.3 %"),
-                                                 (0.0004, 1, "±0.0 %"), (-0.05, 1000, "-0.05 ‰"),
+@pytest.mark.parametrize("change, scale, text", [(0.012, 1, "+1.20 pp"), (-0.0031, 1, "-0.31 pp"),
+                                                 (0.015 - 0.014, 1, "+0.10 pp"), (0.0004, 1, "+0.04 pp"),
+                                                 (0.00004, 1, "±0.00 pp"), (-0.05, 1000, "-0.05 ‰"),
                                                  (None, 1, "—")])
-def test_rate_change_is_signed_and_says_when_nothing_moved(change, scale, text):
+def test_rate_change_is_signed_in_points_and_says_when_nothing_moved(change, scale, text):
+    """Issue 14: percentage points, two decimals: 1.5 % against 1.4 % is +0.10 pp, never ±0.0 %."""
     assert fmt.rate_change(change, scale) == text
+    assert fmt.rate_change(-0.0123, 1, "个百分点") == "-1.23 个百分点"
 
 
 def test_limits_and_thresholds_as_rules_are_written():

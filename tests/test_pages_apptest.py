@@ -120,8 +120,8 @@ def test_a_shared_link_reproduces_the_view_with_the_previous_period(small_db):
     at = open_page("overview", lang="en", **{"from": "2025-04", "to": "2025-04", "region": "华东"})
     shown = tiles(at)
     # April: D1's R5 only, on time; previous period March (D1): on time 2 of 4.
-    assert shown["On-time arrival"] == ("100.0 %", "+50.0 %")
-    assert shown["Complaint rate per service"] == ("0.0 %", "-25.0 %")
+    assert shown["On-time arrival"] == ("100.0 %", "+50.00 pp")             # percentage points (issue 14)
+    assert shown["Complaint rate per service"] == ("0.0 %", "-25.00 pp")
     assert at.sidebar.select_slider[0].value == ("2025-04", "2025-04")
     assert at.sidebar.multiselect[0].value == ["华东"]
 
