@@ -155,6 +155,11 @@ def test_settlement_statement_equals_the_settlement_report(small):
         amounts = {r[0]: r[-1] for r in statement[1:]}
         assert amounts["维修费基数"] == pytest.approx(row["fee_base"])
         assert amounts["假一罚十"] == pytest.approx(-row["fake_penalty"])
+    for document in docs:      # the lists behind the deductions hold what the settlement counted
+        complaints = next(t for t in document.tables() if t.title.startswith("2025 年投诉"))
+        fakes = next(t for t in document.tables() if t.title.startswith("2025 年虚假记录"))
+        assert len(complaints.frame) == report.loc[document.recipient, "complaints"]
+        assert fakes.frame["record_no"].nunique() == report.loc[document.recipient, "fake_records"]
     d1_text, _ = _text(pack_pdf.render(docs[0])[0])
     assert "虚假记录 1 条" in d1_text and "CB4" in d1_text and "A4" in d1_text
     d2_book = openpyxl.load_workbook(io.BytesIO(packs.xlsx.render(docs[1])))
