@@ -26,7 +26,9 @@ from etl.schema import CALLBACKS, DEALERS, HOTLINE, NOTICES, REPAIRS, SALES, Kin
 
 STORED = "dealer_month_counts"
 DEFINITION = "dealer_month_counts_view"
-MACRO = "dealer_month_counts_between"   # the definition for a run of months: what a load refreshes through
+MACRO = "dealer_month_counts_from"   # the definition for a run of months: what a load refreshes through
+RUN_FLAGS = "mart_run_flags"        # temp: the flags of the dealer-months being refreshed, computed once
+RUN_FACTS = "mart_run_facts"        # temp view: those records with their flags, what MACRO counts
 KEY = ("dealer_id", "month")
 # Each repair record's flags (repeat, found unresolved, on time ...), stored beside the counts and
 # refreshed for the same dealer-months: record lists read them through the view repair_records.
@@ -146,15 +148,24 @@ def refresh(con) -> int:
                                [first, last]).fetchall()[0][0]
         # No repair before this can make one of these months' repairs a repeat.
         prior_from = (earliest or dt.datetime.combine(first, dt.time())) - dt.timedelta(days=math.ceil(days) + 1)
+        # Each record's flags once (the costly part: repeats searched by serial, callbacks that found
+        # it unresolved), stored, then counted with everything else of these months.
         con.execute(f"""
-            INSERT INTO {STORED}
-            SELECT v.* FROM {MACRO}(DATE '{first}', DATE '{last}', TIMESTAMP '{prior_from:%Y-%m-%d %H:%M:%S}') v
-            SEMI JOIN {AFFECTED} a ON v.dealer_id = a.dealer_id AND v.month = a.month""")
-        # A record's flags change only where its dealer-month's counts can: the same reach.
-        con.execute(f"""
-            INSERT INTO {FLAGS}
+            CREATE OR REPLACE TEMP TABLE {RUN_FLAGS} AS
             SELECT f.* FROM {FLAGS_MACRO}(DATE '{first}', DATE '{last}', TIMESTAMP '{prior_from:%Y-%m-%d %H:%M:%S}') f
             SEMI JOIN {AFFECTED} a ON f.dealer_id = a.dealer_id AND f.report_month = a.month""")
+        con.execute(f"INSERT INTO {FLAGS} SELECT * FROM {RUN_FLAGS}")
+        con.execute(f"""
+            CREATE OR REPLACE TEMP VIEW {RUN_FACTS} AS
+            SELECT r.*, f.* EXCLUDE (dealer_id, report_month, record_no)
+            FROM repairs r JOIN {RUN_FLAGS} f USING (dealer_id, report_month, record_no)
+            WHERE r.report_month BETWEEN DATE '{first}' AND DATE '{last}'""")
+        con.execute(f"""
+            INSERT INTO {STORED}
+            SELECT v.* FROM {MACRO}('{RUN_FACTS}', DATE '{first}', DATE '{last}') v
+            SEMI JOIN {AFFECTED} a ON v.dealer_id = a.dealer_id AND v.month = a.month""")
+        con.execute(f"DROP VIEW {RUN_FACTS}")
+        con.execute(f"DROP TABLE {RUN_FLAGS}")
     return con.execute(f"SELECT count(*) FROM {AFFECTED}").fetchall()[0][0]
 
 

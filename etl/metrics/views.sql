@@ -173,11 +173,13 @@ CREATE OR REPLACE VIEW dealer_month_keys AS SELECT * FROM dealer_month_keys_betw
 CREATE OR REPLACE MACRO report_deadline(report_month) AS
     CAST(report_month + INTERVAL 1 MONTH AS DATE) + CAST(rule('rule_service_report_due_day') AS INTEGER) - 1;
 
--- name: dealer_month_counts_between
--- The definition of the dealer-month counts, for the months first_month..last_month (prior_from: as
--- for repair_facts_between). Loads store its rows in the table dealer_month_counts (etl/marts.py),
--- which everything below and every page reads; the view dealer_month_counts_view is every month.
-CREATE OR REPLACE MACRO dealer_month_counts_between(first_month, last_month, prior_from) AS TABLE
+-- name: dealer_month_counts_from
+-- The definition of the dealer-month counts, for the months first_month..last_month, with the repair
+-- records' flags read from `facts`, the name of a relation with repair_facts' columns: repair_facts
+-- itself for the view dealer_month_counts_view (every month), or a load's refresh of some
+-- dealer-months (etl/marts.py: their flags computed once, stored, and counted). Loads store its rows
+-- in the table dealer_month_counts, which everything below and every page reads.
+CREATE OR REPLACE MACRO dealer_month_counts_from(facts, first_month, last_month) AS TABLE
 WITH rep AS (
     -- Every repair record is also a request (requests_between); counted here from one pass.
     SELECT dealer_id, report_month AS month,
@@ -189,7 +191,7 @@ WITH rep AS (
            count(*) FILTER (WHERE is_repeat) AS repeat_repairs,
            count(*) FILTER (WHERE in_repeat_base) AS repeat_base,
            count(*) FILTER (WHERE is_open) AS open_records
-    FROM repair_facts_between(first_month, last_month, prior_from) GROUP BY ALL
+    FROM query_table(facts) WHERE report_month BETWEEN first_month AND last_month GROUP BY ALL
 ), hot AS (
     SELECT dealer_id, month, count(*) AS unanswered FROM unanswered_hotline_between(first_month, last_month) GROUP BY ALL
 ), cb AS (
@@ -242,7 +244,7 @@ LEFT JOIN report_submissions s ON s.dealer_id = k.dealer_id AND s.report_month =
 
 -- name: dealer_month_counts_view
 CREATE OR REPLACE VIEW dealer_month_counts_view AS
-SELECT * FROM dealer_month_counts_between(DATE '0001-01-01', DATE '9999-12-01', TIMESTAMP '0001-01-01 00:00:00');
+SELECT * FROM dealer_month_counts_from('repair_facts', DATE '0001-01-01', DATE '9999-12-01');
 
 -- name: repair_records
 -- repair_facts served from the stored flags: the same rows and columns, read by the record lists
