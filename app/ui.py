@@ -102,7 +102,10 @@ def download(page: PageContext, name: str, sheets: list[excel.Sheet], extra: lis
 
 
 def correction_download(page: PageContext, file_name: str, key: str) -> None:
-    """The dealer's correction sheet of a file with rejected rows, in the language chosen beside it."""
+    """The dealer's correction sheet of a file with rejected rows, in the language chosen beside it
+    (issue 15: for the roles with the right; a dealer's holds its own rows only)."""
+    if not page.may("correction_sheets"):
+        return
     left, right = st.columns([1, 3])
     lang = left.selectbox(page.t("data.correction_lang"), list(i18n.LANGUAGES), key=key + "_lang",
                           format_func=lambda code: i18n.LANGUAGE_NAMES[code])

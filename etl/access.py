@@ -28,13 +28,15 @@ PAGES: dict[str, tuple[str, ...]] = {
     "dealer": ("dealers", "data"),
 }
 # Rights beyond seeing a page. "upload": load files on the Data page; "unmasked_call_list": the call
-# center's list with whole names and phones (the one unmasked export); "users" and "audit": the admin's.
+# center's list with whole names and phones (the one unmasked export of figures); "correction_sheets": a
+# file's rejected rows as the dealer wrote them, to send back (a dealer: its own rows only); "users" and
+# "audit": the admin's.
 RIGHTS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"upload", "unmasked_call_list", "users", "audit"}),
-    "analyst": frozenset(),
+    "admin": frozenset({"upload", "unmasked_call_list", "correction_sheets", "users", "audit"}),
+    "analyst": frozenset({"correction_sheets"}),
     "regional": frozenset(),
     "callcenter": frozenset({"unmasked_call_list"}),
-    "dealer": frozenset(),
+    "dealer": frozenset({"correction_sheets"}),
 }
 
 

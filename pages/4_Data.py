@@ -76,14 +76,13 @@ if page.catalog is None and not page.source.path.exists():
 as_of = st.session_state.get("_data_as_of") or page.today   # the date input sits in the reports section
 status = data.data_status(page, as_of)
 history, rejects_tab, reports = st.container(), st.container(), st.container()
-if page.scope.allowed is not None:      # issue 15: a dealer (or a region) gets the correction sheets of its own rows
+if page.scope.allowed is not None:      # issue 15: a dealer gets the correction sheets of its own rows
+    names = data.correction_files(page) if page.may("correction_sheets") else None
     with history:
-        st.subheader(page.t("data.corrections"))
-        st.caption(page.t("data.corrections_help"))
-        names = data.correction_files(page)
-        if not names:
-            st.caption(page.t("data.none_rejected"))
-        for n, name in enumerate(names):
+        if names is not None:
+            st.subheader(page.t("data.corrections"))
+            st.caption(page.t("data.corrections_help") if names else page.t("data.none_rejected"))
+        for n, name in enumerate(names or []):
             with st.expander(page.t("data.rejected_rows_of", file=name)):
                 ui.correction_download(page, name, key=f"_data_own_correction_{n}")
 else:                                  # every file's history and rejects

@@ -488,3 +488,10 @@ def test_an_upload_is_audited_with_each_files_outcome(tmp_path, monkeypatch):
     assert found[["user_name", "event"]].values.tolist() == [["ana", "upload"]]
     assert json.loads(found["detail"][0]) == {"failure": "", "files": [
         {"file_name": "a.csv", "kind": "repairs", "status": "loaded", "rows_loaded": 2, "rows_rejected": 1}]}
+
+
+def test_a_regional_manager_gets_reports_due_but_no_correction_sheet(small_db, users_file):
+    at = _as("east", "data")
+    assert t("data.corrections", "en") not in [h.value for h in at.subheader]
+    assert not [b for b in at.get("download_button") if b.proto.label == t("data.correction", "en")]
+    assert at.dataframe and all(set(frame.value["Dealer id"]) == {"D1"} for frame in at.dataframe)
