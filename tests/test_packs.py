@@ -11,6 +11,7 @@ import subprocess
 import zipfile
 
 import openpyxl
+import pandas as pd
 import pytest
 from pypdf import PdfReader
 
@@ -340,3 +341,21 @@ def test_the_pages_offer_their_packs_and_the_download_is_the_burst(small, monkey
     assert [line["recipient"] for line in index] == ["D1", "D2"]
     text, pages = _text(archive.read(index[0]["file"]))
     assert "D1 一号服务部" in text and int(index[0]["pages"]) == pages
+
+
+def test_the_packs_rates_are_the_pages_rates(small):
+    """The bulletin's headline rates are the Overview's tiles and a scorecard's those of the Dealers page's
+    drill-down, as app.data computes them for the same filters (from the page's stored metric rows)."""
+    from app import data
+    source = data.Source.of(small.path, small.rules)
+    scope = Scope(MARCH.first, MARCH.last, regions=("华东",))
+    rows = data.load_metric_rows(source, Scope(MARCH.first, MARCH.last))
+    page_tiles = data.load_overview(source, scope, rows).tiles.set_index("rate")
+    dealer_tiles = data.load_dealer(source, scope, "D2", AS_OF, rows).tiles.set_index("rate")
+    [bulletin] = _docs(small, "bulletin", MARCH, Scope(regions=("华东",)))
+    [card] = _docs(small, "scorecard", MARCH, Scope(regions=("华东",), dealer_ids=("D2",)))
+    for document, tiles in ((bulletin, page_tiles), (card, dealer_tiles)):
+        printed = document.sections[0 if document is bulletin else 1].frame.set_index("rate")
+        for column in ("value", "low", "high", "previous", "numerator", "denominator", "ok"):
+            pd.testing.assert_series_equal(printed[column], tiles.loc[printed.index, column], check_exact=True,
+                                           check_dtype=False, check_names=False, obj=f"{document.kind} {column}")
