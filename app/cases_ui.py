@@ -68,6 +68,7 @@ def in_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return frame.assign(kind=frame["kind"].map(lambda v: word(KIND_WORDS, v, lang)),
                         status=frame["status"].map(lambda v: word(STATUS_WORDS, v, lang)),
                         records=frame["records"].map(lambda r: ", ".join(r) if r is not None else ""),
+                        owner=frame["owner"].map(lambda o: o if isinstance(o, str) and o else fmt.EMPTY),
                         detail=[detail_words(k, d, lang) for k, d in zip(frame["kind"], frame["detail"])],
                         case_id=frame["case_id"].map(str))
 

@@ -260,11 +260,13 @@ def edit_on(con, rules: Rules, case_id: int, version: int, author: str, changes:
     now = (now or dt.datetime.now()).replace(microsecond=0)
     con.execute("BEGIN TRANSACTION")
     try:
-        found = con.execute("SELECT * FROM cases WHERE case_id = ?", [case_id]).df().to_dict("records")
+        result = con.execute("SELECT * FROM cases WHERE case_id = ?", [case_id])
+        names = [column[0] for column in result.description]
+        found = result.fetchall()
         if not found:
             raise CaseError("no_case", case_id=case_id)
-        case = {k: (None if not isinstance(v, (list, tuple)) and pd.isna(v) else v) for k, v in found[0].items()}
-        case["records"] = list(found[0]["records"]) if found[0]["records"] is not None else []
+        case = dict(zip(names, found[0]))
+        case["records"] = list(case["records"] or [])
         if scope is not None:
             visible = named.rows(con, "dealers_in_scope", scope=where(scope.dealers_only(), dealers="d"))
             if case["dealer_id"] not in {row[0] for row in visible}:

@@ -36,8 +36,12 @@ def _form(page):
 
 def _choose(page, label: str, option: str) -> None:
     """Pick `option` in the edit form's select box `label` (Streamlit draws its own list of options)."""
-    _form(page).get_by_label(label).click()
-    page.get_by_role("option", name=option, exact=True).click()
+    box = _form(page).get_by_label(label, exact=True)
+    box.click()
+    box.fill(option)                      # the list filters as one types; Enter takes the first match
+    page.get_by_role("option", name=option, exact=True).first.wait_for()
+    page.keyboard.press("Enter")
+    _wait_until_idle(page)
 
 
 def _save(page, lang: str) -> None:
@@ -59,16 +63,16 @@ def test_open_assign_resolve_close_and_reopen_a_case(dashboard, browser, complai
         title = t("cases.case_title", lang, case_id=case_id, kind=t("case.kind.complaint", lang))
         assert page.get_by_text(title).count() == 1
         # Assign, and resolve with a root cause and the action taken.
-        _form(page).get_by_label(t("col.owner", lang)).fill(owner)
+        _form(page).get_by_label(t("col.owner", lang), exact=True).fill(owner)
         _choose(page, t("col.status", lang), t("case.status.resolved", lang))
         _choose(page, t("col.root_cause", lang), t("case.cause.dispatch_delay", lang))
-        _form(page).get_by_label(t("col.action", lang)).fill("dispatch rota changed")
+        _form(page).get_by_label(t("col.action", lang), exact=True).fill("dispatch rota changed")
         _save(page, lang)
         assert page.get_by_text(t("case.status.resolved", lang)).count() >= 1
         # Close: a complaint needs a re-check; none is possible here, and the note says why.
         _choose(page, t("col.status", lang), t("case.status.closed", lang))
         _form(page).get_by_text(t("case.recheck.not_possible", lang)).click()
-        _form(page).get_by_label(t("col.recheck_note", lang)).fill("customer moved abroad")
+        _form(page).get_by_label(t("col.recheck_note", lang), exact=True).fill("customer moved abroad")
         _save(page, lang)
         # Reopen.
         _choose(page, t("col.status", lang), t("case.status.reopened", lang))
