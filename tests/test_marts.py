@@ -68,7 +68,8 @@ def _write(folder, name):
 
 
 # Each stored table (or view served from one) and its definition.
-PAIRS = ((marts.STORED, marts.DEFINITION), (marts.FLAGS, marts.FLAGS_DEFINITION), ("repair_records", "repair_facts"))
+PAIRS = ((marts.STORED, marts.DEFINITION), (marts.FLAGS, marts.FLAGS_DEFINITION), ("repair_records", "repair_facts"),
+         ("request_records", "requests"))
 
 
 def differences(con) -> tuple[int, int]:

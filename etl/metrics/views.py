@@ -19,6 +19,8 @@ VIEW_COMMENTS = {
     "repair_flags_view": "Each repair record's flags (SLA, on time, repeat, miss), keyed by dealer, month and "
                          "record (the definition; loads store its rows in the table repair_flags).",
     "repair_records": "repair_facts served from the stored flags (repair_flags): what the record lists read.",
+    "request_records": "requests served from the stored flags (repair_flags): what the missed-requests list and "
+                       "the cases read.",
     "requests": "Every request (repair records and unanswered hotline repair requests), missed or not, with why.",
     "complaint_events": "Complaint events: callbacks with complaint=Y and verified hotline complaint tickets.",
     "complaints": "Distinct complaints after merging events about the same record of the same dealer.",

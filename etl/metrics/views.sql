@@ -110,15 +110,17 @@ WHERE h.ticket_type = 'repair_request'
   AND h.received_at >= first_month AND h.received_at < last_month + INTERVAL 1 MONTH
   AND NOT EXISTS (SELECT 1 FROM repairs r WHERE r.dealer_id = h.dealer_id AND r.hq_ticket_id = h.ticket_id);
 
--- name: requests_between
+-- name: requests_from
 -- Every request of the months first_month..last_month (each repair record, by report month, and
--- each unanswered hotline repair request, by the month received), missed or not, with why.
-CREATE OR REPLACE MACRO requests_between(first_month, last_month, prior_from) AS TABLE
+-- each unanswered hotline repair request, by the month received), missed or not, with why. The
+-- records' flags come from `facts`, a relation with repair_facts' columns: repair_facts for the
+-- view requests (the definition), repair_records (the stored flags) for request_records.
+CREATE OR REPLACE MACRO requests_from(facts, first_month, last_month) AS TABLE
 SELECT dealer_id, report_month AS month, 'repair_record' AS request_source, record_no AS request_id,
        requested_at, is_missed AS missed,
        concat_ws('; ', CASE WHEN is_open THEN 'still open' END,
                  CASE WHEN found_unresolved THEN 'an HQ callback found it unresolved' END) AS miss_reason
-FROM repair_facts_between(first_month, last_month, prior_from)
+FROM query_table(facts) WHERE report_month BETWEEN first_month AND last_month
 UNION ALL
 SELECT dealer_id, month, 'hotline_ticket', ticket_id, received_at, true,
        'hotline repair request with no repair record of the assigned dealer'
@@ -126,7 +128,7 @@ FROM unanswered_hotline_between(first_month, last_month);
 
 -- name: requests
 CREATE OR REPLACE VIEW requests AS
-SELECT * FROM requests_between(DATE '0001-01-01', DATE '9999-12-01', TIMESTAMP '0001-01-01 00:00:00');
+SELECT * FROM requests_from('repair_facts', DATE '0001-01-01', DATE '9999-12-01');
 
 -- name: complaint_events
 CREATE OR REPLACE VIEW complaint_events AS
@@ -181,7 +183,7 @@ CREATE OR REPLACE MACRO report_deadline(report_month) AS
 -- in the table dealer_month_counts, which everything below and every page reads.
 CREATE OR REPLACE MACRO dealer_month_counts_from(facts, first_month, last_month) AS TABLE
 WITH rep AS (
-    -- Every repair record is also a request (requests_between); counted here from one pass.
+    -- Every repair record is also a request (requests_from); counted here from one pass.
     SELECT dealer_id, report_month AS month,
            count(*) AS services,
            count(*) FILTER (WHERE is_missed) AS record_misses,
@@ -253,6 +255,11 @@ CREATE OR REPLACE VIEW repair_records AS
 SELECT r.*, f.area_type, f.sla_hours, f.found_unresolved, f.in_on_time_base, f.arrived_on_time, f.in_repeat_base,
        f.is_repeat, f.is_open, f.is_missed
 FROM repairs r JOIN repair_flags f USING (dealer_id, report_month, record_no);
+
+-- name: request_records
+-- requests served from the stored flags: the same rows, what the missed-requests list and the cases read.
+CREATE OR REPLACE VIEW request_records AS
+SELECT * FROM requests_from('repair_records', DATE '0001-01-01', DATE '9999-12-01');
 
 -- name: under_contract
 -- A dealer is under contract in a month it had joined by the month's last day and not left before its first.

@@ -27,7 +27,7 @@ SELECT * FROM (
            dealer_id,
            CASE WHEN request_source = 'repair_record' THEN [request_id] ELSE CAST([] AS VARCHAR[]) END,
            request_source || ' ' || request_id, requested_at, month, miss_reason
-    FROM requests WHERE missed
+    FROM request_records WHERE missed
     UNION ALL
     SELECT 'conduct_issue', 'conduct_issue|' || callback_id, dealer_id,
            CASE WHEN record_no IS NULL THEN CAST([] AS VARCHAR[]) ELSE [record_no] END,

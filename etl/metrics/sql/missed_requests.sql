@@ -5,7 +5,7 @@ SELECT q.month, q.request_source, q.request_id, q.requested_at,
        r.service_type, r.product_model,
        masked_name(r.customer_name) AS customer_name,
        masked_phone(coalesce(r.customer_phone, h.customer_phone)) AS customer_phone
-FROM requests q
+FROM request_records q
 LEFT JOIN repair_records r
        ON q.request_source = 'repair_record' AND r.dealer_id = q.dealer_id AND r.record_no = q.request_id
 LEFT JOIN hotline h ON q.request_source = 'hotline_ticket' AND h.ticket_id = q.request_id
