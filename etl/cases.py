@@ -14,10 +14,12 @@ complaint or fake-record case a re-check. Edits wait for the one writer at most
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from etl.db import writer
@@ -54,7 +56,8 @@ ERRORS = {
     "transition": "a {old} case cannot become {new}",
     "needs_cause_action": "resolving needs a root cause and the action taken",
     "unknown_cause": "unknown root cause {cause}",
-    "needs_recheck": "closing a {kind} case needs a re-check: a later callback, the next call list, or a note why none is possible",
+    "needs_recheck": "closing a {kind} case needs a re-check: a later callback, the next call list, "
+                     "or a note why none is possible",
     "no_callback": "no callback on the record after the event: choose the call list or say why none is possible",
     "needs_note": "say why no re-check is possible",
     "unknown_field": "{name} cannot be edited",
@@ -92,7 +95,7 @@ class Opened:
 
 
 def _watchlist_events(con, month: dt.date, as_of: dt.date) -> pd.DataFrame:
-    from etl.metrics import quality   # scipy: only when watchlist lines open cases
+    from etl.metrics import quality  # scipy: only when watchlist lines open cases
     lines = quality.watchlist(con, month, as_of)
     rows = []
     for line in lines.to_dict("records"):
@@ -294,10 +297,8 @@ def edit_on(con, rules: Rules, case_id: int, version: int, author: str, changes:
         con.execute("COMMIT")
         return new_version
     except BaseException:
-        try:
+        with contextlib.suppress(duckdb.Error):   # no transaction left to undo
             con.execute("ROLLBACK")
-        except Exception:  # noqa: BLE001 - no transaction left to undo
-            pass
         raise
 
 

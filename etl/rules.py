@@ -139,13 +139,21 @@ def _check(key: str, value: object, source: str) -> object:
         raise RulesError(f"{source}: \"{key}\" must be {kind.__name__}, got {value!r}")
     if isinstance(value, int | float):
         _check_bound(key, value, bound, source)
-    if bound == "case_kinds" and not set(value) <= set(CASE_KINDS):
-        raise RulesError(f"{source}: \"{key}\" may only list {', '.join(CASE_KINDS)}, got {value!r}")
-    if bound == "codes" and (not value or not all(isinstance(v, str) and re.fullmatch(r"[a-z0-9_]+", v) for v in value)):
-        raise RulesError(f"{source}: \"{key}\" must list codes of lower-case letters, digits and _, got {value!r}")
+    if isinstance(value, list):
+        _check_list(key, value, bound, source)
+        return tuple(value)   # hashable: the rules are part of the pages' cache keys
     if bound == "language" and value not in ("zh", "en"):
         raise RulesError(f"{source}: \"{key}\" must be \"zh\" or \"en\", got {value!r}")
-    return tuple(value) if kind is list else value   # hashable: the rules are part of the pages' cache keys
+    return value
+
+
+def _check_list(key: str, value: list, bound: str, source: str) -> None:
+    """A list's bound: \"case_kinds\" (etl/cases.py's kinds), \"codes\" (lower-case codes, at least one)."""
+    if bound == "case_kinds" and not set(value) <= set(CASE_KINDS):
+        raise RulesError(f"{source}: \"{key}\" may only list {', '.join(CASE_KINDS)}, got {value!r}")
+    codes = all(isinstance(v, str) and re.fullmatch(r"[a-z0-9_]+", v) for v in value)
+    if bound == "codes" and (not value or not codes):
+        raise RulesError(f"{source}: \"{key}\" must list codes of lower-case letters, digits and _, got {value!r}")
 
 
 def _check_bound(key: str, value: float, bound: str, source: str) -> None:

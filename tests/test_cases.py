@@ -180,7 +180,8 @@ def test_case_figures_by_dealer_and_in_total_worked_out_by_hand(worked):
     assert (d1.cases_closed_on_time, d1.cases_closed_on_time_rate, d1.median_days_to_close) == (2, 1.0, 1.5)
     assert (d1.cases_reopened, d1.cases_ever_closed) == (1, 3) and d1.cases_reopened_share == pytest.approx(1 / 3)
     # D2: 2 opened; the complaint open and overdue (due 5 March); the dissatisfied case closed late after 10.5 days.
-    assert (d2.cases_opened, d2.cases_open, d2.cases_overdue, d2.cases_closed, d2.cases_closed_on_time) == (2, 1, 1, 1, 0)
+    assert (d2.cases_opened, d2.cases_open, d2.cases_overdue, d2.cases_closed,
+            d2.cases_closed_on_time) == (2, 1, 1, 1, 0)
     assert (d2.cases_closed_on_time_rate, d2.median_days_to_close, d2.cases_reopened_share) == (0.0, 10.5, 0.0)
     # In total: 7 opened, 4 overdue, 3 closed (2 on time), median of 2.0, 1.0, 10.5 days = 2.0, reopened 1 of 4.
     assert total["cases_opened"] == 7 and total["cases_overdue"] == 4
@@ -188,6 +189,9 @@ def test_case_figures_by_dealer_and_in_total_worked_out_by_hand(worked):
     assert total["cases_reopened_share"] == 0.25
     assert by_region[["region", "cases_opened", "cases_overdue"]].values.tolist() == [["华东", 7, 4]]
     assert d2_only["cases_opened"] == 2                      # a regional manager's scope sees only its dealers
+    with reader(wh.path, rules) as con:                      # ... as issue 15's user limit (Scope.allowed) holds it
+        assert case_metrics.totals(con, now, Scope().within(("D2",)))["cases_opened"] == 2
+        assert set(case_metrics.queue(con, now, Scope().within(("D1",)))["dealer_id"]) == {"D1"}
     # Before any deadline has passed nothing is overdue: Monday 2 March 10:00.
     with reader(wh.path, rules) as con:
         assert case_metrics.totals(con, dt.datetime(2026, 3, 2, 10))["cases_overdue"] == 0
@@ -239,10 +243,10 @@ def test_resolving_and_closing_rules(worked):
             with pytest.raises(CaseError) as refused:
                 cases.edit_on(con, rules, ids[complaint], version(complaint), "x", {"status": "closed", **changes})
             assert refused.value.code == code
-        with pytest.raises(CaseError) as refused:
-            cases.edit_on(con, rules, ids[complaint], version(complaint), "x", {"owner": "me"},
-                          scope=Scope(dealer_ids=("D1",)))
-        assert refused.value.code == "out_of_scope"
+        for scope in (Scope(dealer_ids=("D1",)), Scope().within(("D1",))):
+            with pytest.raises(CaseError) as refused:
+                cases.edit_on(con, rules, ids[complaint], version(complaint), "x", {"owner": "me"}, scope=scope)
+            assert refused.value.code == "out_of_scope"
         assert con.execute("SELECT status, owner FROM cases WHERE case_id = ?", [ids[complaint]]).fetchall() == [
             ("resolved", None)]
         # The dissatisfied C1 case's record R1 has a later callback (C3, 16 April): a re-check by callback is found.
