@@ -15,6 +15,7 @@ from app import format as fmt
 from app.i18n import STRINGS, code, t
 from etl.metrics.award import failing_dealers
 from etl.metrics.definitions import RATE_BY_NAME
+from etl.metrics.operations import CONDUCT_CODES
 from etl.metrics.queries import DEDUCTION_COLUMNS, deductions_total
 
 GOOD, BAD, NEUTRAL, LINE, LIMIT = "#2e7d32", "#c62828", "#9e9e9e", "#1565c0", "#ef6c00"
@@ -187,8 +188,10 @@ def deductions(dealers: pd.DataFrame, lang: str, top: int = 25) -> go.Figure:
 
 # --- operations pages (issue 5) ----------------------------------------------------------------
 
-ANSWER_COLORS = {"yes": "#1565c0", "no": "#ef6c00", "blank": "#cfd8dc", "1": "#c62828", "2": "#ef6c00",
-                 "3": "#9e9e9e", "4": "#66bb6a", "5": "#2e7d32"}
+# One colour per answer (issue 14): "no" is neither good nor bad by itself (no complaint is good news), so it is
+# not drawn in a warning colour; 1-5 run from red to green.
+ANSWER_COLORS = {"yes": "#1565c0", "no": "#7e57c2", "blank": "#cfd8dc", "1": "#c62828", "2": "#ef6c00",
+                 "3": "#fbc02d", "4": "#66bb6a", "5": "#2e7d32"}
 
 
 def answers_in_words(answers: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -220,6 +223,12 @@ def answer_distribution(answers: pd.DataFrame, lang: str) -> go.Figure:
     return figure
 
 
+def conduct_in_words(issue: str, lang: str) -> str:
+    """A conduct issue as written at the callback, in the page's language when it is a known one."""
+    known = CONDUCT_CODES.get(str(issue).strip())
+    return t(f"conduct.{known}", lang) if known else str(issue)
+
+
 def conduct_issues(issues: pd.DataFrame, lang: str, top: int = 20) -> go.Figure:
     """Stacked bars: callbacks reporting each conduct issue, for the dealers with the most."""
     totals = issues.groupby(["dealer_id", "dealer_name"], as_index=False)["callbacks"].sum()
@@ -227,7 +236,8 @@ def conduct_issues(issues: pd.DataFrame, lang: str, top: int = 20) -> go.Figure:
     labels = {d: f"{d} {n}" for d, n in zip(totals["dealer_id"], totals["dealer_name"])}
     shown = issues[issues["dealer_id"].isin(labels)]
     figure = go.Figure()
-    for n, (issue, part) in enumerate(shown.groupby("conduct_issue", sort=True)):
+    for n, (written, part) in enumerate(shown.groupby("conduct_issue", sort=True)):
+        issue = conduct_in_words(written, lang)
         figure.add_trace(go.Bar(
             y=part["dealer_id"].map(labels), x=part["callbacks"], orientation="h", name=issue,
             marker_color=(SERIES_COLORS + ("#2e7d32", "#c62828", "#00838f", "#8d6e63"))[n % 7],

@@ -156,15 +156,15 @@ def styled(frame: pd.DataFrame, spec: Spec, lang: str, verdicts: dict[str, str] 
 
 # --- operations pages (issue 5) ----------------------------------------------------------------
 
-LOAD_RESULT: Spec = [("file_name", "text"), ("kind", "text"), ("status", "code"), ("rows_read", "count"),
+LOAD_RESULT: Spec = [("file_name", "text"), ("kind", "code"), ("status", "code"), ("rows_read", "count"),
                      ("rows_loaded", "count"), ("rows_rejected", "count"), ("message", "long_text"),
                      ("warnings", "long_text"), ("notes", "long_text")]
-PREVIEW: Spec = [("file_name", "text"), ("kind", "text"), ("status", "code"), ("rows_read", "count"),
+PREVIEW: Spec = [("file_name", "text"), ("kind", "code"), ("status", "code"), ("rows_read", "count"),
                  ("rows_loaded", "count"), ("rows_rejected", "count"), ("message", "long_text"), ("notes", "long_text")]
 PREVIEW_REJECTS: Spec = [("sheet", "text"), ("row_no", "count"), ("reason", "long_text")]
 HEADER_MAPPING: Spec = [("source_header", "text"), ("column", "text")]
 LOAD_HISTORY: Spec = [("load_id", "count"), ("started_at", "moment")] + LOAD_RESULT + [("finished_at", "moment")]
-REJECTS: Spec = [("load_id", "count"), ("file_name", "text"), ("kind", "text"), ("sheet", "text"), ("row_no", "count"),
+REJECTS: Spec = [("load_id", "count"), ("file_name", "text"), ("kind", "code"), ("sheet", "text"), ("row_no", "count"),
                  ("reason", "long_text"), ("raw_values", "text")]
 REASON_KINDS: Spec = [("reason_kind", "long_text"), ("rows", "count")]
 AUDIT: Spec = [("id", "count"), ("at", "moment"), ("user_name", "text"), ("event", "text"), ("detail", "long_text")]

@@ -73,6 +73,26 @@ def interval_level(page: PageContext) -> str:
     return coverage(page.rules["statistics.interval_z"])
 
 
+def _css_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def uploader_words(page: PageContext, types) -> None:
+    """Streamlit writes the file uploader's button and its size limit in English whatever the page's language:
+    the catalogs' words are drawn in their place (the built-in words hidden, so no other language shows)."""
+    button = _css_text(page.t("data.upload_button"))
+    limit = _css_text(page.t("data.upload_limit", mb=st.get_option("server.maxUploadSize"),
+                             types=", ".join(suffix.upper() for suffix in types)))
+    zone, hidden = '[data-testid="stFileUploaderDropzone"]', "font-size: 0; visibility: hidden;"
+    shown = "font-size: 0.875rem; visibility: visible;"
+    st.html(f"""<style>
+{zone} button [data-testid="stMarkdownContainer"] p {{ {hidden} }}
+{zone} button [data-testid="stMarkdownContainer"] p::after {{ content: "{button}"; {shown} }}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{ {hidden} }}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{ content: "{limit}"; {shown} }}
+</style>""")
+
+
 def rows_height(rows: int, most: int = 25) -> int:
     """Pixels for a table showing `rows` rows (up to `most`) without an inner scroll bar."""
     return (min(rows, most) + 1) * 35 + 3

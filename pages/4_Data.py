@@ -12,6 +12,7 @@ st.title(page.t("data.title"))
 # --- upload: check first, then load -------------------------------------------------------------
 RESULT_KEY, PREVIEW_KEY = "_data_upload_result", "_data_upload_preview"
 if page.may("upload"):
+    ui.uploader_words(page, uploads.SUFFIXES)
     files = st.file_uploader(page.t("data.upload"), type=list(uploads.SUFFIXES), accept_multiple_files=True,
                              help=page.t("data.upload_help"), key="_data_upload_files")
 else:                                   # issue 15: uploads are the admins' and the analysts granted them

@@ -30,7 +30,9 @@ else:
     ui.table(page, by_dealer, tables.CALLBACK_DEALERS, height=min(460, ui.rows_height(len(by_dealer), 12)))
     if len(found.issues):
         with st.expander(page.t("callbacks.issues")):
-            ui.table(page, found.issues, tables.CONDUCT)
+            ui.table(page, found.issues.assign(conduct_issue=[charts.conduct_in_words(issue, page.lang)
+                                                              for issue in found.issues["conduct_issue"]]),
+                     tables.CONDUCT)
     fakes, unreached = st.columns(2)
     with fakes:
         st.subheader(page.t("callbacks.fakes") + f" ({fmt.count(len(found.fakes))})")

@@ -81,13 +81,14 @@ def composed() -> dict[str, list[str]]:
                for value in column.choices.values()}                                # area_type, status ...
     return {
         "rate.": rates, "definition.": rates, "col.": sorted(columns),
-        "code.": sorted(choices | {MET, NOT_MET, NOT_DEMONSTRABLE}),
+        "code.": sorted(choices | {MET, NOT_MET, NOT_DEMONSTRABLE} | {kind.name for kind in KINDS}),   # file kinds
         "records.": list(RECORD_LISTS), "award.criterion.": list(AWARD_CRITERIA),
         "what_if.": list(what_if.AWARD_THRESHOLDS), "settlement.help.": [
             c for row in tables.SETTLEMENT_TILES for c in row if c != "dealers"],
         "question.": list(operations.CALLBACK_QUESTIONS), "control.method.": list(data.CHART_METHODS),
         "control.label.": list(stats_text.CHART_LABELS), "watchlist.reason.": list(quality.WATCHLIST_REASONS),
         "filters.preset.": list(months.PRESETS), "attention.signal.": list(quality.ATTENTION_SIGNALS),
+        "conduct.": list(operations.CONDUCT_CODES.values()),
         "explore.kind.": list(charts.QUICK_KINDS), "reject.": list(REASONS), "date_order.": list(DATE_ORDERS),
         "": [f"{name}.title" for name in _page_names()], "audit.event.": list(audit.EVENTS),
     }

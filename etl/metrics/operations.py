@@ -112,6 +112,11 @@ def callback_issues_by_dealer(con, first_month=None, last_month=None, dealers=No
     return named.run(con, "callback_issues_by_dealer", counts=counts, scope=where(scope, month="f.month", dealers="d"))
 
 
+# Conduct issues as the call center writes them -> a code whose words are the catalogs' conduct.<code>
+# (issue 14: an English page names them in English); an issue written otherwise is shown as written.
+CONDUCT_CODES = {"收礼": "gifts", "吸烟": "smoking", "未穿鞋套": "no_shoe_covers", "乱收费": "overcharging"}
+
+
 def conduct_issues(con, first_month=None, last_month=None, dealers=None) -> pd.DataFrame:
     """Conduct issues reported at callbacks (收礼, 吸烟, 未穿鞋套 ...) counted per dealer and issue; an answer
     naming several issues (separated by 、 , ， ; ；/) counts once for each."""
