@@ -38,6 +38,7 @@ USERS = {
     "east": dict(role="regional", regions=("华东",), email="east@hq.example"),
     "south_calls": dict(role="callcenter", provinces=("广东",)),
     "d2": dict(role="dealer", dealer_ids=("D2",)),
+    "west": dict(role="regional", regions=("西北",)),      # a region without dealers (yet)
 }
 
 
@@ -498,3 +499,15 @@ def test_a_regional_manager_gets_reports_due_but_no_correction_sheet(small_db, u
     assert t("data.corrections", "en") not in [h.value for h in at.subheader]
     assert not [b for b in at.get("download_button") if b.proto.label == t("data.correction", "en")]
     assert at.dataframe and all(set(frame.value["Dealer id"]) == {"D1"} for frame in at.dataframe)
+
+
+def test_a_scope_matching_no_dealer_shows_nothing_on_any_page(small_db, users_file):
+    at = _as("west", "overview")
+    assert not at.metric and at.info[0].value == t("no_data_in_scope", "en")
+    for page in ("dealers", "award", "settlement", "data", "callbacks", "explore"):
+        at.switch_page(PAGES[page]).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert not at.metric, page
+        for frame in at.dataframe:
+            if "Dealer id" in frame.value.columns:
+                assert frame.value.empty, page
