@@ -81,15 +81,8 @@ rows = rows_col.selectbox(page.t("explore.pivot_rows"), DIMENSIONS, format_func=
 across = cols_col.selectbox(page.t("explore.pivot_columns"), [""] + [d for d in DIMENSIONS if d != rows],
                             format_func=lambda d: label(d) if d else page.t("explore.pivot_none"), key="_pivot_cols")
 measure = measure_col.selectbox(page.t("explore.pivot_metric"), measures, format_func=label, key="_pivot_measure")
-month_names = [fmt.month(m) for m in page.catalog.months]
-if len(month_names) > 1:
-    first, last = st.select_slider(page.t("explore.pivot_months"), month_names,
-                                   value=(fmt.month(page.scope.first_month), fmt.month(page.scope.last_month)),
-                                   key="_pivot_months")
-else:
-    first = last = month_names[0]
 group_by = (rows,) + ((across,) if across else ())
-rolled = data.pivot(page, group_by, (fmt.parse_month(first), fmt.parse_month(last)))
+rolled = data.pivot(page, group_by, page.scope.months)      # the sidebar's months, as every page (issue 14)
 kind = tables.rate_kind(measure) if measure in RATE_BY_NAME else ("money" if measure == "sales_amount" else "count")
 shown = rolled.copy()
 for dimension in group_by:
@@ -105,8 +98,8 @@ else:
 table.index.name = label(rows)
 st.dataframe(table.style.format(tables.formatter(kind, page.lang)), height=min(560, ui.rows_height(len(table), 15)))
 xlsx_frame = table.reset_index()
-ui.download(page, "pivot", [Sheet(page.t("explore.pivot"), xlsx_frame, [(c, "text") for c in xlsx_frame.columns])],
+ui.download(page, "pivot", [Sheet(page.t("explore.pivot"), xlsx_frame,         # figures in the measure's format
+                                  [(xlsx_frame.columns[0], "text")] + [(c, kind) for c in xlsx_frame.columns[1:]])],
             [(page.t("explore.pivot_rows"), label(rows)),
              (page.t("explore.pivot_columns"), label(across) if across else page.t("explore.pivot_none")),
-             (page.t("explore.pivot_metric"), label(measure)), (page.t("explore.pivot_months"), f"{first} – {last}")],
-            months=False)
+             (page.t("explore.pivot_metric"), label(measure))])

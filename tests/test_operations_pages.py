@@ -227,6 +227,14 @@ def test_explore_pivot_shows_the_rolled_up_values(small_db):
     assert pivot.loc["华东", "2025-03"] == pytest.approx(0.5) and pivot.loc["华南", "2025-03"] == 0
 
 
+def test_explore_pivot_follows_the_sidebars_months(small_db):
+    """Issue 14: no second months slider: the pivot sums the sidebar's months (April: D1's one service in 华东)."""
+    at = open_page("explore", lang="en", **{"from": "2025-04", "to": "2025-04"})
+    assert len(at.select_slider) == 1 and at.sidebar.select_slider[0].value == ("2025-04", "2025-04")
+    at.selectbox(key="_pivot_measure").set_value("services").run()
+    assert at.dataframe[-1].value.to_dict()["Services"] == {"华东": 1}
+
+
 # --- many readers, one writer ---------------------------------------------------------------------
 
 def test_a_terminal_load_while_a_session_reads_both_succeed(small_db, wh):
