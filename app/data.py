@@ -137,7 +137,12 @@ def load_metric_rows(source: Source, scope: Scope):
 def _tiles(con, scope: Scope, current: pd.DataFrame, limits, stored: str) -> pd.DataFrame:
     previous = scope.previous()
     before = metrics_overview.scope_totals(con, previous, stored) if previous else None
-    return metrics_overview.tiles(current, before, limits)
+    tiles = metrics_overview.tiles(current, before, limits)
+    if scope.allowed is None:
+        return tiles
+    # issue 15: a user limited to some dealers sees each rate of all dealers beside theirs, naming none
+    return metrics_overview.with_all_dealers(tiles, metrics_overview.scope_totals(
+        con, Scope(scope.first_month, scope.last_month), stored))
 
 
 # The loaders below take the rows of load_metric_rows as `_rows`: the leading underscore keeps

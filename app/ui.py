@@ -57,6 +57,8 @@ def rate_tiles(page: PageContext, tiles: pd.DataFrame, columns: int = 3) -> None
                                   previous=previous))
             _verdict(page, tile)
             interval_caption(page, tile.low, tile.high, scale)
+            if "all_dealers" in tiles.columns:      # issue 15: a limited user's comparison, naming no dealer
+                st.caption(page.t("tile.all_dealers", value=fmt.rate(tile.all_dealers, scale)))
 
 
 def interval_caption(page: PageContext, low, high, scale: int) -> None:

@@ -233,6 +233,7 @@ def test_open_access_says_so_and_a_network_address_without_users_shows_nothing(s
     at.run()
     assert t("access.open", "en") in [c.value for c in at.sidebar.caption]
     assert {m.label: m.value for m in at.metric}["Complaint rate per service"] == "16.7 %"     # every dealer
+    assert not [c for c in at.caption if c.value.startswith("All dealers")]      # no comparison with itself
     from streamlit import config
     before = config.get_option("server.address")
     assert before == "127.0.0.1"                         # .streamlit/config.toml: `streamlit run` too
@@ -335,6 +336,8 @@ def test_a_regional_user_sees_only_their_dealers_whatever_the_url_says(small_db,
     at = _as("east", "overview", region="华南", province="广东", dealer="D2")
     shown = _tiles(at)
     assert shown["Complaint rate per service"] == "20.0 %" and shown["Satisfaction"] == "50.0 %"   # D1 alone
+    captions = [c.value for c in at.caption]        # beside them, every dealer's rate, naming none
+    assert "All dealers: 16.7 %" in captions and "All dealers: 66.7 %" in captions
     assert at.sidebar.multiselect[0].options == ["华东"] and at.sidebar.multiselect[0].value == []
     assert at.sidebar.multiselect[1].options == ["浙江"]
     assert at.selectbox(key="_widget_chart_region").options == ["华东"]

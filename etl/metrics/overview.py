@@ -138,6 +138,13 @@ def tiles(current: pd.DataFrame, previous: pd.DataFrame | None, limits: dict[str
     return pd.DataFrame(rows)
 
 
+def with_all_dealers(tiles_frame: pd.DataFrame, every_dealer: pd.DataFrame) -> pd.DataFrame:
+    """The tiles with `all_dealers`: each rate over every dealer (a scope_totals row of an unlimited scope), the
+    comparison a user limited to some dealers is shown, named "all dealers" and naming none of them (issue 15)."""
+    row = every_dealer.iloc[0] if len(every_dealer) else None
+    return tiles_frame.assign(all_dealers=[_value(row, name) for name in tiles_frame["rate"]])
+
+
 def _value(row, name: str) -> float | None:
     if row is None or pd.isna(row[name]):
         return None
