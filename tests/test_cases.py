@@ -14,6 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from conftest import Warehouse
+from demo_data import copy_database
 from etl import cases
 from etl.cases import CaseError
 from etl.db import reader, writer
@@ -23,6 +25,7 @@ from etl.metrics.scope import Scope
 from etl.rules import RulesError, load_rules
 from metric_data import HOTLINE_HEADER, REPAIR_HEADER, repair, ticket
 
+pytestmark = pytest.mark.usefixtures("prebuilt_warehouse")     # each test's database starts from the empty one
 ROOT = Path(__file__).resolve().parent.parent
 EVENT_KINDS = ["complaint", "fake_record", "dissatisfied", "missed_request", "conduct_issue"]
 CALLBACK_HEADER = ["callback_id", "record_no", "dealer_id", "called_at", "reached", "service_confirmed",
@@ -136,9 +139,10 @@ def test_deadlines_count_working_days():
     assert cases.add_working_days(MONDAY, 5) == dt.datetime(2026, 3, 9, 9, 0)
 
 
-@pytest.fixture
-def worked(wh):
-    """The seven cases opened on Monday 2 March 2026 09:00 and worked through March by hand."""
+@pytest.fixture(scope="module")
+def worked_template(tmp_path_factory):
+    """The seven cases opened on Monday 2 March 2026 09:00 and worked through March by hand, built once."""
+    wh = Warehouse(tmp_path_factory.mktemp("worked"))
     rules = _rules()
     _load(wh, _rules([]))                                      # no case at the load: opened below, at MONDAY
     with writer(wh.path, rules) as con:
@@ -163,7 +167,15 @@ def worked(wh):
         step("fake_record|C2", (9, 9), **resolve)
         step("fake_record|C2", (10, 9), status="closed", recheck="call_list")
         step("fake_record|C2", (11, 9), status="reopened")
-    return wh, rules, ids
+    return wh.path, ids
+
+
+@pytest.fixture
+def worked(worked_template, wh):
+    """A private copy of worked_template's database: (warehouse, rules, event key -> case id)."""
+    template, ids = worked_template
+    copy_database(template, wh.path)
+    return wh, _rules(), ids
 
 
 def test_case_figures_by_dealer_and_in_total_worked_out_by_hand(worked):
