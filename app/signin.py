@@ -19,7 +19,7 @@ from etl import access, audit, config
 from etl.rules import Rules
 from etl.users import User, UsersError, load_users, user_for_email, verify_password
 
-SESSION_KEY = "_signed_in"          # {"name": ..., "seen": monotonic seconds, "sso": bool}
+SESSION_KEY = "_signed_in"          # {"name": ..., "seen": monotonic seconds, "sso": bool, "hash": the password hash}
 NAME_KEY, PASSWORD_KEY = "_signin_name", "_signin_password"
 ROLE_WORDS = {"admin": i18n.N_("role.admin"), "analyst": i18n.N_("role.analyst"), "regional": i18n.N_("role.regional"),
               "callcenter": i18n.N_("role.callcenter"), "dealer": i18n.N_("role.dealer")}
@@ -90,7 +90,7 @@ def _attempt(name: str, password: str, known: dict[str, User], rules: Rules, lan
         st.error(i18n.t("access.wrong", lang), icon=":material/error:")
         return
     audit.record(trail(), name, "signin_ok", method="password")
-    st.session_state[SESSION_KEY] = {"name": name, "seen": time.monotonic(), "sso": False}
+    st.session_state[SESSION_KEY] = {"name": name, "seen": time.monotonic(), "sso": False, "hash": user.password}
     st.session_state.pop(PASSWORD_KEY, None)
     st.rerun()
 
@@ -141,7 +141,7 @@ def gate(page_name: str, lang: str, rules: Rules) -> User | None:
     if signed is None:
         _sign_in_form(known, rules, lang)
     user = known.get(signed["name"])
-    if user is None:                       # removed from the users file meanwhile
+    if user is None or signed.get("hash", user.password) != user.password:   # removed, or a new password since
         sign_out(signed["name"], "session_expired")
         _sign_in_form(known, rules, lang)
     if now - signed["seen"] > float(rules["access.idle_minutes"]) * 60:

@@ -514,3 +514,20 @@ def test_a_scope_matching_no_dealer_shows_nothing_on_any_page(small_db, users_fi
         for frame in at.dataframe:
             if "Dealer id" in frame.value.columns:
                 assert frame.value.empty, page
+
+
+def test_a_new_password_or_a_removed_user_ends_the_sessions(small_db, users_file):
+    at = _sign_in(_fresh().run(), "ana", PASSWORD)
+    assert at.title[0].value == t("overview.title", "en")
+    users = load_users(users_file)
+    users["ana"] = User("ana", "analyst", password=hash_password("a new long password", 10))
+    save_users(users_file, users)
+    at.run()
+    assert at.title[0].value == t("access.title", "en") and not at.metric
+    at = _sign_in(at, "ana", "a new long password")
+    del users["ana"]
+    save_users(users_file, users)
+    at.run()
+    assert at.title[0].value == t("access.title", "en") and not at.metric
+    assert audit.events(trail(users_file))["event"].tolist() == [
+        "session_expired", "signin_ok", "session_expired", "signin_ok"]
