@@ -85,7 +85,7 @@ def _attempt(name: str, password: str, known: dict[str, User], rules: Rules, lan
                         until=until.astimezone().strftime("%H:%M")), icon=":material/lock_clock:")
         return
     user = known.get(name)
-    if not verify_password(user, password):
+    if not verify_password(user, password) or user is None:     # an unknown name costs a hash check too
         audit.record(trail(), name, "signin_failed")
         st.error(i18n.t("access.wrong", lang), icon=":material/error:")
         return
