@@ -208,7 +208,11 @@ def edit(page, case: dict) -> None:
         return
     causes = list(page.rules["cases.root_causes"])
     moves = [case["status"], *TRANSITIONS[case["status"]]]
-    with st.form(f"case_edit_{case['case_id']}_{case['version']}"):
+    # The version this person saw: the one the previous run showed (this run already reads the database as it
+    # is now, so a change saved meanwhile by someone else makes the save stale instead of being lost).
+    seen_key = f"_case_seen_{case['case_id']}"
+    seen = int(st.session_state.get(seen_key, case["version"]))
+    with st.form(f"case_edit_{case['case_id']}"):
         st.markdown("**" + page.t("cases.edit") + "**")
         left, right = st.columns(2)
         owner = left.text_input(page.t("col.owner"), value=case["owner"] or "")
@@ -231,12 +235,13 @@ def edit(page, case: dict) -> None:
                    "action": action}
         if case["kind"] in NEEDS_RECHECK:
             changes |= {"recheck": recheck or None, "recheck_note": note}
-        problem = data.save_case(page, int(case["case_id"]), int(case["version"]), changes)
+        problem = data.save_case(page, int(case["case_id"]), seen, changes)
         if problem:
             st.error(problem, icon=":material/block:")
         else:
             st.session_state["_case_saved"] = int(case["case_id"])
             st.rerun()
+    st.session_state[seen_key] = int(case["version"])
     if st.session_state.pop("_case_saved", None) == case["case_id"]:
         st.success(page.t("cases.saved"), icon=":material/check:")
 

@@ -366,3 +366,36 @@ def test_cases_list_and_export_on_the_command_line(worked, capsys, tmp_path):
     header = [cell.value for cell in book["by_region"][1]]
     assert book["by_region"].cell(2, header.index("cases_opened") + 1).value == 7
     assert main(["cases", "export", "--db", str(wh.path), "--out", str(tmp_path / "cases.csv")]) == 2
+
+
+def test_the_cases_page_shows_the_figures_and_refuses_a_stale_save_in_words(worked, monkeypatch):
+    """AppTest on the worked cases: the tiles hold the figures of the metric layer; a save made from a version
+    another analyst changed meanwhile is refused with who and when, in the page's language, and nothing changes."""
+    from streamlit.testing.v1 import AppTest
+    wh, rules, ids = worked
+    monkeypatch.setenv("SERVICE_QC_DB", str(wh.path))
+    monkeypatch.setenv("SERVICE_QC_RULES", str(_rules_file(wh.folder)))
+    case_id = ids["conduct_issue|C5"]
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params.update({"lang": "zh", "case": str(case_id)})
+    at.run()
+    at.switch_page("pages/8_Cases.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    tiles = {m.label: m.value for m in at.metric}
+    # Open: fake (reopened), missed, conduct and D2's complaint = 4 (as of today, all past their March deadline).
+    assert tiles["未结案件"] == "4" and tiles["逾期案件"] == "4"
+    assert tiles["按期关闭率"] == "66.7 %" and tiles["重新打开比例"] == "25.0 %" and tiles["关闭用时中位数（天）"] == "2.0"
+    # Another analyst assigns the case after this page read it.
+    version = wh.query("SELECT version FROM cases WHERE case_id = ?", [case_id])[0][0]
+    cases.edit(wh.path, rules, case_id, version, "王芳", {"owner": "王芳"}, now=dt.datetime(2026, 3, 5, 14, 30))
+    next(box for box in at.text_input if box.label == "负责人").set_value("李雷")
+    next(button for button in at.button if button.label == "保存").click().run()
+    assert [e.value for e in at.error] == ["已被 王芳 于 2026-03-05 14:30:00 修改，请重新加载。"]
+    assert wh.query("SELECT owner FROM cases WHERE case_id = ?", [case_id]) == [("王芳",)]
+
+
+def _rules_file(folder: Path) -> Path:
+    path = folder / "cases_rules.toml"
+    path.write_text('[cases]\nkinds = ["complaint", "fake_record", "dissatisfied", "missed_request", '
+                    '"conduct_issue"]   # as the fixture\n', encoding="utf-8")
+    return path
