@@ -384,7 +384,7 @@ def test_the_cases_page_shows_the_figures_and_refuses_a_stale_save_in_words(work
     tiles = {m.label: m.value for m in at.metric}
     # Open: fake (reopened), missed, conduct and D2's complaint = 4 (as of today, all past their March deadline).
     assert tiles["未结案件"] == "4" and tiles["逾期案件"] == "4"
-    assert tiles["按期关闭率"] == "66.7 %" and tiles["重新打开比例"] == "25.0 %" and tiles["关闭用时中位数（天）"] == "2.0"
+    assert (tiles["按期关闭率"], tiles["重新打开比例"], tiles["关闭用时中位数（天）"]) == ("66.7 %", "25.0 %", "2.0")
     # Another analyst assigns the case after this page read it.
     version = wh.query("SELECT version FROM cases WHERE case_id = ?", [case_id])[0][0]
     cases.edit(wh.path, rules, case_id, version, "王芳", {"owner": "王芳"}, now=dt.datetime(2026, 3, 5, 14, 30))
