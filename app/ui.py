@@ -75,6 +75,9 @@ def interval_level(page: PageContext) -> str:
     return coverage(page.rules["statistics.interval_z"])
 
 
+CHANGED_STYLE = "background-color: #fff3cd"      # a row a what-if changes (issue 14)
+
+
 def _css_text(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 

@@ -1,7 +1,7 @@
 """Award: every dealer against each criterion of the year, eligible dealers on top, with what-if thresholds."""
 import streamlit as st
 
-from app import charts, data, state, tables, ui, what_if
+from app import award_view, charts, data, state, tables, ui, what_if
 from app import format as fmt
 from app.excel import Sheet
 from etl.metrics.award import AWARD_CRITERIA, summary
@@ -26,7 +26,27 @@ counts.caption(page.t("award.order_help"))
 chart.plotly_chart(charts.award_failures(award, AWARD_CRITERIA, page.lang))
 required = page.t("stats.on") if page.rules["award.require_interval"] else page.t("stats.off")
 st.caption(page.t("award.status_help", level=ui.interval_level(page), required=required))
-ui.table(page, award, tables.AWARD, tables.AWARD_VERDICTS, height=560)
+# issue 14: each criterion at a glance (mark, value, threshold) without scrolling sideways; what a what-if changes
+glance = award_view.criteria_table(award, page.lang)
+glance["dealer_id"] = [f"/dealers?dealer={d}&from={year}-01&to={year}-12&lang={page.lang}" for d in award["dealer_id"]]
+changed = None
+if changes:
+    changed = award_view.outcome_changes(data.award(page, year, as_of, page.rules), award)
+    glance["eligible"] = [moved or mark for moved, mark in zip(changed, glance["eligible"])]
+    st.warning(page.t("award.what_if_changed", count=int((changed != "").sum())), icon=":material/compare_arrows:")
+st.caption(page.t("award.glance_help"))
+headers = {"dealer_id": page.t("col.dealer_id"), "dealer_name": page.t("col.dealer_name"),
+           "eligible": page.t("col.eligible")}
+styled = glance.rename(columns=headers).style
+if changed is not None:
+    styled = styled.apply(lambda row: [ui.CHANGED_STYLE if changed.loc[row.name] else ""] * len(row), axis=1)
+st.dataframe(styled, hide_index=True, height=560, key="award_glance", column_config={
+    headers["dealer_id"]: st.column_config.LinkColumn(display_text=r"dealer=([^&]+)", width=64),
+    headers["dealer_name"]: st.column_config.TextColumn(width=150),
+    headers["eligible"]: st.column_config.TextColumn(width=64),
+    **{column: st.column_config.TextColumn(width=114) for column in award_view.criteria_columns(page.lang)}})
+with st.expander(page.t("award.all_columns")):
+    ui.table(page, award, tables.AWARD, tables.AWARD_VERDICTS, height=560)
 
 settings = [(label, page.t("what_if.change_short", value=value, rules=rules_value))
             for label, value, rules_value in changes] or [(page.t("what_if.title"), page.t("what_if.none"))]

@@ -96,3 +96,29 @@ def test_award_and_settlement_draw_no_months_filter_and_keep_the_span_in_the_lin
         _assert_no_error(page)
     finally:
         context.close()
+
+
+def test_the_award_criteria_fit_1440_px_and_a_what_if_counts_the_dealers_it_changes(dashboard, browser):
+    """Issue 14: value, threshold and ✓ / ✗ / ? of every criterion without scrolling sideways at 1440 px; under a
+    what-if the page counts the dealers whose eligibility changes (counted here from the metric layer)."""
+    from etl.db import reader
+    from etl.metrics.award import award_ranked
+    from etl.rules import load_rules
+    context, page = _open(browser, f"{dashboard.url}/award?lang=en&award.min_satisfaction_rate=0.9", "en")
+    try:
+        _assert_no_error(page)
+        year, as_of = int(re.search(r"year=(\d{4})", page.url).group(1)), dt.date.today()
+        base, what_if = load_rules(), load_rules().with_overrides({"award.min_satisfaction_rate": 0.9})
+        eligible = []
+        for rules in (base, what_if):
+            with reader(dashboard.database, rules) as con:
+                frame = award_ranked(con, year, as_of)
+            eligible.append(dict(zip(frame["dealer_id"], frame["eligible"].astype(bool))))
+        moved = sum(eligible[0][d] != eligible[1][d] for d in eligible[1])
+        assert moved > 0
+        assert page.get_by_text(t("award.what_if_changed", "en", count=moved)).count() == 1
+        sizes = page.evaluate("() => { const s = document.querySelector('[data-testid=stDataFrame] .dvn-scroller');"
+                              " return [s.scrollWidth, s.clientWidth]; }")
+        assert sizes[0] <= sizes[1] + 1, sizes                      # no horizontal scroll bar
+    finally:
+        context.close()

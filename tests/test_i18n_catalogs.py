@@ -82,7 +82,7 @@ def composed() -> dict[str, list[str]]:
     return {
         "rate.": rates, "definition.": rates, "col.": sorted(columns),
         "code.": sorted(choices | {MET, NOT_MET, NOT_DEMONSTRABLE} | {kind.name for kind in KINDS}),   # file kinds
-        "records.": list(RECORD_LISTS), "award.criterion.": list(AWARD_CRITERIA),
+        "records.": list(RECORD_LISTS), "award.criterion.": list(AWARD_CRITERIA), "award.short.": list(AWARD_CRITERIA),
         "what_if.": list(what_if.AWARD_THRESHOLDS), "settlement.help.": [
             c for row in tables.SETTLEMENT_TILES for c in row if c != "dealers"],
         "question.": list(operations.CALLBACK_QUESTIONS), "control.method.": list(data.CHART_METHODS),
