@@ -1,4 +1,6 @@
-"""Excel downloads: the first sheet says which filters made the workbook and when; then one sheet per table.
+"""Excel downloads: one sheet per table first (a tool reading the first sheet gets the data), then a sheet saying
+which filters made the workbook and when. Each table has a frozen header with an autofilter, widths fitted to
+its contents, and sheet names cut at a whole word.
 
 Values stay native (numbers, dates, booleans) with Excel number formats, so the workbook can be
 summed and filtered; headers and codes are in the page's language. Text stays text (etl.inert):
@@ -34,15 +36,35 @@ class Sheet:
     totals: dict[str, float] = field(default_factory=dict)  # column -> value of a last "total" row
 
 
+def _cut(text: str, most: int) -> str:
+    """At most `most` characters, cut after a whole word (at a space) when the text is longer; a text without
+    spaces (Chinese) is cut between characters, each a word of its own."""
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) <= most:
+        return text
+    head = text[:most + 1]
+    space = head.rfind(" ")
+    return (head[:space] if space > 0 else text[:most]).rstrip(" -–·,;")
+
+
 def _sheet_name(title: str, taken: set[str]) -> str:
-    """Excel allows 31 characters and none of []:*?/\\ in a sheet name, and no two alike."""
-    name = re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "sheet"
+    """Excel allows 31 characters and none of []:*?/\\ in a sheet name, and no two alike: cut at a whole word."""
+    name = _cut(re.sub(r"[\[\]:*?/\\]", " ", title), 31) or "sheet"
     base, n = name, 2
     while name in taken:
-        name = f"{base[:28]} {n}"
+        name = f"{_cut(base, 28)} {n}"
         n += 1
     taken.add(name)
     return name
+
+
+def _width(header, values) -> int:
+    """A column wide enough for its header and its longest value (Chinese characters count double), 10-60."""
+    def length(value) -> int:
+        text = "" if fmt.is_empty(value) else str(value)
+        return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
+    longest = max([length(header)] + [length(v) for v in list(values)[:500]])
+    return max(10, min(60, longest + 2))
 
 
 def _values(sheet: Sheet, lang: str) -> pd.DataFrame:
@@ -66,21 +88,20 @@ def _values(sheet: Sheet, lang: str) -> pd.DataFrame:
 
 def workbook(sheets: list[Sheet], filters: list[tuple[str, str]], lang: str,
              generated_at: dt.datetime | None = None) -> bytes:
-    """The xlsx bytes: a filters sheet first, then each table with formats and a frozen, bold header."""
+    """The xlsx bytes: each table with formats, a frozen bold header and an autofilter, then the filters sheet."""
     generated_at = generated_at or dt.datetime.now()
     rows = filters + [(t("excel.generated_at", lang), generated_at.strftime("%Y-%m-%d %H:%M:%S"))]
-    buffer, taken = io.BytesIO(), set[str]()
+    buffer = io.BytesIO()
+    taken = {_sheet_name(t("excel.filters_sheet", lang), set())}    # the filters sheet's name is kept for it
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        cover = pd.DataFrame(rows, columns=[t("excel.filter", lang), t("excel.value", lang)])
-        cover_name = _sheet_name(t("excel.filters_sheet", lang), taken)
-        cover.to_excel(writer, sheet_name=cover_name, index=False)
-        _tidy(writer.sheets[cover_name], [40, 60])
         for sheet in sheets:
             name = _sheet_name(sheet.title, taken)
-            _values(sheet, lang).to_excel(writer, sheet_name=name, index=False)
+            values = _values(sheet, lang)
+            values.to_excel(writer, sheet_name=name, index=False)
             target = writer.sheets[name]
-            widths = [max(10, min(48, len(str(h)) * 2 + 2)) for h in headers(sheet.spec, lang).values()]
-            _tidy(target, widths)
+            _tidy(target, [_width(header, values.iloc[:, n]) for n, header in enumerate(values.columns)])
+            rows_with_data = len(sheet.frame)       # the autofilter leaves a totals row out
+            target.auto_filter.ref = f"A1:{get_column_letter(max(1, len(values.columns)))}{rows_with_data + 1}"
             for position, (_, kind) in enumerate(sheet.spec, start=1):
                 if kind in NUMBER_FORMATS:
                     letter = get_column_letter(position)
@@ -89,6 +110,10 @@ def workbook(sheets: list[Sheet], filters: list[tuple[str, str]], lang: str,
             if sheet.totals:
                 for cell in target[target.max_row]:
                     cell.font = Font(bold=True)
+        cover = pd.DataFrame(rows, columns=[t("excel.filter", lang), t("excel.value", lang)])
+        cover_name = _sheet_name(t("excel.filters_sheet", lang), set())
+        cover.to_excel(writer, sheet_name=cover_name, index=False)
+        _tidy(writer.sheets[cover_name], [40, 60])
         inert.workbook(writer.book)
     return buffer.getvalue()
 

@@ -1,4 +1,5 @@
-"""Excel downloads: the filters they were made with come first; values stay numbers with readable formats."""
+"""Excel downloads: the data first, then the filters they were made with; values stay numbers with readable
+formats, headers frozen with an autofilter, sheet names cut at a whole word."""
 import datetime as dt
 import io
 
@@ -8,7 +9,7 @@ import pandas as pd
 from app import excel, tables
 
 
-def test_the_first_sheet_lists_the_filters_and_the_time():
+def test_the_data_comes_first_and_the_last_sheet_lists_the_filters_and_the_time():
     frame = pd.DataFrame({"dealer_id": ["D1"], "dealer_name": ["一号"], "region": ["华东"], "sales_amount": [150000.0],
                           "fee_base": [1500.0], "max_consecutive_missing": [9], "missing_deduction": [150.0],
                           "fake_records": [1], "fake_penalty": [1500.0], "complaints": [1],
@@ -17,13 +18,27 @@ def test_the_first_sheet_lists_the_filters_and_the_time():
                                           {"fee_base": 1500.0, "net_fee": 0.0})],
                              [("大区", "华东"), ("年度", "2025")], "zh", dt.datetime(2026, 1, 2, 3, 4, 5))
     book = openpyxl.load_workbook(io.BytesIO(content))
-    assert book.sheetnames == ["筛选条件", "维修费结算  2025 年"]
+    assert book.sheetnames == ["维修费结算 2025 年", "筛选条件"]      # issue 14: a reader of the first sheet gets data
     cover = [[cell.value for cell in row] for row in book["筛选条件"].iter_rows()]
     assert cover == [["条件", "取值"], ["大区", "华东"], ["年度", "2025"], ["生成时间", "2026-01-02 03:04:05"]]
-    sheet = book.worksheets[1]
+    sheet = book.worksheets[0]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:L2"     # the totals row left out of the filter
+    assert sheet.column_dimensions["B"].width == 2 * len("经销商名称") + 2    # fits the header (wider than "一号")
     assert [cell.value for cell in sheet[1]][:5] == ["经销商编号", "经销商名称", "大区", "结算金额", "维修费基数"]
     assert sheet["E2"].value == 1500 and sheet["E2"].number_format == '"¥"#,##0.00'
     assert [sheet["A3"].value, sheet["E3"].value, sheet["L3"].value] == ["合计", 1500, 0]   # the totals row
+
+
+def test_sheet_names_end_on_a_whole_word_and_stay_unique():
+    frame = pd.DataFrame({"dealer_id": ["D1"], "dealer_name": ["Hangzhou Xihu Appliance Service Center Ltd"]})
+    spec = [("dealer_id", "text"), ("dealer_name", "text")]
+    title = "Dealers needing attention this quarter"                     # 38 characters
+    book = openpyxl.load_workbook(io.BytesIO(excel.workbook(
+        [excel.Sheet(title, frame, spec), excel.Sheet(title, frame, spec), excel.Sheet("Filters", frame, spec)],
+        [], "en")))
+    assert book.sheetnames == ["Dealers needing attention this", "Dealers needing attention 2", "Filters 2", "Filters"]
+    assert book.worksheets[0].column_dimensions["B"].width == len("Hangzhou Xihu Appliance Service Center Ltd") + 2
+    assert excel._cut("维修费结算表" * 6, 31) == ("维修费结算表" * 6)[:31]
 
 
 def test_codes_are_translated_and_rates_keep_a_percent_format():
