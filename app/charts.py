@@ -38,6 +38,17 @@ def _limits(limits: pd.DataFrame | None) -> dict[str, tuple]:
     return {row.rate: (row.limit, row.upper) for row in limits.itertuples() if not fmt.is_empty(row.limit)}
 
 
+def _month_ticks(months: pd.Series) -> dict:
+    """A tick per month of a short span (issue 14: one month showed its label several times), every third
+    month of a longer one; nothing to set without months."""
+    shown = pd.Series(months).dropna().drop_duplicates().sort_values()
+    if shown.empty:
+        return {}
+    if len(shown) <= 13:
+        return {"tickmode": "array", "tickvals": list(shown), "ticktext": [f"{m:%Y-%m}" for m in shown]}
+    return {"dtick": "M3"}
+
+
 def rate_trends(monthly: pd.DataFrame, rates: tuple[str, ...], lang: str, limits: pd.DataFrame | None = None,
                 columns: int = 3) -> go.Figure:
     """Small multiples: one line per rate over the months, the rules' threshold dashed."""
@@ -60,7 +71,7 @@ def rate_trends(monthly: pd.DataFrame, rates: tuple[str, ...], lang: str, limits
         figure.update_yaxes(rangemode="tozero", **_axis_format(rate, values), row=row, col=col)
         if not (pd.to_numeric(values, errors="coerce") > 0).any():  # all zero or empty: a small range, not -1..1
             figure.update_yaxes(range=[0, 1 if RATE_BY_NAME[rate].scale == 1000 else 0.01], row=row, col=col)
-        figure.update_xaxes(tickformat="%Y-%m", row=row, col=col)
+        figure.update_xaxes(tickformat="%Y-%m", row=row, col=col, **_month_ticks(months))
     figure.update_layout(height=230 * rows + 40, margin=MARGIN)
     return figure
 

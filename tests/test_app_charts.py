@@ -27,6 +27,14 @@ def test_rate_trends_draws_one_panel_per_rate_with_its_threshold():
     assert figure.layout.yaxis3.range == (0, 0.01)          # an all-zero rate gets a small range, not -1..1
 
 
+def test_a_one_month_trend_labels_its_month_once():
+    monthly = pd.DataFrame({"month": [dt.date(2025, 3, 1)], "complaint_rate": [0.1]})
+    axis = charts.rate_trends(monthly, ("complaint_rate",), "en").layout.xaxis
+    assert list(axis.ticktext) == ["2025-03"] and len(axis.tickvals) == 1
+    long = pd.DataFrame({"month": pd.date_range("2024-01-01", periods=24, freq="MS"), "complaint_rate": [0.1] * 24})
+    assert charts.rate_trends(long, ("complaint_rate",), "en").layout.xaxis.dtick == "M3"
+
+
 def test_per_mille_rates_get_a_per_mille_axis():
     monthly = pd.DataFrame({"month": MONTHS, "complaints_per_1000_sales": [0.4, 1.2]})
     figure = charts.rate_trends(monthly, ("complaints_per_1000_sales",), "en", None)
