@@ -22,6 +22,9 @@ def _axis(metric: str) -> dict:
     return {"ticksuffix": " ‰"} if RATE_BY_NAME[metric].scale == 1000 else {"tickformat": ".1%"}
 
 
+LABEL_PLACES = ("top center", "bottom center", "middle right", "middle left")
+
+
 def funnel_figure(funnel: Funnel, labels: dict | None = None, title: str | None = None,
                   name_by: str = "dealer_name") -> go.Figure:
     """Each dealer a point at (denominator, rate); the target line, the inner and outer limits; dealers
@@ -41,16 +44,21 @@ def funnel_figure(funnel: Funnel, labels: dict | None = None, title: str | None 
     figure.add_trace(go.Scatter(x=lines["denominator"], y=lines["target"], mode="lines", name=words["target"],
                                 line={"color": NEUTRAL, "width": 1}, hoverinfo="skip"))
     points = funnel.points
+    # issue 14: only the bad side is named (the good side's points sit on the axis, where names piled up), and
+    # neighbours' names alternate above, below and beside their points
+    bad = "high" if RATE_BY_NAME[funnel.metric].good_when == "below" else "low"
     for position, colour in (("within", LINE), ("high", BAD), ("low", GOOD)):
-        shown = points[points["position"] == position]
+        shown = points[points["position"] == position].sort_values("denominator")
         if shown.empty:
             continue
         names = shown["dealer_name"].fillna(shown["dealer_id"]) if "dealer_name" in shown else shown["dealer_id"]
         text = names if name_by == "dealer_name" else shown[name_by]
+        named = position == bad
         figure.add_trace(go.Scatter(
-            x=shown["denominator"], y=shown["rate"], mode="markers+text" if position != "within" else "markers",
+            x=shown["denominator"], y=shown["rate"], mode="markers+text" if named else "markers",
             name=words[position], marker={"color": colour, "size": 8},
-            text=text if position != "within" else None, textposition="top center", textfont={"size": 10},
+            text=text if named else None, textfont={"size": 10},
+            textposition=[LABEL_PLACES[n % len(LABEL_PLACES)] for n in range(len(shown))],
             customdata=list(zip(shown["dealer_id"], names, shown["numerator"], shown["denominator"])),
             hovertemplate="%{customdata[0]} %{customdata[1]}<br>%{customdata[2]} / %{customdata[3]}"
                           "<br>%{y}<extra></extra>"))
