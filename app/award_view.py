@@ -52,7 +52,7 @@ def cell(row, criterion: str) -> str:
 
 
 def criteria_columns(lang: str) -> list[str]:
-    """The criteria's short headers in `lang` (award.short.<criterion>; the full name is award.criterion.<criterion>)."""
+    """The criteria's short headers in `lang` (award.short.<criterion>; full names: award.criterion.<criterion>)."""
     return [t(f"award.short.{criterion}", lang) for criterion in AWARD_CRITERIA]
 
 

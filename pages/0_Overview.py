@@ -35,7 +35,8 @@ else:
     ui.download(page, "breaches", [Sheet(page.t("overview.breaches"), view.breaches, tables.BREACHES)], [])
 
 st.subheader(page.t("watchlist.title"))
-st.caption(page.t("watchlist.help") + " " + page.t("stats.min_sample", n=fmt.count(page.rules["statistics.min_sample"])))
+min_sample = page.t("stats.min_sample", n=fmt.count(page.rules["statistics.min_sample"]))
+st.caption(page.t("watchlist.help") + " " + min_sample)
 months = [fmt.month(m) for m in page.catalog.months if page.scope.first_month <= m <= page.scope.last_month]
 watch_month = state.persisted(ui.unless_default("watch", months[-1]), months[-1], lambda **kw: st.selectbox(
     page.t("watchlist.month"), months, **kw), state.one_of(months))

@@ -52,9 +52,8 @@ def _distinctive(lang: str) -> set[str]:
         for piece in _fragments(texts[lang]):
             if piece in theirs:
                 continue
-            if lang == "zh" and len(re.findall(r"[\u4e00-\u9fff]", piece)) >= 2 and len(piece) >= 3:
-                pieces.add(piece)
-            elif lang == "en" and len(re.findall(r"[A-Za-z]{2,}", piece)) >= 2:
+            chinese = lang == "zh" and len(re.findall(r"[\u4e00-\u9fff]", piece)) >= 2 and len(piece) >= 3
+            if chinese or (lang == "en" and len(re.findall(r"[A-Za-z]{2,}", piece)) >= 2):
                 pieces.add(piece)
     return pieces
 
@@ -79,7 +78,7 @@ def test_a_page_shows_no_text_of_the_other_language(dashboard, browser, name, la
 
 
 def test_the_distinctive_texts_catch_a_leak():
-    """The check itself: an English sentence of the catalog is found on a Chinese page, and a Chinese one on an English."""
+    """The check itself: a catalog sentence of either language is found on a page of the other."""
     zh, en = _distinctive("zh"), _distinctive("en")
     assert i18n.t("filters.preset.last_12_months", "zh") in zh and "Last 12 months" in en
     assert i18n.t("conduct.no_shoe_covers", "zh") in zh

@@ -66,7 +66,7 @@ def test_attention_lists_only_signals_worst_first_and_never_a_zero_rate():
     # target 54 / 250 = 21.6 %: D3's 90 % is above its outer (99.8 %) limit at n = 10; D5's 22 % is inside both of
     # its limits at n = 200, but its Wilson interval lies wholly above the 10 % control; D1 and D2 have no signal
     assert plot.target == 54 / 250
-    assert 0.9 > points.loc["D3", "upper_998"] and points.loc["D5", "lower_95"] < 0.22 < points.loc["D5", "upper_95"]
+    assert points.loc["D3", "upper_998"] < 0.9 and points.loc["D5", "lower_95"] < 0.22 < points.loc["D5", "upper_95"]
     assert _wilson(44, 200)[0] > 0.1 and _wilson(1, 20)[0] < 0.1 and _wilson(9, 10)[0] > 0.1
     flagged = quality.attention(counts, "complaint_rate", plot, limit, config)
     assert flagged[["dealer_id", "signal"]].values.tolist() == [["D3", "funnel_outer"], ["D5", "interval"]]

@@ -170,7 +170,8 @@ def attention(ranking: pd.DataFrame, metric: str, funnel_plot: Funnel | None, li
         beyond = limit.beyond(frame[f"{metric}_low"], frame[f"{metric}_high"]).to_numpy()
         signal = signal.mask(pd.Series(beyond, index=frame.index) & (signal != "funnel_outer"), "interval")
     flagged = frame.assign(signal=signal)[signal.notna()]
-    return flagged.sort_values([metric, "dealer_id"], ascending=[rate.good_when != "below", True]).reset_index(drop=True)
+    worst_first = [rate.good_when != "below", True]
+    return flagged.sort_values([metric, "dealer_id"], ascending=worst_first).reset_index(drop=True)
 
 
 def funnel(con, metric: str, months: tuple[dt.date, dt.date] | None = None,
