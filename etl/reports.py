@@ -55,18 +55,65 @@ def build(con, name: str, year: int | None, as_of: dt.date, *, metric: str | Non
     raise ValueError(f"unknown report {name}")
 
 
-def write(frame: pd.DataFrame, out: Path) -> None:
-    """CSV: booleans true/false, empty rates empty; Excel: one sheet, native types. Both inert (etl.inert):
-    an id or name starting with `=`, `+`, `-` or `@` is text, never a formula."""
+def _xlsx_format(column: str) -> str | None:
+    """Issue 14: the Excel number format of a report column by its name: rates as % (‰ per 1,000 sold), money in
+    yuan with two decimals, months and days as dates; None: as written (counts, text)."""
+    from etl.metrics.definitions import RATE_BY_NAME
+    per_mille = column.startswith("complaints_per_1000_sales") or column == "complaints_threshold"
+    if per_mille:
+        return '0.00" ‰"'
+    base = column.removesuffix("_low").removesuffix("_high")
+    if base in RATE_BY_NAME or f"{base}_rate" in RATE_BY_NAME or column in ("satisfaction_threshold",
+                                                                              "report_threshold"):
+        return "0.0%"
+    if column in queries.MONEY_COLUMNS:
+        return '"¥"#,##0.00'
+    if column == "month":
+        return "yyyy-mm"
+    if column.endswith("_on") or column.endswith("_date"):
+        return "yyyy-mm-dd"
+    return None
+
+
+def _write_xlsx(frame: pd.DataFrame, out: Path, notes: list[tuple[str, str]]) -> None:
+    """The report as its first sheet (what a tool reading the first sheet wants), with a frozen bold header, an
+    autofilter, formats by column and widths fitted to the values; then a notes sheet."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    excel = frame.copy()
+    formats = {column: _xlsx_format(column) for column in excel.columns}
+    for column in excel.columns:
+        if excel[column].dtype == object and excel[column].map(lambda v: hasattr(v, "as_tuple")).any():
+            excel[column] = excel[column].astype(float)
+        if formats[column] in ("yyyy-mm", "yyyy-mm-dd"):
+            excel[column] = pd.to_datetime(excel[column], errors="coerce")      # real dates, not text
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        excel.to_excel(writer, index=False, sheet_name="report")
+        sheet = writer.sheets["report"]
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(max(1, len(excel.columns)))}{len(excel) + 1}"
+        for position, column in enumerate(excel.columns, start=1):
+            letter = get_column_letter(position)
+            sheet[f"{letter}1"].font = Font(bold=True)
+            values = [str(v) for v in frame[column].head(500) if v is not None and v == v]
+            sheet.column_dimensions[letter].width = max(10, min(60, max([len(column)] + [len(v) for v in values]) + 2))
+            if formats[column]:
+                for cell in sheet[letter][1:]:
+                    cell.number_format = formats[column]
+        pd.DataFrame(notes + [("generated_at", f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}")],
+                     columns=["note", "value"]).to_excel(writer, index=False, sheet_name="notes")
+        writer.sheets["notes"].column_dimensions["A"].width = 20
+        writer.sheets["notes"].column_dimensions["B"].width = 60
+        inert.workbook(writer.book)
+
+
+def write(frame: pd.DataFrame, out: Path, notes: list[tuple[str, str]] | None = None) -> None:
+    """CSV (spec 5, exactly): booleans true/false, empty rates empty; Excel: the report sheet first with native
+    types and readable formats, then `notes` (what made it). Both inert (etl.inert): an id or name starting with
+    `=`, `+`, `-` or `@` is text, never a formula."""
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".xlsx":
-        excel = frame.copy()
-        for column in excel.columns:
-            if excel[column].dtype == object and excel[column].map(lambda v: hasattr(v, "as_tuple")).any():
-                excel[column] = excel[column].astype(float)
-        with pd.ExcelWriter(out, engine="openpyxl") as writer:
-            excel.to_excel(writer, index=False, sheet_name="report")
-            inert.workbook(writer.book)
+        _write_xlsx(frame, out, notes or [])
         return
     text = frame.copy().astype(object)
     for column in text.columns:

@@ -1,5 +1,6 @@
 """The rules file (spec 3.3) and the report command (spec 5): settings, columns, cells."""
 import csv
+import datetime as dt
 
 import openpyxl
 import pytest
@@ -105,6 +106,21 @@ def test_award_and_settlement_reports_as_csv_and_excel(wh, tmp_path):
     # fake penalty 10 x 42.50 = 425; net max(123.4567 - 12.34567 - 425, 0) = 0.
     assert (d1["fee_base"], d1["missing_deduction"], d1["fake_records"], d1["fake_penalty"], d1["net_fee"]) == (
         123.46, 12.35, 1, 425.0, 0.0)
+    # issue 14: the report is the first sheet, notes after; header frozen with an autofilter; money in yuan
+    book = openpyxl.load_workbook(settlement_xlsx)
+    assert book.sheetnames == ["report", "notes"] and sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:L{len(rows)}"
+    assert sheet["E2"].number_format == '"¥"#,##0.00' and sheet["H2"].number_format == "General"
+    monthly_xlsx = tmp_path / "monthly.xlsx"
+    assert cli.main(["report", "monthly", "--year", "2025", "--db", str(wh.path), "--out", str(monthly_xlsx)]) == 0
+    monthly = openpyxl.load_workbook(monthly_xlsx)["report"]
+    header = [cell.value for cell in monthly[1]]
+    month = monthly.cell(2, header.index("month") + 1)
+    assert month.value == dt.datetime(2025, 3, 1) and month.number_format == "yyyy-mm"     # a date, not text
+    rate = monthly.cell(2, header.index("miss_rate") + 1)
+    assert rate.number_format == "0.0%"
+    assert monthly.cell(2, header.index("complaints_per_1000_sales") + 1).number_format == '0.00" ‰"'
+    submitted = monthly.cell(2, header.index("report_submitted_on") + 1)
+    assert isinstance(submitted.value, dt.datetime) and submitted.number_format == "yyyy-mm-dd"
 
 
 @pytest.mark.parametrize("argv", [
