@@ -108,7 +108,8 @@ def test_award_and_settlement_reports_as_csv_and_excel(wh, tmp_path):
         123.46, 12.35, 1, 425.0, 0.0)
     # issue 14: the report is the first sheet, notes after; header frozen with an autofilter; money in yuan
     book = openpyxl.load_workbook(settlement_xlsx)
-    assert book.sheetnames == ["report", "notes"] and sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:L{len(rows)}"
+    assert book.sheetnames == ["report", "notes"] and sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:L{len(rows)}"
     assert sheet["E2"].number_format == '"¥"#,##0.00' and sheet["H2"].number_format == "General"
     monthly_xlsx = tmp_path / "monthly.xlsx"
     assert cli.main(["report", "monthly", "--year", "2025", "--db", str(wh.path), "--out", str(monthly_xlsx)]) == 0
