@@ -47,7 +47,7 @@ def cell(row, criterion: str) -> str:
     column, kind, threshold, side = CRITERIA[criterion]
     mark = MARKS.get(row.get(f"status_{criterion}"), "—")
     text = f"{mark} {_value(row.get(column), kind)}"
-    limit = _threshold(row.get(threshold), kind, side) if threshold else ""
+    limit = _threshold(row.get(threshold), kind, side) if threshold and side else ""
     return f"{text} ({limit})" if limit else text
 
 

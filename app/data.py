@@ -48,7 +48,7 @@ class Source:
     rules_source: str
 
     @classmethod
-    def of(cls, db: Path, rules: Rules) -> "Source":
+    def of(cls, db: Path, rules: Rules) -> Source:
         return cls(str(db), fingerprint(db), tuple(sorted(rules.values.items())), rules.source)
 
     @property
@@ -58,7 +58,7 @@ class Source:
     def read_rules(self) -> Rules:
         return Rules(dict(self.rules), self.rules_source)
 
-    def with_rules(self, rules: Rules) -> "Source":
+    def with_rules(self, rules: Rules) -> Source:
         return Source.of(self.path, rules)
 
 
@@ -541,7 +541,8 @@ def load_cases(source: Source, scope: Scope, now: dt.datetime) -> CaseView:
     from etl.metrics import cases as case_metrics
     with _connect(source) as con:
         return CaseView(case_metrics.queue(con, now, scope), case_metrics.totals(con, now, scope),
-                        case_metrics.figures(con, now, "dealer", scope), case_metrics.figures(con, now, "region", scope))
+                        case_metrics.figures(con, now, "dealer", scope),
+                        case_metrics.figures(con, now, "region", scope))
 
 
 def load_case(source: Source, scope: Scope, case_id: int, now: dt.datetime) -> CaseDetail:

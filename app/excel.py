@@ -127,8 +127,8 @@ def _tidy(sheet, widths: list[int]) -> None:
 
 
 # The call list's columns after the questions, headed col.<column> in the page's language.
-CALL_LIST_CONTEXT = ("recheck_case", "dealer_name", "customer_name", "customer_phone", "address", "product_model", "service_type",
-                     "requested_at", "completed_at")
+CALL_LIST_CONTEXT = ("recheck_case", "dealer_name", "customer_name", "customer_phone", "address", "product_model",
+                     "service_type", "requested_at", "completed_at")
 
 
 def call_list_workbook(call_list: pd.DataFrame, questions: list[str], notice: str,

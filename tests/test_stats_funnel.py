@@ -13,6 +13,7 @@ from etl.metrics import quality, stats
 from etl.rules import RulesError, load_rules
 from metric_data import callback, load_all, repair
 
+
 @pytest.fixture(autouse=True)
 def _any_sample(request, tmp_path, monkeypatch):
     """Issue 14's minimum sample (statistics.min_sample) off: these hand-made dealers have 10-20 records each

@@ -12,6 +12,7 @@ from etl.rules import load_rules
 from etl.wording import watchlist_in_words
 from metric_data import callback, load_all, repair
 
+
 @pytest.fixture(autouse=True)
 def _any_sample(request, tmp_path, monkeypatch):
     """Issue 14's minimum sample (statistics.min_sample) off: these hand-made dealers have 10-20 records each
