@@ -73,7 +73,7 @@ class _NumberedCanvas(pdfcanvas.Canvas):
     footer_left = ""
     page_text = "{page} / {pages}"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._pages: list[dict] = []
 
