@@ -10,9 +10,9 @@ import streamlit as st
 from app import charts_stats, data, excel, i18n, signin, state, stats_text, tables
 from app import format as fmt
 from app.state import PageContext, describe_scope
+from etl.metrics.definitions import RATE_BY_NAME
 from etl.metrics.levels import interval_level as coverage
 from etl.metrics.quality import STAT_RATES
-from etl.metrics.definitions import RATE_BY_NAME
 
 
 def _delta(tile, lang: str) -> dict:
@@ -148,11 +148,13 @@ def scope_caption(page: PageContext, months: bool = True) -> None:
 
 
 def control_chart(page: PageContext, by: str, key: str, widget: str, default_metric: str) -> None:
-    """Issue 6: a p / Laney p' chart of one monthly rate of a dealer or region, its method selectable, signals listed."""
+    """Issue 6: a p / Laney p' chart of one monthly rate of a dealer or region, its method selectable, signals
+    listed."""
     left, right = st.columns([1, 2])
-    metric = state.persisted(unless_default(f"{widget}_rate", default_metric), default_metric, lambda **kw: left.selectbox(
-        page.t("control.metric"), list(STAT_RATES), format_func=lambda r: page.t(f"rate.{r}"), **kw),
-        state.one_of(STAT_RATES))
+    metric = state.persisted(unless_default(f"{widget}_rate", default_metric), default_metric,
+                             lambda **kw: left.selectbox(page.t("control.metric"), list(STAT_RATES),
+                                                         format_func=lambda r: page.t(f"rate.{r}"), **kw),
+                             state.one_of(STAT_RATES))
     default_method = data.chart_method_default(page.rules)
     method = state.persisted(unless_default(f"{widget}_method", default_method), default_method,
                              lambda **kw: right.radio(page.t("control.method"), list(data.CHART_METHODS),
@@ -180,6 +182,7 @@ def unless_default(name: str, default) -> state.Choice:
     """A choice in one URL parameter that stays out of the URL while it has its default value."""
     base = state.single(name)
     return state.Choice(name, base.read, lambda value: base.write(None if value == default else value))
+
 
 def pack_download(page: PageContext, kind: str, period, label: str, key: str, scope=None, by: str | None = None,
                   as_of: dt.date | None = None, source: data.Source | None = None) -> None:
