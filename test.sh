@@ -21,7 +21,6 @@ if [ ! -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || [ ! -x /usr/bin/pdft
     fi
 fi
 # Lint and type checks before the tests (settings: pyproject.toml); either failing fails the command.
-# NOT ENABLED YET (issue 12.4): the tree still has findings in files being edited. To enable, uncomment both:
-# .venv/bin/ruff check .
-# .venv/bin/mypy
+.venv/bin/ruff check .
+.venv/bin/mypy
 exec .venv/bin/python -m pytest -q -n 2 --dist loadfile "$@"
