@@ -15,6 +15,7 @@ import pytest
 
 from app.i18n import LANGUAGES, t
 from etl.metrics.quality import dealer_link
+from page_language import assert_one_language
 from served_app import CHROMIUM, SCREENSHOTS
 
 PAGES = {"overview": "", "dealers": "dealers", "award": "award", "settlement": "settlement", "data": "data",
@@ -86,6 +87,7 @@ def test_page_renders_without_errors(app_url, browser, name, lang):
         _assert_no_error(page)
         assert page.locator("h1").first.inner_text().strip() == t(f"{name}.title", lang)
         assert f"lang={lang}" in page.url
+        assert_one_language(page, name, lang)       # issue 14: nothing of the other language shows
     finally:
         context.close()
 

@@ -266,15 +266,20 @@ def test_ordinary_queries_keep_their_exact_results(db):
         db.query("SELECT rule('rule_controls_complaint_rate_max')")[0][0]
 
 
+def _open_access_worker(db):
+    """The warm worker of open access (every dealer) on this warehouse."""
+    return explore._POOL.workers[repr((str(db.path.resolve()), None))]
+
+
 def test_the_worker_stays_warm_and_follows_new_loads(db):
     run_query(db.path, db.rules, "SELECT 1")
-    first = explore._POOL.workers[str(db.path.resolve())].process.pid
+    first = _open_access_worker(db).process.pid
     started = time.perf_counter()
     run_query(db.path, db.rules, "SELECT count(*) FROM repairs")
     assert time.perf_counter() - started < 0.5
-    assert explore._POOL.workers[str(db.path.resolve())].process.pid == first
+    assert _open_access_worker(db).process.pid == first
     db.load(db.file("hotline2.csv", [["ticket_id", "received_at", "dealer_id", "ticket_type", "customer_phone"],
                                       ["H2", "2025-03-06 10:00", "D2", "inquiry", "13311112222"]]))
     frame = run_query(db.path, db.rules, "SELECT ticket_id, customer_phone FROM hotline ORDER BY 1").frame
     assert frame.values.tolist() == [["H1", "135****4444"], ["H2", "133****2222"]]
-    assert explore._POOL.workers[str(db.path.resolve())].process.pid != first
+    assert _open_access_worker(db).process.pid != first

@@ -119,6 +119,7 @@ def test_every_builder_writes_all_six_payloads_as_text(tmp_path):
     call_list = pd.DataFrame({c: PAYLOADS for c in ("callback_id", "record_no", "dealer_id", "dealer_name",
                                                     "customer_name", "customer_phone", "address", "product_model")})
     call_list["service_type"] = "repair"
+    call_list["recheck_case"] = pd.Series([7, None, None, None, None, None], dtype="Int64")   # a case's re-check first
     call_list["requested_at"] = call_list["completed_at"] = dt.datetime(2025, 3, 2, 9)
     values = xlsx_cells(excel.call_list_workbook(call_list, CALLBACK_FORM_QUESTIONS, "=notice", [("+x", "-y")], "zh"))
     assert {"\t=x", "@SUM(A1)", "=1+1", "⚠ =notice"} <= set(values) and dt.datetime(2025, 3, 2, 9) in values

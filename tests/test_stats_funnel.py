@@ -143,7 +143,7 @@ def test_cli_funnel_overdispersion_widens_only_when_the_test_finds_it(wh, tmp_pa
     (["--metric", "miss_rate", "--from", "2025-03"], "needs both --from and --to"),
     (["--metric", "miss_rate", "--year", "2025", "--from", "2025-01", "--to", "2025-02"], "not both"),
     (["--metric", "miss_rate", "--from", "2025-05", "--to", "2025-02"], "--from is after --to"),
-    (["--metric", "miss_rate", "--month", "2025-05"], "--month applies to report watchlist only"),
+    (["--metric", "miss_rate", "--month", "2025-05"], "--month applies to report watchlist / pack only"),
 ])
 def test_a_wrong_funnel_command_line_exits_2(tmp_path, capsys, argv, words):
     code = cli.main(["report", "funnel", *argv, "--db", str(tmp_path / "w.duckdb"), "--out", str(tmp_path / "f.csv")])
