@@ -100,6 +100,17 @@ def wh(tmp_path) -> Warehouse:
     return warehouse
 
 
+@pytest.fixture
+def any_sample(request, tmp_path, monkeypatch):
+    """Issue 14's minimum sample (statistics.min_sample) off, for tests whose hand-made dealers have 10-20
+    records each (tests/test_min_sample.py shows the minimum at work): for the command line and `wh` alike."""
+    path = tmp_path / "any_sample.toml"
+    path.write_text("[statistics]\nmin_sample = 0\n", encoding="utf-8")
+    monkeypatch.setenv("SERVICE_QC_RULES", str(path))
+    if "wh" in request.fixturenames:
+        request.getfixturevalue("wh").rules = load_rules(path)
+
+
 @pytest.fixture(scope="session")
 def empty_warehouse_file(tmp_path_factory) -> Path:
     """A database with the tables and views in place, made once per session (that takes ~1 s)."""

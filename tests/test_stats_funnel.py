@@ -13,16 +13,8 @@ from etl.metrics import quality, stats
 from etl.rules import RulesError, load_rules
 from metric_data import callback, load_all, repair
 
-
-@pytest.fixture(autouse=True)
-def _any_sample(request, tmp_path, monkeypatch):
-    """Issue 14's minimum sample (statistics.min_sample) off: these hand-made dealers have 10-20 records each
-    (tests/test_min_sample.py shows the minimum at work), for the command line and for `wh` alike."""
-    path = tmp_path / "any_sample.toml"
-    path.write_text("[statistics]\nmin_sample = 0\n", encoding="utf-8")
-    monkeypatch.setenv("SERVICE_QC_RULES", str(path))
-    if "wh" in request.fixturenames:
-        request.getfixturevalue("wh").rules = load_rules(path)
+# Issue 14's minimum sample off: these hand-made dealers have 10-20 records each (conftest's any_sample).
+pytestmark = pytest.mark.usefixtures("any_sample")
 
 
 CASES = [(p0, n) for p0 in (0.001, 0.0062, 0.03, 0.14, 0.5, 0.93) for n in (1, 7, 30, 352, 1319, 20000)]

@@ -8,20 +8,11 @@ import pytest
 from etl import cli
 from etl.db import reader
 from etl.metrics import quality
-from etl.rules import load_rules
 from etl.wording import watchlist_in_words
 from metric_data import callback, load_all, repair
 
-
-@pytest.fixture(autouse=True)
-def _any_sample(request, tmp_path, monkeypatch):
-    """Issue 14's minimum sample (statistics.min_sample) off: these hand-made dealers have 10-20 records each
-    (tests/test_min_sample.py shows the minimum at work), for the command line and for `wh` alike."""
-    path = tmp_path / "any_sample.toml"
-    path.write_text("[statistics]\nmin_sample = 0\n", encoding="utf-8")
-    monkeypatch.setenv("SERVICE_QC_RULES", str(path))
-    if "wh" in request.fixturenames:
-        request.getfixturevalue("wh").rules = load_rules(path)
+# Issue 14's minimum sample off: these hand-made dealers have 10-20 records each (conftest's any_sample).
+pytestmark = pytest.mark.usefixtures("any_sample")
 
 
 MONTH = dt.date(2025, 6, 1)
