@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -21,6 +20,7 @@ from app import format as fmt
 from app.i18n import code, t
 from app.tables import Spec, headers
 from etl import inert
+from etl.packs.xlsx import sheet_name
 
 NUMBER_FORMATS = {
     "count": "#,##0", "percent": "0.0%", "per_mille": '0.00" ‰"', "money": '"¥"#,##0.00', "number": "#,##0.0",
@@ -34,28 +34,6 @@ class Sheet:
     frame: pd.DataFrame
     spec: Spec
     totals: dict[str, float] = field(default_factory=dict)  # column -> value of a last "total" row
-
-
-def _cut(text: str, most: int) -> str:
-    """At most `most` characters, cut after a whole word (at a space) when the text is longer; a text without
-    spaces (Chinese) is cut between characters, each a word of its own."""
-    text = re.sub(r"\s+", " ", text).strip()
-    if len(text) <= most:
-        return text
-    head = text[:most + 1]
-    space = head.rfind(" ")
-    return (head[:space] if space > 0 else text[:most]).rstrip(" -–·,;")
-
-
-def _sheet_name(title: str, taken: set[str]) -> str:
-    """Excel allows 31 characters and none of []:*?/\\ in a sheet name, and no two alike: cut at a whole word."""
-    name = _cut(re.sub(r"[\[\]:*?/\\]", " ", title), 31) or "sheet"
-    base, n = name, 2
-    while name in taken:
-        name = f"{_cut(base, 28)} {n}"
-        n += 1
-    taken.add(name)
-    return name
 
 
 def _width(header, values) -> int:
@@ -92,10 +70,10 @@ def workbook(sheets: list[Sheet], filters: list[tuple[str, str]], lang: str,
     generated_at = generated_at or dt.datetime.now()
     rows = filters + [(t("excel.generated_at", lang), generated_at.strftime("%Y-%m-%d %H:%M:%S"))]
     buffer = io.BytesIO()
-    taken = {_sheet_name(t("excel.filters_sheet", lang), set())}    # the filters sheet's name is kept for it
+    taken = {sheet_name(t("excel.filters_sheet", lang), set())}    # the filters sheet's name is kept for it
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for sheet in sheets:
-            name = _sheet_name(sheet.title, taken)
+            name = sheet_name(sheet.title, taken)
             values = _values(sheet, lang)
             values.to_excel(writer, sheet_name=name, index=False)
             target = writer.sheets[name]
@@ -111,7 +89,7 @@ def workbook(sheets: list[Sheet], filters: list[tuple[str, str]], lang: str,
                 for cell in target[target.max_row]:
                     cell.font = Font(bold=True)
         cover = pd.DataFrame(rows, columns=[t("excel.filter", lang), t("excel.value", lang)])
-        cover_name = _sheet_name(t("excel.filters_sheet", lang), set())
+        cover_name = sheet_name(t("excel.filters_sheet", lang), set())
         cover.to_excel(writer, sheet_name=cover_name, index=False)
         _tidy(writer.sheets[cover_name], [40, 60])
         inert.workbook(writer.book)

@@ -7,6 +7,7 @@ import openpyxl
 import pandas as pd
 
 from app import excel, tables
+from etl.packs import xlsx
 
 
 def test_the_data_comes_first_and_the_last_sheet_lists_the_filters_and_the_time():
@@ -38,7 +39,7 @@ def test_sheet_names_end_on_a_whole_word_and_stay_unique():
         [], "en")))
     assert book.sheetnames == ["Dealers needing attention this", "Dealers needing attention 2", "Filters 2", "Filters"]
     assert book.worksheets[0].column_dimensions["B"].width == len("Hangzhou Xihu Appliance Service Center Ltd") + 2
-    assert excel._cut("维修费结算表" * 6, 31) == ("维修费结算表" * 6)[:31]
+    assert xlsx._cut("维修费结算表" * 6, 31) == ("维修费结算表" * 6)[:31]
 
 
 def test_codes_are_translated_and_rates_keep_a_percent_format():

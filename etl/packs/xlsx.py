@@ -21,12 +21,23 @@ NUMBER_FORMATS = {"count": "#,##0", "percent": "0.0%", "per_mille": '0.00" ‰"'
                   "number": "#,##0.0", "month": "yyyy-mm", "day": "yyyy-mm-dd"}
 
 
+def _cut(text: str, most: int) -> str:
+    """At most `most` characters, cut after a whole word (at a space) when the text is longer; a text without
+    spaces (Chinese) is cut between characters, each a word of its own."""
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) <= most:
+        return text
+    head = text[:most + 1]
+    space = head.rfind(" ")
+    return (head[:space] if space > 0 else text[:most]).rstrip(" -–·,;")
+
+
 def sheet_name(title: str, taken: set[str]) -> str:
-    """Excel allows 31 characters and none of []:*?/\\ in a sheet name, and no two alike."""
-    name = re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "sheet"
+    """Excel allows 31 characters and none of []:*?/\\ in a sheet name, and no two alike: cut at a whole word."""
+    name = _cut(re.sub(r"[\[\]:*?/\\]", " ", title), 31) or "sheet"
     base, n = name, 2
     while name in taken:
-        name = f"{base[:28]} {n}"
+        name = f"{_cut(base, 28)} {n}"
         n += 1
     taken.add(name)
     return name
