@@ -1,4 +1,5 @@
 """Entry point: `streamlit run dashboard.py`. Lists the pages in the chosen language; each page sets itself up."""
+
 import streamlit as st
 
 from app import signin, state
@@ -24,5 +25,10 @@ lang = state.current_language()
 user = signin.current_user()
 signing_in = user is None and signin.users_configured()
 shown = [page for page in PAGES if access.may_open(user, page[1])]
-st.navigation([st.Page(path, title=t(f"{name}.title", lang), icon=icon, url_path=name, default=n == 0)
-               for n, (path, name, icon) in enumerate(shown)], position="hidden" if signing_in else "sidebar").run()
+st.navigation(
+    [
+        st.Page(path, title=t(f"{name}.title", lang), icon=icon, url_path=name, default=n == 0)
+        for n, (path, name, icon) in enumerate(shown)
+    ],
+    position="hidden" if signing_in else "sidebar",
+).run()

@@ -20,7 +20,8 @@ if [ ! -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || [ ! -x /usr/bin/pdft
         echo "note: fonts-wqy-zenhei or poppler-utils is missing and this is not root: the PDF pack tests will fail" >&2
     fi
 fi
-# Lint and type checks before the tests (settings: pyproject.toml); either failing fails the command.
+# Lint, format and type checks before the tests (settings: pyproject.toml); any failing fails the command.
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 .venv/bin/mypy
 exec .venv/bin/python -m pytest -q -n 2 --dist loadfile "$@"

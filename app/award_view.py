@@ -5,6 +5,7 @@ a what-if, which dealers' outcome it changes.
 Pure functions (no Streamlit): the award frame comes from etl.metrics.award with its statuses computed; this
 module only writes them as people read them.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -59,8 +60,13 @@ def criteria_columns(lang: str) -> list[str]:
 def criteria_table(award: pd.DataFrame, lang: str) -> pd.DataFrame:
     """dealer_id, dealer_name, eligible (✓ / ✗) and one text column per criterion, headed in `lang`."""
     rows = award.to_dict("records")
-    out = pd.DataFrame({"dealer_id": award["dealer_id"], "dealer_name": award["dealer_name"],
-                        "eligible": [fmt.check(row.get("eligible")) for row in rows]})
+    out = pd.DataFrame(
+        {
+            "dealer_id": award["dealer_id"],
+            "dealer_name": award["dealer_name"],
+            "eligible": [fmt.check(row.get("eligible")) for row in rows],
+        }
+    )
     for criterion, header in zip(AWARD_CRITERIA, criteria_columns(lang)):
         out[header] = [cell(row, criterion) for row in rows]
     return out

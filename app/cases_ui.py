@@ -1,6 +1,7 @@
 """The Cases page's parts (issue 16): figures, the queue with its filters and bulk assign, one case with
 its records, history and edit form. Words from the catalogs; the figures come computed from the metric
 layer (etl/metrics/cases.py), edits go through app.data (etl/cases.py)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -14,27 +15,59 @@ from etl.cases import NEEDS_RECHECK, RECHECKS, TRANSITIONS
 from etl.metrics.cases import STATUSES
 from etl.rules import CASE_KINDS
 
-KIND_WORDS = {"complaint": N_("case.kind.complaint"), "fake_record": N_("case.kind.fake_record"),
-              "dissatisfied": N_("case.kind.dissatisfied"), "missed_request": N_("case.kind.missed_request"),
-              "conduct_issue": N_("case.kind.conduct_issue"), "watchlist": N_("case.kind.watchlist")}
-STATUS_WORDS = {"open": N_("case.status.open"), "in_progress": N_("case.status.in_progress"),
-                "resolved": N_("case.status.resolved"), "closed": N_("case.status.closed"),
-                "reopened": N_("case.status.reopened"), "withdrawn": N_("case.status.withdrawn")}
-RECHECK_WORDS = {"callback": N_("case.recheck.callback"), "call_list": N_("case.recheck.call_list"),
-                 "not_possible": N_("case.recheck.not_possible")}
+KIND_WORDS = {
+    "complaint": N_("case.kind.complaint"),
+    "fake_record": N_("case.kind.fake_record"),
+    "dissatisfied": N_("case.kind.dissatisfied"),
+    "missed_request": N_("case.kind.missed_request"),
+    "conduct_issue": N_("case.kind.conduct_issue"),
+    "watchlist": N_("case.kind.watchlist"),
+}
+STATUS_WORDS = {
+    "open": N_("case.status.open"),
+    "in_progress": N_("case.status.in_progress"),
+    "resolved": N_("case.status.resolved"),
+    "closed": N_("case.status.closed"),
+    "reopened": N_("case.status.reopened"),
+    "withdrawn": N_("case.status.withdrawn"),
+}
+RECHECK_WORDS = {
+    "callback": N_("case.recheck.callback"),
+    "call_list": N_("case.recheck.call_list"),
+    "not_possible": N_("case.recheck.not_possible"),
+}
 # The default root causes of rules.toml; a cause added there without words shows as its code.
-CAUSE_WORDS = {"parts_shortage": N_("case.cause.parts_shortage"), "technician_skill": N_("case.cause.technician_skill"),
-               "technician_conduct": N_("case.cause.technician_conduct"),
-               "dispatch_delay": N_("case.cause.dispatch_delay"), "record_keeping": N_("case.cause.record_keeping"),
-               "product_fault": N_("case.cause.product_fault"),
-               "customer_expectation": N_("case.cause.customer_expectation"), "other": N_("case.cause.other")}
-ERROR_WORDS = [N_("case.error.no_case"), N_("case.error.out_of_scope"), N_("case.error.stale"),
-               N_("case.error.transition"), N_("case.error.needs_cause_action"), N_("case.error.unknown_cause"),
-               N_("case.error.needs_recheck"), N_("case.error.no_callback"), N_("case.error.needs_note"),
-               N_("case.error.unknown_field")]
-FIELD_WORDS = {"owner": N_("col.owner"), "status": N_("col.status"), "root_cause": N_("col.root_cause"),
-               "root_cause_text": N_("col.root_cause_text"), "action": N_("col.action"), "recheck": N_("col.recheck"),
-               "recheck_note": N_("col.recheck_note")}
+CAUSE_WORDS = {
+    "parts_shortage": N_("case.cause.parts_shortage"),
+    "technician_skill": N_("case.cause.technician_skill"),
+    "technician_conduct": N_("case.cause.technician_conduct"),
+    "dispatch_delay": N_("case.cause.dispatch_delay"),
+    "record_keeping": N_("case.cause.record_keeping"),
+    "product_fault": N_("case.cause.product_fault"),
+    "customer_expectation": N_("case.cause.customer_expectation"),
+    "other": N_("case.cause.other"),
+}
+ERROR_WORDS = [
+    N_("case.error.no_case"),
+    N_("case.error.out_of_scope"),
+    N_("case.error.stale"),
+    N_("case.error.transition"),
+    N_("case.error.needs_cause_action"),
+    N_("case.error.unknown_cause"),
+    N_("case.error.needs_recheck"),
+    N_("case.error.no_callback"),
+    N_("case.error.needs_note"),
+    N_("case.error.unknown_field"),
+]
+FIELD_WORDS = {
+    "owner": N_("col.owner"),
+    "status": N_("col.status"),
+    "root_cause": N_("col.root_cause"),
+    "root_cause_text": N_("col.root_cause_text"),
+    "action": N_("col.action"),
+    "recheck": N_("col.recheck"),
+    "recheck_note": N_("col.recheck_note"),
+}
 CASE = state.single("case", int)
 
 
@@ -65,12 +98,14 @@ def in_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The queue with kind, status and root cause in words and the records joined."""
     if frame.empty:
         return frame
-    return frame.assign(kind=frame["kind"].map(lambda v: word(KIND_WORDS, v, lang)),
-                        status=frame["status"].map(lambda v: word(STATUS_WORDS, v, lang)),
-                        records=frame["records"].map(lambda r: ", ".join(r) if r is not None else ""),
-                        owner=frame["owner"].map(lambda o: o if isinstance(o, str) and o else fmt.EMPTY),
-                        detail=[detail_words(k, d, lang) for k, d in zip(frame["kind"], frame["detail"])],
-                        case_id=frame["case_id"].map(str))
+    return frame.assign(
+        kind=frame["kind"].map(lambda v: word(KIND_WORDS, v, lang)),
+        status=frame["status"].map(lambda v: word(STATUS_WORDS, v, lang)),
+        records=frame["records"].map(lambda r: ", ".join(r) if r is not None else ""),
+        owner=frame["owner"].map(lambda o: o if isinstance(o, str) and o else fmt.EMPTY),
+        detail=[detail_words(k, d, lang) for k, d in zip(frame["kind"], frame["detail"])],
+        case_id=frame["case_id"].map(str),
+    )
 
 
 def history_in_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -80,9 +115,12 @@ def history_in_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     def value(row, column):
         words = {"status": STATUS_WORDS, "recheck": RECHECK_WORDS, "root_cause": CAUSE_WORDS}.get(row["field"])
         return word(words, row[column], lang) if words else row[column]
-    return frame.assign(old_value=[value(r, "old_value") for r in frame.to_dict("records")],
-                        new_value=[value(r, "new_value") for r in frame.to_dict("records")],
-                        field=frame["field"].map(lambda f: word(FIELD_WORDS, f, lang)))
+
+    return frame.assign(
+        old_value=[value(r, "old_value") for r in frame.to_dict("records")],
+        new_value=[value(r, "new_value") for r in frame.to_dict("records")],
+        field=frame["field"].map(lambda f: word(FIELD_WORDS, f, lang)),
+    )
 
 
 def figures(page, view: data.CaseView) -> None:
@@ -94,26 +132,52 @@ def figures(page, view: data.CaseView) -> None:
     cells[2].metric(page.t("col.cases_closed_on_time_rate"), fmt.percent(totals["cases_closed_on_time_rate"]))
     cells[3].metric(page.t("col.median_days_to_close"), fmt.number(totals["median_days_to_close"]))
     cells[4].metric(page.t("col.cases_reopened_share"), fmt.percent(totals["cases_reopened_share"]))
-    st.caption(page.t("cases.figures_help", opened=fmt.count(totals["cases_opened"]),
-                      closed=fmt.count(totals["cases_closed"])))
+    st.caption(
+        page.t("cases.figures_help", opened=fmt.count(totals["cases_opened"]), closed=fmt.count(totals["cases_closed"]))
+    )
 
 
 def filtered(page, queue: pd.DataFrame) -> pd.DataFrame:
     """The queue's filters: kind, status, owner, dealer, overdue only."""
     left, middle, right, dealer_col, late = st.columns([2, 2, 2, 2, 1])
-    kinds = state.persisted(state.several("case_kind"), [], lambda **kw: left.multiselect(
-        page.t("cases.kind"), list(CASE_KINDS), format_func=lambda k: word(KIND_WORDS, k, page.lang),
-        placeholder=page.t("filters.all"), **kw), state.subset_of(CASE_KINDS))
-    statuses = state.persisted(state.several("case_status"), [], lambda **kw:
-                               middle.multiselect(page.t("cases.status"), list(STATUSES),
-                                                  format_func=lambda s: word(STATUS_WORDS, s, page.lang),
-                                                  placeholder=page.t("filters.all"), **kw), state.subset_of(STATUSES))
+    kinds = state.persisted(
+        state.several("case_kind"),
+        [],
+        lambda **kw: left.multiselect(
+            page.t("cases.kind"),
+            list(CASE_KINDS),
+            format_func=lambda k: word(KIND_WORDS, k, page.lang),
+            placeholder=page.t("filters.all"),
+            **kw,
+        ),
+        state.subset_of(CASE_KINDS),
+    )
+    statuses = state.persisted(
+        state.several("case_status"),
+        [],
+        lambda **kw: middle.multiselect(
+            page.t("cases.status"),
+            list(STATUSES),
+            format_func=lambda s: word(STATUS_WORDS, s, page.lang),
+            placeholder=page.t("filters.all"),
+            **kw,
+        ),
+        state.subset_of(STATUSES),
+    )
     owners = sorted({o for o in queue["owner"].dropna()}) if len(queue) else []
-    owner = right.selectbox(page.t("cases.owner"), ["*", ""] + owners, key="case_owner",
-                            format_func=lambda o: page.t("filters.all") if o == "*" else (o or page.t("cases.nobody")))
+    owner = right.selectbox(
+        page.t("cases.owner"),
+        ["*", ""] + owners,
+        key="case_owner",
+        format_func=lambda o: page.t("filters.all") if o == "*" else (o or page.t("cases.nobody")),
+    )
     dealers = sorted(set(queue["dealer_id"])) if len(queue) else []
-    dealer = dealer_col.selectbox(page.t("col.dealer_id"), ["*"] + dealers, key="case_dealer",
-                                  format_func=lambda d: page.t("filters.all") if d == "*" else d)
+    dealer = dealer_col.selectbox(
+        page.t("col.dealer_id"),
+        ["*"] + dealers,
+        key="case_dealer",
+        format_func=lambda d: page.t("filters.all") if d == "*" else d,
+    )
     overdue = late.toggle(page.t("cases.overdue_only"), key="case_overdue")
     shown = queue
     if kinds:
@@ -132,9 +196,14 @@ def filtered(page, queue: pd.DataFrame) -> pd.DataFrame:
 def queue(page, shown: pd.DataFrame) -> list[int]:
     """The queue (overdue first), rows selectable; the case ids selected."""
     st.caption(page.t("cases.shown", shown=fmt.count(len(shown)), overdue=fmt.count(int(shown["overdue"].sum()))))
-    event = st.dataframe(tables.styled(in_words(shown, page.lang), tables.CASE_QUEUE, page.lang), hide_index=True,
-                         key="case_queue", on_select="rerun", selection_mode="multi-row",
-                         height=min(460, ui.rows_height(len(shown), 12)))
+    event = st.dataframe(
+        tables.styled(in_words(shown, page.lang), tables.CASE_QUEUE, page.lang),
+        hide_index=True,
+        key="case_queue",
+        on_select="rerun",
+        selection_mode="multi-row",
+        height=min(460, ui.rows_height(len(shown), 12)),
+    )
     rows = event.selection.rows if event and event.selection else []
     return [int(shown.iloc[row]["case_id"]) for row in rows if row < len(shown)]
 
@@ -164,8 +233,12 @@ def one(page, shown: pd.DataFrame, chosen: list[int]) -> None:
     default = chosen[0] if chosen else ids[0]
     if chosen and chosen[0] in ids:
         state.forget(CASE.name)
-    case_id = state.persisted(CASE, default, lambda **kw: st.selectbox(
-        page.t("cases.pick"), ids, format_func=lambda i: _label(page, shown, i), **kw), state.one_of(ids))
+    case_id = state.persisted(
+        CASE,
+        default,
+        lambda **kw: st.selectbox(page.t("cases.pick"), ids, format_func=lambda i: _label(page, shown, i), **kw),
+        state.one_of(ids),
+    )
     detail = data.case(page, case_id)
     case = detail.case
     if case is None:
@@ -174,21 +247,35 @@ def one(page, shown: pd.DataFrame, chosen: list[int]) -> None:
     st.subheader(page.t("cases.case_title", case_id=case_id, kind=word(KIND_WORDS, case["kind"], page.lang)))
     status = word(STATUS_WORDS, case["status"], page.lang)
     late = page.t("cases.overdue") if case["overdue"] else ""
-    st.markdown(page.t("cases.case_line", dealer=f"{case['dealer_id']} · {case['dealer_name']}", status=status,
-                       opened=fmt.moment(case["opened_at"]), due=fmt.moment(case["due_at"]),
-                       owner=case["owner"] or page.t("cases.nobody"), version=case["version"]) + f" {late}")
+    st.markdown(
+        page.t(
+            "cases.case_line",
+            dealer=f"{case['dealer_id']} · {case['dealer_name']}",
+            status=status,
+            opened=fmt.moment(case["opened_at"]),
+            due=fmt.moment(case["due_at"]),
+            owner=case["owner"] or page.t("cases.nobody"),
+            version=case["version"],
+        )
+        + f" {late}"
+    )
     detail_word, evidence_word = page.t("col.detail"), page.t("col.evidence")
     said = detail_words(case["kind"], case["detail"], page.lang)
     st.caption(f"{evidence_word}: {case['evidence']}" + (f" · {detail_word}: {said}" if said else ""))
     if isinstance(case["recheck_callback"], str):
-        st.caption(page.t("cases.later_callback", callback=case["recheck_callback"],
-                          at=fmt.moment(case["recheck_called_at"])))
+        st.caption(
+            page.t("cases.later_callback", callback=case["recheck_callback"], at=fmt.moment(case["recheck_called_at"]))
+        )
     records, history = st.columns(2)
     with records:
         st.markdown("**" + page.t("cases.records") + "**")
         ui.table(page, detail.records, tables.CASE_RECORDS)
-        st.page_link("pages/1_Dealers.py", label=page.t("cases.dealer_link"), icon=":material/storefront:",
-                     query_params={"dealer": case["dealer_id"]})
+        st.page_link(
+            "pages/1_Dealers.py",
+            label=page.t("cases.dealer_link"),
+            icon=":material/storefront:",
+            query_params={"dealer": case["dealer_id"]},
+        )
     with history:
         st.markdown("**" + page.t("cases.history") + "**")
         ui.table(page, history_in_words(detail.history, page.lang), tables.CASE_HISTORY)
@@ -197,8 +284,10 @@ def one(page, shown: pd.DataFrame, chosen: list[int]) -> None:
 
 def _label(page, shown: pd.DataFrame, case_id: int) -> str:
     row = shown[shown["case_id"] == case_id].iloc[0]
-    return f"#{case_id} · {word(KIND_WORDS, row['kind'], page.lang)} · {row['dealer_id']} · " \
-           f"{word(STATUS_WORDS, row['status'], page.lang)}"
+    return (
+        f"#{case_id} · {word(KIND_WORDS, row['kind'], page.lang)} · {row['dealer_id']} · "
+        f"{word(STATUS_WORDS, row['status'], page.lang)}"
+    )
 
 
 def edit(page, case: dict) -> None:
@@ -217,22 +306,34 @@ def edit(page, case: dict) -> None:
         left, right = st.columns(2)
         owner = left.text_input(page.t("col.owner"), value=case["owner"] or "")
         status = right.selectbox(page.t("col.status"), moves, format_func=lambda s: word(STATUS_WORDS, s, page.lang))
-        cause = left.selectbox(page.t("col.root_cause"), [""] + causes,
-                               index=([""] + causes).index(case["root_cause"]) if case["root_cause"] in causes else 0,
-                               format_func=lambda c: word(CAUSE_WORDS, c, page.lang) if c else fmt.EMPTY)
+        cause = left.selectbox(
+            page.t("col.root_cause"),
+            [""] + causes,
+            index=([""] + causes).index(case["root_cause"]) if case["root_cause"] in causes else 0,
+            format_func=lambda c: word(CAUSE_WORDS, c, page.lang) if c else fmt.EMPTY,
+        )
         cause_text = right.text_input(page.t("col.root_cause_text"), value=case["root_cause_text"] or "")
         action = st.text_area(page.t("col.action"), value=case["action"] or "", height=80)
         recheck, note = None, ""
         if case["kind"] in NEEDS_RECHECK:
             left, right = st.columns(2)
-            recheck = left.radio(page.t("col.recheck"), [""] + list(RECHECKS), horizontal=True,
-                                 index=([""] + list(RECHECKS)).index(case["recheck"]) if case["recheck"] else 0,
-                                 format_func=lambda r: word(RECHECK_WORDS, r, page.lang) if r else fmt.EMPTY)
+            recheck = left.radio(
+                page.t("col.recheck"),
+                [""] + list(RECHECKS),
+                horizontal=True,
+                index=([""] + list(RECHECKS)).index(case["recheck"]) if case["recheck"] else 0,
+                format_func=lambda r: word(RECHECK_WORDS, r, page.lang) if r else fmt.EMPTY,
+            )
             note = right.text_input(page.t("col.recheck_note"), value=case["recheck_note"] or "")
         saved = st.form_submit_button(page.t("cases.save"), type="primary")
     if saved:
-        changes = {"owner": owner, "status": status, "root_cause": cause or None, "root_cause_text": cause_text,
-                   "action": action}
+        changes = {
+            "owner": owner,
+            "status": status,
+            "root_cause": cause or None,
+            "root_cause_text": cause_text,
+            "action": action,
+        }
         if case["kind"] in NEEDS_RECHECK:
             changes |= {"recheck": recheck or None, "recheck_note": note}
         problem = data.save_case(page, int(case["case_id"]), seen, changes)
@@ -247,10 +348,17 @@ def edit(page, case: dict) -> None:
 
 
 def downloads(page, view: data.CaseView, shown: pd.DataFrame) -> None:
-    ui.download(page, "cases", [
-        Sheet(page.t("cases.title"), in_words(shown, page.lang), tables.CASE_QUEUE),
-        Sheet(page.t("cases.by_dealer"), view.by_dealer, tables.CASE_DEALERS),
-        Sheet(page.t("cases.by_region"), view.by_region, tables.CASE_REGIONS)], [], months=False)
+    ui.download(
+        page,
+        "cases",
+        [
+            Sheet(page.t("cases.title"), in_words(shown, page.lang), tables.CASE_QUEUE),
+            Sheet(page.t("cases.by_dealer"), view.by_dealer, tables.CASE_DEALERS),
+            Sheet(page.t("cases.by_region"), view.by_region, tables.CASE_REGIONS),
+        ],
+        [],
+        months=False,
+    )
 
 
 def by_dealer_and_region(page, view: data.CaseView) -> None:
@@ -265,6 +373,9 @@ def overview_tile(page, totals: dict) -> None:
     box, not a metric: the rate tiles above are the metrics)."""
     with st.container(border=True):
         text, link = st.columns([3, 1], vertical_alignment="center")
-        text.markdown(page.t("overview.cases_tile", open=fmt.count(totals["cases_open"]),
-                             overdue=fmt.count(totals["cases_overdue"])))
+        text.markdown(
+            page.t(
+                "overview.cases_tile", open=fmt.count(totals["cases_open"]), overdue=fmt.count(totals["cases_overdue"])
+            )
+        )
         link.page_link("pages/8_Cases.py", label=page.t("overview.cases_link"), icon=":material/assignment_turned_in:")

@@ -3,6 +3,7 @@
 No Streamlit here, so each builder is tested as a plain function. Builders only draw what they
 are given (rates come computed from the metric views); labels come from app.i18n.
 """
+
 from __future__ import annotations
 
 import math
@@ -49,22 +50,38 @@ def _month_ticks(months: pd.Series) -> dict:
     return {"dtick": "M3"}
 
 
-def rate_trends(monthly: pd.DataFrame, rates: tuple[str, ...], lang: str, limits: pd.DataFrame | None = None,
-                columns: int = 3) -> go.Figure:
+def rate_trends(
+    monthly: pd.DataFrame, rates: tuple[str, ...], lang: str, limits: pd.DataFrame | None = None, columns: int = 3
+) -> go.Figure:
     """Small multiples: one line per rate over the months, the rules' threshold dashed."""
     rows = math.ceil(len(rates) / columns)
-    figure = make_subplots(rows=rows, cols=columns, subplot_titles=[t(f"rate.{r}", lang) for r in rates],
-                           vertical_spacing=0.12, horizontal_spacing=0.06)
+    figure = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=[t(f"rate.{r}", lang) for r in rates],
+        vertical_spacing=0.12,
+        horizontal_spacing=0.06,
+    )
     thresholds = _limits(limits)
     months = pd.to_datetime(monthly["month"]) if "month" in monthly else pd.Series(dtype="datetime64[ns]")
     for n, rate in enumerate(rates):
         row, col = n // columns + 1, n % columns + 1
         scale = RATE_BY_NAME[rate].scale
         values = monthly[rate] if rate in monthly else pd.Series(dtype=float)
-        figure.add_trace(go.Scatter(
-            x=months, y=values, mode="lines+markers", name=t(f"rate.{rate}", lang), line={"color": LINE},
-            text=[fmt.rate(v, scale) for v in values],
-            hovertemplate="%{x|%Y-%m}: %{text}<extra></extra>", showlegend=False), row=row, col=col)
+        figure.add_trace(
+            go.Scatter(
+                x=months,
+                y=values,
+                mode="lines+markers",
+                name=t(f"rate.{rate}", lang),
+                line={"color": LINE},
+                text=[fmt.rate(v, scale) for v in values],
+                hovertemplate="%{x|%Y-%m}: %{text}<extra></extra>",
+                showlegend=False,
+            ),
+            row=row,
+            col=col,
+        )
         for bound in thresholds.get(rate, ()):
             if not fmt.is_empty(bound):
                 figure.add_hline(y=float(bound), line_dash="dash", line_color=LIMIT, line_width=1, row=row, col=col)
@@ -76,24 +93,44 @@ def rate_trends(monthly: pd.DataFrame, rates: tuple[str, ...], lang: str, limits
     return figure
 
 
-def control_breaches(breaches: pd.DataFrame, controls: tuple[str, ...], lang: str,
-                     limits: pd.DataFrame | None = None, top: int = 15) -> go.Figure:
+def control_breaches(
+    breaches: pd.DataFrame, controls: tuple[str, ...], lang: str, limits: pd.DataFrame | None = None, top: int = 15
+) -> go.Figure:
     """Grouped bars: the worst breaching dealers' three control rates against the control limit."""
     breaches = breaches.head(top)
     figure = go.Figure()
     labels = [f"{d} {n}" for d, n in zip(breaches["dealer_id"], breaches["dealer_name"])]
     for rate, color in zip(controls, SERIES_COLORS):
-        figure.add_trace(go.Bar(
-            y=labels, x=breaches[rate], orientation="h", name=t(f"rate.{rate}", lang), marker_color=color,
-            text=[fmt.percent(v) for v in breaches[rate]], textposition="outside",
-            hovertemplate="%{y}: %{text}<extra>" + t(f"rate.{rate}", lang) + "</extra>"))
-    for bound in sorted({float(limit) for limit, _ in (_limits(limits).get(r, (None, None)) for r in controls)
-                         if not fmt.is_empty(limit)}):
-        figure.add_vline(x=bound, line_dash="dash", line_color=BAD,
-                         annotation_text=t("chart.limit", lang, limit=fmt.limit(bound, 1)))
-    figure.update_layout(barmode="group", height=max(260, 70 * len(labels) + 80), margin=MARGIN,
-                         xaxis={"tickformat": ".0%", "rangemode": "tozero"}, yaxis={"autorange": "reversed"},
-                         legend={"orientation": "h", "y": 1.08})
+        figure.add_trace(
+            go.Bar(
+                y=labels,
+                x=breaches[rate],
+                orientation="h",
+                name=t(f"rate.{rate}", lang),
+                marker_color=color,
+                text=[fmt.percent(v) for v in breaches[rate]],
+                textposition="outside",
+                hovertemplate="%{y}: %{text}<extra>" + t(f"rate.{rate}", lang) + "</extra>",
+            )
+        )
+    for bound in sorted(
+        {
+            float(limit)
+            for limit, _ in (_limits(limits).get(r, (None, None)) for r in controls)
+            if not fmt.is_empty(limit)
+        }
+    ):
+        figure.add_vline(
+            x=bound, line_dash="dash", line_color=BAD, annotation_text=t("chart.limit", lang, limit=fmt.limit(bound, 1))
+        )
+    figure.update_layout(
+        barmode="group",
+        height=max(260, 70 * len(labels) + 80),
+        margin=MARGIN,
+        xaxis={"tickformat": ".0%", "rangemode": "tozero"},
+        yaxis={"autorange": "reversed"},
+        legend={"orientation": "h", "y": 1.08},
+    )
     return figure
 
 
@@ -124,15 +161,27 @@ def ranking(flagged: pd.DataFrame, rate: str, lang: str, top: int = 20) -> go.Fi
         if not chosen.any():
             continue
         name = t(f"attention.signal.{signal}", lang)
-        figure.add_trace(go.Bar(
-            y=[label for label, keep in zip(labels, chosen) if keep], x=shown.loc[chosen, rate], orientation="h",
-            name=name, marker_color=color, text=[fmt.rate(v, definition.scale) for v in shown.loc[chosen, rate]],
-            textposition="outside", hovertemplate="%{y}: %{text}<extra>" + name + "</extra>"))
-    figure.update_layout(title=t("chart.ranking_title", lang, rate=t(f"rate.{rate}", lang), top=len(shown)),
-                         height=max(260, 26 * len(shown) + 120), margin=MARGIN, barmode="overlay",
-                         legend={"orientation": "h", "y": -0.08 if len(shown) > 8 else -0.2},
-                         xaxis={**_axis_format(rate, shown[rate]), "rangemode": "tozero"},
-                         yaxis={"autorange": "reversed", "categoryorder": "array", "categoryarray": labels})
+        figure.add_trace(
+            go.Bar(
+                y=[label for label, keep in zip(labels, chosen) if keep],
+                x=shown.loc[chosen, rate],
+                orientation="h",
+                name=name,
+                marker_color=color,
+                text=[fmt.rate(v, definition.scale) for v in shown.loc[chosen, rate]],
+                textposition="outside",
+                hovertemplate="%{y}: %{text}<extra>" + name + "</extra>",
+            )
+        )
+    figure.update_layout(
+        title=t("chart.ranking_title", lang, rate=t(f"rate.{rate}", lang), top=len(shown)),
+        height=max(260, 26 * len(shown) + 120),
+        margin=MARGIN,
+        barmode="overlay",
+        legend={"orientation": "h", "y": -0.08 if len(shown) > 8 else -0.2},
+        xaxis={**_axis_format(rate, shown[rate]), "rangemode": "tozero"},
+        yaxis={"autorange": "reversed", "categoryorder": "array", "categoryarray": labels},
+    )
     return figure
 
 
@@ -149,18 +198,36 @@ def report_timeliness(timeliness: pd.DataFrame, lang: str) -> go.Figure:
             continue
         label, days = code(status, lang), timeliness.loc[chosen, "days_late"]
         if days.notna().any():
-            figure.add_trace(go.Bar(
-                x=months[chosen], y=days, name=label, marker_color=color,
-                hovertemplate="%{x|%Y-%m}: %{y} " + t("chart.days", lang) + "<extra>" + label + "</extra>"))
+            figure.add_trace(
+                go.Bar(
+                    x=months[chosen],
+                    y=days,
+                    name=label,
+                    marker_color=color,
+                    hovertemplate="%{x|%Y-%m}: %{y} " + t("chart.days", lang) + "<extra>" + label + "</extra>",
+                )
+            )
         else:
-            figure.add_trace(go.Scatter(
-                x=months[chosen], y=[0] * int(chosen.sum()), mode="markers", name=label,
-                marker={"color": color, "size": 14, "symbol": "x"},
-                hovertemplate="%{x|%Y-%m}<extra>" + label + "</extra>"))
+            figure.add_trace(
+                go.Scatter(
+                    x=months[chosen],
+                    y=[0] * int(chosen.sum()),
+                    mode="markers",
+                    name=label,
+                    marker={"color": color, "size": 14, "symbol": "x"},
+                    hovertemplate="%{x|%Y-%m}<extra>" + label + "</extra>",
+                )
+            )
     figure.add_hline(y=0, line_color=NEUTRAL, line_width=1)
-    figure.update_layout(height=300, margin=MARGIN, barmode="overlay", showlegend=True,
-                         yaxis={"title": t("chart.days_vs_deadline", lang), "zeroline": True},
-                         xaxis={"tickformat": "%Y-%m", "dtick": "M1"}, legend={"orientation": "h", "y": 1.12})
+    figure.update_layout(
+        height=300,
+        margin=MARGIN,
+        barmode="overlay",
+        showlegend=True,
+        yaxis={"title": t("chart.days_vs_deadline", lang), "zeroline": True},
+        xaxis={"tickformat": "%Y-%m", "dtick": "M1"},
+        legend={"orientation": "h", "y": 1.12},
+    )
     return figure
 
 
@@ -168,11 +235,24 @@ def award_failures(award: pd.DataFrame, criteria: tuple[str, ...], lang: str) ->
     """How many dealers fail each award criterion (etl.metrics.award.failing_dealers)."""
     failing = list(failing_dealers(award, criteria).values())
     labels = [t(f"award.criterion.{c}", lang) for c in criteria]
-    figure = go.Figure(go.Bar(y=labels, x=failing, orientation="h", marker_color=BAD, text=failing,
-                              textposition="outside", hovertemplate="%{y}: %{x}<extra></extra>"))
-    figure.update_layout(title=t("chart.award_failures", lang, dealers=len(award)), height=300, margin=MARGIN,
-                         xaxis={"title": t("chart.dealers", lang), "rangemode": "tozero"},
-                         yaxis={"autorange": "reversed"})
+    figure = go.Figure(
+        go.Bar(
+            y=labels,
+            x=failing,
+            orientation="h",
+            marker_color=BAD,
+            text=failing,
+            textposition="outside",
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title=t("chart.award_failures", lang, dealers=len(award)),
+        height=300,
+        margin=MARGIN,
+        xaxis={"title": t("chart.dealers", lang), "rangemode": "tozero"},
+        yaxis={"autorange": "reversed"},
+    )
     return figure
 
 
@@ -187,13 +267,26 @@ def deductions(dealers: pd.DataFrame, lang: str, top: int = 25) -> go.Figure:
     labels = [f"{d} {n}" for d, n in zip(shown["dealer_id"], shown["dealer_name"])]
     figure = go.Figure()
     for column, color in DEDUCTIONS:
-        figure.add_trace(go.Bar(y=labels, x=shown[column], orientation="h", name=t(f"col.{column}", lang),
-                                marker_color=color, text=[fmt.money(v) if v else "" for v in shown[column]],
-                                hovertemplate="%{y}: %{text}<extra>" + t(f"col.{column}", lang) + "</extra>"))
-    figure.update_layout(title=t("chart.deductions", lang, dealers=int((total > 0).sum())), barmode="stack",
-                         height=max(260, 34 * len(shown) + 120), margin=MARGIN, legend={"orientation": "h", "y": -0.15},
-                         xaxis={"title": t("chart.yuan", lang), "tickprefix": "¥", "separatethousands": True},
-                         yaxis={"autorange": "reversed"})
+        figure.add_trace(
+            go.Bar(
+                y=labels,
+                x=shown[column],
+                orientation="h",
+                name=t(f"col.{column}", lang),
+                marker_color=color,
+                text=[fmt.money(v) if v else "" for v in shown[column]],
+                hovertemplate="%{y}: %{text}<extra>" + t(f"col.{column}", lang) + "</extra>",
+            )
+        )
+    figure.update_layout(
+        title=t("chart.deductions", lang, dealers=int((total > 0).sum())),
+        barmode="stack",
+        height=max(260, 34 * len(shown) + 120),
+        margin=MARGIN,
+        legend={"orientation": "h", "y": -0.15},
+        xaxis={"title": t("chart.yuan", lang), "tickprefix": "¥", "separatethousands": True},
+        yaxis={"autorange": "reversed"},
+    )
     return figure
 
 
@@ -201,8 +294,16 @@ def deductions(dealers: pd.DataFrame, lang: str, top: int = 25) -> go.Figure:
 
 # One colour per answer (issue 14): "no" is neither good nor bad by itself (no complaint is good news), so it is
 # not drawn in a warning colour; 1-5 run from red to green.
-ANSWER_COLORS = {"yes": "#1565c0", "no": "#7e57c2", "blank": "#cfd8dc", "1": "#c62828", "2": "#ef6c00",
-                 "3": "#fbc02d", "4": "#66bb6a", "5": "#2e7d32"}
+ANSWER_COLORS = {
+    "yes": "#1565c0",
+    "no": "#7e57c2",
+    "blank": "#cfd8dc",
+    "1": "#c62828",
+    "2": "#ef6c00",
+    "3": "#fbc02d",
+    "4": "#66bb6a",
+    "5": "#2e7d32",
+}
 
 
 def answers_in_words(answers: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -222,15 +323,27 @@ def answer_distribution(answers: pd.DataFrame, lang: str) -> go.Figure:
     questions = list(dict.fromkeys(words["question"]))
     for answer in order:
         part = words[words["answer_code"] == answer]
-        figure.add_trace(go.Bar(
-            y=part["question"], x=part["share"], orientation="h", name=part["answer"].iloc[0],
-            marker_color=ANSWER_COLORS[answer], customdata=part["callbacks"],
-            text=[fmt.percent(v, 0) if v >= 0.04 else "" for v in part["share"]], textposition="inside",
-            hovertemplate="%{y} · " + part["answer"].iloc[0] + ": %{x:.1%} (%{customdata:,})<extra></extra>"))
-    figure.update_layout(barmode="stack", height=max(220, 45 * len(questions) + 90), margin=MARGIN,
-                         xaxis={"tickformat": ".0%", "range": [0, 1]},
-                         yaxis={"categoryorder": "array", "categoryarray": questions[::-1]},
-                         legend={"orientation": "h", "y": -0.15, "traceorder": "normal"})
+        figure.add_trace(
+            go.Bar(
+                y=part["question"],
+                x=part["share"],
+                orientation="h",
+                name=part["answer"].iloc[0],
+                marker_color=ANSWER_COLORS[answer],
+                customdata=part["callbacks"],
+                text=[fmt.percent(v, 0) if v >= 0.04 else "" for v in part["share"]],
+                textposition="inside",
+                hovertemplate="%{y} · " + part["answer"].iloc[0] + ": %{x:.1%} (%{customdata:,})<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        barmode="stack",
+        height=max(220, 45 * len(questions) + 90),
+        margin=MARGIN,
+        xaxis={"tickformat": ".0%", "range": [0, 1]},
+        yaxis={"categoryorder": "array", "categoryarray": questions[::-1]},
+        legend={"orientation": "h", "y": -0.15, "traceorder": "normal"},
+    )
     return figure
 
 
@@ -249,13 +362,23 @@ def conduct_issues(issues: pd.DataFrame, lang: str, top: int = 20) -> go.Figure:
     figure = go.Figure()
     for n, (written, part) in enumerate(shown.groupby("conduct_issue", sort=True)):
         issue = conduct_in_words(written, lang)
-        figure.add_trace(go.Bar(
-            y=part["dealer_id"].map(labels), x=part["callbacks"], orientation="h", name=issue,
-            marker_color=(SERIES_COLORS + ("#2e7d32", "#c62828", "#00838f", "#8d6e63"))[n % 7],
-            hovertemplate="%{y} · " + issue + ": %{x}<extra></extra>"))
-    figure.update_layout(barmode="stack", height=max(240, 28 * len(labels) + 100), margin=MARGIN,
-                         xaxis={"title": t("chart.callbacks", lang)},
-                         yaxis={"categoryorder": "array", "categoryarray": list(labels.values())[::-1]})
+        figure.add_trace(
+            go.Bar(
+                y=part["dealer_id"].map(labels),
+                x=part["callbacks"],
+                orientation="h",
+                name=issue,
+                marker_color=(SERIES_COLORS + ("#2e7d32", "#c62828", "#00838f", "#8d6e63"))[n % 7],
+                hovertemplate="%{y} · " + issue + ": %{x}<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        barmode="stack",
+        height=max(240, 28 * len(labels) + 100),
+        margin=MARGIN,
+        xaxis={"title": t("chart.callbacks", lang)},
+        yaxis={"categoryorder": "array", "categoryarray": list(labels.values())[::-1]},
+    )
     return figure
 
 
@@ -266,11 +389,22 @@ def report_status_by_month(status: pd.DataFrame, lang: str) -> go.Figure:
     months = pd.to_datetime(pd.Series(counts.index))
     for state in ("on_time", "late", "missing"):
         if state in counts:
-            figure.add_trace(go.Bar(x=months, y=counts[state].values, name=code(state, lang),
-                                    marker_color=STATUS_COLORS[state],
-                                    hovertemplate="%{x|%Y-%m}: %{y}<extra>" + code(state, lang) + "</extra>"))
-    figure.update_layout(barmode="stack", height=260, margin=MARGIN, xaxis={"tickformat": "%Y-%m"},
-                         legend={"orientation": "h", "y": -0.2})
+            figure.add_trace(
+                go.Bar(
+                    x=months,
+                    y=counts[state].values,
+                    name=code(state, lang),
+                    marker_color=STATUS_COLORS[state],
+                    hovertemplate="%{x|%Y-%m}: %{y}<extra>" + code(state, lang) + "</extra>",
+                )
+            )
+    figure.update_layout(
+        barmode="stack",
+        height=260,
+        margin=MARGIN,
+        xaxis={"tickformat": "%Y-%m"},
+        legend={"orientation": "h", "y": -0.2},
+    )
     return figure
 
 
@@ -294,8 +428,9 @@ def quick_chart(frame: pd.DataFrame, x: str, y: str, kind: str) -> go.Figure:
         figure.update_layout(height=360, margin=MARGIN, xaxis={"title": x}, yaxis={"title": y_title})
         return figure
     else:
-        trace = go.Scatter(x=frame[x], y=frame[y], mode="lines+markers" if kind == "line" else "markers",
-                           line={"color": LINE})
+        trace = go.Scatter(
+            x=frame[x], y=frame[y], mode="lines+markers" if kind == "line" else "markers", line={"color": LINE}
+        )
     figure = go.Figure(trace)
     figure.update_layout(height=360, margin=MARGIN, xaxis={"title": x}, yaxis={"title": y})
     return figure

@@ -4,6 +4,7 @@ Plain functions, no Streamlit: a quality.Funnel or one group's rows of quality.c
 plotly Figure out. Nothing is computed here but positions on the page; words come in as `labels`, so
 the page passes its own language's (app/stats_text.py; without them, the English catalog's).
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -14,7 +15,7 @@ from etl.metrics.definitions import RATE_BY_NAME
 from etl.metrics.quality import Funnel
 
 GOOD, BAD, NEUTRAL, LINE, LIMIT, INNER = "#2e7d32", "#c62828", "#9e9e9e", "#1565c0", "#ef6c00", "#ffb74d"
-DEFAULT_LANGUAGE = "en"   # of the labels a caller does not pass
+DEFAULT_LANGUAGE = "en"  # of the labels a caller does not pass
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 
 
@@ -25,8 +26,9 @@ def _axis(metric: str) -> dict:
 LABEL_PLACES = ("top center", "bottom center", "middle right", "middle left")
 
 
-def funnel_figure(funnel: Funnel, labels: dict | None = None, title: str | None = None,
-                  name_by: str = "dealer_name") -> go.Figure:
+def funnel_figure(
+    funnel: Funnel, labels: dict | None = None, title: str | None = None, name_by: str = "dealer_name"
+) -> go.Figure:
     """Each dealer a point at (denominator, rate); the target line, the inner and outer limits; dealers
     beyond the outer limits named on the plot (by `name_by`: dealer_name, or dealer_id where many are named).
     Log denominator axis, as funnels are usually drawn; the axes span the dealers, not the limits at n = 1."""
@@ -35,14 +37,33 @@ def funnel_figure(funnel: Funnel, labels: dict | None = None, title: str | None 
     lines = funnel.lines
     if len(funnel.points):
         lines = lines[lines["denominator"] >= funnel.points["denominator"].min() / 1.5]
-    for low, high, name, colour, dash in (("lower_95", "upper_95", words["inner"], INNER, "dot"),
-                                          ("lower_998", "upper_998", words["outer"], LIMIT, "dash")):
+    for low, high, name, colour, dash in (
+        ("lower_95", "upper_95", words["inner"], INNER, "dot"),
+        ("lower_998", "upper_998", words["outer"], LIMIT, "dash"),
+    ):
         for column, show in ((low, True), (high, False)):
-            figure.add_trace(go.Scatter(x=lines["denominator"], y=lines[column], mode="lines", name=name,
-                                        legendgroup=name, showlegend=show, hoverinfo="skip",
-                                        line={"color": colour, "dash": dash, "width": 1}))
-    figure.add_trace(go.Scatter(x=lines["denominator"], y=lines["target"], mode="lines", name=words["target"],
-                                line={"color": NEUTRAL, "width": 1}, hoverinfo="skip"))
+            figure.add_trace(
+                go.Scatter(
+                    x=lines["denominator"],
+                    y=lines[column],
+                    mode="lines",
+                    name=name,
+                    legendgroup=name,
+                    showlegend=show,
+                    hoverinfo="skip",
+                    line={"color": colour, "dash": dash, "width": 1},
+                )
+            )
+    figure.add_trace(
+        go.Scatter(
+            x=lines["denominator"],
+            y=lines["target"],
+            mode="lines",
+            name=words["target"],
+            line={"color": NEUTRAL, "width": 1},
+            hoverinfo="skip",
+        )
+    )
     points = funnel.points
     # issue 14: only the bad side is named (the good side's points sit on the axis, where names piled up), and
     # neighbours' names alternate above, below and beside their points
@@ -54,17 +75,24 @@ def funnel_figure(funnel: Funnel, labels: dict | None = None, title: str | None 
         names = shown["dealer_name"].fillna(shown["dealer_id"]) if "dealer_name" in shown else shown["dealer_id"]
         text = names if name_by == "dealer_name" else shown[name_by]
         named = position == bad
-        figure.add_trace(go.Scatter(
-            x=shown["denominator"], y=shown["rate"], mode="markers+text" if named else "markers",
-            name=words[position], marker={"color": colour, "size": 8},
-            text=text if named else None, textfont={"size": 10},
-            textposition=[LABEL_PLACES[n % len(LABEL_PLACES)] for n in range(len(shown))],
-            customdata=list(zip(shown["dealer_id"], names, shown["numerator"], shown["denominator"])),
-            hovertemplate="%{customdata[0]} %{customdata[1]}<br>%{customdata[2]} / %{customdata[3]}"
-                          "<br>%{y}<extra></extra>"))
+        figure.add_trace(
+            go.Scatter(
+                x=shown["denominator"],
+                y=shown["rate"],
+                mode="markers+text" if named else "markers",
+                name=words[position],
+                marker={"color": colour, "size": 8},
+                text=text if named else None,
+                textfont={"size": 10},
+                textposition=[LABEL_PLACES[n % len(LABEL_PLACES)] for n in range(len(shown))],
+                customdata=list(zip(shown["dealer_id"], names, shown["numerator"], shown["denominator"])),
+                hovertemplate="%{customdata[0]} %{customdata[1]}<br>%{customdata[2]} / %{customdata[3]}"
+                "<br>%{y}<extra></extra>",
+            )
+        )
     figure.update_xaxes(type="log", title=words["x"])
     top = None
-    if len(points):   # room for every dealer and the outer limit at the median denominator, not at n = 1
+    if len(points):  # room for every dealer and the outer limit at the median denominator, not at n = 1
         middle = points.loc[(points["denominator"] - points["denominator"].median()).abs().idxmin()]
         top = max(points["rate"].max(), middle["upper_998"]) * 1.15 or None
     figure.update_yaxes(title=words["y"], range=[0, top] if top else None, rangemode="tozero", **_axis(funnel.metric))
@@ -83,23 +111,61 @@ def control_chart_figure(chart: pd.DataFrame, labels: dict | None = None, title:
     months = pd.to_datetime(chart["month"])
     baseline = months[chart["phase"] == "baseline"]
     if len(baseline):
-        figure.add_vrect(x0=baseline.min(), x1=baseline.max(), fillcolor=NEUTRAL, opacity=0.12, line_width=0,
-                         annotation_text=words["baseline"], annotation_position="top left")
+        figure.add_vrect(
+            x0=baseline.min(),
+            x1=baseline.max(),
+            fillcolor=NEUTRAL,
+            opacity=0.12,
+            line_width=0,
+            annotation_text=words["baseline"],
+            annotation_position="top left",
+        )
     for column, show in (("ucl", True), ("lcl", False)):
-        figure.add_trace(go.Scatter(x=months, y=chart[column], mode="lines", line={"color": LIMIT, "dash": "dash",
-                                    "shape": "hvh", "width": 1}, name=words["limits"], legendgroup="limits",
-                                    showlegend=show, hoverinfo="skip"))
-    figure.add_trace(go.Scatter(x=months, y=chart["centre"], mode="lines", line={"color": NEUTRAL, "width": 1},
-                                name=words["centre"], hoverinfo="skip"))
-    figure.add_trace(go.Scatter(
-        x=months, y=chart["rate"], mode="lines+markers", name=words["rate"], line={"color": LINE},
-        customdata=list(zip(chart["numerator"], chart["denominator"])),
-        hovertemplate="%{x|%Y-%m}: %{y}<br>%{customdata[0]} / %{customdata[1]}<extra></extra>"))
+        figure.add_trace(
+            go.Scatter(
+                x=months,
+                y=chart[column],
+                mode="lines",
+                line={"color": LIMIT, "dash": "dash", "shape": "hvh", "width": 1},
+                name=words["limits"],
+                legendgroup="limits",
+                showlegend=show,
+                hoverinfo="skip",
+            )
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=months,
+            y=chart["centre"],
+            mode="lines",
+            line={"color": NEUTRAL, "width": 1},
+            name=words["centre"],
+            hoverinfo="skip",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=months,
+            y=chart["rate"],
+            mode="lines+markers",
+            name=words["rate"],
+            line={"color": LINE},
+            customdata=list(zip(chart["numerator"], chart["denominator"])),
+            hovertemplate="%{x|%Y-%m}: %{y}<br>%{customdata[0]} / %{customdata[1]}<extra></extra>",
+        )
+    )
     flagged = chart[chart["signal"]]
     if len(flagged):
-        figure.add_trace(go.Scatter(x=pd.to_datetime(flagged["month"]), y=flagged["rate"], mode="markers",
-                                    name=words["signal"], marker={"color": BAD, "size": 11, "symbol": "circle-open",
-                                                                   "line": {"width": 2}}, hoverinfo="skip"))
+        figure.add_trace(
+            go.Scatter(
+                x=pd.to_datetime(flagged["month"]),
+                y=flagged["rate"],
+                mode="markers",
+                name=words["signal"],
+                marker={"color": BAD, "size": 11, "symbol": "circle-open", "line": {"width": 2}},
+                hoverinfo="skip",
+            )
+        )
     figure.update_xaxes(tickformat="%Y-%m", title=words["x"])
     figure.update_yaxes(title=words["y"], rangemode="tozero", **_axis(metric))
     figure.update_layout(title=title, margin=MARGIN, legend={"orientation": "h", "y": -0.25})

@@ -10,6 +10,7 @@ IDLE_SECONDS. A connection is never shared between threads (DuckDB 2.0 refuses a
 busy in another thread), and what a read leaves behind on it (the temporary table
 etl.metrics.overview.use_metric_rows creates) is dropped before the next read can see it.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -77,7 +78,7 @@ def _close_if_idle(thread: int, held: _Held) -> None:
     with _registry:
         if _held.get(thread) is held:
             del _held[thread]
-    held.close()   # waits for a read in progress, if the thread took it back meanwhile
+    held.close()  # waits for a read in progress, if the thread took it back meanwhile
 
 
 @contextmanager
@@ -94,7 +95,7 @@ def read_connection(path: Path, rules: Rules, wait_seconds: float):
             held.con.execute(statement)
     except BaseException:
         held.lock.release()
-        held.close()          # state unknown after a failed read: never reuse it
+        held.close()  # state unknown after a failed read: never reuse it
         raise
     _release(thread, held)
 
@@ -110,4 +111,4 @@ def close_all() -> None:
         held.close()
 
 
-atexit.register(close_all)   # a connection still open at exit would be torn down half-way
+atexit.register(close_all)  # a connection still open at exit would be torn down half-way

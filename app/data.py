@@ -8,6 +8,7 @@ shared across Streamlit's session threads), reused within a page run and closed 
 load_* are plain functions (timed by bench/page_data_times.py); the page-facing functions
 wrap them in st.cache_data and turn a busy database into a message instead of a traceback.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,7 +45,7 @@ class Source:
 
     db: str
     stamp: tuple
-    rules: tuple          # the rules' (key, value) pairs, what-if included
+    rules: tuple  # the rules' (key, value) pairs, what-if included
     rules_source: str
 
     @classmethod
@@ -78,6 +79,7 @@ def _connect(source: Source):
 
 # --- the bundles each page reads ---------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Catalog:
     """What the filters offer: dealers, months and years with data, and when data was last loaded."""
@@ -107,13 +109,13 @@ class DealerDetail:
     tiles: pd.DataFrame
     monthly: pd.DataFrame
     timeliness: pd.DataFrame
-    record_counts: dict[str, int]     # rows of each record list (the lists load one at a time)
+    record_counts: dict[str, int]  # rows of each record list (the lists load one at a time)
 
 
 @dataclass(frozen=True)
 class Settlement:
     dealers: pd.DataFrame
-    totals: dict[str, float]          # queries.settlement_totals
+    totals: dict[str, float]  # queries.settlement_totals
 
 
 def load_catalog(source: Source) -> Catalog | None:
@@ -124,8 +126,12 @@ def load_catalog(source: Source) -> Catalog | None:
         months = metrics_overview.months_available(con)
         if not months:
             return None
-        return Catalog(metrics_overview.dealer_roster(con), tuple(months),
-                       tuple(metrics_overview.years_available(con)), metrics_overview.last_load(con))
+        return Catalog(
+            metrics_overview.dealer_roster(con),
+            tuple(months),
+            tuple(metrics_overview.years_available(con)),
+            metrics_overview.last_load(con),
+        )
 
 
 def load_metric_rows(source: Source, scope: Scope):
@@ -141,13 +147,15 @@ def _tiles(con, scope: Scope, current: pd.DataFrame, limits, stored: str) -> pd.
     if scope.allowed is None:
         return tiles
     # issue 15: a user limited to some dealers sees each rate of all dealers beside theirs, naming none
-    return metrics_overview.with_all_dealers(tiles, metrics_overview.scope_totals(
-        con, Scope(scope.first_month, scope.last_month), stored))
+    return metrics_overview.with_all_dealers(
+        tiles, metrics_overview.scope_totals(con, Scope(scope.first_month, scope.last_month), stored)
+    )
 
 
 # The loaders below take the rows of load_metric_rows as `_rows`: the leading underscore keeps
 # Streamlit from hashing them; they are fixed by the source and the scope's months, both in the key.
 # metrics_overview.use_metric_rows keeps them on the read's connection and names the table the roll-ups read.
+
 
 def load_overview(source: Source, scope: Scope, _rows) -> Overview:
     with _connect(source) as con:
@@ -172,10 +180,12 @@ def load_dealer(source: Source, scope: Scope, dealer_id: str, today: dt.date, _r
     with _connect(source) as con:
         stored = metrics_overview.use_metric_rows(con, _rows)
         totals = metrics_overview.scope_totals(con, dealer_scope, stored)
-        return DealerDetail(_tiles(con, dealer_scope, totals, thresholds.thresholds(con), stored),
-                            metrics_overview.monthly_trend(con, dealer_scope, stored),
-                            timeliness.report_timeliness(con, dealer_id, scope, today),
-                            record_lists.record_counts(totals))
+        return DealerDetail(
+            _tiles(con, dealer_scope, totals, thresholds.thresholds(con), stored),
+            metrics_overview.monthly_trend(con, dealer_scope, stored),
+            timeliness.report_timeliness(con, dealer_id, scope, today),
+            record_lists.record_counts(totals),
+        )
 
 
 def load_records(source: Source, scope: Scope, dealer_id: str, name: str) -> pd.DataFrame:
@@ -267,8 +277,9 @@ def load_funnels(source: Source, scope: Scope, overdispersion: bool, _rows) -> d
     """The Dealers page's funnel plots (quality.FUNNEL_RATES) over the scope's months and dealers."""
     with _connect(source) as con:
         stored = metrics_overview.use_metric_rows(con, _rows)
-        return quality.funnels(con, quality.FUNNEL_RATES, scope.months, scope.dealer_filters(), overdispersion,
-                               source=stored)
+        return quality.funnels(
+            con, quality.FUNNEL_RATES, scope.months, scope.dealer_filters(), overdispersion, source=stored
+        )
 
 
 def load_attention(source: Source, scope: Scope, metric: str, _rows) -> pd.DataFrame:
@@ -276,21 +287,26 @@ def load_attention(source: Source, scope: Scope, metric: str, _rows) -> pd.DataF
     with _connect(source) as con:
         stored = metrics_overview.use_metric_rows(con, _rows)
         ranking = metrics_overview.dealer_ranking(con, scope, stored)
-        plot = (quality.funnels(con, (metric,), scope.months, scope.dealer_filters(), source=stored)[metric]
-                if metric in quality.STAT_RATES else None)
+        plot = (
+            quality.funnels(con, (metric,), scope.months, scope.dealer_filters(), source=stored)[metric]
+            if metric in quality.STAT_RATES
+            else None
+        )
         return quality.attention(ranking, metric, plot, thresholds.thresholds(con).get(metric), quality.settings(con))
 
 
-def load_control_chart(source: Source, scope: Scope, by: str, key: str, metric: str, method: str,
-                       _rows) -> pd.DataFrame:
+def load_control_chart(
+    source: Source, scope: Scope, by: str, key: str, metric: str, method: str, _rows
+) -> pd.DataFrame:
     """One dealer's or region's p / p' chart of one rate: baseline months and the scope's months."""
     months = scope.months
-    if months is None:                  # the pages always choose a span of months
+    if months is None:  # the pages always choose a span of months
         raise ValueError("a control chart needs a span of months")
     with _connect(source) as con:
         stored = metrics_overview.use_metric_rows(con, _rows)
-        return quality.control_charts(con, metric, months, by=by, keys=[key], dealers=scope.dealer_filters(),
-                                      method=method, source=stored)
+        return quality.control_charts(
+            con, metric, months, by=by, keys=[key], dealers=scope.dealer_filters(), method=method, source=stored
+        )
 
 
 def load_watchlist(source: Source, scope: Scope, month: dt.date, as_of: dt.date, lang: str, _rows) -> pd.DataFrame:
@@ -299,8 +315,9 @@ def load_watchlist(source: Source, scope: Scope, month: dt.date, as_of: dt.date,
         stored = metrics_overview.use_metric_rows(con, _rows)
         config = quality.settings(con)
         covered = config["watchlist.funnel_months"] <= config["statistics.baseline_months"] + 1
-        lines = quality.watchlist(con, month, as_of, source=stored if covered else quality.SOURCE,
-                                  scope=scope.dealers_only())
+        lines = quality.watchlist(
+            con, month, as_of, source=stored if covered else quality.SOURCE, scope=scope.dealers_only()
+        )
     if lines.empty:
         return lines
     return wording.watchlist_in_words(lines, lang)
@@ -330,14 +347,15 @@ def watchlist(page, month: dt.date) -> pd.DataFrame:
 
 # --- operations pages (issue 5) ----------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class DataStatus:
     """What the Data page lists below the upload: loads, rejected rows' reasons, reports due."""
 
     history: pd.DataFrame
     reason_kinds: pd.DataFrame
-    report_status: pd.DataFrame       # of the scope's dealers
-    report_counts: dict[str, int]     # timeliness.status_counts: missing, late, on_time
+    report_status: pd.DataFrame  # of the scope's dealers
+    report_counts: dict[str, int]  # timeliness.status_counts: missing, late, on_time
 
 
 @dataclass(frozen=True)
@@ -357,9 +375,12 @@ def load_data_status(source: Source, as_of: dt.date, lang: str = "en", scope: Sc
         return DataStatus(empty, empty, empty, timeliness.status_counts(empty))
     with _connect(source) as con:
         due = timeliness.report_status(con, as_of, scope)
-        return DataStatus(operations.load_history(con),
-                          wording.reason_kinds_in_words(operations.reject_reason_kinds(con), lang),
-                          due, timeliness.status_counts(due))
+        return DataStatus(
+            operations.load_history(con),
+            wording.reason_kinds_in_words(operations.reject_reason_kinds(con), lang),
+            due,
+            timeliness.status_counts(due),
+        )
 
 
 def load_rejects(source: Source, file_name: str | None, reason: str | None, lang: str = "en") -> pd.DataFrame:
@@ -372,11 +393,13 @@ def load_rejects(source: Source, file_name: str | None, reason: str | None, lang
     return wording.rejects_in_words(found, lang, reason or None)[operations.REJECT_COLUMNS]
 
 
-def load_pack(source: Source, lang: str, kind: str, period, scope: Scope, as_of: dt.date,
-              by: str | None = None) -> bytes:
+def load_pack(
+    source: Source, lang: str, kind: str, period, scope: Scope, as_of: dt.date, by: str | None = None
+) -> bytes:
     """A report pack (etl.packs, issue 17) of the scope as a zip: each recipient's PDF and workbook and index.csv,
     under the source's rules (what-if included); made when its button is clicked, not cached."""
     from etl import packs
+
     with _connect(source) as con:
         ctx = packs.Context.open(con, lang, as_of, source.read_rules())
         return packs.zip_bytes(packs.documents(ctx, kind, period, scope, by))[0]
@@ -398,10 +421,13 @@ def load_correction_files(source: Source, scope: Scope) -> list[str]:
 def load_callback_analysis(source: Source, scope: Scope) -> CallbackAnalysis:
     args = (scope.first_month, scope.last_month, scope.dealer_filters())
     with _connect(source) as con:
-        return CallbackAnalysis(operations.answer_distribution(con, *args),
-                                operations.callback_issues_by_dealer(con, *args),
-                                operations.conduct_issues(con, *args), operations.fake_callbacks(con, *args),
-                                operations.unreached_callbacks(con, *args))
+        return CallbackAnalysis(
+            operations.answer_distribution(con, *args),
+            operations.callback_issues_by_dealer(con, *args),
+            operations.conduct_issues(con, *args),
+            operations.fake_callbacks(con, *args),
+            operations.unreached_callbacks(con, *args),
+        )
 
 
 def load_repair_months(source: Source) -> list[dt.date]:
@@ -409,8 +435,15 @@ def load_repair_months(source: Source) -> list[dt.date]:
         return operations.repair_months(con)
 
 
-def load_call_list(source: Source, month: dt.date, as_of: dt.date, share: float, no_repeat_days: int,
-                   seed: int, allowed: tuple[str, ...] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def load_call_list(
+    source: Source,
+    month: dt.date,
+    as_of: dt.date,
+    share: float,
+    no_repeat_days: int,
+    seed: int,
+    allowed: tuple[str, ...] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The call center's list: (unmasked, for the download; masked, for the screen). allowed: the
     user's dealers (Scope.allowed): their lines of the national draw, None for every dealer."""
     with _connect(source) as con:
@@ -492,11 +525,14 @@ def pivot(page, group_by: tuple[str, ...], months: tuple[dt.date, dt.date]) -> p
 
 # --- the audit trail (issue 15) --------------------------------------------------------------------
 
-def load_audit_events(trail: Path, since: dt.date, until: dt.date, user_name: str, kinds: tuple[str, ...],
-                      lang: str) -> pd.DataFrame:
+
+def load_audit_events(
+    trail: Path, since: dt.date, until: dt.date, user_name: str, kinds: tuple[str, ...], lang: str
+) -> pd.DataFrame:
     """The audit trail's events from `since` to `until` (both whole days, local time), newest first,
     the event in words and its time local; not cached: the trail grows with every page's sign-in."""
     from etl import audit
+
     start = dt.datetime.combine(since, dt.time()).astimezone()
     end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time()).astimezone()
     found = audit.events(trail, start, end, user_name.strip().lower() or None, list(kinds) or None)
@@ -508,10 +544,12 @@ def load_audit_events(trail: Path, since: dt.date, until: dt.date, user_name: st
 
 def audit_events(page, since: dt.date, until: dt.date, user_name: str, kinds: tuple[str, ...]) -> pd.DataFrame:
     from etl import config
+
     return load_audit_events(config.audit_path(page.source.path), since, until, user_name, kinds, page.lang)
 
 
 # --- issue 16: cases ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CaseView:
@@ -539,14 +577,19 @@ def case_clock() -> dt.datetime:
 
 def load_cases(source: Source, scope: Scope, now: dt.datetime) -> CaseView:
     from etl.metrics import cases as case_metrics
+
     with _connect(source) as con:
-        return CaseView(case_metrics.queue(con, now, scope), case_metrics.totals(con, now, scope),
-                        case_metrics.figures(con, now, "dealer", scope),
-                        case_metrics.figures(con, now, "region", scope))
+        return CaseView(
+            case_metrics.queue(con, now, scope),
+            case_metrics.totals(con, now, scope),
+            case_metrics.figures(con, now, "dealer", scope),
+            case_metrics.figures(con, now, "region", scope),
+        )
 
 
 def load_case(source: Source, scope: Scope, case_id: int, now: dt.datetime) -> CaseDetail:
     from etl.metrics import cases as case_metrics
+
     with _connect(source) as con:
         found = case_metrics.one(con, case_id, now, scope)
         if found is None:
@@ -581,7 +624,8 @@ def save_case(page, case_id: int, version: int, changes: dict) -> str | None:
     """Save one case's edit as the page's user, within the page's scope; None, or why it was not saved
     (in the page's language). Waits for a load at most [cases] edit_wait_seconds."""
     from etl import cases as case_edits
-    connections.close_all()          # this process's idle readers would keep the writer waiting
+
+    connections.close_all()  # this process's idle readers would keep the writer waiting
     try:
         case_edits.edit(page.source.path, page.rules, case_id, version, case_author(page), changes, page.scope)
     except case_edits.CaseError as exc:
@@ -594,10 +638,13 @@ def save_case(page, case_id: int, version: int, changes: dict) -> str | None:
 def assign_cases(page, versions: dict[int, int], owner: str) -> dict[int, str]:
     """Give the cases (case_id -> the version shown) to `owner`; the ones refused, with why in words."""
     from etl import cases as case_edits
+
     connections.close_all()
     try:
         refused = case_edits.assign(page.source.path, page.rules, versions, owner, case_author(page), page.scope)
     except DatabaseBusy:
         return {case_id: i18n.t("busy", page.lang) for case_id in versions}
-    return {case_id: i18n.t(f"case.error.{exc.code}", page.lang, **{k: str(v) for k, v in exc.values.items()})
-            for case_id, exc in refused.items()}
+    return {
+        case_id: i18n.t(f"case.error.{exc.code}", page.lang, **{k: str(v) for k, v in exc.values.items()})
+        for case_id, exc in refused.items()
+    }

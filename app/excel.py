@@ -6,6 +6,7 @@ Values stay native (numbers, dates, booleans) with Excel number formats, so the 
 summed and filtered; headers and codes are in the page's language. Text stays text (etl.inert):
 a dealer's `=...` is never a live formula in a download.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,8 +24,14 @@ from etl import inert
 from etl.packs.xlsx import sheet_name
 
 NUMBER_FORMATS = {
-    "count": "#,##0", "percent": "0.0%", "per_mille": '0.00" ‰"', "money": '"¥"#,##0.00', "number": "#,##0.0",
-    "month": "yyyy-mm", "day": "yyyy-mm-dd", "moment": "yyyy-mm-dd hh:mm",
+    "count": "#,##0",
+    "percent": "0.0%",
+    "per_mille": '0.00" ‰"',
+    "money": '"¥"#,##0.00',
+    "number": "#,##0.0",
+    "month": "yyyy-mm",
+    "day": "yyyy-mm-dd",
+    "moment": "yyyy-mm-dd hh:mm",
 }
 
 
@@ -38,9 +45,11 @@ class Sheet:
 
 def _width(header, values) -> int:
     """A column wide enough for its header and its longest value (Chinese characters count double), 10-60."""
+
     def length(value) -> int:
         text = "" if fmt.is_empty(value) else str(value)
         return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
+
     longest = max([length(header)] + [length(v) for v in list(values)[:500]])
     return max(10, min(60, longest + 2))
 
@@ -64,13 +73,14 @@ def _values(sheet: Sheet, lang: str) -> pd.DataFrame:
     return out.rename(columns=headers(sheet.spec, lang))
 
 
-def workbook(sheets: list[Sheet], filters: list[tuple[str, str]], lang: str,
-             generated_at: dt.datetime | None = None) -> bytes:
+def workbook(
+    sheets: list[Sheet], filters: list[tuple[str, str]], lang: str, generated_at: dt.datetime | None = None
+) -> bytes:
     """The xlsx bytes: each table with formats, a frozen bold header and an autofilter, then the filters sheet."""
     generated_at = generated_at or dt.datetime.now()
     rows = filters + [(t("excel.generated_at", lang), generated_at.strftime("%Y-%m-%d %H:%M:%S"))]
     buffer = io.BytesIO()
-    taken = {sheet_name(t("excel.filters_sheet", lang), set())}    # the filters sheet's name is kept for it
+    taken = {sheet_name(t("excel.filters_sheet", lang), set())}  # the filters sheet's name is kept for it
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for sheet in sheets:
             name = sheet_name(sheet.title, taken)
@@ -78,7 +88,7 @@ def workbook(sheets: list[Sheet], filters: list[tuple[str, str]], lang: str,
             values.to_excel(writer, sheet_name=name, index=False)
             target = writer.sheets[name]
             _tidy(target, [_width(header, values.iloc[:, n]) for n, header in enumerate(values.columns)])
-            rows_with_data = len(sheet.frame)       # the autofilter leaves a totals row out
+            rows_with_data = len(sheet.frame)  # the autofilter leaves a totals row out
             target.auto_filter.ref = f"A1:{get_column_letter(max(1, len(values.columns)))}{rows_with_data + 1}"
             for position, (_, kind) in enumerate(sheet.spec, start=1):
                 if kind in NUMBER_FORMATS:
@@ -105,12 +115,27 @@ def _tidy(sheet, widths: list[int]) -> None:
 
 
 # The call list's columns after the questions, headed col.<column> in the page's language.
-CALL_LIST_CONTEXT = ("recheck_case", "dealer_name", "customer_name", "customer_phone", "address", "product_model",
-                     "service_type", "requested_at", "completed_at")
+CALL_LIST_CONTEXT = (
+    "recheck_case",
+    "dealer_name",
+    "customer_name",
+    "customer_phone",
+    "address",
+    "product_model",
+    "service_type",
+    "requested_at",
+    "completed_at",
+)
 
 
-def call_list_workbook(call_list: pd.DataFrame, questions: list[str], notice: str,
-                       settings: list[tuple[str, str]], lang: str, generated_at: dt.datetime | None = None) -> bytes:
+def call_list_workbook(
+    call_list: pd.DataFrame,
+    questions: list[str],
+    notice: str,
+    settings: list[tuple[str, str]],
+    lang: str,
+    generated_at: dt.datetime | None = None,
+) -> bytes:
     """The call center's list, names and phones unmasked, as a file that loads back as a callbacks file.
 
     The loader reads the first sheet only, so the list is the first sheet; its top rows (a title
@@ -120,6 +145,7 @@ def call_list_workbook(call_list: pd.DataFrame, questions: list[str], notice: st
     second sheet repeats the notice with the settings the list was drawn with.
     """
     from etl.schema import CALLBACKS
+
     generated_at = generated_at or dt.datetime.now()
     file_headers = {c.name: (c.chinese if lang == "zh" else c.name) for c in CALLBACKS.columns}
     keys = ["callback_id", "record_no", "dealer_id"]
@@ -150,10 +176,14 @@ def call_list_workbook(call_list: pd.DataFrame, questions: list[str], notice: st
             if header in (t("col.requested_at", lang), t("col.completed_at", lang)):
                 for cell in sheet[get_column_letter(position)][header_row:]:
                     cell.number_format = NUMBER_FORMATS["moment"]
-        rows = [(t("callbacks.notice_sheet", lang), notice)] + settings + [
-            (t("excel.generated_at", lang), generated_at.strftime("%Y-%m-%d %H:%M:%S"))]
+        rows = (
+            [(t("callbacks.notice_sheet", lang), notice)]
+            + settings
+            + [(t("excel.generated_at", lang), generated_at.strftime("%Y-%m-%d %H:%M:%S"))]
+        )
         pd.DataFrame(rows, columns=[t("excel.filter", lang), t("excel.value", lang)]).to_excel(
-            writer, sheet_name=notice_name, index=False)
+            writer, sheet_name=notice_name, index=False
+        )
         _tidy(writer.sheets[notice_name], [30, 100])
         inert.workbook(writer.book)
     return buffer.getvalue()

@@ -5,6 +5,7 @@ singular message as {key: {"zh": ..., "en": ...}}, for code that asks whether a 
 names are the catalog's rate.<name> entries, so a rate reads the same on every page, in the
 exports and in the reasons. No Streamlit here: charts and Excel files use it too.
 """
+
 from __future__ import annotations
 
 from i18n import LANGUAGES, N_, has, is_plural, keys, ngettext, t
@@ -12,8 +13,9 @@ from i18n import LANGUAGES, N_, has, is_plural, keys, ngettext, t
 __all__ = ["LANGUAGES", "LANGUAGE_NAMES", "N_", "STRINGS", "code", "has", "ngettext", "t"]
 
 LANGUAGE_NAMES = {lang: t("language.name", lang) for lang in LANGUAGES}
-STRINGS: dict[str, dict[str, str]] = {key: {lang: t(key, lang) for lang in LANGUAGES}
-                                      for key in keys() if not is_plural(key)}
+STRINGS: dict[str, dict[str, str]] = {
+    key: {lang: t(key, lang) for lang in LANGUAGES} for key in keys() if not is_plural(key)
+}
 
 
 def code(value, lang: str) -> str:

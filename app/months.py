@@ -4,6 +4,7 @@ Pure functions (no Streamlit): a preset is a span of calendar months worked out 
 latest month with data, then cut to the months the data covers; a preset that covers none of them
 is not offered.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -10,6 +10,7 @@ until the entry point has called st.navigation once: the first visitor after a s
 gets a "Page not found" dialog over the page. Setting the flag it checks before the server
 starts keeps every run on dashboard.py's navigation.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -50,10 +51,13 @@ def refusal(arguments: list[str], users: dict) -> str | None:
     if address is None or is_local(address) or users:
         return None
     from etl import config
-    return (f"error: --server.address {address} would let other computers open the dashboard, but no users are "
-            f"configured ({config.users_path()}), so it would be open to anyone. Add one first, e.g.\n"
-            f"  .venv/bin/python -m etl users add NAME --role admin\n"
-            f"(the password is asked for; docs/access.md), or leave --server.address out to serve this computer only.")
+
+    return (
+        f"error: --server.address {address} would let other computers open the dashboard, but no users are "
+        f"configured ({config.users_path()}), so it would be open to anyone. Add one first, e.g.\n"
+        f"  .venv/bin/python -m etl users add NAME --role admin\n"
+        f"(the password is asked for; docs/access.md), or leave --server.address out to serve this computer only."
+    )
 
 
 def arguments_for(arguments: list[str]) -> list[str]:
@@ -65,6 +69,7 @@ def arguments_for(arguments: list[str]) -> list[str]:
 def main() -> None:
     from etl import config
     from etl.users import UsersError, load_users
+
     arguments = sys.argv[1:]
     try:
         users = load_users(config.users_path())
@@ -77,6 +82,7 @@ def main() -> None:
         sys.exit(EXIT_REFUSED)
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli
+
     PagesManager.uses_pages_directory = False
     sys.argv = arguments_for(arguments)
     cli.main()

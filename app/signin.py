@@ -6,6 +6,7 @@ through st.login where HQ configured it, mapped to a user by e-mail), sign-out, 
 [access] idle_minutes without a page run, and the lock after [access] max_failures failed
 attempts. Every sign-in, failure, lock, expiry and refused page is written to the audit trail.
 """
+
 from __future__ import annotations
 
 import time
@@ -19,10 +20,15 @@ from etl import access, audit, config
 from etl.rules import Rules
 from etl.users import User, UsersError, load_users, user_for_email, verify_password
 
-SESSION_KEY = "_signed_in"          # {"name": ..., "seen": monotonic seconds, "sso": bool, "hash": the password hash}
+SESSION_KEY = "_signed_in"  # {"name": ..., "seen": monotonic seconds, "sso": bool, "hash": the password hash}
 NAME_KEY, PASSWORD_KEY = "_signin_name", "_signin_password"
-ROLE_WORDS = {"admin": i18n.N_("role.admin"), "analyst": i18n.N_("role.analyst"), "regional": i18n.N_("role.regional"),
-              "callcenter": i18n.N_("role.callcenter"), "dealer": i18n.N_("role.dealer")}
+ROLE_WORDS = {
+    "admin": i18n.N_("role.admin"),
+    "analyst": i18n.N_("role.analyst"),
+    "regional": i18n.N_("role.regional"),
+    "callcenter": i18n.N_("role.callcenter"),
+    "dealer": i18n.N_("role.dealer"),
+}
 
 
 def users() -> dict[str, User]:
@@ -65,7 +71,7 @@ def users_configured() -> bool:
     try:
         return bool(users())
     except UsersError:
-        return True                   # a broken file must not open the dashboard to everyone
+        return True  # a broken file must not open the dashboard to everyone
 
 
 def sign_out(user_name: str, event: str = "signout") -> None:
@@ -81,11 +87,18 @@ def _attempt(name: str, password: str, known: dict[str, User], rules: Rules, lan
     until = audit.locked_until(trail(), name, int(rules["access.max_failures"]), float(rules["access.lock_minutes"]))
     if until is not None:
         audit.record(trail(), name, "signin_locked")
-        st.error(i18n.t("access.locked", lang, minutes=int(rules["access.lock_minutes"]),
-                        until=until.astimezone().strftime("%H:%M")), icon=":material/lock_clock:")
+        st.error(
+            i18n.t(
+                "access.locked",
+                lang,
+                minutes=int(rules["access.lock_minutes"]),
+                until=until.astimezone().strftime("%H:%M"),
+            ),
+            icon=":material/lock_clock:",
+        )
         return
     user = known.get(name)
-    if not verify_password(user, password) or user is None:     # an unknown name costs a hash check too
+    if not verify_password(user, password) or user is None:  # an unknown name costs a hash check too
         audit.record(trail(), name, "signin_failed")
         st.error(i18n.t("access.wrong", lang), icon=":material/error:")
         return
@@ -122,7 +135,7 @@ def gate(page_name: str, lang: str, rules: Rules) -> User | None:
         st.stop()
     if not known:
         address = st.get_option("server.address")
-        if not address or not is_local(address):      # unset: Streamlit listens on every interface
+        if not address or not is_local(address):  # unset: Streamlit listens on every interface
             st.error(i18n.t("access.remote_without_users", lang, address=address), icon=":material/lock:")
             st.stop()
         st.sidebar.caption(i18n.t("access.open", lang))
@@ -141,7 +154,7 @@ def gate(page_name: str, lang: str, rules: Rules) -> User | None:
     if signed is None:
         _sign_in_form(known, rules, lang)
     user = known.get(signed["name"])
-    if user is None or signed.get("hash", user.password) != user.password:   # removed, or a new password since
+    if user is None or signed.get("hash", user.password) != user.password:  # removed, or a new password since
         sign_out(signed["name"], "session_expired")
         _sign_in_form(known, rules, lang)
     if now - signed["seen"] > float(rules["access.idle_minutes"]) * 60:
@@ -171,18 +184,31 @@ def audited(page, what: str, masked: bool, filters: list[tuple[str, str]], build
     scope = page.scope.allowed
 
     def made():
-        audit.record(trail(), user_name, "export", what=what, masked=masked,
-                     filters=[[str(label), str(value)] for label, value in filters],
-                     dealers="all" if scope is None else len(scope))
+        audit.record(
+            trail(),
+            user_name,
+            "export",
+            what=what,
+            masked=masked,
+            filters=[[str(label), str(value)] for label, value in filters],
+            dealers="all" if scope is None else len(scope),
+        )
         return build()
+
     return made
 
 
 def audit_upload(page, outcome) -> None:
     """An upload's files and what became of each (app.uploads.Upload) in the audit trail."""
     results = outcome.results
-    files = [{key: (value.item() if hasattr(value, "item") else value) for key, value in row.items()
-              if key in ("file", "file_name", "kind", "status", "rows_loaded", "rows_rejected")}
-             for row in results.to_dict("records")]
-    audit.record(trail(), page.user.name if page.user else "(open access)", "upload", files=files,
-                 failure=outcome.failure)
+    files = [
+        {
+            key: (value.item() if hasattr(value, "item") else value)
+            for key, value in row.items()
+            if key in ("file", "file_name", "kind", "status", "rows_loaded", "rows_rejected")
+        }
+        for row in results.to_dict("records")
+    ]
+    audit.record(
+        trail(), page.user.name if page.user else "(open access)", "upload", files=files, failure=outcome.failure
+    )

@@ -8,6 +8,7 @@ to Streamlit, so their own state would be lost on a page switch). Each run write
 into st.query_params, so the address bar always holds a link that reproduces the view; a new
 session (an opened link) starts from that link.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,7 +44,7 @@ class PageContext:
     lang: str
     rules: Rules
     source: data.Source
-    catalog: data.Catalog | None       # None only on a page set up with require_data=False, before any load
+    catalog: data.Catalog | None  # None only on a page set up with require_data=False, before any load
     scope: Scope
     today: dt.date
     user: User | None = None
@@ -73,11 +74,13 @@ class Choice:
 
 def single(name: str, parse: Callable[[str], Any] = str, dump: Callable[[Any], str] = str) -> Choice:
     """A choice held in one URL parameter of the same name."""
+
     def read(url: UrlValues):
         try:
             return parse(url[name][-1]) if url.get(name) else None
         except (TypeError, ValueError):
             return None
+
     return Choice(name, read, lambda value: {name: "" if value is None else dump(value)})
 
 
@@ -180,16 +183,23 @@ def current_language() -> str:
 
 def _language_switch(default: str) -> str:
     lang = remembered(LANGUAGE, default, one_of(i18n.LANGUAGES))
-    return persisted(LANGUAGE, lang, lambda **kw: st.sidebar.segmented_control(
-        i18n.t("language", lang), i18n.LANGUAGES, format_func=i18n.LANGUAGE_NAMES.__getitem__,
-        required=True, **kw), one_of(i18n.LANGUAGES))
+    return persisted(
+        LANGUAGE,
+        lang,
+        lambda **kw: st.sidebar.segmented_control(
+            i18n.t("language", lang), i18n.LANGUAGES, format_func=i18n.LANGUAGE_NAMES.__getitem__, required=True, **kw
+        ),
+        one_of(i18n.LANGUAGES),
+    )
 
 
 # --- filters -----------------------------------------------------------------------------------
 
-MONTHS = Choice("months",
-                lambda url: (url["from"][-1], url["to"][-1]) if url.get("from") and url.get("to") else None,
-                lambda span: {"from": span[0], "to": span[1]} if span else {"from": "", "to": ""})
+MONTHS = Choice(
+    "months",
+    lambda url: (url["from"][-1], url["to"][-1]) if url.get("from") and url.get("to") else None,
+    lambda span: {"from": span[0], "to": span[1]} if span else {"from": "", "to": ""},
+)
 REGIONS, PROVINCES, AREA_TYPES = several("region"), several("province"), several("area")
 AREA_TYPE_CODES = ("urban", "county")
 
@@ -199,6 +209,7 @@ def _month_span(months: list[str]) -> Callable[[object], object]:
         if not isinstance(span, (list, tuple)) or len(span) != 2 or not set(span) <= set(months):
             return None
         return tuple(sorted(span))
+
     return clean
 
 
@@ -207,14 +218,32 @@ def _filters(catalog: data.Catalog, lang: str, with_months: bool = True) -> Scop
     sidebar = st.sidebar
     sidebar.subheader(t("filters.title"))
     first, last = _months_filter(catalog, t, with_months)
-    regions = persisted(REGIONS, [], lambda **kw: sidebar.multiselect(
-        t("filters.regions"), catalog.regions(), placeholder=t("filters.all"), **kw), subset_of(catalog.regions()))
-    provinces = persisted(PROVINCES, [], lambda **kw: sidebar.multiselect(
-        t("filters.provinces"), catalog.provinces(regions), placeholder=t("filters.all"), **kw),
-        subset_of(catalog.provinces(regions)))
-    areas = persisted(AREA_TYPES, [], lambda **kw: sidebar.multiselect(
-        t("filters.area_types"), AREA_TYPE_CODES, format_func=lambda area: i18n.code(area, lang),
-        placeholder=t("filters.all"), **kw), subset_of(AREA_TYPE_CODES))
+    regions = persisted(
+        REGIONS,
+        [],
+        lambda **kw: sidebar.multiselect(t("filters.regions"), catalog.regions(), placeholder=t("filters.all"), **kw),
+        subset_of(catalog.regions()),
+    )
+    provinces = persisted(
+        PROVINCES,
+        [],
+        lambda **kw: sidebar.multiselect(
+            t("filters.provinces"), catalog.provinces(regions), placeholder=t("filters.all"), **kw
+        ),
+        subset_of(catalog.provinces(regions)),
+    )
+    areas = persisted(
+        AREA_TYPES,
+        [],
+        lambda **kw: sidebar.multiselect(
+            t("filters.area_types"),
+            AREA_TYPE_CODES,
+            format_func=lambda area: i18n.code(area, lang),
+            placeholder=t("filters.all"),
+            **kw,
+        ),
+        subset_of(AREA_TYPE_CODES),
+    )
     return Scope(fmt.parse_month(first), fmt.parse_month(last), tuple(regions), tuple(provinces), tuple(areas))
 
 
@@ -239,17 +268,30 @@ def _months_filter(catalog: data.Catalog, t: Callable[..., str], shown: bool) ->
         span = remembered(MONTHS, default, _month_span(months))
         publish(MONTHS, span)
         return span
-    spans = {preset: (fmt.month(first), fmt.month(last))
-             for preset, (first, last) in month_presets.presets(list(catalog.months), dt.date.today()).items()}
+    spans = {
+        preset: (fmt.month(first), fmt.month(last))
+        for preset, (first, last) in month_presets.presets(list(catalog.months), dt.date.today()).items()
+    }
     span = remembered(MONTHS, default, _month_span(months))
     preset_key = "_widget_months_preset"
     st.session_state[preset_key] = next((preset for preset, other in spans.items() if other == span), None)
-    st.sidebar.pills(t("filters.presets"), list(spans), format_func=lambda preset: t(f"filters.preset.{preset}"),
-                     key=preset_key, on_change=_choose_preset, args=(spans, preset_key))
+    st.sidebar.pills(
+        t("filters.presets"),
+        list(spans),
+        format_func=lambda preset: t(f"filters.preset.{preset}"),
+        key=preset_key,
+        on_change=_choose_preset,
+        args=(spans, preset_key),
+    )
     # value= makes it a range slider (Streamlit reads range or single from it); session state sets the value
-    first, last = persisted(MONTHS, default, lambda **kw: st.sidebar.select_slider(
-        t("filters.months"), options=months, value=default, help=t("filters.months_help"), **kw),
-        _month_span(months))
+    first, last = persisted(
+        MONTHS,
+        default,
+        lambda **kw: st.sidebar.select_slider(
+            t("filters.months"), options=months, value=default, help=t("filters.months_help"), **kw
+        ),
+        _month_span(months),
+    )
     return first, last
 
 
@@ -276,6 +318,7 @@ def describe_scope(page: PageContext, months: bool = True) -> list[tuple[str, st
 
 # --- set-up ------------------------------------------------------------------------------------
 
+
 def setup(page_name: str, require_data: bool = True, months: bool = True) -> PageContext:
     """Page config, language switch, filters; stops the page with a message when there is nothing to show.
 
@@ -293,15 +336,16 @@ def setup(page_name: str, require_data: bool = True, months: bool = True) -> Pag
         st.error(i18n.t("rules_error", asked, error=exc))
         st.stop()
     lang = _language_switch(asked)
-    user = signin.gate(page_name, lang, rules)      # stops the page: sign-in form, or a page the role may not see
+    user = signin.gate(page_name, lang, rules)  # stops the page: sign-in form, or a page the role may not see
     source = data.Source.of(config.db_path(), rules)
     catalog = data.catalog(source, lang)
     if catalog is not None and user is not None and user.scoped:
         allowed = access.allowed_dealers(user, catalog.roster)
         catalog = replace(catalog, roster=catalog.roster[catalog.roster["dealer_id"].isin(allowed)])
     if catalog is None and not require_data:
-        return PageContext(lang, rules, source, None, Scope().within(() if user and user.scoped else None),
-                           dt.date.today(), user)
+        return PageContext(
+            lang, rules, source, None, Scope().within(() if user and user.scoped else None), dt.date.today(), user
+        )
     if catalog is None:
         st.title(i18n.t(f"{page_name}.title", lang))
         st.info(i18n.t("empty", lang), icon=":material/upload_file:")
@@ -328,14 +372,21 @@ def default_year(years: list[int], today: dt.date) -> int:
 
 def year_and_as_of(page: PageContext) -> tuple[int, dt.date]:
     """The award and settlement year and the as-of date (which months' reports are due)."""
-    assert page.catalog is not None       # the pages with a year require data (setup stops them without)
+    assert page.catalog is not None  # the pages with a year require data (setup stops them without)
     years = sorted(page.catalog.years, reverse=True)
     left, right, _ = st.columns([1, 1, 3])
-    year = persisted(YEAR, default_year(years, page.today), lambda **kw: left.selectbox(
-        page.t("year"), years, help=page.t("year_help"), **kw), one_of(years))
-    as_of = persisted(AS_OF, page.today, lambda **kw: right.date_input(
-        page.t("as_of"), help=page.t("as_of_help"), format="YYYY-MM-DD", **kw),
-        lambda value: value if isinstance(value, dt.date) else None)
+    year = persisted(
+        YEAR,
+        default_year(years, page.today),
+        lambda **kw: left.selectbox(page.t("year"), years, help=page.t("year_help"), **kw),
+        one_of(years),
+    )
+    as_of = persisted(
+        AS_OF,
+        page.today,
+        lambda **kw: right.date_input(page.t("as_of"), help=page.t("as_of_help"), format="YYYY-MM-DD", **kw),
+        lambda value: value if isinstance(value, dt.date) else None,
+    )
     return year, as_of
 
 
@@ -343,8 +394,12 @@ def dealer_choice(page: PageContext, dealers: pd.DataFrame, default: str) -> str
     """The dealer to drill into, among the dealers of the scope (listed by id)."""
     names = dict(sorted(zip(dealers["dealer_id"], dealers["dealer_name"])))
     options = list(names)
-    return persisted(DEALER, default, lambda **kw: st.selectbox(
-        page.t("dealers.pick"), options, format_func=lambda d: f"{d} · {names[d]}", **kw), one_of(options))
+    return persisted(
+        DEALER,
+        default,
+        lambda **kw: st.selectbox(page.t("dealers.pick"), options, format_func=lambda d: f"{d} · {names[d]}", **kw),
+        one_of(options),
+    )
 
 
 RECORDS = single("records")
@@ -354,13 +409,27 @@ def record_choice(page: PageContext, counts: dict[str, int]) -> str:
     """Which list of records to show, each labelled with its length; first time: the first list with rows."""
     names = list(counts)
     default = next((name for name in names if counts[name]), names[0])
-    return persisted(RECORDS, default, lambda **kw: st.segmented_control(
-        page.t("dealers.records"), names, format_func=lambda n: f"{page.t(f'records.{n}')} ({fmt.count(counts[n])})",
-        required=True, label_visibility="collapsed", **kw), one_of(names))
+    return persisted(
+        RECORDS,
+        default,
+        lambda **kw: st.segmented_control(
+            page.t("dealers.records"),
+            names,
+            format_func=lambda n: f"{page.t(f'records.{n}')} ({fmt.count(counts[n])})",
+            required=True,
+            label_visibility="collapsed",
+            **kw,
+        ),
+        one_of(names),
+    )
 
 
 def rate_choice(page: PageContext, name: str, rates: list[str], default: str) -> str:
     """Which rate a chart ranks by."""
     choice = single(name)
-    return persisted(choice, default, lambda **kw: st.selectbox(
-        page.t("dealers.rank_by"), rates, format_func=lambda r: page.t(f"rate.{r}"), **kw), one_of(rates))
+    return persisted(
+        choice,
+        default,
+        lambda **kw: st.selectbox(page.t("dealers.rank_by"), rates, format_func=lambda r: page.t(f"rate.{r}"), **kw),
+        one_of(rates),
+    )

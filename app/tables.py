@@ -3,6 +3,7 @@
 A spec is a list of (column, kind); the kind picks the formatter (app.format) and the Excel
 number format, and headers come from app.i18n ("col.<column>").
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -14,9 +15,17 @@ from etl.metrics.definitions import CONTROL_RATES, MET, NOT_DEMONSTRABLE, NOT_ME
 Spec = list[tuple[str, str]]
 
 FORMATTERS = {
-    "text": fmt.text, "long_text": fmt.text, "count": fmt.count, "percent": fmt.percent, "per_mille": fmt.per_mille,
+    "text": fmt.text,
+    "long_text": fmt.text,
+    "count": fmt.count,
+    "percent": fmt.percent,
+    "per_mille": fmt.per_mille,
     "money": fmt.money,
-    "month": fmt.month, "day": fmt.day, "moment": fmt.moment, "check": fmt.check, "number": fmt.number,
+    "month": fmt.month,
+    "day": fmt.day,
+    "moment": fmt.moment,
+    "check": fmt.check,
+    "number": fmt.number,
 }
 FAIL_STYLE = "color: #c62828; font-weight: 600"
 PASS_STYLE = "color: #2e7d32"
@@ -32,56 +41,160 @@ def formatter(kind: str, lang: str):
     return FORMATTERS[kind]
 
 
-DEALER: Spec = [("dealer_id", "text"), ("dealer_name", "text"), ("region", "text"), ("province", "text"),
-                ("area_type", "code")]
-RANKING: Spec = DEALER + [("services", "count"), ("complaints", "count"), ("units_sold", "count"),
-                          ("requests", "count"), ("misses", "count"), ("callbacks", "count"),
-                          ("callbacks_answered", "count")] + [(r.name, rate_kind(r.name)) for r in RATES]
+DEALER: Spec = [
+    ("dealer_id", "text"),
+    ("dealer_name", "text"),
+    ("region", "text"),
+    ("province", "text"),
+    ("area_type", "code"),
+]
+RANKING: Spec = (
+    DEALER
+    + [
+        ("services", "count"),
+        ("complaints", "count"),
+        ("units_sold", "count"),
+        ("requests", "count"),
+        ("misses", "count"),
+        ("callbacks", "count"),
+        ("callbacks_answered", "count"),
+    ]
+    + [(r.name, rate_kind(r.name)) for r in RATES]
+)
 RANKING_VERDICTS = {r.name: f"{r.name}_ok" for r in RATES if r.threshold}
-BREACHES: Spec = DEALER + [(c, kind) for rate in CONTROL_RATES for c, kind in (
-    (RATE_BY_NAME[rate].numerator, "count"), (RATE_BY_NAME[rate].denominator, "count"), (rate, "percent"))] + [
-    ("breach_months", "count")]
-TIMELINESS: Spec = [("month", "month"), ("report_due_on", "day"), ("first_submitted_on", "day"),
-                    ("last_submitted_on", "day"), ("submissions", "count"), ("days_late", "count"),
-                    ("status", "code")]
+BREACHES: Spec = (
+    DEALER
+    + [
+        (c, kind)
+        for rate in CONTROL_RATES
+        for c, kind in (
+            (RATE_BY_NAME[rate].numerator, "count"),
+            (RATE_BY_NAME[rate].denominator, "count"),
+            (rate, "percent"),
+        )
+    ]
+    + [("breach_months", "count")]
+)
+TIMELINESS: Spec = [
+    ("month", "month"),
+    ("report_due_on", "day"),
+    ("first_submitted_on", "day"),
+    ("last_submitted_on", "day"),
+    ("submissions", "count"),
+    ("days_late", "count"),
+    ("status", "code"),
+]
 PEOPLE: Spec = [("customer_name", "text"), ("customer_phone", "text")]
 RECORDS: dict[str, Spec] = {
-    "open_records": [("record_no", "text"), ("report_month", "month"), ("requested_at", "moment"),
-                     ("service_type", "code"), ("product_model", "text"), ("fault_category", "text"),
-                     ("technician", "text"), ("hq_ticket_id", "text")] + PEOPLE,
-    "misses": [("month", "month"), ("request_source", "code"), ("request_id", "text"), ("requested_at", "moment"),
-               ("is_open", "check"), ("found_unresolved", "check"), ("service_type", "code"),
-               ("product_model", "text")] + PEOPLE,
-    "complaints": [("month", "month"), ("first_event_at", "moment"), ("record_no", "text"), ("events", "count"),
-                   ("via_callback", "check"), ("via_hotline", "check"), ("event_ids", "text"),
-                   ("product_model", "text")] + PEOPLE,
-    "fake_records": [("month", "month"), ("called_at", "moment"), ("callback_id", "text"), ("record_no", "text"),
-                     ("report_month", "month"), ("service_type", "code"), ("labor_fee", "money"),
-                     ("parts_fee", "money"), ("comment", "text")] + PEOPLE,
-    "late_arrivals": [("record_no", "text"), ("report_month", "month"), ("requested_at", "moment"),
-                      ("arrived_at", "moment"), ("hours_to_arrive", "number"), ("sla_hours", "number"),
-                      ("status", "code"), ("technician", "text")] + PEOPLE,
-    "repeat_repairs": [("record_no", "text"), ("report_month", "month"), ("requested_at", "moment"),
-                       ("serial_no", "text"), ("product_model", "text"), ("fault_category", "text"),
-                       ("earlier_dealer_id", "text"), ("earlier_record_no", "text"),
-                       ("earlier_requested_at", "moment")] + PEOPLE,
+    "open_records": [
+        ("record_no", "text"),
+        ("report_month", "month"),
+        ("requested_at", "moment"),
+        ("service_type", "code"),
+        ("product_model", "text"),
+        ("fault_category", "text"),
+        ("technician", "text"),
+        ("hq_ticket_id", "text"),
+    ]
+    + PEOPLE,
+    "misses": [
+        ("month", "month"),
+        ("request_source", "code"),
+        ("request_id", "text"),
+        ("requested_at", "moment"),
+        ("is_open", "check"),
+        ("found_unresolved", "check"),
+        ("service_type", "code"),
+        ("product_model", "text"),
+    ]
+    + PEOPLE,
+    "complaints": [
+        ("month", "month"),
+        ("first_event_at", "moment"),
+        ("record_no", "text"),
+        ("events", "count"),
+        ("via_callback", "check"),
+        ("via_hotline", "check"),
+        ("event_ids", "text"),
+        ("product_model", "text"),
+    ]
+    + PEOPLE,
+    "fake_records": [
+        ("month", "month"),
+        ("called_at", "moment"),
+        ("callback_id", "text"),
+        ("record_no", "text"),
+        ("report_month", "month"),
+        ("service_type", "code"),
+        ("labor_fee", "money"),
+        ("parts_fee", "money"),
+        ("comment", "text"),
+    ]
+    + PEOPLE,
+    "late_arrivals": [
+        ("record_no", "text"),
+        ("report_month", "month"),
+        ("requested_at", "moment"),
+        ("arrived_at", "moment"),
+        ("hours_to_arrive", "number"),
+        ("sla_hours", "number"),
+        ("status", "code"),
+        ("technician", "text"),
+    ]
+    + PEOPLE,
+    "repeat_repairs": [
+        ("record_no", "text"),
+        ("report_month", "month"),
+        ("requested_at", "moment"),
+        ("serial_no", "text"),
+        ("product_model", "text"),
+        ("fault_category", "text"),
+        ("earlier_dealer_id", "text"),
+        ("earlier_record_no", "text"),
+        ("earlier_requested_at", "moment"),
+    ]
+    + PEOPLE,
 }
 # Each criterion's status (issue 6): met / not met / not demonstrable at this sample size, coloured by STATUS_STYLES;
 # the sampled criteria with their Wilson interval; pass_* (what eligibility counts) colours the values.
-AWARD: Spec = [("dealer_id", "text"), ("dealer_name", "text"), ("region", "text"), ("eligible", "check"),
-               ("reasons", "long_text"), ("cautions", "long_text"),
-               ("complaints_per_1000_sales", "per_mille"), ("complaints_per_1000_sales_low", "per_mille"),
-               ("complaints_per_1000_sales_high", "per_mille"), ("complaints_threshold", "per_mille"),
-               ("status_complaints", "code"),
-               ("satisfaction_rate", "percent"), ("satisfaction_low", "percent"), ("satisfaction_high", "percent"),
-               ("satisfaction_threshold", "percent"), ("status_satisfaction", "code"),
-               ("callbacks_answered", "count"), ("evidence_threshold", "count"), ("status_evidence", "code"),
-               ("report_rate", "percent"), ("report_threshold", "percent"), ("status_reports", "code"),
-               ("technicians", "count"), ("has_service_center", "check"), ("status_network", "code"),
-               ("notices", "count"), ("status_notices", "code")]
-AWARD_VERDICTS = {"eligible": "eligible", "complaints_per_1000_sales": "pass_complaints",
-                  "satisfaction_rate": "pass_satisfaction", "callbacks_answered": "pass_evidence",
-                  "report_rate": "pass_reports", "technicians": "pass_network", "notices": "pass_notices"}
+AWARD: Spec = [
+    ("dealer_id", "text"),
+    ("dealer_name", "text"),
+    ("region", "text"),
+    ("eligible", "check"),
+    ("reasons", "long_text"),
+    ("cautions", "long_text"),
+    ("complaints_per_1000_sales", "per_mille"),
+    ("complaints_per_1000_sales_low", "per_mille"),
+    ("complaints_per_1000_sales_high", "per_mille"),
+    ("complaints_threshold", "per_mille"),
+    ("status_complaints", "code"),
+    ("satisfaction_rate", "percent"),
+    ("satisfaction_low", "percent"),
+    ("satisfaction_high", "percent"),
+    ("satisfaction_threshold", "percent"),
+    ("status_satisfaction", "code"),
+    ("callbacks_answered", "count"),
+    ("evidence_threshold", "count"),
+    ("status_evidence", "code"),
+    ("report_rate", "percent"),
+    ("report_threshold", "percent"),
+    ("status_reports", "code"),
+    ("technicians", "count"),
+    ("has_service_center", "check"),
+    ("status_network", "code"),
+    ("notices", "count"),
+    ("status_notices", "code"),
+]
+AWARD_VERDICTS = {
+    "eligible": "eligible",
+    "complaints_per_1000_sales": "pass_complaints",
+    "satisfaction_rate": "pass_satisfaction",
+    "callbacks_answered": "pass_evidence",
+    "report_rate": "pass_reports",
+    "technicians": "pass_network",
+    "notices": "pass_notices",
+}
 AMBER_STYLE = "color: #b26a00; font-weight: 600"
 STATUS_STYLES = {MET: PASS_STYLE, NOT_MET: FAIL_STYLE, NOT_DEMONSTRABLE: AMBER_STYLE}
 
@@ -97,10 +210,20 @@ def with_intervals(spec: Spec, rates) -> Spec:
 
 
 RANKING_EXPORT: Spec = with_intervals(RANKING, [r.name for r in RATES])
-SETTLEMENT: Spec = [("dealer_id", "text"), ("dealer_name", "text"), ("region", "text"), ("sales_amount", "money"),
-                    ("fee_base", "money"), ("max_consecutive_missing", "count"), ("missing_deduction", "money"),
-                    ("fake_records", "count"), ("fake_penalty", "money"), ("complaints", "count"),
-                    ("complaint_deduction", "money"), ("net_fee", "money")]
+SETTLEMENT: Spec = [
+    ("dealer_id", "text"),
+    ("dealer_name", "text"),
+    ("region", "text"),
+    ("sales_amount", "money"),
+    ("fee_base", "money"),
+    ("max_consecutive_missing", "count"),
+    ("missing_deduction", "money"),
+    ("fake_records", "count"),
+    ("fake_penalty", "money"),
+    ("complaints", "count"),
+    ("complaint_deduction", "money"),
+    ("net_fee", "money"),
+]
 # The Settlement page's total tiles, row by row: col.<column> and settlement.help.<column>; "dealers" counts them.
 SETTLEMENT_TILES = (("fee_base", "net_fee", "dealers"), ("missing_deduction", "fake_penalty", "complaint_deduction"))
 # What the Explore page's pivot can group by, each named col.<dimension>.
@@ -141,63 +264,149 @@ def styled(frame: pd.DataFrame, spec: Spec, lang: str, verdicts: dict[str, str] 
     styler = shown.style.format({names[c]: formatter(kind, lang) for c, kind in spec if kind != "check"})
     statuses = [column for column, _ in spec if column.startswith("status_")]
     if verdicts or statuses:
+
         def colours(_):
             css = pd.DataFrame("", index=shown.index, columns=shown.columns)
             for column, verdict in (verdicts or {}).items():
                 if column in names and verdict in frame:
-                    css[names[column]] = frame[verdict].map(
-                        lambda ok: "" if fmt.is_empty(ok) else PASS_STYLE if ok else FAIL_STYLE).values
+                    css[names[column]] = (
+                        frame[verdict]
+                        .map(lambda ok: "" if fmt.is_empty(ok) else PASS_STYLE if ok else FAIL_STYLE)
+                        .values
+                    )
             for column in statuses:
                 css[names[column]] = frame[column].map(lambda status: STATUS_STYLES.get(status, "")).values
             return css
+
         styler = styler.apply(colours, axis=None)
     return styler.hide(axis="index")
 
 
 # --- operations pages (issue 5) ----------------------------------------------------------------
 
-LOAD_RESULT: Spec = [("file_name", "text"), ("kind", "code"), ("status", "code"), ("rows_read", "count"),
-                     ("rows_loaded", "count"), ("rows_rejected", "count"), ("message", "long_text"),
-                     ("warnings", "long_text"), ("notes", "long_text")]
-PREVIEW: Spec = [("file_name", "text"), ("kind", "code"), ("status", "code"), ("rows_read", "count"),
-                 ("rows_loaded", "count"), ("rows_rejected", "count"), ("message", "long_text"), ("notes", "long_text")]
+LOAD_RESULT: Spec = [
+    ("file_name", "text"),
+    ("kind", "code"),
+    ("status", "code"),
+    ("rows_read", "count"),
+    ("rows_loaded", "count"),
+    ("rows_rejected", "count"),
+    ("message", "long_text"),
+    ("warnings", "long_text"),
+    ("notes", "long_text"),
+]
+PREVIEW: Spec = [
+    ("file_name", "text"),
+    ("kind", "code"),
+    ("status", "code"),
+    ("rows_read", "count"),
+    ("rows_loaded", "count"),
+    ("rows_rejected", "count"),
+    ("message", "long_text"),
+    ("notes", "long_text"),
+]
 PREVIEW_REJECTS: Spec = [("sheet", "text"), ("row_no", "count"), ("reason", "long_text")]
 HEADER_MAPPING: Spec = [("source_header", "text"), ("column", "text")]
 LOAD_HISTORY: Spec = [("load_id", "count"), ("started_at", "moment")] + LOAD_RESULT + [("finished_at", "moment")]
-REJECTS: Spec = [("load_id", "count"), ("file_name", "text"), ("kind", "code"), ("sheet", "text"), ("row_no", "count"),
-                 ("reason", "long_text"), ("raw_values", "text")]
+REJECTS: Spec = [
+    ("load_id", "count"),
+    ("file_name", "text"),
+    ("kind", "code"),
+    ("sheet", "text"),
+    ("row_no", "count"),
+    ("reason", "long_text"),
+    ("raw_values", "text"),
+]
 REASON_KINDS: Spec = [("reason_kind", "long_text"), ("rows", "count")]
 AUDIT: Spec = [("id", "count"), ("at", "moment"), ("user_name", "text"), ("event", "text"), ("detail", "long_text")]
 MISSING_REPORTS: Spec = DEALER + [("month", "month"), ("report_due_on", "day"), ("days_overdue", "count")]
-LATE_REPORTS: Spec = DEALER + [("month", "month"), ("report_due_on", "day"), ("report_submitted_on", "day"),
-                               ("days_late", "count")]
+LATE_REPORTS: Spec = DEALER + [
+    ("month", "month"),
+    ("report_due_on", "day"),
+    ("report_submitted_on", "day"),
+    ("days_late", "count"),
+]
 ANSWERS: Spec = [("question", "text"), ("answer", "text"), ("callbacks", "count"), ("share", "percent")]
-CALLBACK_DEALERS: Spec = DEALER + [("callbacks", "count"), ("callbacks_reached", "count"), ("unreached", "count"),
-                                   ("callbacks_answered", "count"), ("dissatisfied", "count"),
-                                   ("dissatisfaction_rate", "percent"), ("fake_records", "count"),
-                                   ("conduct_issues", "count")]
+CALLBACK_DEALERS: Spec = DEALER + [
+    ("callbacks", "count"),
+    ("callbacks_reached", "count"),
+    ("unreached", "count"),
+    ("callbacks_answered", "count"),
+    ("dissatisfied", "count"),
+    ("dissatisfaction_rate", "percent"),
+    ("fake_records", "count"),
+    ("conduct_issues", "count"),
+]
 CONDUCT: Spec = [("dealer_id", "text"), ("dealer_name", "text"), ("conduct_issue", "text"), ("callbacks", "count")]
-CALLBACK_PEOPLE: Spec = [("callback_id", "text"), ("called_at", "moment"), ("dealer_id", "text"),
-                         ("dealer_name", "text"), ("record_no", "text"), ("report_month", "month"),
-                         ("service_type", "code")] + PEOPLE + [("comment", "text")]
-CALL_LIST: Spec = [("callback_id", "text"), ("recheck_case", "text"), ("record_no", "text"), ("dealer_id", "text"),
-                   ("dealer_name", "text"), ("dealer_records", "count"), ("dealer_quota", "count")] + PEOPLE + [
-                  ("product_model", "text"), ("service_type", "code"), ("requested_at", "moment"),
-                  ("completed_at", "moment")]
+CALLBACK_PEOPLE: Spec = (
+    [
+        ("callback_id", "text"),
+        ("called_at", "moment"),
+        ("dealer_id", "text"),
+        ("dealer_name", "text"),
+        ("record_no", "text"),
+        ("report_month", "month"),
+        ("service_type", "code"),
+    ]
+    + PEOPLE
+    + [("comment", "text")]
+)
+CALL_LIST: Spec = (
+    [
+        ("callback_id", "text"),
+        ("recheck_case", "text"),
+        ("record_no", "text"),
+        ("dealer_id", "text"),
+        ("dealer_name", "text"),
+        ("dealer_records", "count"),
+        ("dealer_quota", "count"),
+    ]
+    + PEOPLE
+    + [("product_model", "text"), ("service_type", "code"), ("requested_at", "moment"), ("completed_at", "moment")]
+)
 CATALOG: Spec = [("column_name", "text"), ("data_type", "text"), ("comment", "long_text")]
 # Issue 16: the cases (kind, status and root cause arrive in words: app/cases_ui.py).
-CASE_QUEUE: Spec = [("case_id", "text"), ("kind", "text"), ("status", "text"), ("dealer_id", "text"),
-                    ("dealer_name", "text"), ("region", "text"), ("owner", "text"), ("opened_at", "moment"),
-                    ("due_at", "moment"), ("age_days", "count"), ("overdue", "check"), ("records", "text"),
-                    ("detail", "long_text")]
-CASE_COUNTS: Spec = [("cases_opened", "count"), ("cases_open", "count"), ("cases_overdue", "count"),
-                     ("cases_closed", "count"), ("cases_closed_on_time", "count"),
-                     ("cases_closed_on_time_rate", "percent"), ("median_days_to_close", "number"),
-                     ("cases_reopened", "count"), ("cases_reopened_share", "percent")]
+CASE_QUEUE: Spec = [
+    ("case_id", "text"),
+    ("kind", "text"),
+    ("status", "text"),
+    ("dealer_id", "text"),
+    ("dealer_name", "text"),
+    ("region", "text"),
+    ("owner", "text"),
+    ("opened_at", "moment"),
+    ("due_at", "moment"),
+    ("age_days", "count"),
+    ("overdue", "check"),
+    ("records", "text"),
+    ("detail", "long_text"),
+]
+CASE_COUNTS: Spec = [
+    ("cases_opened", "count"),
+    ("cases_open", "count"),
+    ("cases_overdue", "count"),
+    ("cases_closed", "count"),
+    ("cases_closed_on_time", "count"),
+    ("cases_closed_on_time_rate", "percent"),
+    ("median_days_to_close", "number"),
+    ("cases_reopened", "count"),
+    ("cases_reopened_share", "percent"),
+]
 CASE_DEALERS: Spec = [("dealer_id", "text"), ("dealer_name", "text"), ("region", "text")] + CASE_COUNTS
 CASE_REGIONS: Spec = [("region", "text")] + CASE_COUNTS
-CASE_HISTORY: Spec = [("changed_at", "moment"), ("author", "text"), ("field", "text"), ("old_value", "text"),
-                      ("new_value", "text")]
-CASE_RECORDS: Spec = [("record_no", "text"), ("report_month", "month"), ("service_type", "code"),
-                      ("product_model", "text"), ("status", "code"), ("requested_at", "moment"),
-                      ("completed_at", "moment")] + PEOPLE
+CASE_HISTORY: Spec = [
+    ("changed_at", "moment"),
+    ("author", "text"),
+    ("field", "text"),
+    ("old_value", "text"),
+    ("new_value", "text"),
+]
+CASE_RECORDS: Spec = [
+    ("record_no", "text"),
+    ("report_month", "month"),
+    ("service_type", "code"),
+    ("product_model", "text"),
+    ("status", "code"),
+    ("requested_at", "moment"),
+    ("completed_at", "moment"),
+] + PEOPLE

@@ -1,4 +1,5 @@
 """Pieces several pages draw the same way: rate tiles, formatted tables, Excel download buttons."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,8 +26,7 @@ def _delta(tile, lang: str) -> dict:
         return {"delta": fmt.rate_change(tile.change, scale, points), "delta_arrow": "off", "delta_color": "off"}
     arrow = "up" if tile.change > 0 else "down"
     colour = "inverse" if tile.good_when == "below" else "normal"
-    return {"delta": fmt.rate_change(tile.change, scale, points), "delta_arrow": arrow,
-            "delta_color": colour}
+    return {"delta": fmt.rate_change(tile.change, scale, points), "delta_arrow": arrow, "delta_color": colour}
 
 
 def _verdict(page: PageContext, tile) -> None:
@@ -50,14 +50,22 @@ def rate_tiles(page: PageContext, tiles: pd.DataFrame, columns: int = 3) -> None
         scale = RATE_BY_NAME[tile.rate].scale
         with grid[n % columns].container(border=True):
             previous = fmt.rate(tile.previous, scale)
-            st.metric(page.t(f"rate.{tile.rate}"), fmt.rate(tile.value, scale), **_delta(tile, page.lang),
-                      delta_description=page.t("tile.vs_previous", previous=previous),
-                      help=page.t("tile.help", definition=page.t(f"definition.{tile.rate}"),
-                                  numerator=fmt.count(tile.numerator), denominator=fmt.count(tile.denominator),
-                                  previous=previous))
+            st.metric(
+                page.t(f"rate.{tile.rate}"),
+                fmt.rate(tile.value, scale),
+                **_delta(tile, page.lang),
+                delta_description=page.t("tile.vs_previous", previous=previous),
+                help=page.t(
+                    "tile.help",
+                    definition=page.t(f"definition.{tile.rate}"),
+                    numerator=fmt.count(tile.numerator),
+                    denominator=fmt.count(tile.denominator),
+                    previous=previous,
+                ),
+            )
             _verdict(page, tile)
             interval_caption(page, tile.low, tile.high, scale)
-            if "all_dealers" in tiles.columns:      # issue 15: a limited user's comparison, naming no dealer
+            if "all_dealers" in tiles.columns:  # issue 15: a limited user's comparison, naming no dealer
                 st.caption(page.t("tile.all_dealers", value=fmt.rate(tile.all_dealers, scale)))
 
 
@@ -66,8 +74,10 @@ def interval_caption(page: PageContext, low, high, scale: int) -> None:
     if fmt.is_empty(low) or fmt.is_empty(high):
         st.caption(page.t("stats.no_interval"), help=page.t("stats.interval_help"))
     else:
-        st.caption(page.t("stats.interval", level=interval_level(page), low=fmt.rate(low, scale),
-                          high=fmt.rate(high, scale)), help=page.t("stats.interval_help"))
+        st.caption(
+            page.t("stats.interval", level=interval_level(page), low=fmt.rate(low, scale), high=fmt.rate(high, scale)),
+            help=page.t("stats.interval_help"),
+        )
 
 
 def interval_level(page: PageContext) -> str:
@@ -75,7 +85,7 @@ def interval_level(page: PageContext) -> str:
     return coverage(page.rules["statistics.interval_z"])
 
 
-CHANGED_STYLE = "background-color: #fff3cd"      # a row a what-if changes (issue 14)
+CHANGED_STYLE = "background-color: #fff3cd"  # a row a what-if changes (issue 14)
 
 
 def _css_text(text: str) -> str:
@@ -86,8 +96,13 @@ def uploader_words(page: PageContext, types) -> None:
     """Streamlit writes the file uploader's button and its size limit in English whatever the page's language:
     the catalogs' words are drawn in their place (the built-in words hidden, so no other language shows)."""
     button = _css_text(page.t("data.upload_button"))
-    limit = _css_text(page.t("data.upload_limit", mb=st.get_option("server.maxUploadSize"),
-                             types=", ".join(suffix.upper() for suffix in types)))
+    limit = _css_text(
+        page.t(
+            "data.upload_limit",
+            mb=st.get_option("server.maxUploadSize"),
+            types=", ".join(suffix.upper() for suffix in types),
+        )
+    )
     zone, hidden = '[data-testid="stFileUploaderDropzone"]', "font-size: 0; visibility: hidden;"
     shown = "font-size: 0.875rem; visibility: visible;"
     st.html(f"""<style>
@@ -103,27 +118,43 @@ def rows_height(rows: int, most: int = 25) -> int:
     return (min(rows, most) + 1) * 35 + 3
 
 
-def table(page: PageContext, frame: pd.DataFrame, spec: tables.Spec, verdicts: dict[str, str] | None = None,
-          height: int | Literal["auto"] = "auto", key: str | None = None) -> None:
+def table(
+    page: PageContext,
+    frame: pd.DataFrame,
+    spec: tables.Spec,
+    verdicts: dict[str, str] | None = None,
+    height: int | Literal["auto"] = "auto",
+    key: str | None = None,
+) -> None:
     """A formatted table; a very long one shows its first rows (tables.shown_rows) and says so:
     its page's download holds every row."""
     wide = {header: st.column_config.TextColumn(width="large") for header in tables.long_text_headers(spec, page.lang)}
     limit = tables.shown_rows(len(spec), int(page.rules["dashboard.max_table_rows"]))
-    st.dataframe(tables.styled(frame.head(limit), spec, page.lang, verdicts), hide_index=True, height=height, key=key,
-                 column_config=wide or None, placeholder=fmt.EMPTY)
+    st.dataframe(
+        tables.styled(frame.head(limit), spec, page.lang, verdicts),
+        hide_index=True,
+        height=height,
+        key=key,
+        column_config=wide or None,
+        placeholder=fmt.EMPTY,
+    )
     if len(frame) > limit:
         st.caption(page.t("table.capped", shown=fmt.count(limit), total=fmt.count(len(frame))))
 
 
-def download(page: PageContext, name: str, sheets: list[excel.Sheet], extra: list[tuple[str, str]],
-             months: bool = True) -> None:
+def download(
+    page: PageContext, name: str, sheets: list[excel.Sheet], extra: list[tuple[str, str]], months: bool = True
+) -> None:
     """An Excel download whose first sheet lists the filters the page was showing; built only when clicked."""
     filters = [(page.t("language"), page.t("language.name"))] + describe_scope(page, months) + extra
-    st.download_button(page.t("download"), signin.audited(page, name, True, filters,
-                                                          lambda: excel.workbook(sheets, filters, page.lang)),
-                       file_name=f"{name}_{dt.datetime.now():%Y%m%d_%H%M}.xlsx", icon=":material/download:",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       on_click="ignore")
+    st.download_button(
+        page.t("download"),
+        signin.audited(page, name, True, filters, lambda: excel.workbook(sheets, filters, page.lang)),
+        file_name=f"{name}_{dt.datetime.now():%Y%m%d_%H%M}.xlsx",
+        icon=":material/download:",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+    )
 
 
 def correction_download(page: PageContext, file_name: str, key: str) -> None:
@@ -132,14 +163,23 @@ def correction_download(page: PageContext, file_name: str, key: str) -> None:
     if not page.may("correction_sheets"):
         return
     left, right = st.columns([1, 3])
-    lang = left.selectbox(page.t("data.correction_lang"), list(i18n.LANGUAGES), key=key + "_lang",
-                          format_func=lambda code: i18n.LANGUAGE_NAMES[code])
-    right.download_button(page.t("data.correction"), signin.audited(
-                              page, "correction_sheet", False, [("file", file_name)],
-                              lambda: data.correction_sheet(page, file_name, lang)),
-                          file_name=i18n.t("data.correction_file", lang, name=file_name.rsplit('.', 1)[0]),
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          icon=":material/assignment_return:", on_click="ignore", key=key)
+    lang = left.selectbox(
+        page.t("data.correction_lang"),
+        list(i18n.LANGUAGES),
+        key=key + "_lang",
+        format_func=lambda code: i18n.LANGUAGE_NAMES[code],
+    )
+    right.download_button(
+        page.t("data.correction"),
+        signin.audited(
+            page, "correction_sheet", False, [("file", file_name)], lambda: data.correction_sheet(page, file_name, lang)
+        ),
+        file_name=i18n.t("data.correction_file", lang, name=file_name.rsplit(".", 1)[0]),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/assignment_return:",
+        on_click="ignore",
+        key=key,
+    )
 
 
 def scope_caption(page: PageContext, months: bool = True) -> None:
@@ -151,24 +191,38 @@ def control_chart(page: PageContext, by: str, key: str, widget: str, default_met
     """Issue 6: a p / Laney p' chart of one monthly rate of a dealer or region, its method selectable, signals
     listed."""
     left, right = st.columns([1, 2])
-    metric = state.persisted(unless_default(f"{widget}_rate", default_metric), default_metric,
-                             lambda **kw: left.selectbox(page.t("control.metric"), list(STAT_RATES),
-                                                         format_func=lambda r: page.t(f"rate.{r}"), **kw),
-                             state.one_of(STAT_RATES))
+    metric = state.persisted(
+        unless_default(f"{widget}_rate", default_metric),
+        default_metric,
+        lambda **kw: left.selectbox(
+            page.t("control.metric"), list(STAT_RATES), format_func=lambda r: page.t(f"rate.{r}"), **kw
+        ),
+        state.one_of(STAT_RATES),
+    )
     default_method = data.chart_method_default(page.rules)
-    method = state.persisted(unless_default(f"{widget}_method", default_method), default_method,
-                             lambda **kw: right.radio(page.t("control.method"), list(data.CHART_METHODS),
-                                                      format_func=lambda m: page.t(f"control.method.{m}"),
-                                                      horizontal=True, help=page.t("control.method_help"), **kw),
-                             state.one_of(data.CHART_METHODS))
+    method = state.persisted(
+        unless_default(f"{widget}_method", default_method),
+        default_method,
+        lambda **kw: right.radio(
+            page.t("control.method"),
+            list(data.CHART_METHODS),
+            format_func=lambda m: page.t(f"control.method.{m}"),
+            horizontal=True,
+            help=page.t("control.method_help"),
+            **kw,
+        ),
+        state.one_of(data.CHART_METHODS),
+    )
     chart = data.control_chart(page, by, key, metric, method)
     period = chart[chart["phase"] == "period"] if len(chart) else chart
     if period.empty:
         st.caption(page.t("control.no_data"))
         return
     title = f"{key} · {page.t(f'rate.{metric}')}"
-    st.plotly_chart(charts_stats.control_chart_figure(chart, stats_text.chart_labels(page.lang, metric), title),
-                    key=f"{widget}_chart")
+    st.plotly_chart(
+        charts_stats.control_chart_figure(chart, stats_text.chart_labels(page.lang, metric), title),
+        key=f"{widget}_chart",
+    )
     summary = stats_text.chart_summary(chart, page.lang)
     st.caption(summary or page.t("control.no_baseline"))
     signals = stats_text.signal_lines(chart, page.lang, int(page.rules["statistics.run_length"]))
@@ -184,16 +238,39 @@ def unless_default(name: str, default) -> state.Choice:
     return state.Choice(name, base.read, lambda value: base.write(None if value == default else value))
 
 
-def pack_download(page: PageContext, kind: str, period, label: str, key: str, scope=None, by: str | None = None,
-                  as_of: dt.date | None = None, source: data.Source | None = None) -> None:
+def pack_download(
+    page: PageContext,
+    kind: str,
+    period,
+    label: str,
+    key: str,
+    scope=None,
+    by: str | None = None,
+    as_of: dt.date | None = None,
+    source: data.Source | None = None,
+) -> None:
     """A report pack (issue 17: PDF and Excel per recipient, index.csv) of the page's scope as a zip, made when
     clicked."""
     from etl.packs import KIND_WORDS
+
     scope = scope or page.scope
-    filters = [(page.t("language"), page.t("language.name")), (page.t("pack.period"), period.label)] + \
-        describe_scope(page, months=False)
-    build = signin.audited(page, f"pack_{kind}", True, filters, lambda: data.load_pack(
-        source or page.source, page.lang, kind, period, scope, as_of or page.today, by))
+    filters = [(page.t("language"), page.t("language.name")), (page.t("pack.period"), period.label)] + describe_scope(
+        page, months=False
+    )
+    build = signin.audited(
+        page,
+        f"pack_{kind}",
+        True,
+        filters,
+        lambda: data.load_pack(source or page.source, page.lang, kind, period, scope, as_of or page.today, by),
+    )
     name = f"{page.t(KIND_WORDS[kind])}_{period.label}_{dt.datetime.now():%Y%m%d_%H%M}.zip"
-    st.download_button(label, build, file_name=name,
-                       mime="application/zip", icon=":material/picture_as_pdf:", on_click="ignore", key=key)
+    st.download_button(
+        label,
+        build,
+        file_name=name,
+        mime="application/zip",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+        key=key,
+    )

@@ -5,6 +5,7 @@ handler is tested as a plain function. The dashboard process never opens a write
 etl.upload.load_files runs `python -m etl load --json`, and DuckDB's file lock makes that load
 and any other (a terminal, another upload) wait for each other.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,7 +21,7 @@ from app import connections
 from etl import upload
 from etl.reject_reasons import render_all
 
-SUFFIXES = ("csv", "tsv", "txt", "xlsx", "xlsm", "xls", "xlsb", "ods")   # = etl.read.DATA_SUFFIXES
+SUFFIXES = ("csv", "tsv", "txt", "xlsx", "xlsm", "xls", "xlsb", "ods")  # = etl.read.DATA_SUFFIXES
 
 
 @dataclass
@@ -30,7 +31,7 @@ class Upload:
     results: pd.DataFrame
     failure: str = ""
     waited: bool = False
-    rejected_files: list[str] = field(default_factory=list)   # files with rejected rows
+    rejected_files: list[str] = field(default_factory=list)  # files with rejected rows
 
 
 def safe_name(name: str) -> str:
@@ -72,10 +73,19 @@ def preview_uploaded(files: list[tuple[str, bytes]], database: Path, rules_file:
 
 def preview_table(reports: list[dict]) -> pd.DataFrame:
     """One row per file, as the page's preview table shows it."""
-    rows = [{"file_name": r.get("file", ""), "kind": r.get("kind") or "", "status": r.get("status"),
-             "rows_read": r.get("rows_read", 0), "rows_loaded": r.get("rows_loaded", 0),
-             "rows_rejected": r.get("rows_rejected", 0), "message": r.get("message") or "",
-             "notes": "; ".join(r.get("warnings", []) + r.get("notes", []))} for r in reports]
+    rows = [
+        {
+            "file_name": r.get("file", ""),
+            "kind": r.get("kind") or "",
+            "status": r.get("status"),
+            "rows_read": r.get("rows_read", 0),
+            "rows_loaded": r.get("rows_loaded", 0),
+            "rows_rejected": r.get("rows_rejected", 0),
+            "message": r.get("message") or "",
+            "notes": "; ".join(r.get("warnings", []) + r.get("notes", [])),
+        }
+        for r in reports
+    ]
     return pd.DataFrame(rows, columns=PREVIEW_COLUMNS)
 
 
@@ -96,36 +106,61 @@ def how_read(report: dict) -> list[str]:
 
 def first_rejects_table(report: dict, lang: str) -> pd.DataFrame:
     """The first rows a load would reject, each reason in the page's language."""
-    rows = [{"sheet": r.get("sheet"), "row_no": r.get("row_no"),
-             "reason": render_all(r["problems"], report.get("kind"), lang) if r.get("problems") else r.get("reason")}
-            for r in report.get("first_rejects", [])]
+    rows = [
+        {
+            "sheet": r.get("sheet"),
+            "row_no": r.get("row_no"),
+            "reason": render_all(r["problems"], report.get("kind"), lang) if r.get("problems") else r.get("reason"),
+        }
+        for r in report.get("first_rejects", [])
+    ]
     return pd.DataFrame(rows, columns=["sheet", "row_no", "reason"])
 
 
 def mapping_table(report: dict) -> pd.DataFrame:
     """Source header -> column, as read from the file (date parts included)."""
     details = report.get("details") or {}
-    pairs = details.get("mapping", []) + [[source, f"{column} (date)"]
-                                          for source, column in details.get("date_parts", [])]
+    pairs = details.get("mapping", []) + [
+        [source, f"{column} (date)"] for source, column in details.get("date_parts", [])
+    ]
     return pd.DataFrame(pairs, columns=["source_header", "column"])
 
 
 def _row(event: dict) -> dict:
     warnings = event.get("warnings") or []
-    return {"file_name": event.get("file", ""), "kind": event.get("kind") or "", "status": event.get("status"),
-            "rows_read": event.get("rows_read", 0), "rows_loaded": event.get("rows_loaded", 0),
-            "rows_rejected": event.get("rows_rejected", 0), "message": event.get("message") or "",
-            "warnings": "; ".join(map(str, warnings)) if isinstance(warnings, list) else str(warnings),
-            "notes": "; ".join(map(str, event.get("notes") or []))}
+    return {
+        "file_name": event.get("file", ""),
+        "kind": event.get("kind") or "",
+        "status": event.get("status"),
+        "rows_read": event.get("rows_read", 0),
+        "rows_loaded": event.get("rows_loaded", 0),
+        "rows_rejected": event.get("rows_rejected", 0),
+        "message": event.get("message") or "",
+        "warnings": "; ".join(map(str, warnings)) if isinstance(warnings, list) else str(warnings),
+        "notes": "; ".join(map(str, event.get("notes") or [])),
+    }
 
 
-def load_uploaded(files: list[tuple[str, bytes]], database: Path, rules_file: Path | None,
-                  on_progress: Callable[[int, int, str], None] = lambda done, total, name: None,
-                  on_waiting: Callable[[str], None] = lambda message: None) -> Upload:
+def load_uploaded(
+    files: list[tuple[str, bytes]],
+    database: Path,
+    rules_file: Path | None,
+    on_progress: Callable[[int, int, str], None] = lambda done, total, name: None,
+    on_waiting: Callable[[str], None] = lambda message: None,
+) -> Upload:
     """Save and load the files; on_progress(done, total, file) after each file, on_waiting(message)
     while another process holds the database."""
-    columns = ["file_name", "kind", "status", "rows_read", "rows_loaded", "rows_rejected", "message", "warnings",
-               "notes"]
+    columns = [
+        "file_name",
+        "kind",
+        "status",
+        "rows_read",
+        "rows_loaded",
+        "rows_rejected",
+        "message",
+        "warnings",
+        "notes",
+    ]
     rows, other, waited = [], [], False
     with tempfile.TemporaryDirectory(prefix="upload_") as folder:
         paths = save(files, Path(folder))
@@ -140,8 +175,9 @@ def load_uploaded(files: list[tuple[str, bytes]], database: Path, rules_file: Pa
                 on_waiting(event["waiting"])
             elif "message" in event:
                 other.append(event["message"])
+
         try:
-            connections.close_all()   # this process's idle readers would make the load wait
+            connections.close_all()  # this process's idle readers would make the load wait
             upload.load_files(paths, database, rules_file, on_event)
         except Exception as exc:  # noqa: BLE001 - the page shows why, never a traceback
             other.append(str(exc))

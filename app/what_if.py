@@ -3,6 +3,7 @@
 Changed values sit in the URL under their rules key (?award.min_satisfaction_rate=0.95), in the
 rules' own units, so a what-if can be shared as a link.
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -21,7 +22,7 @@ AWARD_THRESHOLDS = {
     "award.min_technicians": "count",
     "award.max_notices": "count",
     "award.require_service_center": "switch",
-    "award.require_interval": "switch",          # issue 6: complaints and satisfaction judged with their interval
+    "award.require_interval": "switch",  # issue 6: complaints and satisfaction judged with their interval
 }
 
 
@@ -69,6 +70,7 @@ def _choice(key: str, unit: str, base) -> Choice:
 
     def write(value):
         return {key: "" if stored(value, unit) == base else str(stored(value, unit)).lower()}
+
     return Choice(key, read, write)
 
 
@@ -81,16 +83,23 @@ def _input(page: PageContext, key: str, unit: str, column):
         return lambda **kw: column.number_input(label, min_value=0, step=1, help=help_text, **kw)
     top = 100.0 if unit == "percent" else None
     step = 0.5 if unit == "percent" else 0.1
-    return lambda **kw: column.number_input(label, min_value=0.0, max_value=top, step=step, format="%.2f",
-                                            help=help_text, **kw)
+    return lambda **kw: column.number_input(
+        label, min_value=0.0, max_value=top, step=step, format="%.2f", help=help_text, **kw
+    )
 
 
 def _clean(unit: str):
     if unit == "switch":
         return lambda value: value if isinstance(value, bool) else None
     kind = int if unit == "count" else float
-    return lambda value: kind(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0 \
-        and (unit != "percent" or value <= 100) else None
+    return lambda value: (
+        kind(value)
+        if isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and value >= 0
+        and (unit != "percent" or value <= 100)
+        else None
+    )
 
 
 def thresholds(page: PageContext) -> tuple[Rules, list[tuple[str, str, str]]]:
@@ -101,15 +110,18 @@ def thresholds(page: PageContext) -> tuple[Rules, list[tuple[str, str, str]]]:
         columns = st.columns(4)
         for n, (key, unit) in enumerate(AWARD_THRESHOLDS.items()):
             base = page.rules[key]
-            value = state.persisted(_choice(key, unit, base), shown(base, unit),
-                                    _input(page, key, unit, columns[n % 4]), _clean(unit))
+            value = state.persisted(
+                _choice(key, unit, base), shown(base, unit), _input(page, key, unit, columns[n % 4]), _clean(unit)
+            )
             if stored(value, unit) != base:
                 overrides[key] = stored(value, unit)
-                changes.append((page.t(f"what_if.{key}"), text(overrides[key], unit, page.lang),
-                                text(base, unit, page.lang)))
+                changes.append(
+                    (page.t(f"what_if.{key}"), text(overrides[key], unit, page.lang), text(base, unit, page.lang))
+                )
     if changes:
         lines = [page.t("what_if.change", label=label, value=value, rules=rules) for label, value, rules in changes]
         st.warning(page.t("what_if.active", changes="; ".join(lines)), icon=":material/science:")
-        st.button(page.t("what_if.reset"), on_click=state.forget, args=tuple(AWARD_THRESHOLDS),
-                  icon=":material/restart_alt:")
+        st.button(
+            page.t("what_if.reset"), on_click=state.forget, args=tuple(AWARD_THRESHOLDS), icon=":material/restart_alt:"
+        )
     return (page.rules.with_overrides(overrides) if overrides else page.rules), changes

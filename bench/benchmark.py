@@ -7,6 +7,7 @@
 
 Run: .venv/bin/python bench/benchmark.py [--rows N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,35 +39,41 @@ def big_repairs_csv(path: Path, rows: int, dealers: int = 500) -> None:
     requested = pd.Timestamp("2025-03-01") + pd.to_timedelta(rng.integers(0, 30 * 86400, rows), unit="s")
     arrived = requested + pd.to_timedelta(rng.integers(600, 60 * 3600, rows), unit="s")
     completed = arrived + pd.to_timedelta(rng.integers(600, 4 * 3600, rows), unit="s")
-    frame = pd.DataFrame({
-        "维修单号": [f"WX{i:08d}" for i in range(rows)],
-        "经销商编号": np.char.add("JX", (rng.integers(0, dealers, rows) + 1000).astype(str)),
-        "报表月份": "2025-03",
-        "提交日期": "2025/4/10",
-        "用户姓名": rng.choice(["王建国", "李秀英", "陈伟", "张敏", "刘洋"], rows),
-        "联系电话": (13800000000 + rng.integers(0, 99999999, rows)).astype(str),
-        "地址": "浙江省杭州市西湖区文三路 100 号",
-        "产品型号": rng.choice(["KFR-35GW", "XQG100-B14", "BCD-470W"], rows),
-        "机身编号": np.char.add("SN", rng.integers(0, rows * 5, rows).astype(str)),
-        "服务类型": rng.choice(["维修", "安装", "保养"], rows),
-        "报修时间": requested.strftime("%Y/%-m/%-d %H:%M"),
-        "上门时间": arrived.strftime("%Y-%m-%d %H:%M"),
-        "完成时间": completed.strftime("%Y-%m-%d %H:%M:%S"),
-        "状态": rng.choice(["已完成", "返厂", "未完成"], rows, p=[0.9, 0.05, 0.05]),
-        "保修期内": rng.choice(["是", "否"], rows),
-        "人工费": rng.integers(0, 300, rows),
-        "配件费": np.round(rng.random(rows) * 500, 2),
-        "维修人员": rng.choice(["赵师傅", "钱师傅", "孙师傅"], rows),
-        "用户签字": rng.choice(["Y", "N"], rows),
-        "经销商回访": rng.choice(["Y", "N"], rows),
-    })
+    frame = pd.DataFrame(
+        {
+            "维修单号": [f"WX{i:08d}" for i in range(rows)],
+            "经销商编号": np.char.add("JX", (rng.integers(0, dealers, rows) + 1000).astype(str)),
+            "报表月份": "2025-03",
+            "提交日期": "2025/4/10",
+            "用户姓名": rng.choice(["王建国", "李秀英", "陈伟", "张敏", "刘洋"], rows),
+            "联系电话": (13800000000 + rng.integers(0, 99999999, rows)).astype(str),
+            "地址": "浙江省杭州市西湖区文三路 100 号",
+            "产品型号": rng.choice(["KFR-35GW", "XQG100-B14", "BCD-470W"], rows),
+            "机身编号": np.char.add("SN", rng.integers(0, rows * 5, rows).astype(str)),
+            "服务类型": rng.choice(["维修", "安装", "保养"], rows),
+            "报修时间": requested.strftime("%Y/%-m/%-d %H:%M"),
+            "上门时间": arrived.strftime("%Y-%m-%d %H:%M"),
+            "完成时间": completed.strftime("%Y-%m-%d %H:%M:%S"),
+            "状态": rng.choice(["已完成", "返厂", "未完成"], rows, p=[0.9, 0.05, 0.05]),
+            "保修期内": rng.choice(["是", "否"], rows),
+            "人工费": rng.integers(0, 300, rows),
+            "配件费": np.round(rng.random(rows) * 500, 2),
+            "维修人员": rng.choice(["赵师傅", "钱师傅", "孙师傅"], rows),
+            "用户签字": rng.choice(["Y", "N"], rows),
+            "经销商回访": rng.choice(["Y", "N"], rows),
+        }
+    )
     frame.to_csv(path, index=False, encoding="utf-8")
 
 
 def roster_csv(path: Path, dealers: int = 500) -> None:
-    pd.DataFrame({"dealer_id": [f"JX{1000 + i}" for i in range(dealers)],
-                  "dealer_name": [f"经销商{i}" for i in range(dealers)],
-                  "area_type": ["urban", "county"] * (dealers // 2)}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "dealer_id": [f"JX{1000 + i}" for i in range(dealers)],
+            "dealer_name": [f"经销商{i}" for i in range(dealers)],
+            "area_type": ["urban", "county"] * (dealers // 2),
+        }
+    ).to_csv(path, index=False)
 
 
 def timed(action) -> float:
@@ -80,9 +87,12 @@ def main() -> None:
     options.add_argument("--rows", type=int, default=1_000_000)
     args = options.parse_args()
     rules = load_rules()
-    lines = [f"Measured {dt.date.today()} on {platform.processor() or platform.machine()}, "
-             f"{__import__('os').cpu_count()} cores, Python {platform.python_version()}, "
-             f"DuckDB {duckdb.__version__}.", ""]
+    lines = [
+        f"Measured {dt.date.today()} on {platform.processor() or platform.machine()}, "
+        f"{__import__('os').cpu_count()} cores, Python {platform.python_version()}, "
+        f"DuckDB {duckdb.__version__}.",
+        "",
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         sample_dir = tmp / "sample"
@@ -91,19 +101,28 @@ def main() -> None:
         results = []
         demo_load = timed(lambda: results.extend(load_paths(collect_paths([str(sample_dir)]), demo_db, rules)))
         rows = sum(r.rows_read for r in results)
-        lines += ["| step | figure |", "|---|---|",
-                  f"| generate the demo set (`python -m etl sample`) | {generation:.1f} s |",
-                  f"| load the demo set: {len(results)} files, {rows:,} rows | {demo_load:.1f} s |"]
+        lines += [
+            "| step | figure |",
+            "|---|---|",
+            f"| generate the demo set (`python -m etl sample`) | {generation:.1f} s |",
+            f"| load the demo set: {len(results)} files, {rows:,} rows | {demo_load:.1f} s |",
+        ]
 
         last_month = max(p.stem[-7:] for p in sample_dir.glob("repairs_20??-??.csv"))
-        for name, extra in (("monthly", []), ("award", ["--year", "2025"]), ("settlement", ["--year", "2025"]),
-                            ("funnel", ["--metric", "complaint_rate", "--year", "2025"]),
-                            ("watchlist", ["--month", last_month])):
+        for name, extra in (
+            ("monthly", []),
+            ("award", ["--year", "2025"]),
+            ("settlement", ["--year", "2025"]),
+            ("funnel", ["--metric", "complaint_rate", "--year", "2025"]),
+            ("watchlist", ["--month", last_month]),
+        ):
             out = tmp / f"{name}.csv"
             command = [sys.executable, "-m", "etl", "report", name, *extra, "--db", str(demo_db), "--out", str(out)]
             seconds = timed(lambda command=command: subprocess.run(command, check=True, cwd=ROOT, capture_output=True))
-            lines.append(f"| `{' '.join(['python -m etl report', name, *extra])}` on the demo data (whole command) "
-                         f"| {seconds:.2f} s |")
+            lines.append(
+                f"| `{' '.join(['python -m etl report', name, *extra])}` on the demo data (whole command) "
+                f"| {seconds:.2f} s |"
+            )
 
         big = tmp / "repairs_2025-03_big.csv"
         big_repairs_csv(big, args.rows)
@@ -111,6 +130,7 @@ def main() -> None:
         roster_csv(roster)
         # Cases open after a load (issue 16), in their own transaction: timed apart from the load itself.
         from etl import cases
+
         case_times: list[float] = []
         open_after_load = cases.open_after_load
 
@@ -123,13 +143,13 @@ def main() -> None:
 
         cases.open_after_load = timed_cases
         raw_times, our_times, cases_after, loaded = [], [], [], []
-        for attempt in range(RUNS):   # the median of a few runs: one run on 2 cores is noisy
+        for attempt in range(RUNS):  # the median of a few runs: one run on 2 cores is noisy
             raw_db = tmp / f"raw{attempt}.duckdb"
             con = duckdb.connect(str(raw_db))
             raw_times.append(timed(lambda con=con: con.execute(f"CREATE TABLE raw AS SELECT * FROM read_csv('{big}')")))
             con.close()
             raw_db.unlink()
-            loader_db = tmp / f"loader{attempt}" / "loader.duckdb"   # its own archive folder each run
+            loader_db = tmp / f"loader{attempt}" / "loader.duckdb"  # its own archive folder each run
             loader_db.parent.mkdir()
             load_paths([roster], loader_db, rules)
             loaded.clear()

@@ -11,6 +11,7 @@ the table gives the first (cold server) and the median. An interaction "settles"
 finished and nothing shows it running (Streamlit's own script state, no spinner), as tests/test_browser.py waits.
 Aims: first paint <= 2 s, each interaction <= 1.5 s.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,10 +29,12 @@ from page_data_times import demo_database  # noqa: E402
 
 from served_app import CHROMIUM, CHROMIUM_ARGS, serving  # noqa: E402
 
-BUSY = ('[data-testid="stApp"]:not([data-test-script-state="notRunning"]), '
-        '[data-testid="stApp"]:not([data-test-connection-state="CONNECTED"]), '
-        '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stSkeleton"]')
-QUIET = 0.3      # seconds without a sign of work that count as settled (not counted in the figure)
+BUSY = (
+    '[data-testid="stApp"]:not([data-test-script-state="notRunning"]), '
+    '[data-testid="stApp"]:not([data-test-connection-state="CONNECTED"]), '
+    '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stSkeleton"]'
+)
+QUIET = 0.3  # seconds without a sign of work that count as settled (not counted in the figure)
 AIMS = {"first paint": 2.0, "filter": 1.5, "page switch": 1.5, "drill-down": 1.5, "what-if": 1.5}
 
 
@@ -39,7 +42,7 @@ def settled(page, started: float, timeout: float = 60) -> float:
     """Seconds from `started` until the app last stopped being busy, once it has stayed quiet for QUIET."""
     quiet_since = None
     deadline = started + timeout
-    time.sleep(0.05)                 # let the click reach the server before the first look
+    time.sleep(0.05)  # let the click reach the server before the first look
     while time.monotonic() < deadline:
         if page.locator(BUSY).count() == 0:
             quiet_since = quiet_since or time.monotonic()
@@ -95,7 +98,7 @@ def interactions(browser, url: str) -> dict[str, float]:
         times["drill-down"] = settled(page, started)
         # a what-if: the Award page's minimum satisfaction one point lower
         page.goto(f"{url}/award?lang=zh")
-        page.wait_for_selector('h1', timeout=60_000)
+        page.wait_for_selector("h1", timeout=60_000)
         settled(page, time.monotonic())
         page.locator('[data-testid="stExpander"] summary').first.click()
         field = page.locator('[data-testid="stNumberInput"] input').nth(1)
@@ -115,6 +118,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
+
     source = args.db or demo_database()
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "warehouse.duckdb"
@@ -128,8 +132,9 @@ def main() -> None:
     print(f"| what ({args.runs} runs) | first run (s) | median (s) | slowest (s) | aim (s) |")
     print("|---|---|---|---|---|")
     for name, values in figures.items():
-        print(f"| {name} | {values[0]:.2f} | {statistics.median(values):.2f} | {max(values):.2f} | "
-              f"≤ {AIMS[name]:.1f} |")
+        print(
+            f"| {name} | {values[0]:.2f} | {statistics.median(values):.2f} | {max(values):.2f} | ≤ {AIMS[name]:.1f} |"
+        )
 
 
 if __name__ == "__main__":

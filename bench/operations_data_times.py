@@ -8,6 +8,7 @@ rejects list), Callbacks (the analysis of the default 12 months, the months with
 the call list of the newest month at the rules' share), Explore (the table/view catalog, the
 example query, the default pivot).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,8 +51,9 @@ def main() -> None:
         chosen = scope()
         data.load_callback_analysis(source, chosen)
         month = data.load_repair_months(source)[0]
-        data.load_call_list(source, month, today, float(rules["callbacks.sample_share"]),
-                            int(rules["callbacks.no_repeat_days"]), 1)
+        data.load_call_list(
+            source, month, today, float(rules["callbacks.sample_share"]), int(rules["callbacks.no_repeat_days"]), 1
+        )
 
     def explore_page():
         chosen = scope()
@@ -61,8 +63,12 @@ def main() -> None:
     def explore_query():
         data.load_query(source, EXAMPLE)
 
-    for name, work in (("Data", data_page), ("Callbacks", callbacks_page), ("Explore (catalog + pivot)", explore_page),
-                       ("Explore, the example query", explore_query)):
+    for name, work in (
+        ("Data", data_page),
+        ("Callbacks", callbacks_page),
+        ("Explore (catalog + pivot)", explore_page),
+        ("Explore, the example query", explore_query),
+    ):
         times = []
         for _ in range(args.runs):
             started = time.perf_counter()

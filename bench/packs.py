@@ -7,6 +7,7 @@ Without --db the demo data set is generated and loaded into bench/out/demo.duckd
 Each line: wall seconds, CPU seconds of this process and its workers, files, pages, and the load
 average before and after (the figure depends on what else the machine runs).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,7 +28,7 @@ from etl.metrics import overview  # noqa: E402
 from etl.metrics.scope import Scope  # noqa: E402
 from etl.rules import load_rules  # noqa: E402
 
-LIMIT_SECONDS = 60     # issue 17: a national burst of scorecards on the demo data, 2 cores
+LIMIT_SECONDS = 60  # issue 17: a national burst of scorecards on the demo data, 2 cores
 
 
 def _cpu() -> float:
@@ -49,9 +50,16 @@ def burst(database: Path, kind: str, workers: int, lang: str = "zh") -> dict:
         seconds = time.perf_counter() - started
     finally:
         shutil.rmtree(out, ignore_errors=True)
-    return {"kind": kind, "period": period.label, "workers": workers, "documents": len(written),
-            "pages": sum(w.pages for w in written), "seconds": seconds, "cpu": _cpu() - cpu,
-            "load": (load_before, os.getloadavg()[0])}
+    return {
+        "kind": kind,
+        "period": period.label,
+        "workers": workers,
+        "documents": len(written),
+        "pages": sum(w.pages for w in written),
+        "seconds": seconds,
+        "cpu": _cpu() - cpu,
+        "load": (load_before, os.getloadavg()[0]),
+    }
 
 
 def main() -> int:
@@ -64,13 +72,17 @@ def main() -> int:
         database = args.db
     else:
         from bench.page_data_times import demo_database
+
         database = demo_database()
     print(f"{os.cpu_count()} cores; limit {LIMIT_SECONDS} s for a national burst of scorecards")
     for workers in args.workers:
         result = burst(database, args.kind, workers)
-        print(f"{result['kind']} {result['period']}, {result['workers']} worker(s): {result['documents']} PDFs + "
-              f"workbooks, {result['pages']} pages in {result['seconds']:.1f} s (CPU {result['cpu']:.1f} s; "
-              f"load average {result['load'][0]:.1f} -> {result['load'][1]:.1f})", flush=True)
+        print(
+            f"{result['kind']} {result['period']}, {result['workers']} worker(s): {result['documents']} PDFs + "
+            f"workbooks, {result['pages']} pages in {result['seconds']:.1f} s (CPU {result['cpu']:.1f} s; "
+            f"load average {result['load'][0]:.1f} -> {result['load'][1]:.1f})",
+            flush=True,
+        )
     return 0
 
 

@@ -9,6 +9,7 @@ page's own bundle. "Dealers, another dealer" is picking a second dealer in the d
 the ranking and the metric rows are cached already; "another record list" is picking one of the
 drill-down's record lists.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,6 +35,7 @@ def demo_database() -> Path:
     database = OUT / "demo.duckdb"
     if not database.exists():
         from sampledata import generate
+
         generate(OUT / "demo")
         load_paths(collect_paths([str(OUT / "demo")]), database, load_rules())
     return database
@@ -52,7 +54,7 @@ def page_work(source: data.Source, today: dt.date) -> dict:
     method = data.chart_method_default(source.read_rules())
     region = catalog.regions()[0]
 
-    def overview():   # tiles, trends, breaches; issue 6: the watchlist of the last month, one region's chart
+    def overview():  # tiles, trends, breaches; issue 6: the watchlist of the last month, one region's chart
         data.load_catalog(source)
         shared = data.load_metric_rows(source, scope)
         data.load_overview(source, scope, shared)
@@ -69,7 +71,7 @@ def page_work(source: data.Source, today: dt.date) -> dict:
         data.load_catalog(source)
         shared = data.load_metric_rows(source, scope)
         data.load_ranking(source, scope, shared)
-        data.load_funnels(source, scope, False, shared)            # issue 6
+        data.load_funnels(source, scope, False, shared)  # issue 6
         drill_down(ranked[0], shared)
 
     def another_dealer():
@@ -86,10 +88,14 @@ def page_work(source: data.Source, today: dt.date) -> dict:
         data.load_catalog(source)
         data.load_settlement(source, year, today, scope)
 
-    return {"Overview": lambda: timed(overview), "Dealers": lambda: timed(dealers),
-            "Dealers, another dealer": lambda: timed(another_dealer),
-            "Dealers, another record list (the slowest of the six)": slowest_record_list,
-            "Award": lambda: timed(award), "Settlement": lambda: timed(settlement)}
+    return {
+        "Overview": lambda: timed(overview),
+        "Dealers": lambda: timed(dealers),
+        "Dealers, another dealer": lambda: timed(another_dealer),
+        "Dealers, another record list (the slowest of the six)": slowest_record_list,
+        "Award": lambda: timed(award),
+        "Settlement": lambda: timed(settlement),
+    }
 
 
 def timed(run) -> float:

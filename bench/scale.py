@@ -10,6 +10,7 @@ report command runs as a command (seconds and peak memory), and every page's dat
 cold cache (bench/page_data_times.py). The national scale takes a long time on 2 cores (the
 generation and the raw reads alone are minutes); run it on a quiet machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,9 +36,11 @@ from sampledata import generate  # noqa: E402
 # scale -> (dealers, months) for the national generator; None is the demo set.
 SCALES: dict[str, tuple[int, int] | None] = {"demo": None, "10x": (340, 24), "national": (3000, 36)}
 # Peak memory of a command: the child reports its own maximum resident set at exit.
-MEASURED = ("import resource, runpy, sys; sys.argv = ['etl'] + sys.argv[1:]\n"
-            "try:\n    runpy.run_module('etl', run_name='__main__')\n"
-            "finally:\n    print('maxrss_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
+MEASURED = (
+    "import resource, runpy, sys; sys.argv = ['etl'] + sys.argv[1:]\n"
+    "try:\n    runpy.run_module('etl', run_name='__main__')\n"
+    "finally:\n    print('maxrss_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
+)
 
 
 def timed(action) -> float:
@@ -51,8 +54,10 @@ def raw_read(files: list[Path], folder: Path) -> float:
     database = folder / "raw.duckdb"
     con = duckdb.connect(str(database))
     try:
-        return sum(timed(lambda n=n, f=f: con.execute(f"CREATE TABLE t{n} AS SELECT * FROM read_csv('{f}')"))
-                   for n, f in enumerate(files))
+        return sum(
+            timed(lambda n=n, f=f: con.execute(f"CREATE TABLE t{n} AS SELECT * FROM read_csv('{f}')"))
+            for n, f in enumerate(files)
+        )
     finally:
         con.close()
         database.unlink()
@@ -85,27 +90,39 @@ def measure(scale: str, folder: Path) -> list[tuple[str, str]]:
     first_load = timed(lambda: results.extend(load_paths(sorted(earlier), database, rules)))
     month_load = timed(lambda: results.extend(load_paths(new_month, database, rules)))
     rows = sum(r.rows_loaded for r in results)
-    rows_out = [("generate", f"{generation:.1f} s"),
-                ("files, rows loaded", f"{len(results)} files, {rows:,} rows"),
-                ("load all but the last month", f"{first_load:.1f} s"),
-                (f"load the last month ({last}) on top, refresh included", f"{month_load:.1f} s"),
-                ("that month vs DuckDB raw read_csv of its files",
-                 f"{month_load / raw_month:.2f} x ({raw_month:.2f} s raw)"),
-                ("warehouse file size", f"{database.stat().st_size / 1e6:,.0f} MB")]
+    rows_out = [
+        ("generate", f"{generation:.1f} s"),
+        ("files, rows loaded", f"{len(results)} files, {rows:,} rows"),
+        ("load all but the last month", f"{first_load:.1f} s"),
+        (f"load the last month ({last}) on top, refresh included", f"{month_load:.1f} s"),
+        ("that month vs DuckDB raw read_csv of its files", f"{month_load / raw_month:.2f} x ({raw_month:.2f} s raw)"),
+        ("warehouse file size", f"{database.stat().st_size / 1e6:,.0f} MB"),
+    ]
     if raw_all == raw_all:  # every file is a CSV: the whole load against the raw read of every file
-        rows_out.append(("whole load vs DuckDB raw read_csv of every file",
-                         f"{(first_load + month_load) / raw_all:.2f} x ({raw_all:.1f} s raw)"))
+        rows_out.append(
+            (
+                "whole load vs DuckDB raw read_csv of every file",
+                f"{(first_load + month_load) / raw_all:.2f} x ({raw_all:.1f} s raw)",
+            )
+        )
     year = str(int(last[:4]) - (1 if last.endswith("-01") else 0))
-    for name, extra in (("monthly", []), ("award", ["--year", year]), ("settlement", ["--year", year]),
-                        ("funnel", ["--metric", "complaint_rate", "--year", year]), ("watchlist", ["--month", last])):
+    for name, extra in (
+        ("monthly", []),
+        ("award", ["--year", year]),
+        ("settlement", ["--year", year]),
+        ("funnel", ["--metric", "complaint_rate", "--year", year]),
+        ("watchlist", ["--month", last]),
+    ):
         out = folder / f"{name}.csv"
         seconds, peak = run_command(["report", name, *extra, "--db", str(database), "--out", str(out)])
         rows_out.append((f"`report {name}` (whole command)", f"{seconds:.2f} s, {peak:,.0f} MB peak"))
     import logging
-    logging.getLogger("streamlit").setLevel(logging.ERROR)   # "no runtime found": expected outside a server
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)  # "no runtime found": expected outside a server
     from page_data_times import page_work
 
     from app import data as app_data
+
     work = page_work(app_data.Source.of(database, rules), dt.date.today())
     for page, seconds in work.items():
         rows_out.append((f"page data work, cold: {page}", f"{statistics.median(seconds() for _ in range(3)):.2f} s"))
@@ -124,9 +141,13 @@ def main() -> int:
             print(f"measuring {scale} ...", file=sys.stderr, flush=True)
             for what, figure in measure(scale, Path(tmp)):
                 table.setdefault(what, {})[scale] = figure
-    lines = [f"Measured {dt.date.today()} on {platform.machine()}, {__import__('os').cpu_count()} cores, "
-             f"DuckDB {duckdb.__version__}.", "", "| measure | " + " | ".join(scales) + " |",
-             "|---|" + "---|" * len(scales)]
+    lines = [
+        f"Measured {dt.date.today()} on {platform.machine()}, {__import__('os').cpu_count()} cores, "
+        f"DuckDB {duckdb.__version__}.",
+        "",
+        "| measure | " + " | ".join(scales) + " |",
+        "|---|" + "---|" * len(scales),
+    ]
     lines += [f"| {what} | " + " | ".join(row.get(s, "") for s in scales) + " |" for what, row in table.items()]
     text = "\n".join(lines) + "\n"
     args.out.write_text(text, encoding="utf-8")

@@ -6,6 +6,7 @@ every page and intersects `scope_for(user, roster)` into the page's Scope, whose
 `scope_for(...).allowed`'s rows (etl/explore.py). `user` None means open access (no users file):
 every page, every dealer, but on this computer only.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -58,8 +59,11 @@ def allowed_dealers(user: User | None, roster: pd.DataFrame) -> tuple[str, ...] 
     be empty (a region without dealers), never None."""
     if user is None or not user.scoped:
         return None
-    keep = (roster["region"].isin(user.regions) | roster["province"].isin(user.provinces)
-            | roster["dealer_id"].isin(user.dealer_ids))
+    keep = (
+        roster["region"].isin(user.regions)
+        | roster["province"].isin(user.provinces)
+        | roster["dealer_id"].isin(user.dealer_ids)
+    )
     return tuple(sorted(roster.loc[keep, "dealer_id"].astype(str)))
 
 

@@ -6,6 +6,7 @@ A missing default file means no added spellings; a mistake in the file (unknown 
 column, a spelling another column already uses) stops the load with AliasesError, which
 names the file and the key, so a typo never maps a column silently.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,8 @@ class AliasesError(ValueError):
 class HeaderMaps:
     """One kind's header spellings, normalised: whole columns and date parts of DATETIME columns."""
 
-    columns: dict[str, str]      # normalised spelling -> column name
-    date_parts: dict[str, str]   # normalised spelling -> DATETIME column whose date part it is
+    columns: dict[str, str]  # normalised spelling -> column name
+    date_parts: dict[str, str]  # normalised spelling -> DATETIME column whose date part it is
 
 
 def aliases_path() -> Path:
@@ -70,11 +71,15 @@ def _parse(path: Path) -> dict[str, dict[str, tuple[str, ...]]]:
     for kind_name, columns in document.items():
         kind = KIND_BY_NAME.get(kind_name)
         if kind is None:
-            raise AliasesError(f"header aliases file {path}: [{kind_name}] is not a kind of file; "
-                               f"the kinds are {', '.join(KIND_BY_NAME)}")
+            raise AliasesError(
+                f"header aliases file {path}: [{kind_name}] is not a kind of file; "
+                f"the kinds are {', '.join(KIND_BY_NAME)}"
+            )
         if not isinstance(columns, dict):
-            raise AliasesError(f"header aliases file {path}: {kind_name} must be a table "
-                               f"([{kind_name}] followed by lines like column = [\"spelling\"])")
+            raise AliasesError(
+                f"header aliases file {path}: {kind_name} must be a table "
+                f'([{kind_name}] followed by lines like column = ["spelling"])'
+            )
         added[kind_name] = _kind_aliases(path, kind, columns)
     return added
 
@@ -89,22 +94,24 @@ def _kind_aliases(path: Path, kind: Kind, columns: dict) -> dict[str, tuple[str,
     for column, spellings in columns.items():
         where = f"header aliases file {path}: {kind.name}.{column}"
         if column not in names:
-            raise AliasesError(f"{where}: {kind.name} files have no column {column}; "
-                               f"their columns are {', '.join(c.name for c in kind.columns)}")
+            raise AliasesError(
+                f"{where}: {kind.name} files have no column {column}; "
+                f"their columns are {', '.join(c.name for c in kind.columns)}"
+            )
         if isinstance(spellings, str):
             spellings = [spellings]
         if not isinstance(spellings, list) or not all(isinstance(s, str) for s in spellings):
-            raise AliasesError(f"{where} must be a list of header spellings, like {column} = [\"...\"]")
+            raise AliasesError(f'{where} must be a list of header spellings, like {column} = ["..."]')
         for spelling in spellings:
             normal = normalise_header(spelling)
             if not normal:
-                raise AliasesError(f"{where}: an empty spelling \"{spelling}\" names no header")
+                raise AliasesError(f'{where}: an empty spelling "{spelling}" names no header')
             role, owner = builtin.get(normal, (None, None))
             if owner is not None and (owner != column or role != "column"):
                 which = f"{owner}" if role == "column" else f"the date part of {owner}"
-                raise AliasesError(f"{where}: \"{spelling}\" is already a spelling of {which}")
+                raise AliasesError(f'{where}: "{spelling}" is already a spelling of {which}')
             if taken.get(normal, column) != column:
-                raise AliasesError(f"{where}: \"{spelling}\" is also given to {kind.name}.{taken[normal]}")
+                raise AliasesError(f'{where}: "{spelling}" is also given to {kind.name}.{taken[normal]}')
             taken[normal] = column
         result[column] = tuple(spellings)
     return result

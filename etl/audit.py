@@ -8,6 +8,7 @@ minutes (or a load for a sign-in); SQLite lets the dashboard, the loader's child
 its triggers refuse UPDATE and DELETE, so the trail is append-only for every client, not just ours.
 The sign-in throttle reads its failures from here, so a lock survives a restart of the dashboard.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +20,20 @@ from pathlib import Path
 import pandas as pd
 
 BUSY_SECONDS = 10
-EVENTS = ("signin_ok", "signin_failed", "signin_locked", "signout", "session_expired", "page_refused",
-          "upload", "export", "user_added", "user_removed", "user_changed", "password_changed")
+EVENTS = (
+    "signin_ok",
+    "signin_failed",
+    "signin_locked",
+    "signout",
+    "session_expired",
+    "page_refused",
+    "upload",
+    "export",
+    "user_added",
+    "user_removed",
+    "user_changed",
+    "password_changed",
+)
 COLUMNS = ["id", "at", "user_name", "event", "detail"]
 
 SCHEMA = """
@@ -63,13 +76,25 @@ def record(path: Path, user_name: str, event: str, at: dt.datetime | None = None
     if event not in EVENTS:
         raise ValueError(f"unknown audit event {event!r}")
     with closing(_connect(path)) as con, con:
-        con.execute("INSERT INTO audit (at, user_name, event, detail) VALUES (?, ?, ?, ?)",
-                    (_stamp(at or now()), user_name, event,
-                     json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)))
+        con.execute(
+            "INSERT INTO audit (at, user_name, event, detail) VALUES (?, ?, ?, ?)",
+            (
+                _stamp(at or now()),
+                user_name,
+                event,
+                json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
+            ),
+        )
 
 
-def events(path: Path, since: dt.datetime | None = None, until: dt.datetime | None = None,
-           user_name: str | None = None, kinds: list[str] | None = None, limit: int | None = None) -> pd.DataFrame:
+def events(
+    path: Path,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    user_name: str | None = None,
+    kinds: list[str] | None = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
     """Events newest first, filtered by time (since inclusive, until exclusive), user and kinds."""
     if not path.exists():
         return pd.DataFrame(columns=COLUMNS)
@@ -86,16 +111,18 @@ def events(path: Path, since: dt.datetime | None = None, until: dt.datetime | No
     if kinds:
         conditions.append(f"event IN ({', '.join('?' for _ in kinds)})")
         params.extend(kinds)
-    sql = (f"SELECT {', '.join(COLUMNS)} FROM audit WHERE {' AND '.join(conditions) or '1'} ORDER BY id DESC"
-           + (f" LIMIT {int(limit)}" if limit else ""))
+    sql = f"SELECT {', '.join(COLUMNS)} FROM audit WHERE {' AND '.join(conditions) or '1'} ORDER BY id DESC" + (
+        f" LIMIT {int(limit)}" if limit else ""
+    )
     with closing(_connect(path)) as con:
         frame = pd.read_sql_query(sql, con, params=params)
     frame["at"] = pd.to_datetime(frame["at"], format="%Y-%m-%dT%H:%M:%S.%fZ", utc=True)
     return frame
 
 
-def locked_until(path: Path, user_name: str, max_failures: int, lock_minutes: float,
-                 at: dt.datetime | None = None) -> dt.datetime | None:
+def locked_until(
+    path: Path, user_name: str, max_failures: int, lock_minutes: float, at: dt.datetime | None = None
+) -> dt.datetime | None:
     """When a name's sign-in lock ends, or None when it is not locked.
 
     A name is locked when its last `max_failures` sign-in attempts all failed (no success between) and
@@ -107,9 +134,11 @@ def locked_until(path: Path, user_name: str, max_failures: int, lock_minutes: fl
     moment = at or now()
     window = dt.timedelta(minutes=lock_minutes)
     with closing(_connect(path)) as con:
-        rows = con.execute("SELECT event, at FROM audit WHERE user_name = ? "
-                           "AND event IN ('signin_ok', 'signin_failed') AND at <= ? ORDER BY at DESC, id DESC LIMIT ?",
-                           (user_name, _stamp(moment), max_failures)).fetchall()
+        rows = con.execute(
+            "SELECT event, at FROM audit WHERE user_name = ? "
+            "AND event IN ('signin_ok', 'signin_failed') AND at <= ? ORDER BY at DESC, id DESC LIMIT ?",
+            (user_name, _stamp(moment), max_failures),
+        ).fetchall()
     if len(rows) < max_failures or any(event != "signin_failed" for event, _ in rows):
         return None
     latest, earliest = _parse(rows[0][1]), _parse(rows[-1][1])

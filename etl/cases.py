@@ -12,6 +12,7 @@ line to case_history (who, when, from, to). Resolving needs a root cause and an 
 complaint or fake-record case a re-check. Edits wait for the one writer at most
 [cases] edit_wait_seconds (etl/db.py).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -29,16 +30,26 @@ from etl.rules import Rules
 
 LOAD_AUTHOR = "load"
 OPEN, IN_PROGRESS, RESOLVED, CLOSED, REOPENED, WITHDRAWN = (
-    "open", "in_progress", "resolved", "closed", "reopened", "withdrawn")
+    "open",
+    "in_progress",
+    "resolved",
+    "closed",
+    "reopened",
+    "withdrawn",
+)
 # status -> the statuses a person may move a case to (withdrawn only ever by a load).
 TRANSITIONS = {
-    OPEN: (IN_PROGRESS, RESOLVED), IN_PROGRESS: (OPEN, RESOLVED), REOPENED: (IN_PROGRESS, RESOLVED),
-    RESOLVED: (IN_PROGRESS, CLOSED, REOPENED), CLOSED: (REOPENED,), WITHDRAWN: (),
+    OPEN: (IN_PROGRESS, RESOLVED),
+    IN_PROGRESS: (OPEN, RESOLVED),
+    REOPENED: (IN_PROGRESS, RESOLVED),
+    RESOLVED: (IN_PROGRESS, CLOSED, REOPENED),
+    CLOSED: (REOPENED,),
+    WITHDRAWN: (),
 }
 NEEDS_RECHECK = ("complaint", "fake_record")
 RECHECKS = ("callback", "call_list", "not_possible")
 EDITABLE = ("owner", "status", "root_cause", "root_cause_text", "action", "recheck", "recheck_note")
-_BEFORE_COMMIT = None     # tests: a callable run inside an edit's transaction, just before COMMIT
+_BEFORE_COMMIT = None  # tests: a callable run inside an edit's transaction, just before COMMIT
 
 
 class CaseError(ValueError):
@@ -57,7 +68,7 @@ ERRORS = {
     "needs_cause_action": "resolving needs a root cause and the action taken",
     "unknown_cause": "unknown root cause {cause}",
     "needs_recheck": "closing a {kind} case needs a re-check: a later callback, the next call list, "
-                     "or a note why none is possible",
+    "or a note why none is possible",
     "no_callback": "no callback on the record after the event: choose the call list or say why none is possible",
     "needs_note": "say why no re-check is possible",
     "unknown_field": "{name} cannot be edited",
@@ -90,25 +101,37 @@ class Opened:
 
     def line(self) -> str:
         kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(self.opened.items()))
-        return (f"cases: {sum(self.opened.values())} opened" + (f" ({kinds})" if kinds else "")
-                + f", {self.withdrawn} withdrawn by correction, {self.restored} back after a correction")
+        return (
+            f"cases: {sum(self.opened.values())} opened"
+            + (f" ({kinds})" if kinds else "")
+            + f", {self.withdrawn} withdrawn by correction, {self.restored} back after a correction"
+        )
 
 
 def _watchlist_events(con, month: dt.date, as_of: dt.date) -> pd.DataFrame:
     from etl.metrics import quality  # scipy: only when watchlist lines open cases
+
     lines = quality.watchlist(con, month, as_of)
     rows = []
     for line in lines.to_dict("records"):
         records = line.get("records")
-        rows.append({
-            "kind": "watchlist",
-            "event_key": f"watchlist|{month:%Y-%m}|{line['dealer_id']}|{line['reason']}|{line.get('metric') or ''}",
-            "dealer_id": line["dealer_id"],
-            "records": [r.strip() for r in str(records).split(",") if r.strip()] if isinstance(records, str) else [],
-            "evidence": f"watchlist {month:%Y-%m}", "event_at": dt.datetime(month.year, month.month, 1),
-            "month": month, "detail": f"{line['reason']} {line.get('metric') or ''}".strip()})
-    return pd.DataFrame(rows, columns=["kind", "event_key", "dealer_id", "records", "evidence", "event_at", "month",
-                                       "detail"])
+        rows.append(
+            {
+                "kind": "watchlist",
+                "event_key": f"watchlist|{month:%Y-%m}|{line['dealer_id']}|{line['reason']}|{line.get('metric') or ''}",
+                "dealer_id": line["dealer_id"],
+                "records": [r.strip() for r in str(records).split(",") if r.strip()]
+                if isinstance(records, str)
+                else [],
+                "evidence": f"watchlist {month:%Y-%m}",
+                "event_at": dt.datetime(month.year, month.month, 1),
+                "month": month,
+                "detail": f"{line['reason']} {line.get('metric') or ''}".strip(),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["kind", "event_key", "dealer_id", "records", "evidence", "event_at", "month", "detail"]
+    )
 
 
 def _run(con, sql: str, params=None) -> None:
@@ -136,58 +159,94 @@ def open_cases(con, rules: Rules, now: dt.datetime | None = None, author: str = 
         if month is not None:
             lines = _watchlist_events(con, month, now.date())
             con.register("_watchlist_events", lines)
-            _run(con, "INSERT INTO case_events_now SELECT kind, event_key, dealer_id, CAST(records AS VARCHAR[]), "
-                        "evidence, CAST(event_at AS TIMESTAMP), CAST(month AS DATE), detail FROM _watchlist_events")
+            _run(
+                con,
+                "INSERT INTO case_events_now SELECT kind, event_key, dealer_id, CAST(records AS VARCHAR[]), "
+                "evidence, CAST(event_at AS TIMESTAMP), CAST(month AS DATE), detail FROM _watchlist_events",
+            )
             con.unregister("_watchlist_events")
             months.append(month)
             result.watchlist_month = month
     due = pd.DataFrame({"kind": kinds, "due_at": [due_at(rules, kind, now) for kind in kinds]})
     con.register("_case_due", due)
-    synced = "(kind IN (SELECT unnest($kinds)) AND kind <> 'watchlist' OR kind = 'watchlist' AND month IN " \
-             "(SELECT unnest($months)))"
+    synced = (
+        "(kind IN (SELECT unnest($kinds)) AND kind <> 'watchlist' OR kind = 'watchlist' AND month IN "
+        "(SELECT unnest($months)))"
+    )
     try:
         _run(con, "BEGIN TRANSACTION")
-        _run(con, """
+        _run(
+            con,
+            """
             CREATE OR REPLACE TEMP TABLE case_new AS
             SELECT e.*, CAST(d.due_at AS TIMESTAMP) AS due_at
             FROM case_events_now e JOIN _case_due d USING (kind)
             WHERE e.event_key NOT IN (SELECT event_key FROM cases)
-            ORDER BY e.event_at, e.event_key""")
-        _run(con, """
+            ORDER BY e.event_at, e.event_key""",
+        )
+        _run(
+            con,
+            """
             INSERT INTO cases (case_id, event_key, kind, dealer_id, records, evidence, event_at, month, detail,
                                opened_at, due_at, status, version, updated_by, updated_at)
             SELECT nextval('case_ids'), event_key, kind, dealer_id, records, evidence, event_at, month, detail,
-                   $now, due_at, 'open', 1, $author, $now FROM case_new""", {"now": now, "author": author})
-        _run(con, """
+                   $now, due_at, 'open', 1, $author, $now FROM case_new""",
+            {"now": now, "author": author},
+        )
+        _run(
+            con,
+            """
             INSERT INTO case_history SELECT c.case_id, $now, $author, 'status', NULL, 'open', 1
-            FROM cases c SEMI JOIN case_new n USING (event_key)""", {"now": now, "author": author})
+            FROM cases c SEMI JOIN case_new n USING (event_key)""",
+            {"now": now, "author": author},
+        )
         for kind, count in con.execute("SELECT kind, count(*) FROM case_new GROUP BY kind").fetchall():
             result.opened[kind] = count
         # Gone with a corrected file: withdrawn, never deleted.
-        _run(con, f"""
+        _run(
+            con,
+            f"""
             CREATE OR REPLACE TEMP TABLE case_gone AS SELECT case_id, status, version FROM cases
             WHERE {synced} AND status <> 'withdrawn'
               AND event_key NOT IN (SELECT event_key FROM case_events_now)""",
-                    {"kinds": kinds, "months": months})
-        _run(con, """INSERT INTO case_history SELECT case_id, $now, $author, 'status', status, 'withdrawn', version + 1
-                       FROM case_gone""", {"now": now, "author": author})
-        _run(con, """UPDATE cases SET status = 'withdrawn', version = version + 1, updated_by = $author,
+            {"kinds": kinds, "months": months},
+        )
+        _run(
+            con,
+            """INSERT INTO case_history SELECT case_id, $now, $author, 'status', status, 'withdrawn', version + 1
+                       FROM case_gone""",
+            {"now": now, "author": author},
+        )
+        _run(
+            con,
+            """UPDATE cases SET status = 'withdrawn', version = version + 1, updated_by = $author,
                        updated_at = $now WHERE case_id IN (SELECT case_id FROM case_gone)""",
-                    {"now": now, "author": author})
+            {"now": now, "author": author},
+        )
         result.withdrawn = con.execute("SELECT count(*) FROM case_gone").fetchone()[0]
         # Back with a later file: the status it had before it was withdrawn.
-        _run(con, """
+        _run(
+            con,
+            """
             CREATE OR REPLACE TEMP TABLE case_back AS
             SELECT c.case_id, c.version,
                    (SELECT h.old_value FROM case_history h WHERE h.case_id = c.case_id AND h.field = 'status'
                     AND h.new_value = 'withdrawn' ORDER BY h.version DESC LIMIT 1) AS status_before
             FROM cases c WHERE c.status = 'withdrawn'
-              AND c.event_key IN (SELECT event_key FROM case_events_now)""")
-        _run(con, """INSERT INTO case_history SELECT case_id, $now, $author, 'status', 'withdrawn',
-                       coalesce(status_before, 'open'), version + 1 FROM case_back""", {"now": now, "author": author})
-        _run(con, """UPDATE cases SET status = coalesce(b.status_before, 'open'), version = cases.version + 1,
+              AND c.event_key IN (SELECT event_key FROM case_events_now)""",
+        )
+        _run(
+            con,
+            """INSERT INTO case_history SELECT case_id, $now, $author, 'status', 'withdrawn',
+                       coalesce(status_before, 'open'), version + 1 FROM case_back""",
+            {"now": now, "author": author},
+        )
+        _run(
+            con,
+            """UPDATE cases SET status = coalesce(b.status_before, 'open'), version = cases.version + 1,
                        updated_by = $author, updated_at = $now FROM case_back b WHERE cases.case_id = b.case_id""",
-                    {"now": now, "author": author})
+            {"now": now, "author": author},
+        )
         result.restored = con.execute("SELECT count(*) FROM case_back").fetchone()[0]
         _run(con, "COMMIT")
     except BaseException:
@@ -207,19 +266,23 @@ def open_after_load(database: Path, rules: Rules, notify=None, now: dt.datetime 
             return open_cases(con, rules, now)
     except Exception as exc:  # noqa: BLE001 - the files are loaded; the cases follow at the next load
         import sys
+
         (notify or (lambda message: print(message, file=sys.stderr, flush=True)))(
-            f"cases could not be opened after this load ({type(exc).__name__}: {exc}); "
-            "they open at the next load")
+            f"cases could not be opened after this load ({type(exc).__name__}: {exc}); they open at the next load"
+        )
         return None
 
 
 # --- edits --------------------------------------------------------------------------------------
 
+
 def _later_callback(con, case: dict) -> bool:
     if not case["records"]:
         return False
-    found = con.execute("SELECT count(*) FROM callbacks WHERE dealer_id = ? AND list_contains(?, record_no) "
-                        "AND called_at > ?", [case["dealer_id"], list(case["records"]), case["event_at"]]).fetchall()[0]
+    found = con.execute(
+        "SELECT count(*) FROM callbacks WHERE dealer_id = ? AND list_contains(?, record_no) AND called_at > ?",
+        [case["dealer_id"], list(case["records"]), case["event_at"]],
+    ).fetchall()[0]
     return bool(found[0])
 
 
@@ -255,8 +318,16 @@ def _checked(con, rules: Rules, case: dict, changes: dict, now: dt.datetime) -> 
     return new
 
 
-def edit_on(con, rules: Rules, case_id: int, version: int, author: str, changes: dict,
-            scope: Scope | None = None, now: dt.datetime | None = None) -> int:
+def edit_on(
+    con,
+    rules: Rules,
+    case_id: int,
+    version: int,
+    author: str,
+    changes: dict,
+    scope: Scope | None = None,
+    now: dt.datetime | None = None,
+) -> int:
     """Save `changes` to case `case_id` made from `version`, on the writer `con`, in one transaction; the
     new version. CaseError when the case moved on since (stale), is out of `scope` or the change is not
     allowed; nothing is saved then."""
@@ -278,26 +349,33 @@ def edit_on(con, rules: Rules, case_id: int, version: int, author: str, changes:
             when = pd.Timestamp(case["updated_at"]).strftime("%Y-%m-%d %H:%M:%S") if case["updated_at"] else "?"
             raise CaseError("stale", who=case["updated_by"] or "?", when=when)
         new = _checked(con, rules, case, changes, now)
-        changed = [name for name in EDITABLE + ("resolved_at", "closed_at", "times_closed", "times_reopened")
-                   if _text(new.get(name)) != _text(case.get(name))]
+        changed = [
+            name
+            for name in EDITABLE + ("resolved_at", "closed_at", "times_closed", "times_reopened")
+            if _text(new.get(name)) != _text(case.get(name))
+        ]
         if not changed:
             con.execute("ROLLBACK")
             return int(version)
         new_version = int(version) + 1
         assignments = ", ".join(f"{name} = ?" for name in changed)
-        con.execute(f"UPDATE cases SET {assignments}, version = ?, updated_by = ?, updated_at = ? "
-                    "WHERE case_id = ? AND version = ?",
-                    [new[name] for name in changed] + [new_version, author, now, case_id, int(version)])
+        con.execute(
+            f"UPDATE cases SET {assignments}, version = ?, updated_by = ?, updated_at = ? "
+            "WHERE case_id = ? AND version = ?",
+            [new[name] for name in changed] + [new_version, author, now, case_id, int(version)],
+        )
         for name in changed:
             if name in EDITABLE:
-                con.execute("INSERT INTO case_history VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            [case_id, now, author, name, _text(case.get(name)), _text(new.get(name)), new_version])
+                con.execute(
+                    "INSERT INTO case_history VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [case_id, now, author, name, _text(case.get(name)), _text(new.get(name)), new_version],
+                )
         if _BEFORE_COMMIT:
             _BEFORE_COMMIT()
         con.execute("COMMIT")
         return new_version
     except BaseException:
-        with contextlib.suppress(duckdb.Error):   # no transaction left to undo
+        with contextlib.suppress(duckdb.Error):  # no transaction left to undo
             con.execute("ROLLBACK")
         raise
 
@@ -310,16 +388,33 @@ def _text(value) -> str | None:
     return str(value)
 
 
-def edit(database: Path, rules: Rules, case_id: int, version: int, author: str, changes: dict,
-         scope: Scope | None = None, now: dt.datetime | None = None, notify=None) -> int:
+def edit(
+    database: Path,
+    rules: Rules,
+    case_id: int,
+    version: int,
+    author: str,
+    changes: dict,
+    scope: Scope | None = None,
+    now: dt.datetime | None = None,
+    notify=None,
+) -> int:
     """edit_on with its own writer, waiting at most [cases] edit_wait_seconds for a load or another edit
     (etl.db.DatabaseBusy after that)."""
     with writer(database, rules, wait_seconds=float(rules["cases.edit_wait_seconds"]), notify=notify) as con:
         return edit_on(con, rules, case_id, version, author, changes, scope, now)
 
 
-def assign(database: Path, rules: Rules, versions: dict[int, int], owner: str, author: str,
-           scope: Scope | None = None, now: dt.datetime | None = None, notify=None) -> dict[int, CaseError]:
+def assign(
+    database: Path,
+    rules: Rules,
+    versions: dict[int, int],
+    owner: str,
+    author: str,
+    scope: Scope | None = None,
+    now: dt.datetime | None = None,
+    notify=None,
+) -> dict[int, CaseError]:
     """Give every case of `versions` (case_id -> the version shown) to `owner`, each in its own
     transaction on one writer; the cases that could not be assigned, with why."""
     refused: dict[int, CaseError] = {}
@@ -334,14 +429,27 @@ def assign(database: Path, rules: Rules, versions: dict[int, int], owner: str, a
 
 # --- the command line: python -m etl cases list|export ------------------------------------------
 
-LIST_COLUMNS = ["case_id", "kind", "status", "dealer_id", "dealer_name", "owner", "opened_at", "due_at", "age_days",
-                "overdue", "records", "detail"]
+LIST_COLUMNS = [
+    "case_id",
+    "kind",
+    "status",
+    "dealer_id",
+    "dealer_name",
+    "owner",
+    "opened_at",
+    "due_at",
+    "age_days",
+    "overdue",
+    "records",
+    "detail",
+]
 
 
 def listed(database: Path, rules: Rules, now: dt.datetime, scope: Scope | None = None, **filters) -> pd.DataFrame:
     """The queue (etl.metrics.cases.queue) with its filters, from a short reader."""
     from etl.db import reader
     from etl.metrics import cases as case_metrics
+
     with reader(database, rules) as con:
         return case_metrics.queue(con, now, scope, **filters)
 
@@ -352,10 +460,13 @@ def export(database: Path, rules: Rules, out: Path, now: dt.datetime, scope: Sco
     from etl import inert
     from etl.db import reader
     from etl.metrics import cases as case_metrics
+
     with reader(database, rules) as con:
         found = case_metrics.queue(con, now, scope, **filters)
-        history = con.execute("SELECT * FROM case_history WHERE case_id IN (SELECT unnest(?)) "
-                              "ORDER BY case_id, version, field", [found["case_id"].tolist()]).df()
+        history = con.execute(
+            "SELECT * FROM case_history WHERE case_id IN (SELECT unnest(?)) ORDER BY case_id, version, field",
+            [found["case_id"].tolist()],
+        ).df()
         by_dealer = case_metrics.figures(con, now, "dealer", scope)
         by_region = case_metrics.figures(con, now, "region", scope)
     found = found.assign(records=found["records"].map(lambda r: ", ".join(r) if r is not None else ""))

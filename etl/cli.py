@@ -1,4 +1,5 @@
 """The command line of spec 5: load, sample, report (and demo, used by the README's run command)."""
+
 from __future__ import annotations
 
 import argparse
@@ -39,31 +40,44 @@ def _month(text: str) -> dt.date:
 
 
 # Options that only some reports take: option -> the reports it applies to.
-REPORT_OPTIONS = {"metric": ("funnel",), "from_month": ("funnel",), "to_month": ("funnel",),
-                  "overdispersion": ("funnel",), "month": ("watchlist", "pack"), "kind": ("pack",), "by": ("pack",),
-                  "lang": ("pack",), "region": ("pack",), "dealer": ("pack",), "workers": ("pack",)}
+REPORT_OPTIONS = {
+    "metric": ("funnel",),
+    "from_month": ("funnel",),
+    "to_month": ("funnel",),
+    "overdispersion": ("funnel",),
+    "month": ("watchlist", "pack"),
+    "kind": ("pack",),
+    "by": ("pack",),
+    "lang": ("pack",),
+    "region": ("pack",),
+    "dealer": ("pack",),
+    "workers": ("pack",),
+}
 # Processes laying out a pack's documents (the machine's 2 cores: one reads the figures, both lay out).
 PACK_WORKERS = 2
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m etl",
-                                  description="Dealer service-quality data: load, sample, report.")
+    top = argparse.ArgumentParser(
+        prog="python -m etl", description="Dealer service-quality data: load, sample, report."
+    )
     commands = top.add_subparsers(dest="command", required=True)
 
     load = commands.add_parser("load", help="load files and folders into the database")
     load.add_argument("paths", nargs="+", metavar="PATH")
     load.add_argument("--db"), load.add_argument("--rules")
-    load.add_argument("--submitted-on", type=_date,
-                      help="submission date for repairs files without a submitted_on column")
+    load.add_argument(
+        "--submitted-on", type=_date, help="submission date for repairs files without a submitted_on column"
+    )
     load.add_argument("--json", action="store_true", help="one JSON object per line (used by the dashboard's uploads)")
 
     sample = commands.add_parser("sample", help="write the deterministic demo data set (or a national-scale one)")
     sample.add_argument("--out", default=str(config.DEFAULT_SAMPLE_DIR))
     sample.add_argument("--seed", type=int, default=20260101)
     sample.add_argument("--end-month", help="last month of the data set (YYYY-MM); default: last month")
-    sample.add_argument("--dealers", type=_positive,
-                        help="national scale: this many dealers (default 3000 with --months)")
+    sample.add_argument(
+        "--dealers", type=_positive, help="national scale: this many dealers (default 3000 with --months)"
+    )
     sample.add_argument("--months", type=_positive, help="national scale: this many months (default 36 with --dealers)")
 
     report = commands.add_parser("report", help="write a report as .csv or .xlsx, or a pack of PDFs and workbooks")
@@ -72,13 +86,22 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--metric", help="funnel: the rate's column in the monthly report, e.g. complaint_rate")
     report.add_argument("--from", dest="from_month", type=_month, help="funnel: first month (YYYY-MM)")
     report.add_argument("--to", dest="to_month", type=_month, help="funnel: last month (YYYY-MM)")
-    report.add_argument("--overdispersion", action="store_true",
-                        help="funnel: widen the limits when the dealers are overdispersed (Spiegelhalter's phi)")
+    report.add_argument(
+        "--overdispersion",
+        action="store_true",
+        help="funnel: widen the limits when the dealers are overdispersed (Spiegelhalter's phi)",
+    )
     report.add_argument("--month", type=_month, help="watchlist: the month to review; pack: its month (YYYY-MM)")
-    report.add_argument("--kind", choices=["bulletin", "scorecard", "settlement", "award"],
-                        help="pack: which document (one PDF and one workbook per recipient, and index.csv)")
-    report.add_argument("--by", choices=["region", "dealer"],
-                        help="pack: one document per region (bulletin, award) or per dealer (scorecard, settlement)")
+    report.add_argument(
+        "--kind",
+        choices=["bulletin", "scorecard", "settlement", "award"],
+        help="pack: which document (one PDF and one workbook per recipient, and index.csv)",
+    )
+    report.add_argument(
+        "--by",
+        choices=["region", "dealer"],
+        help="pack: one document per region (bulletin, award) or per dealer (scorecard, settlement)",
+    )
     report.add_argument("--lang", choices=["zh", "en"], help="pack: language of the documents (default zh)")
     report.add_argument("--region", action="append", help="pack: only this region's dealers (repeatable)")
     report.add_argument("--dealer", action="append", help="pack: only this dealer (repeatable)")
@@ -87,8 +110,9 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--db"), report.add_argument("--rules")
     report.add_argument("--out", required=True, help="the report file (.csv, .xlsx); pack: the folder to write")
 
-    inspect = commands.add_parser("inspect",
-                                  help="show how files would load (sheets, headers, dates, rejects); writes nothing")
+    inspect = commands.add_parser(
+        "inspect", help="show how files would load (sheets, headers, dates, rejects); writes nothing"
+    )
     inspect.add_argument("paths", nargs="+", metavar="FILE")
     inspect.add_argument("--db"), inspect.add_argument("--rules")
     inspect.add_argument("--submitted-on", type=_date, help="as for load")
@@ -108,8 +132,11 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["parquet"], default="parquet")
     export.add_argument("--out", required=True, metavar="DIR", help="the folder to write (docs/parquet.md)")
     export.add_argument("--db"), export.add_argument("--rules")
-    export.add_argument("--with-personal-data", action="store_true",
-                        help="keep customer names, phones and addresses (left out by default)")
+    export.add_argument(
+        "--with-personal-data",
+        action="store_true",
+        help="keep customer names, phones and addresses (left out by default)",
+    )
 
     cases = commands.add_parser("cases", help="the tracked cases (issue 16): list them, or export them to Excel")
     cases.add_argument("action", choices=["list", "export"])
@@ -124,8 +151,9 @@ def parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="generate and load the demo data when the database is empty")
     demo.add_argument("--db"), demo.add_argument("--rules")
 
-    users = commands.add_parser("users",
-                                help="who may sign in to the dashboard: add, remove, list, passwd (docs/access.md)")
+    users = commands.add_parser(
+        "users", help="who may sign in to the dashboard: add, remove, list, passwd (docs/access.md)"
+    )
     users.add_argument("action", choices=["add", "remove", "list", "passwd"])
     users.add_argument("name", nargs="?", help="the user's sign-in name (lower-case letters, digits, . _ - @)")
     users.add_argument("--role", choices=["admin", "analyst", "regional", "callcenter", "dealer"])
@@ -143,11 +171,21 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from etl.aliases import AliasesError
     from etl.rules import RulesError
+
     args = parser().parse_args(argv)
     try:
-        return {"load": cmd_load, "sample": cmd_sample, "report": cmd_report, "demo": cmd_demo,
-                "inspect": cmd_inspect, "rejects": cmd_rejects, "refresh": cmd_refresh,
-                "export": cmd_export, "users": cmd_users, "cases": cmd_cases}[args.command](args)
+        return {
+            "load": cmd_load,
+            "sample": cmd_sample,
+            "report": cmd_report,
+            "demo": cmd_demo,
+            "inspect": cmd_inspect,
+            "rejects": cmd_rejects,
+            "refresh": cmd_refresh,
+            "export": cmd_export,
+            "users": cmd_users,
+            "cases": cmd_cases,
+        }[args.command](args)
     except (RulesError, AliasesError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -156,14 +194,17 @@ def main(argv: list[str] | None = None) -> int:
 def _data_paths(arguments: list[str]) -> list[Path] | None:
     """The data files the arguments name (folders expanded), or None after saying why there are none."""
     from etl.load import collect_paths
+
     try:
         paths = collect_paths(arguments)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return None
     if not paths:
-        print("error: no data files (.csv .tsv .txt .xlsx .xlsm .xls .ods) found in " + ", ".join(arguments),
-              file=sys.stderr)
+        print(
+            "error: no data files (.csv .tsv .txt .xlsx .xlsm .xls .ods) found in " + ", ".join(arguments),
+            file=sys.stderr,
+        )
         return None
     return paths
 
@@ -171,6 +212,7 @@ def _data_paths(arguments: list[str]) -> list[Path] | None:
 def cmd_load(args) -> int:
     from etl.load import load_paths
     from etl.rules import load_rules
+
     rules = load_rules(config.rules_path(args.rules))
     paths = _data_paths(args.paths)
     if paths is None:
@@ -182,17 +224,26 @@ def cmd_load(args) -> int:
 
         def emit(event: dict) -> None:
             print(json.dumps(event, ensure_ascii=False), flush=True)
-        results = load_paths(paths, config.db_path(args.db), rules, args.submitted_on,
-                             on_result=lambda r: emit(dataclasses.asdict(r)),
-                             notify=lambda message: emit({"waiting": message}))
+
+        results = load_paths(
+            paths,
+            config.db_path(args.db),
+            rules,
+            args.submitted_on,
+            on_result=lambda r: emit(dataclasses.asdict(r)),
+            notify=lambda message: emit({"waiting": message}),
+        )
     else:
-        results = load_paths(paths, config.db_path(args.db), rules, args.submitted_on,
-                             on_result=lambda r: print(r.line(), flush=True))
+        results = load_paths(
+            paths, config.db_path(args.db), rules, args.submitted_on, on_result=lambda r: print(r.line(), flush=True)
+        )
     counts = {s: sum(r.status == s for r in results) for s in ("loaded", "already_loaded", "rejected")}
-    summary = (f"{len(results)} files in {time.perf_counter() - started:.1f} s: {counts['loaded']} loaded, "
-               f"{counts['already_loaded']} already loaded, {counts['rejected']} rejected; rows: "
-               f"{sum(r.rows_read for r in results)} read, {sum(r.rows_loaded for r in results)} loaded, "
-               f"{sum(r.rows_rejected for r in results)} rejected")
+    summary = (
+        f"{len(results)} files in {time.perf_counter() - started:.1f} s: {counts['loaded']} loaded, "
+        f"{counts['already_loaded']} already loaded, {counts['rejected']} rejected; rows: "
+        f"{sum(r.rows_read for r in results)} read, {sum(r.rows_loaded for r in results)} loaded, "
+        f"{sum(r.rows_rejected for r in results)} rejected"
+    )
     print(summary if not getattr(args, "json", False) else json.dumps({"summary": summary}, ensure_ascii=False))
     return EXIT_FILE_REJECTED if counts["rejected"] else EXIT_OK
 
@@ -203,6 +254,7 @@ def cmd_inspect(args) -> int:
 
     from etl.preview import describe, inspect_file
     from etl.rules import load_rules
+
     rules = load_rules(config.rules_path(args.rules))
     paths = _data_paths(args.paths)
     if paths is None:
@@ -218,6 +270,7 @@ def cmd_inspect(args) -> int:
 def cmd_rejects(args) -> int:
     from etl.corrections import NoRejects, correction_workbook
     from etl.db import reader
+
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
         print("error: --out must end in .xlsx", file=sys.stderr)
@@ -246,6 +299,7 @@ def cmd_refresh(args) -> int:
     from etl import marts
     from etl.db import writer
     from etl.rules import load_rules
+
     database = config.db_path(args.db)
     if not database.exists():
         print(f"error: no database at {database}", file=sys.stderr)
@@ -263,6 +317,7 @@ def cmd_export(args) -> int:
     from etl.db import reader
     from etl.export import ExportError, export_parquet
     from etl.rules import load_rules
+
     database = config.db_path(args.db)
     if not database.exists():
         print(f"error: no database at {database}", file=sys.stderr)
@@ -272,9 +327,13 @@ def cmd_export(args) -> int:
     started = time.perf_counter()
 
     def told(name: str, entry: dict) -> None:
-        where = (f"{entry['partitions']} partitions by year/month of {entry['partitioning']['from']}"
-                 if entry["partitioning"] else "1 file")
+        where = (
+            f"{entry['partitions']} partitions by year/month of {entry['partitioning']['from']}"
+            if entry["partitioning"]
+            else "1 file"
+        )
         print(f"{name}: {entry['rows']} rows, {where}, {entry['bytes'] / 1e6:.2f} MB", flush=True)
+
     try:
         with reader(database, rules) as con:
             manifest = export_parquet(con, out, rules, args.with_personal_data, database, on_table=told)
@@ -282,15 +341,21 @@ def cmd_export(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     tables = manifest["tables"].values()
-    print(f"exported {len(tables)} tables, {sum(t['rows'] for t in tables)} rows, "
-          f"{sum(t['bytes'] for t in tables) / 1e6:.1f} MB to {out} in {time.perf_counter() - started:.1f} s; "
-          + ("personal data included" if args.with_personal_data else
-             "personal data left out (--with-personal-data keeps it)"))
+    print(
+        f"exported {len(tables)} tables, {sum(t['rows'] for t in tables)} rows, "
+        f"{sum(t['bytes'] for t in tables) / 1e6:.1f} MB to {out} in {time.perf_counter() - started:.1f} s; "
+        + (
+            "personal data included"
+            if args.with_personal_data
+            else "personal data left out (--with-personal-data keeps it)"
+        )
+    )
     return EXIT_OK
 
 
 def cmd_sample(args) -> int:
     from sampledata import generate
+
     dealers, months = getattr(args, "dealers", None), getattr(args, "months", None)
     try:
         written = generate(Path(args.out), seed=args.seed, end_month=args.end_month, dealers=dealers, months=months)
@@ -305,6 +370,7 @@ def cmd_report(args) -> int:
     from etl import reports
     from etl.db import reader
     from etl.rules import load_rules
+
     problem = _report_problem(args)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
@@ -319,8 +385,16 @@ def cmd_report(args) -> int:
     as_of = args.as_of or dt.date.today()
     months = (args.from_month, args.to_month) if args.from_month else None
     with reader(config.db_path(args.db), rules) as con:
-        frame = reports.build(con, args.name, args.year, as_of, metric=args.metric, months=months,
-                              overdispersion=args.overdispersion, month=args.month)
+        frame = reports.build(
+            con,
+            args.name,
+            args.year,
+            as_of,
+            metric=args.metric,
+            months=months,
+            overdispersion=args.overdispersion,
+            month=args.month,
+        )
     reports.write(frame, out)
     print(f"wrote {len(frame)} rows to {out}")
     return EXIT_OK
@@ -340,6 +414,7 @@ def _report_problem(args) -> str | None:
         return "report watchlist needs --month YYYY-MM"
     if args.name == "funnel":
         from etl.metrics.quality import STAT_RATES
+
         if args.metric not in STAT_RATES:
             return f"report funnel needs --metric, one of: {', '.join(STAT_RATES)}"
         if (args.from_month is None) != (args.to_month is None):
@@ -376,6 +451,7 @@ def cmd_pack(args) -> int:
     from etl.metrics.scope import Scope
     from etl.packs.pdf import FontMissing
     from etl.rules import load_rules
+
     database = config.db_path(args.db)
     if not database.exists():
         print(f"error: no database at {database}", file=sys.stderr)
@@ -401,8 +477,10 @@ def cmd_pack(args) -> int:
     if sys.stderr.isatty():
         print(file=sys.stderr)
     pages = sum(line.pages for line in written)
-    print(f"wrote {len(written)} PDFs ({pages} pages) and {len(written)} workbooks to {out} in "
-          f"{time.perf_counter() - started:.1f} s; index: {out / packs.INDEX}")
+    print(
+        f"wrote {len(written)} PDFs ({pages} pages) and {len(written)} workbooks to {out} in "
+        f"{time.perf_counter() - started:.1f} s; index: {out / packs.INDEX}"
+    )
     return EXIT_OK
 
 
@@ -417,8 +495,14 @@ def _progress(total: int):
         filled = width * done // total
         elapsed = time.perf_counter() - started
         left = elapsed / done * (total - done)
-        print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {elapsed:.0f} s, ~{left:.0f} s left "
-              f"{document.recipient[:20]:<20}", end="", file=sys.stderr, flush=True)
+        print(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {elapsed:.0f} s, ~{left:.0f} s left "
+            f"{document.recipient[:20]:<20}",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
+
     return show
 
 
@@ -426,6 +510,7 @@ def cmd_cases(args) -> int:
     """cases list: one line per case, overdue first; cases export: the workbook (cases, history, figures)."""
     from etl import cases
     from etl.rules import CASE_KINDS, load_rules
+
     database = config.db_path(args.db)
     if not database.exists():
         print(f"error: no database at {database}", file=sys.stderr)
@@ -435,8 +520,13 @@ def cmd_cases(args) -> int:
         print(f"error: no case kind {', '.join(unknown)}; one of: {', '.join(CASE_KINDS)}", file=sys.stderr)
         return EXIT_USAGE
     rules = load_rules(config.rules_path(args.rules))
-    filters = {"kinds": tuple(args.kind or ()), "statuses": tuple(args.status or ()), "owner": args.owner,
-               "overdue_only": args.overdue, "dealer_id": args.dealer}
+    filters = {
+        "kinds": tuple(args.kind or ()),
+        "statuses": tuple(args.status or ()),
+        "owner": args.owner,
+        "overdue_only": args.overdue,
+        "dealer_id": args.dealer,
+    }
     now = dt.datetime.now().replace(microsecond=0)
     if args.action == "export":
         if not args.out or not args.out.lower().endswith(".xlsx"):
@@ -448,9 +538,11 @@ def cmd_cases(args) -> int:
     found = cases.listed(database, rules, now, **filters)
     for row in found.to_dict("records"):
         late = "  OVERDUE" if row["overdue"] else ""
-        print(f"#{row['case_id']} {row['kind']} {row['status']} {row['dealer_id']} owner={row['owner'] or '-'} "
-              f"opened {row['opened_at']:%Y-%m-%d} due {row['due_at']:%Y-%m-%d} ({row['age_days']} days){late}"
-              f"  {', '.join(row['records'] if row['records'] is not None else [])}")
+        print(
+            f"#{row['case_id']} {row['kind']} {row['status']} {row['dealer_id']} owner={row['owner'] or '-'} "
+            f"opened {row['opened_at']:%Y-%m-%d} due {row['due_at']:%Y-%m-%d} ({row['age_days']} days){late}"
+            f"  {', '.join(row['records'] if row['records'] is not None else [])}"
+        )
     print(f"{len(found)} cases, {int(found['overdue'].sum()) if len(found) else 0} overdue")
     return EXIT_OK
 
@@ -458,6 +550,7 @@ def cmd_cases(args) -> int:
 def cmd_demo(args) -> int:
     """Used by the README's run command: a first start gets the demo data generated and loaded."""
     from etl.db import reader
+
     database = config.db_path(args.db)
     if database.exists():
         with reader(database) as con:
@@ -475,6 +568,7 @@ def cmd_users(args) -> int:
     import getpass
 
     from etl.users import UsersError, run_command
+
     if args.action != "list" and not args.name:
         print(f"error: users {args.action} needs a NAME", file=sys.stderr)
         return EXIT_USAGE

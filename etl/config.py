@@ -1,4 +1,5 @@
 """Where the database and the rules file are: defaults, environment variables, options (spec 5)."""
+
 from __future__ import annotations
 
 import os

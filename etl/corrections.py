@@ -4,6 +4,7 @@ dealer wrote them and what is wrong with it, in Chinese (or English), as an Exce
 The clerk corrects those rows in the original file and sends the whole file again; it then loads
 as a resubmission (a repairs file replaces its dealer-months, other kinds upsert by key).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,11 +32,13 @@ def latest_load_with_rejects(con, file_name: str) -> tuple:
     row = con.execute(
         "SELECT load_id, finished_at, kind, rows_read, rows_rejected, details FROM load_log "
         "WHERE file_name = ? AND status = 'loaded' AND rows_rejected > 0 ORDER BY load_id DESC LIMIT 1",
-        [file_name]).fetchone()
+        [file_name],
+    ).fetchone()
     if row is None:
         known = con.execute("SELECT count(*) FROM load_log WHERE file_name = ?", [file_name]).fetchone()[0]
-        raise NoRejects(f"{file_name}: no rejected rows to correct" if known
-                        else f"no file named {file_name} has been loaded")
+        raise NoRejects(
+            f"{file_name}: no rejected rows to correct" if known else f"no file named {file_name} has been loaded"
+        )
     return row
 
 
@@ -43,7 +46,8 @@ def rejected_rows(con, load_id: int) -> pd.DataFrame:
     return con.execute(
         "SELECT row_no, sheet, reason, problems, raw_values FROM rejects WHERE load_id = ? "
         "ORDER BY sheet NULLS FIRST, row_no",
-        [load_id]).df()
+        [load_id],
+    ).df()
 
 
 def _append(sheet, values: list) -> None:
@@ -63,6 +67,7 @@ def files_naming(con, scope) -> list[str]:
     mapped to dealer_id): the correction sheets a dealer, or a region, gets (issue 15)."""
     from etl.metrics import named
     from etl.metrics.scope import where
+
     found = named.run(con, "dealer_rejects", scope=where(scope.dealers_only(), dealers="d"))
     return sorted(set(found["file_name"]))
 
@@ -92,17 +97,23 @@ def correction_workbook(con, file_name: str, lang: str = "zh", dealers: tuple[st
     sheet = book.active
     sheet.title = t("corrections.sheet_name", lang)
     when = finished.strftime("%Y-%m-%d %H:%M") if isinstance(finished, dt.datetime) else str(finished)
-    notes = [t("corrections.title", lang, file=file_name),
-             t("corrections.loaded", lang, when=when, load=load_id, read=read, rejected=rejected),
-             t("corrections.repairs", lang) if kind == "repairs" else t("corrections.other", lang),
-             t("corrections.mark", lang)]
+    notes = [
+        t("corrections.title", lang, file=file_name),
+        t("corrections.loaded", lang, when=when, load=load_id, read=read, rejected=rejected),
+        t("corrections.repairs", lang) if kind == "repairs" else t("corrections.other", lang),
+        t("corrections.mark", lang),
+    ]
     for line in notes:
         _append(sheet, [line])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([])
     reason_header = t("corrections.reason", lang)
-    head = ([t("corrections.row", lang)] + ([t("corrections.sheet", lang)] if with_sheet else []) + [reason_header]
-            + headers)
+    head = (
+        [t("corrections.row", lang)]
+        + ([t("corrections.sheet", lang)] if with_sheet else [])
+        + [reason_header]
+        + headers
+    )
     _append(sheet, head)
     header_row = sheet.max_row
     for cell in sheet[header_row]:

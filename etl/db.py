@@ -3,6 +3,7 @@
 DuckDB lets one process write a database file while no other process holds it, so the
 loader waits and retries with a visible message, and readers keep connections short.
 """
+
 from __future__ import annotations
 
 import sys
@@ -39,11 +40,11 @@ def retry_while_locked(action, path: Path, wait_seconds: float, notify):
                 if _is_lock_error(exc):
                     raise DatabaseBusy(
                         f"the database {path} is still in use by another process after "
-                        f"{wait_seconds:.0f} s; try again when it has finished") from exc
+                        f"{wait_seconds:.0f} s; try again when it has finished"
+                    ) from exc
                 raise
             if not told and notify:
-                notify(f"the database {path.name} is in use by another process; "
-                       f"waiting up to {wait_seconds:.0f} s ...")
+                notify(f"the database {path.name} is in use by another process; waiting up to {wait_seconds:.0f} s ...")
                 told = True
             time.sleep(0.2)
 
@@ -68,8 +69,10 @@ def store_rules(con, rules: Rules) -> None:
     """Keep the rules in force in the database, for readers that set no variables (a DuckDB shell)."""
     rows = ", ".join(f"('{name}', {_sql_value(value)})" for name, value in rules.sql_variables().items())
     con.execute(f"CREATE OR REPLACE TABLE rule_settings AS SELECT * FROM (VALUES {rows}) AS t(key, value)")
-    con.execute("COMMENT ON TABLE rule_settings IS 'Thresholds of the rules file in force at the last load "
-                "(rules.toml); the metric views use them when a connection sets no rule variables.'")
+    con.execute(
+        "COMMENT ON TABLE rule_settings IS 'Thresholds of the rules file in force at the last load "
+        "(rules.toml); the metric views use them when a connection sets no rule variables.'"
+    )
 
 
 def limit_memory(con, rules: Rules) -> None:
@@ -84,6 +87,7 @@ def writer(path: Path, rules: Rules | None = None, wait_seconds: float = 300, no
     from etl import marts
     from etl.metrics.views import create_views, is_current
     from etl.warehouse import create_tables
+
     path.parent.mkdir(parents=True, exist_ok=True)
     notify = notify or (lambda message: print(message, file=sys.stderr, flush=True))
     con = _connect_waiting(path, False, wait_seconds, notify)
@@ -95,18 +99,20 @@ def writer(path: Path, rules: Rules | None = None, wait_seconds: float = 300, no
             create_tables(con)
             create_views(con)
         apply_rules(con, rules)
-        if not marts.is_fresh(con):      # the rules the stored counts depend on changed
+        if not marts.is_fresh(con):  # the rules the stored counts depend on changed
             marts.rebuild(con)
         yield con
     finally:
         con.close()
 
 
-def open_reader(path: Path, rules: Rules | None = None, wait_seconds: float = 60,
-                notify=None) -> duckdb.DuckDBPyConnection:
+def open_reader(
+    path: Path, rules: Rules | None = None, wait_seconds: float = 60, notify=None
+) -> duckdb.DuckDBPyConnection:
     """A read-only connection with the rules applied; the caller closes it (soon: it blocks writers)."""
     from etl import marts
     from etl.metrics.views import is_current
+
     rules = rules or load_rules()
     con = _connect_waiting(path, True, wait_seconds, notify) if path.exists() else None
     if con is not None:

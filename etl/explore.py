@@ -13,6 +13,7 @@ caller is told.
 The worker stays warm between queries (a query costs a message round trip, not a process start) and
 is replaced when the warehouse file or the rules change, when it is killed, or after a memory error.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -87,10 +88,12 @@ def check_statement(sql: str) -> str:
 
 # --- masking ---------------------------------------------------------------------------------------
 
+
 def personal_masks() -> dict[str, str]:
     """Personal column -> its mask as SQL over the placeholder VALUE, as every page masks it: the
     phone and name masks of etl.metrics.privacy; a column without a mask of its own (the address) hidden whole."""
     from etl.metrics.privacy import HIDDEN, PERSONAL, masked_name, masked_phone
+
     by_column = {"customer_name": masked_name, "customer_phone": masked_phone}
     hidden = f"CASE WHEN trim(CAST({VALUE} AS VARCHAR)) = '' THEN {VALUE} WHEN {VALUE} IS NOT NULL THEN '{HIDDEN}' END"
     return {name: by_column[name](VALUE) if name in by_column else hidden for name in sorted(PERSONAL)}
@@ -98,9 +101,11 @@ def personal_masks() -> dict[str, str]:
 
 # Keys of a JSON column's objects (the cells of a file kept aside as extra_columns) that hold personal
 # values: every header spelling of a personal column, and words that name a phone, a person or an address.
-KEY_WORDS = {"customer_phone": ("电话", "手机", "phone", "mobile", "联系方式"),
-             "customer_name": ("姓名", "联系人", "客户名", "用户名"),
-             "address": ("地址", "住址", "address")}
+KEY_WORDS = {
+    "customer_phone": ("电话", "手机", "phone", "mobile", "联系方式"),
+    "customer_name": ("姓名", "联系人", "客户名", "用户名"),
+    "address": ("地址", "住址", "address"),
+}
 
 
 def personal_key(key: str) -> str | None:
@@ -108,8 +113,9 @@ def personal_key(key: str) -> str | None:
     normalised = normalise_header(key)
     for kind in KINDS:
         for column in kind.columns:
-            if column.personal and normalised in {normalise_header(s) for s in (column.name, column.chinese,
-                                                                                 *column.aliases)}:
+            if column.personal and normalised in {
+                normalise_header(s) for s in (column.name, column.chinese, *column.aliases)
+            }:
                 return column.name
     return next((name for name, words in KEY_WORDS.items() if any(w in normalised for w in words)), None)
 
@@ -129,10 +135,13 @@ def _mask(masks: dict[str, str], column: str, expression: str) -> str:
 def _masked_object(masks: dict[str, str], expression: str, keys: dict[str, str]) -> str:
     """A JSON object with the values of personal keys masked, its key order and layout kept."""
     value = "(e.value->>'$')"
-    cases = " ".join(f"WHEN e.key = {_quote(key)} THEN to_json({_mask(masks, column, value)})"
-                     for key, column in keys.items())
-    return (f"CAST(map_from_entries(list_transform(map_entries(CAST({expression} AS MAP(VARCHAR, JSON))), "
-            f"lambda e: {{'key': e.key, 'value': CASE {cases} ELSE e.value END}})) AS JSON)")
+    cases = " ".join(
+        f"WHEN e.key = {_quote(key)} THEN to_json({_mask(masks, column, value)})" for key, column in keys.items()
+    )
+    return (
+        f"CAST(map_from_entries(list_transform(map_entries(CAST({expression} AS MAP(VARCHAR, JSON))), "
+        f"lambda e: {{'key': e.key, 'value': CASE {cases} ELSE e.value END}})) AS JSON)"
+    )
 
 
 def _without_folders(expression: str, folders: list[str]) -> str:
@@ -147,26 +156,35 @@ def _masked_select(con, table: str, masks: dict[str, str], folders: list[str]) -
     """SELECT of a warehouse table with personal columns masked, JSON cells too, and no path in the load log."""
     source = f"warehouse.main.{_ident(table)}"
     replaced = []
-    for name, data_type in con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = "
-                                       "'warehouse' AND schema_name = 'main' AND table_name = ? ORDER BY column_index",
-                                       [table]).fetchall():
+    for name, data_type in con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = "
+        "'warehouse' AND schema_name = 'main' AND table_name = ? ORDER BY column_index",
+        [table],
+    ).fetchall():
         column = _ident(name)
         if name in masks:
             replaced.append(f"{_mask(masks, name, column)} AS {column}")
         elif table == "load_log" and data_type in ("VARCHAR", "JSON"):
             replaced.append(f"CAST({_without_folders(column, folders)} AS {data_type}) AS {column}")
         elif data_type == "JSON":
-            keys = {key: column_name for (key,) in con.execute(
-                f"SELECT DISTINCT unnest(json_keys({column})) FROM {source} WHERE json_type({column}) = 'OBJECT'"
-            ).fetchall() if (column_name := personal_key(key))}
+            keys = {
+                key: column_name
+                for (key,) in con.execute(
+                    f"SELECT DISTINCT unnest(json_keys({column})) FROM {source} WHERE json_type({column}) = 'OBJECT'"
+                ).fetchall()
+                if (column_name := personal_key(key))
+            }
             if keys:
-                replaced.append(f"CAST(CASE WHEN json_type({column}) = 'OBJECT' AND list_has_any(json_keys({column}), "
-                                f"[{', '.join(_quote(k) for k in keys)}]) THEN {_masked_object(masks, column, keys)} "
-                                f"ELSE {column} END AS JSON) AS {column}")
+                replaced.append(
+                    f"CAST(CASE WHEN json_type({column}) = 'OBJECT' AND list_has_any(json_keys({column}), "
+                    f"[{', '.join(_quote(k) for k in keys)}]) THEN {_masked_object(masks, column, keys)} "
+                    f"ELSE {column} END AS JSON) AS {column}"
+                )
     return f"SELECT * REPLACE ({', '.join(replaced)}) FROM {source}" if replaced else f"SELECT * FROM {source}"
 
 
 # --- the worker ------------------------------------------------------------------------------------
+
 
 def _scrub(message: str, path: Path) -> str:
     for secret in (str(path.resolve()), str(path), str(path.resolve().parent)):
@@ -178,8 +196,11 @@ def _copy_rejects(con) -> None:
     """Rejected rows as the Data page shows them (privacy.masked_rejects): under personal headers,
     in the reasons and problems that quote a value, and the cells beyond the header."""
     from etl.metrics.privacy import masked_rejects
-    rows = con.execute("SELECT r.*, l.details FROM warehouse.main.rejects r "
-                       "LEFT JOIN warehouse.main.load_log l ON l.load_id = r.load_id").df()
+
+    rows = con.execute(
+        "SELECT r.*, l.details FROM warehouse.main.rejects r "
+        "LEFT JOIN warehouse.main.load_log l ON l.load_id = r.load_id"
+    ).df()
     con.register("_masked_rejects", masked_rejects(con, rows).drop(columns=["details"]))
     try:
         con.execute("INSERT INTO memory.main.rejects BY NAME SELECT * FROM _masked_rejects")
@@ -197,16 +218,19 @@ def _only_allowed(con, table: str, select: str, allowed: tuple[str, ...] | None)
     """The table's masked SELECT limited to the allowed dealers' rows (None: every row), and its parameters."""
     if allowed is None or table in DEALERLESS_TABLES:
         return select, []
-    has_dealer = con.execute("SELECT count(*) FROM duckdb_columns() WHERE database_name = 'warehouse' AND "
-                             "schema_name = 'main' AND table_name = ? AND column_name = 'dealer_id'",
-                             [table]).fetchone()[0]
+    has_dealer = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE database_name = 'warehouse' AND "
+        "schema_name = 'main' AND table_name = ? AND column_name = 'dealer_id'",
+        [table],
+    ).fetchone()[0]
     if not has_dealer:
         return f"{select} LIMIT 0", []
     return f"SELECT * FROM ({select}) WHERE dealer_id IN (SELECT unnest(?::VARCHAR[]))", [list(allowed)]
 
 
-def build_sandbox(path: Path, rules: Rules, memory_limit_mb: int,
-                  allowed: tuple[str, ...] | None = None) -> duckdb.DuckDBPyConnection:
+def build_sandbox(
+    path: Path, rules: Rules, memory_limit_mb: int, allowed: tuple[str, ...] | None = None
+) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB holding a masked copy of the warehouse, with no file access, locked.
 
     allowed: the dealers a signed-in user may see (etl.access): only their rows are copied, and tables
@@ -224,8 +248,10 @@ def build_sandbox(path: Path, rules: Rules, memory_limit_mb: int,
     try:
         retry_while_locked(lambda: con.execute(f"ATTACH {literal} AS warehouse (READ_ONLY)"), path, 30, None)
         con.execute("COPY FROM DATABASE warehouse TO memory (SCHEMA)")
-        for (table,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'warehouse' "
-                                    "AND schema_name = 'main' ORDER BY table_name").fetchall():
+        for (table,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'warehouse' "
+            "AND schema_name = 'main' ORDER BY table_name"
+        ).fetchall():
             if table == "rejects" and allowed is None:
                 _copy_rejects(con)
             else:
@@ -235,13 +261,20 @@ def build_sandbox(path: Path, rules: Rules, memory_limit_mb: int,
         con.execute("DETACH warehouse")
         apply_rules(con, rules)
         used = con.execute("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()").fetchall()[0][0]
-        for setting in ("temp_directory = ''", "secret_directory = ''", "extension_directory = ''",
-                        "home_directory = ''", "enable_external_access = false",
-                        "disabled_filesystems = 'LocalFileSystem'", "autoinstall_known_extensions = false",
-                        "autoload_known_extensions = false", "allow_community_extensions = false",
-                        "allow_unsigned_extensions = false",
-                        f"memory_limit = '{(used + memory_limit_mb * 2**20) // 2**20}MiB'",
-                        "lock_configuration = true"):
+        for setting in (
+            "temp_directory = ''",
+            "secret_directory = ''",
+            "extension_directory = ''",
+            "home_directory = ''",
+            "enable_external_access = false",
+            "disabled_filesystems = 'LocalFileSystem'",
+            "autoinstall_known_extensions = false",
+            "autoload_known_extensions = false",
+            "allow_community_extensions = false",
+            "allow_unsigned_extensions = false",
+            f"memory_limit = '{(used + memory_limit_mb * 2**20) // 2**20}MiB'",
+            "lock_configuration = true",
+        ):
             con.execute(f"SET {setting}")
     except BaseException:
         con.close()
@@ -274,7 +307,7 @@ def _answer(con, query: str, row_limit: int, timeout_seconds: float, memory_limi
         return ("refused", "timeout", f"{timeout_seconds:g}", False)
     except duckdb.OutOfMemoryException:
         return ("refused", "memory", f"{memory_limit_mb}", False)
-    except MemoryError:           # Python's objects for the rows: this process may be short of memory now
+    except MemoryError:  # Python's objects for the rows: this process may be short of memory now
         return ("refused", "memory", f"{memory_limit_mb}", True)
     except duckdb.Error as exc:
         if time.perf_counter() - started >= timeout_seconds:
@@ -327,6 +360,7 @@ def _serve(fd: int) -> None:
 
 # --- the parent's side -----------------------------------------------------------------------------
 
+
 def _stamp(path: Path, rules: Rules, allowed: tuple[str, ...] | None = None) -> tuple:
     """What the sandbox copied: the file as it is now (and its write-ahead log), the rules, the dealers."""
     files: list[tuple[int, int, int] | None] = []
@@ -358,10 +392,18 @@ class _Worker:
         ours, theirs = socket.socketpair()
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", "import sys; from etl.explore import _serve; _serve(int(sys.argv[1]))",
-                 str(theirs.fileno())],
-                pass_fds=(theirs.fileno(),), cwd=ROOT, env=_child_environment(),
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+                [
+                    sys.executable,
+                    "-c",
+                    "import sys; from etl.explore import _serve; _serve(int(sys.argv[1]))",
+                    str(theirs.fileno()),
+                ],
+                pass_fds=(theirs.fileno(),),
+                cwd=ROOT,
+                env=_child_environment(),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+            )
         finally:
             theirs.close()
         self.channel = Connection(ours.detach())
@@ -409,7 +451,7 @@ class _Worker:
             self.end()
             return ("refused", "memory", f"{memory_limit_mb}", True)
         reply = self._receive(seconds)
-        if reply is None:                        # past the deadline: the statement ignored the interrupt
+        if reply is None:  # past the deadline: the statement ignored the interrupt
             self.end()
             return ("refused", "timeout", f"{request[2]:g}", True)
         if reply[0] == "refused" and reply[3]:
@@ -427,7 +469,7 @@ class _Pool:
         self.workers: dict[str, _Worker] = {}
 
     def worker(self, path: Path, rules: Rules, allowed: tuple[str, ...] | None = None) -> _Worker:
-        key = repr((str(path.resolve()), allowed))     # a user limited to some dealers has a sandbox of their own
+        key = repr((str(path.resolve()), allowed))  # a user limited to some dealers has a sandbox of their own
         stamp = _stamp(path, rules, allowed)
         with self.lock:
             worker = self.workers.pop(key, None)
@@ -436,7 +478,7 @@ class _Pool:
                 worker = None
             if worker is None:
                 worker = _Worker(path, rules, allowed)
-            self.workers[key] = worker          # most recently used last
+            self.workers[key] = worker  # most recently used last
             while len(self.workers) > WORKERS:
                 oldest = next(iter(self.workers))
                 threading.Thread(target=self.workers.pop(oldest).retire, daemon=True).start()
@@ -465,11 +507,18 @@ def warm(path: Path, rules: Rules, allowed: tuple[str, ...] | None = None) -> No
         _POOL.worker(path, rules, allowed)
 
 
-def run_query(path: Path, rules: Rules, sql: str, row_limit: int | None = None,
-              timeout_seconds: float | None = None, allowed: tuple[str, ...] | None = None) -> QueryResult:
+def run_query(
+    path: Path,
+    rules: Rules,
+    sql: str,
+    row_limit: int | None = None,
+    timeout_seconds: float | None = None,
+    allowed: tuple[str, ...] | None = None,
+) -> QueryResult:
     """Run one guarded SELECT in the sandbox; QueryRefused for anything else, errors and limits.
     allowed: the signed-in user's dealers (Scope.allowed): a sandbox holding only their rows; None: all."""
     import pandas as pd
+
     query = check_statement(sql)
     row_limit = row_limit or int(rules["explore.row_limit"])
     timeout_seconds = timeout_seconds or float(rules["explore.query_timeout_seconds"])
@@ -480,7 +529,7 @@ def run_query(path: Path, rules: Rules, sql: str, row_limit: int | None = None,
     while True:
         worker = _POOL.worker(path, rules, allowed)
         with worker.lock:
-            if worker.channel.closed:            # replaced meanwhile (a new load): take the new one
+            if worker.channel.closed:  # replaced meanwhile (a new load): take the new one
                 continue
             try:
                 worker.wait_ready(memory_limit_mb)
@@ -488,8 +537,11 @@ def run_query(path: Path, rules: Rules, sql: str, row_limit: int | None = None,
                 _POOL.forget(worker)
                 raise
             started = time.perf_counter()
-            reply = worker.ask((query, row_limit, timeout_seconds, result_limit_mb),
-                               timeout_seconds + KILL_GRACE_SECONDS, memory_limit_mb)
+            reply = worker.ask(
+                (query, row_limit, timeout_seconds, result_limit_mb),
+                timeout_seconds + KILL_GRACE_SECONDS,
+                memory_limit_mb,
+            )
             seconds = time.perf_counter() - started
             break
     if not worker.alive() or reply[0] == "refused" and reply[3]:

@@ -17,6 +17,7 @@ that hold them, and the rejected rows' cells are masked exactly as the Data page
 `attach(con, location)` is the way back: views named like the warehouse's tables over the files
 (local or s3://), from which etl.metrics.views.create_views builds the same metric layer.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,8 +41,8 @@ class ExportError(RuntimeError):
 @dataclass(frozen=True)
 class Table:
     name: str
-    group: str                  # loaded | bookkeeping | metric | rules
-    date: str | None = None     # the column whose year and month name the partition folders
+    group: str  # loaded | bookkeeping | metric | rules
+    date: str | None = None  # the column whose year and month name the partition folders
     order: tuple[str, ...] = ()
 
 
@@ -66,6 +67,7 @@ def metric_tables() -> tuple[str, ...]:
     the counts with every rate and Wilson interval, which engines without the macros cannot compute."""
     try:
         from etl import marts
+
         stored = getattr(marts, "STORED_TABLES", None) or getattr(marts, "STORED", None) or "dealer_month_counts"
     except ImportError:
         stored = "dealer_month_counts"
@@ -88,13 +90,16 @@ def _columns(con, select: str) -> list[tuple[str, str]]:
 def _without_keys(column: str, keys: list[str]) -> str:
     """A JSON object cell without the given keys (RFC 7386 merge patch: null removes a key)."""
     patch = json.dumps({key: None for key in keys}, ensure_ascii=False)
-    return (f"CASE WHEN json_type({_ident(column)}) = 'OBJECT' "
-            f"THEN json_merge_patch({_ident(column)}, {_literal(patch)}) ELSE {_ident(column)} END")
+    return (
+        f"CASE WHEN json_type({_ident(column)}) = 'OBJECT' "
+        f"THEN json_merge_patch({_ident(column)}, {_literal(patch)}) ELSE {_ident(column)} END"
+    )
 
 
 def _source_select(con, table: Table, personal_data: bool) -> tuple[str, dict]:
     """The SELECT of a table's rows as exported, and what was left out of it."""
     from etl.explore import personal_key
+
     if table.name == "rejects" and not personal_data:
         return _masked_rejects(con), {"masked": ["raw_values", "reason", "problems"]}
     columns = _columns(con, f"SELECT * FROM {_ident(table.name)}")
@@ -105,9 +110,14 @@ def _source_select(con, table: Table, personal_data: bool) -> tuple[str, dict]:
             left_out.setdefault("columns", []).append(name)
             continue
         if not personal_data and data_type == "JSON" and table.name in KIND_BY_NAME:
-            keys = [key for (key,) in con.execute(
-                f"SELECT DISTINCT unnest(json_keys({_ident(name)})) FROM {_ident(table.name)} "
-                f"WHERE json_type({_ident(name)}) = 'OBJECT' ORDER BY 1").fetchall() if personal_key(key)]
+            keys = [
+                key
+                for (key,) in con.execute(
+                    f"SELECT DISTINCT unnest(json_keys({_ident(name)})) FROM {_ident(table.name)} "
+                    f"WHERE json_type({_ident(name)}) = 'OBJECT' ORDER BY 1"
+                ).fetchall()
+                if personal_key(key)
+            ]
             if keys:
                 left_out.setdefault("json_keys", {})[name] = keys
                 items.append(f"CAST({_without_keys(name, keys)} AS JSON) AS {_ident(name)}")
@@ -119,13 +129,19 @@ def _source_select(con, table: Table, personal_data: bool) -> tuple[str, dict]:
 def _masked_rejects(con) -> str:
     """Rejected rows with personal cells masked as the Data page shows them, in the table's own columns."""
     from etl.metrics.privacy import masked_rejects
+
     columns = _columns(con, "SELECT * FROM rejects")
-    rows = con.execute("SELECT r.*, l.details FROM rejects r LEFT JOIN "
-                       "(SELECT load_id, any_value(details) AS details FROM load_log GROUP BY load_id) l "
-                       "USING (load_id)").df()
+    rows = con.execute(
+        "SELECT r.*, l.details FROM rejects r LEFT JOIN "
+        "(SELECT load_id, any_value(details) AS details FROM load_log GROUP BY load_id) l "
+        "USING (load_id)"
+    ).df()
     con.register("_export_rejects", masked_rejects(con, rows).drop(columns=["details"]))
-    return ("SELECT " + ", ".join(f"CAST({_ident(name)} AS {data_type}) AS {_ident(name)}"
-                                  for name, data_type in columns) + " FROM _export_rejects")
+    return (
+        "SELECT "
+        + ", ".join(f"CAST({_ident(name)} AS {data_type}) AS {_ident(name)}" for name, data_type in columns)
+        + " FROM _export_rejects"
+    )
 
 
 def _size(path: Path) -> tuple[int, int]:
@@ -143,30 +159,52 @@ def _write(con, table: Table, select: str, out: Path) -> dict:
         if clash:
             raise ExportError(f"{table.name}: a column named {clash[0]} would be hidden by the partition folders")
         date = _ident(table.date)
-        copy = (f"SELECT * EXCLUDE ({', '.join(_ident(c) for c in ('year', 'month') if c in names)}), " if
-                {"year", "month"} & set(names) else "SELECT *, ")
-        copy += (f"year({date}) AS year, lpad(CAST(month({date}) AS VARCHAR), 2, '0') AS month "
-                 f"FROM ({select}) ORDER BY {date}{', ' + order if order else ''}")
+        copy = (
+            f"SELECT * EXCLUDE ({', '.join(_ident(c) for c in ('year', 'month') if c in names)}), "
+            if {"year", "month"} & set(names)
+            else "SELECT *, "
+        )
+        copy += (
+            f"year({date}) AS year, lpad(CAST(month({date}) AS VARCHAR), 2, '0') AS month "
+            f"FROM ({select}) ORDER BY {date}{', ' + order if order else ''}"
+        )
         target = out / table.name
-        con.execute(f"COPY ({copy}) TO {_literal(str(target))} "
-                    "(FORMAT parquet, PARTITION_BY (year, month), OVERWRITE_OR_IGNORE)").fetchall()
+        con.execute(
+            f"COPY ({copy}) TO {_literal(str(target))} "
+            "(FORMAT parquet, PARTITION_BY (year, month), OVERWRITE_OR_IGNORE)"
+        ).fetchall()
         path, files_glob = table.name, f"{table.name}/year=*/month=*/*.parquet"
-        partitioning = {"by": ["year", "month"], "from": table.date,
-                        "folders": "year=YYYY/month=MM",
-                        "rebuild": (f"make_date(year, month, 1) AS {table.date}" if table.date == "month" else None)}
+        partitioning = {
+            "by": ["year", "month"],
+            "from": table.date,
+            "folders": "year=YYYY/month=MM",
+            "rebuild": (f"make_date(year, month, 1) AS {table.date}" if table.date == "month" else None),
+        }
     else:
         target = out / f"{table.name}.parquet"
-        con.execute(f"COPY ({select}{' ORDER BY ' + order if order else ''}) TO {_literal(str(target))} "
-                    "(FORMAT parquet)").fetchall()
+        con.execute(
+            f"COPY ({select}{' ORDER BY ' + order if order else ''}) TO {_literal(str(target))} (FORMAT parquet)"
+        ).fetchall()
         path = files_glob = target.name
         partitioning = None
     files, size = _size(target)
-    rows = con.execute(f"SELECT count(*) FROM read_parquet({_literal(str(out / files_glob))})").fetchall()[0][0] \
-        if files else 0    # an empty table partitioned by month has no folder to write
-    partitions = (len({p.parent for p in target.rglob("*.parquet")}) if table.date else 0)
-    return {"group": table.group, "rows": rows, "path": path, "files": files_glob, "file_count": files,
-            "partitions": partitions, "bytes": size, "partitioning": partitioning,
-            "columns": [{"name": name, "type": data_type} for name, data_type in columns]}
+    rows = (
+        con.execute(f"SELECT count(*) FROM read_parquet({_literal(str(out / files_glob))})").fetchall()[0][0]
+        if files
+        else 0
+    )  # an empty table partitioned by month has no folder to write
+    partitions = len({p.parent for p in target.rglob("*.parquet")}) if table.date else 0
+    return {
+        "group": table.group,
+        "rows": rows,
+        "path": path,
+        "files": files_glob,
+        "file_count": files,
+        "partitions": partitions,
+        "bytes": size,
+        "partitioning": partitioning,
+        "columns": [{"name": name, "type": data_type} for name, data_type in columns],
+    }
 
 
 def _prepare(out: Path, names: list[str]) -> None:
@@ -185,20 +223,24 @@ def _prepare(out: Path, names: list[str]) -> None:
         if not target.exists():
             continue
         if out.resolve() not in target.parents or path not in earlier:
-            raise ExportError(f"{out / path} is in the way and is not from an earlier export; "
-                              "choose an empty folder for --out")
+            raise ExportError(
+                f"{out / path} is in the way and is not from an earlier export; choose an empty folder for --out"
+            )
         shutil.rmtree(target) if target.is_dir() else target.unlink()
     manifest.unlink(missing_ok=True)
 
 
 def _rules_select(rules) -> str:
-    values = ", ".join(f"({_literal(name)}, CAST({_literal(repr(int(value) if isinstance(value, bool) else value))}"
-                       " AS DECIMAL(18,6)))" for name, value in rules.sql_variables().items())
+    values = ", ".join(
+        f"({_literal(name)}, CAST({_literal(repr(int(value) if isinstance(value, bool) else value))} AS DECIMAL(18,6)))"
+        for name, value in rules.sql_variables().items()
+    )
     return f"SELECT * FROM (VALUES {values}) AS t(key, value)"
 
 
-def export_parquet(con, out: Path, rules, personal_data: bool = False, database: Path | None = None,
-                   on_table=None) -> dict:
+def export_parquet(
+    con, out: Path, rules, personal_data: bool = False, database: Path | None = None, on_table=None
+) -> dict:
     """Write every table into `out` and the manifest last; returns the manifest.
 
     con: a reader on the warehouse (etl.db.reader) with `rules` applied; on_table(name, entry) is
@@ -207,12 +249,16 @@ def export_parquet(con, out: Path, rules, personal_data: bool = False, database:
     import duckdb
 
     from etl.metrics.views import version
+
     started = time.perf_counter()
-    tables = [*LOADED, *(Table(name, "metric", None, ("dealer_id", "month")) for name in metric_tables()),
-              RULES_TABLE]
-    present = {name for (name,) in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-        "UNION SELECT view_name FROM duckdb_views() WHERE database_name = current_database()").fetchall()}
+    tables = [*LOADED, *(Table(name, "metric", None, ("dealer_id", "month")) for name in metric_tables()), RULES_TABLE]
+    present = {
+        name
+        for (name,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "UNION SELECT view_name FROM duckdb_views() WHERE database_name = current_database()"
+        ).fetchall()
+    }
     missing = [t.name for t in tables if t.name not in present and t is not RULES_TABLE]
     if missing:
         raise ExportError(f"the database has no {', '.join(missing)}")
@@ -244,8 +290,9 @@ def export_parquet(con, out: Path, rules, personal_data: bool = False, database:
         "duckdb_version": duckdb.__version__,
         "personal_data": personal_data,
         "personal_data_left_out": left_out,
-        "rules": {name: (int(value) if isinstance(value, bool) else value)
-                  for name, value in rules.sql_variables().items()},
+        "rules": {
+            name: (int(value) if isinstance(value, bool) else value) for name, value in rules.sql_variables().items()
+        },
         "tables": entries,
     }
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -254,10 +301,12 @@ def export_parquet(con, out: Path, rules, personal_data: bool = False, database:
 
 # --- the way back: views over an export ------------------------------------------------------------
 
+
 def read_manifest(con, location: str) -> dict:
     """manifest.json of an export, read through DuckDB (so s3:// and https:// work as local folders do)."""
-    return json.loads(con.execute("SELECT content FROM read_text(?)",
-                                  [f"{location.rstrip('/')}/{MANIFEST}"]).fetchall()[0][0])
+    return json.loads(
+        con.execute("SELECT content FROM read_text(?)", [f"{location.rstrip('/')}/{MANIFEST}"]).fetchall()[0][0]
+    )
 
 
 def view_sql(name: str, entry: dict, location: str) -> str:
@@ -266,7 +315,7 @@ def view_sql(name: str, entry: dict, location: str) -> str:
     from them (the folder's month=MM hides the file's column of that name)."""
     files = _literal(f"{location.rstrip('/')}/{entry['files']}")
     partitioning = entry.get("partitioning")
-    if not entry.get("file_count"):     # no rows, no files: the columns alone
+    if not entry.get("file_count"):  # no rows, no files: the columns alone
         nulls = ", ".join(f"CAST(NULL AS {c['type']}) AS {_ident(c['name'])}" for c in entry["columns"])
         return f"CREATE OR REPLACE VIEW {_ident(name)} AS SELECT {nulls} WHERE false"
     items = []
@@ -275,8 +324,11 @@ def view_sql(name: str, entry: dict, location: str) -> str:
             items.append(partitioning["rebuild"])
         else:
             items.append(_ident(column["name"]))
-    source = (f"read_parquet({files}, hive_partitioning = true, hive_types = {HIVE_TYPES})" if partitioning
-              else f"read_parquet({files})")
+    source = (
+        f"read_parquet({files}, hive_partitioning = true, hive_types = {HIVE_TYPES})"
+        if partitioning
+        else f"read_parquet({files})"
+    )
     return f"CREATE OR REPLACE VIEW {_ident(name)} AS SELECT {', '.join(items)} FROM {source}"
 
 

@@ -3,6 +3,7 @@
 Pure functions (no Streamlit), used by tables, tiles, charts and reasons alike so a figure reads
 the same everywhere.
 """
+
 from __future__ import annotations
 
 import datetime as dt

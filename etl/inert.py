@@ -5,6 +5,7 @@ RISKY (OWASP's CSV-injection list) is written as a string cell in .xlsx, value u
 prefixed with a single quote in CSV. Only text is touched: a number (-5), a date or a boolean is
 written as itself, so the exports still sum and sort.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -27,7 +28,7 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for position in range(out.shape[1]):
         cells = out.iloc[:, position]
-        if any(risky(v) for v in cells):   # as objects: a column of numbers keeps each number's own spelling
+        if any(risky(v) for v in cells):  # as objects: a column of numbers keeps each number's own spelling
             out.isetitem(position, pd.Series([csv_cell(v) for v in cells], index=out.index, dtype=object))
     out.columns = [csv_cell(c) for c in out.columns]
     return out

@@ -5,6 +5,7 @@ whole (its good rows, its bad rows into `rejects`, its log line) or leaves the d
 it was. Whatever a file holds, it gets one result with a sentence, and the next file loads:
 only KeyboardInterrupt (and a database the loader cannot open) stops the command.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -34,15 +35,15 @@ class FileResult:
     """What happened to one file, as the command line and the Data page report it."""
 
     file: str
-    status: str                      # loaded | rejected | already_loaded
+    status: str  # loaded | rejected | already_loaded
     kind: str | None = None
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
     message: str = ""
-    warnings: list[str] = field(default_factory=list)   # what was assumed (a default date ...)
-    notes: list[str] = field(default_factory=list)      # how the file was read (sheets, date order ...)
-    details: dict = field(default_factory=dict)         # the same for the load log, as data
+    warnings: list[str] = field(default_factory=list)  # what was assumed (a default date ...)
+    notes: list[str] = field(default_factory=list)  # how the file was read (sheets, date order ...)
+    details: dict = field(default_factory=dict)  # the same for the load log, as data
     load_id: int | None = None
 
     def line(self) -> str:
@@ -50,8 +51,10 @@ class FileResult:
             return f"{self.file}: REJECTED ({self.kind or 'unknown kind'}): {self.message}"
         if self.status == "already_loaded":
             return f"{self.file}: {self.kind}: already loaded, nothing to do ({self.message})"
-        text = (f"{self.file}: {self.kind}: {self.rows_read} rows read, {self.rows_loaded} loaded, "
-                f"{self.rows_rejected} rejected")
+        text = (
+            f"{self.file}: {self.kind}: {self.rows_read} rows read, {self.rows_loaded} loaded, "
+            f"{self.rows_rejected} rejected"
+        )
         return "\n".join([text] + [f"  warning: {w}" for w in self.warnings] + [f"  note: {n}" for n in self.notes])
 
 
@@ -61,8 +64,11 @@ def collect_paths(arguments: list[str]) -> list[Path]:
     for argument in arguments:
         path = Path(argument)
         if path.is_dir():
-            paths += sorted(p for p in path.rglob("*")
-                            if p.is_file() and p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith((".", "~$")))
+            paths += sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith((".", "~$"))
+            )
         elif path.is_file():
             paths.append(path)
         else:
@@ -70,8 +76,15 @@ def collect_paths(arguments: list[str]) -> list[Path]:
     return paths
 
 
-def load_paths(paths: list[Path], database: Path, rules: Rules, submitted_on: dt.date | None = None,
-               today: dt.date | None = None, on_result=None, notify=None) -> list[FileResult]:
+def load_paths(
+    paths: list[Path],
+    database: Path,
+    rules: Rules,
+    submitted_on: dt.date | None = None,
+    today: dt.date | None = None,
+    on_result=None,
+    notify=None,
+) -> list[FileResult]:
     """Load files in the kind order of spec 2.7; files whose name tells no kind are read first."""
     today = today or dt.date.today()
     limits = Limits.from_rules(rules)
@@ -96,7 +109,7 @@ def load_paths(paths: list[Path], database: Path, rules: Rules, submitted_on: dt
         if on_result:
             on_result(result)
     if any(result.status == "loaded" for result in results):
-        cases.open_after_load(database, rules, notify)   # issue 16: every new event opens its case
+        cases.open_after_load(database, rules, notify)  # issue 16: every new event opens its case
     return results
 
 
@@ -106,8 +119,10 @@ def _opened(path: Path, limits: Limits) -> tuple[RawFile, FileResult | None]:
     try:
         return open_file(path, limits), None
     except FileRejected as exc:
-        return (RawFile(path=path, content=b"", sha256="", kind=kind_from_name(path.name), limits=limits),
-                FileResult(path.name, "rejected", kind=None, message=str(exc)))
+        return (
+            RawFile(path=path, content=b"", sha256="", kind=kind_from_name(path.name), limits=limits),
+            FileResult(path.name, "rejected", kind=None, message=str(exc)),
+        )
 
 
 class _Watchdog:
@@ -140,9 +155,14 @@ class _Watchdog:
 
 
 # What the file's line says a step was doing when something unexpected stopped it.
-STEPS = {"start": "starting its load", "archive": "keeping a copy of it in the archive",
-         "read": "reading it", "check": "checking its rows", "store": "storing its rows in the database",
-         "log": "writing its line in the load log"}
+STEPS = {
+    "start": "starting its load",
+    "archive": "keeping a copy of it in the archive",
+    "read": "reading it",
+    "check": "checking its rows",
+    "store": "storing its rows in the database",
+    "log": "writing its line in the load log",
+}
 
 
 def _failure(exc: BaseException, step: str, watchdog: _Watchdog, limits: Limits) -> str:
@@ -152,21 +172,33 @@ def _failure(exc: BaseException, step: str, watchdog: _Watchdog, limits: Limits)
     if watchdog.expired or isinstance(exc, duckdb.InterruptException):
         return too_slow(limits.max_seconds)
     if isinstance(exc, duckdb.OutOfMemoryException):
-        what = (f"it needed more memory than load_memory_mb ({limits.load_memory_mb:,} MB) of the rules' [limits] "
-                "allows even after spilling to disk (raise it, or split the file)")
+        what = (
+            f"it needed more memory than load_memory_mb ({limits.load_memory_mb:,} MB) of the rules' [limits] "
+            "allows even after spilling to disk (raise it, or split the file)"
+        )
     elif isinstance(exc, MemoryError):
         what = "this machine ran out of memory"
     elif isinstance(exc, OSError):
         reason = (exc.strerror or "").lower()
         what = "the disk or file system failed" + (f" ({reason})" if reason else "")
     else:
-        return (f"could not be loaded, nothing of it was stored: something unexpected went wrong while {doing} "
-                "(the load log's details keep the technical message)")
+        return (
+            f"could not be loaded, nothing of it was stored: something unexpected went wrong while {doing} "
+            "(the load log's details keep the technical message)"
+        )
     return f"could not be loaded, nothing of it was stored: {what} while {doing}"
 
 
-def load_one(path: Path, database: Path, rules: Rules, submitted_on: dt.date | None, today: dt.date,
-             raw: RawFile | None = None, early: FileResult | None = None, notify=None) -> FileResult:
+def load_one(
+    path: Path,
+    database: Path,
+    rules: Rules,
+    submitted_on: dt.date | None,
+    today: dt.date,
+    raw: RawFile | None = None,
+    early: FileResult | None = None,
+    notify=None,
+) -> FileResult:
     """One file, one transaction; any failure of the file rolls back that file only and rejects
     it with a sentence. The file's max_seconds ([limits]) bound its reading, checking and storing."""
     limits = Limits.from_rules(rules)
@@ -175,7 +207,7 @@ def load_one(path: Path, database: Path, rules: Rules, submitted_on: dt.date | N
     kind = raw.kind.name if raw.kind else None
     with writer(database, rules, notify=notify) as con:
         started = dt.datetime.now()
-        budget = max(limits.max_seconds - raw.read_seconds, 0.0)   # a file read early spent some already
+        budget = max(limits.max_seconds - raw.read_seconds, 0.0)  # a file read early spent some already
         raw.deadline = time.monotonic() + budget
         watchdog = _Watchdog(con, budget)
         step = ["start"]
@@ -185,13 +217,22 @@ def load_one(path: Path, database: Path, rules: Rules, submitted_on: dt.date | N
             step[0] = "archive"
             archived = _archive(raw, database, load_id)
             step[0] = "start"
-            previous = con.execute(
-                "SELECT file_name, load_id, strftime(finished_at, '%Y-%m-%d %H:%M'), rows_rejected FROM load_log "
-                "WHERE sha256 = ? AND status = 'loaded' ORDER BY load_id LIMIT 1", [raw.sha256]).fetchone() \
-                if raw.sha256 else None
+            previous = (
+                con.execute(
+                    "SELECT file_name, load_id, strftime(finished_at, '%Y-%m-%d %H:%M'), rows_rejected FROM load_log "
+                    "WHERE sha256 = ? AND status = 'loaded' ORDER BY load_id LIMIT 1",
+                    [raw.sha256],
+                ).fetchone()
+                if raw.sha256
+                else None
+            )
             if previous:
-                note = (f"; {previous[3]} of its rows were rejected then (see the rejects table): "
-                        "a corrected file loads them" if previous[3] else "")
+                note = (
+                    f"; {previous[3]} of its rows were rejected then (see the rejects table): "
+                    "a corrected file loads them"
+                    if previous[3]
+                    else ""
+                )
                 same = f"same content as {previous[0]}, load #{previous[1]} at {previous[2]}{note}"
                 result = FileResult(path.name, "already_loaded", kind=kind, message=same)
             elif early:
@@ -206,10 +247,19 @@ def load_one(path: Path, database: Path, rules: Rules, submitted_on: dt.date | N
         except Exception as exc:  # noqa: BLE001 - any failure rejects this file, not the whole load
             watchdog.disarm()
             _rollback(con)
-            result = FileResult(path.name, "rejected", kind=raw.kind.name if raw.kind else kind,
-                                message=_failure(exc, step[0], watchdog, limits),
-                                details={"failure": {"while": STEPS.get(step[0], step[0]), "error": type(exc).__name__,
-                                                     "detail": str(exc)[:2000]}})
+            result = FileResult(
+                path.name,
+                "rejected",
+                kind=raw.kind.name if raw.kind else kind,
+                message=_failure(exc, step[0], watchdog, limits),
+                details={
+                    "failure": {
+                        "while": STEPS.get(step[0], step[0]),
+                        "error": type(exc).__name__,
+                        "detail": str(exc)[:2000],
+                    }
+                },
+            )
             _log_failure(con, raw, database, result, started)
         except BaseException:
             watchdog.disarm()
@@ -243,10 +293,24 @@ def _log(con, load_id: int, raw: RawFile, archived: Path | None, result: FileRes
         "INSERT INTO load_log (load_id, file_name, archived_as, sha256, kind, status, rows_read, rows_loaded, "
         "rows_rejected, message, warnings, started_at, finished_at, notes, details) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [load_id, raw.name, str(archived) if archived else None, raw.sha256 or None, result.kind, result.status,
-         result.rows_read, result.rows_loaded, result.rows_rejected, result.message,
-         "; ".join(result.warnings), started, dt.datetime.now(), "; ".join(result.notes),
-         json.dumps(result.details, ensure_ascii=False, default=str) if result.details else None])
+        [
+            load_id,
+            raw.name,
+            str(archived) if archived else None,
+            raw.sha256 or None,
+            result.kind,
+            result.status,
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_rejected,
+            result.message,
+            "; ".join(result.warnings),
+            started,
+            dt.datetime.now(),
+            "; ".join(result.notes),
+            json.dumps(result.details, ensure_ascii=False, default=str) if result.details else None,
+        ],
+    )
 
 
 def _archive(raw: RawFile, database: Path, load_id: int) -> Path | None:
@@ -266,8 +330,15 @@ def _archive(raw: RawFile, database: Path, load_id: int) -> Path | None:
     return target
 
 
-def stage(con, raw: RawFile, submitted_on: dt.date | None, today: dt.date, rules: Rules,
-          against_database: bool = True, step: list[str] | None = None) -> tuple[StagingPlan, FileResult]:
+def stage(
+    con,
+    raw: RawFile,
+    submitted_on: dt.date | None,
+    today: dt.date,
+    rules: Rules,
+    against_database: bool = True,
+    step: list[str] | None = None,
+) -> tuple[StagingPlan, FileResult]:
     """Read (when not yet read), register the cells and build `staged` on `con`: what a load
     applies and what `python -m etl inspect` shows. Raises FileRejected for a file that cannot load.
     `step` names the step under way, for the sentence of an unexpected failure."""
@@ -277,7 +348,7 @@ def stage(con, raw: RawFile, submitted_on: dt.date | None, today: dt.date, rules
         read_cells(raw, Limits.from_rules(rules))
     step[0] = "check"
     kind = raw.kind
-    assert kind is not None, raw.name     # read_cells knows the file's kind or rejects the file
+    assert kind is not None, raw.name  # read_cells knows the file's kind or rejects the file
     result = FileResult(raw.name, "loaded", kind=kind.name)
     has_submitted = "submitted_on" in raw.column_of.values()
     submitted_default = submitted_on if (submitted_on and not has_submitted) else today
@@ -292,8 +363,7 @@ def stage(con, raw: RawFile, submitted_on: dt.date | None, today: dt.date, rules
             # after a failed statement the aborted transaction refuses this; the failure itself goes on
             with contextlib.suppress(duckdb.TransactionException):
                 con.unregister(name)
-    read, rejected = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE len(problems) > 0) FROM staged").fetchone()
+    read, rejected = con.execute("SELECT count(*), count(*) FILTER (WHERE len(problems) > 0) FROM staged").fetchone()
     result.rows_read, result.rows_rejected, result.rows_loaded = read, rejected, read - rejected
     result.notes = list(getattr(raw, "notes", []) or []) + plan.notes()
     result.details = {**(getattr(raw, "details", None) or {}), **plan.details(), "header_row": raw.header_row}
@@ -302,8 +372,16 @@ def stage(con, raw: RawFile, submitted_on: dt.date | None, today: dt.date, rules
     return plan, result
 
 
-def _stage_and_apply(con, raw: RawFile, load_id: int, submitted_on: dt.date | None,
-                     today: dt.date, rules: Rules, step: list[str], watchdog: _Watchdog) -> FileResult:
+def _stage_and_apply(
+    con,
+    raw: RawFile,
+    load_id: int,
+    submitted_on: dt.date | None,
+    today: dt.date,
+    rules: Rules,
+    step: list[str],
+    watchdog: _Watchdog,
+) -> FileResult:
     try:
         step[0] = "read" if raw.cells is None else "check"
         _, result = stage(con, raw, submitted_on, today, rules, step=step)
@@ -312,10 +390,12 @@ def _stage_and_apply(con, raw: RawFile, load_id: int, submitted_on: dt.date | No
     watchdog.check()
     step[0] = "store"
     kind = raw.kind
-    assert kind is not None, raw.name     # staged: the kind is known
-    con.execute("INSERT INTO rejects (load_id, file_name, kind, row_no, reason, raw_values, sheet, problems) "
-                "SELECT ?, ?, ?, row_no, reason, raw_values, sheet, problems FROM staged_rejects",
-                [load_id, raw.name, kind.name])
+    assert kind is not None, raw.name  # staged: the kind is known
+    con.execute(
+        "INSERT INTO rejects (load_id, file_name, kind, row_no, reason, raw_values, sheet, problems) "
+        "SELECT ?, ?, ?, row_no, reason, raw_values, sheet, problems FROM staged_rejects",
+        [load_id, raw.name, kind.name],
+    )
     marts.before_apply(con, kind)
     if kind is REPAIRS:
         _apply_repairs(con, load_id)
@@ -335,8 +415,7 @@ def _upsert(con, kind: Kind, load_id: int) -> None:
     """Other kinds upsert by their key: the later load wins (spec 2.7)."""
     key = ", ".join(kind.key)
     con.execute(f"DELETE FROM {kind.table} WHERE ({key}) IN (SELECT ({key}) FROM staged WHERE len(problems) = 0)")
-    con.execute(f"INSERT INTO {kind.table} SELECT {_columns(kind)} FROM staged WHERE len(problems) = 0",
-                [load_id])
+    con.execute(f"INSERT INTO {kind.table} SELECT {_columns(kind)} FROM staged WHERE len(problems) = 0", [load_id])
 
 
 def _apply_repairs(con, load_id: int) -> None:
@@ -348,18 +427,22 @@ def _apply_repairs(con, load_id: int) -> None:
         FROM staged WHERE len(problems) = 0 GROUP BY ALL""")
     con.execute("""
         DELETE FROM repairs WHERE (dealer_id, report_month) IN (SELECT (dealer_id, report_month) FROM delivered)""")
-    con.execute(f"INSERT INTO repairs SELECT {_columns(REPAIRS)} FROM staged WHERE len(problems) = 0",
-                [load_id])
-    con.execute("""
+    con.execute(f"INSERT INTO repairs SELECT {_columns(REPAIRS)} FROM staged WHERE len(problems) = 0", [load_id])
+    con.execute(
+        """
         UPDATE report_submissions s
         SET last_submitted_on = d.submitted_on, last_load_id = ?, submissions = s.submissions + 1
-        FROM delivered d WHERE s.dealer_id = d.dealer_id AND s.report_month = d.report_month""", [load_id])
-    con.execute("""
+        FROM delivered d WHERE s.dealer_id = d.dealer_id AND s.report_month = d.report_month""",
+        [load_id],
+    )
+    con.execute(
+        """
         INSERT INTO report_submissions
         SELECT d.dealer_id, d.report_month, d.submitted_on, ?, d.submitted_on, ?, 1 FROM delivered d
         WHERE NOT EXISTS (SELECT 1 FROM report_submissions s
                           WHERE s.dealer_id = d.dealer_id AND s.report_month = d.report_month)""",
-                [load_id, load_id])
+        [load_id, load_id],
+    )
     con.execute("DROP TABLE delivered")
 
 

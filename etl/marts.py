@@ -15,6 +15,7 @@ searching every repair and callback. A full rebuild runs when the definitions or
 read change, and on `python -m etl refresh`. tests/test_marts.py keeps table = view, cell for cell, over loads in many
 orders and batches.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,17 +27,17 @@ from etl.schema import CALLBACKS, DEALERS, HOTLINE, NOTICES, REPAIRS, SALES, Kin
 
 STORED = "dealer_month_counts"
 DEFINITION = "dealer_month_counts_view"
-MACRO = "dealer_month_counts_from"   # the definition for a run of months: what a load refreshes through
-RUN_FLAGS = "mart_run_flags"        # temp: the flags of the dealer-months being refreshed, computed once
-RUN_FACTS = "mart_run_facts"        # temp view: those records with their flags, what MACRO counts
+MACRO = "dealer_month_counts_from"  # the definition for a run of months: what a load refreshes through
+RUN_FLAGS = "mart_run_flags"  # temp: the flags of the dealer-months being refreshed, computed once
+RUN_FACTS = "mart_run_facts"  # temp view: those records with their flags, what MACRO counts
 KEY = ("dealer_id", "month")
 # Each repair record's flags (repeat, found unresolved, on time ...), stored beside the counts and
 # refreshed for the same dealer-months: record lists read them through the view repair_records.
 FLAGS = "repair_flags"
 FLAGS_DEFINITION = "repair_flags_view"
 FLAGS_MACRO = "repair_flags_between"
-TOUCHED = "mart_touched"          # temp: the rows a load replaced or brought, in its kind's columns
-AFFECTED = "mart_affected"        # temp: the dealer-months to recompute
+TOUCHED = "mart_touched"  # temp: the rows a load replaced or brought, in its kind's columns
+AFFECTED = "mart_affected"  # temp: the dealer-months to recompute
 
 
 def rule_names(view_sql: str) -> list[str]:
@@ -55,12 +56,14 @@ def rules_fingerprint(con, names: list[str]) -> str:
 
 def _definition_sql() -> str:
     from etl.metrics.views import VIEWS_SQL
+
     text = VIEWS_SQL.read_text(encoding="utf-8")
     return text
 
 
 def _state(con) -> tuple[str, str]:
     from etl.metrics.views import version
+
     return version(), rules_fingerprint(con, rule_names(_definition_sql()))
 
 
@@ -76,22 +79,30 @@ def is_fresh(con) -> bool:
 def rebuild(con) -> int:
     """Every dealer-month from the definition (after a definition or rules change, or on request)."""
     if con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND NOT internal", [STORED]).fetchone()[0]:
-        con.execute(f"DROP VIEW {STORED} CASCADE")   # a database made before the counts were stored
+        con.execute(f"DROP VIEW {STORED} CASCADE")  # a database made before the counts were stored
     con.execute(f"CREATE OR REPLACE TABLE {STORED} AS SELECT * FROM {DEFINITION} ORDER BY month, dealer_id")
-    con.execute(f"CREATE OR REPLACE TABLE {FLAGS} AS SELECT * FROM {FLAGS_DEFINITION} "
-                "ORDER BY report_month, dealer_id, record_no")
-    con.execute(f"COMMENT ON TABLE {FLAGS} IS 'Stored rows of {FLAGS_DEFINITION} (each repair record''s flags), "
-                "refreshed with dealer_month_counts; the view repair_records joins them to the records.'")
-    con.execute(f"COMMENT ON TABLE {STORED} IS 'Stored rows of {DEFINITION} (the definition), refreshed by every "
-                "load for the dealer-months it can change and rebuilt when the definitions or rules change.'")
+    con.execute(
+        f"CREATE OR REPLACE TABLE {FLAGS} AS SELECT * FROM {FLAGS_DEFINITION} "
+        "ORDER BY report_month, dealer_id, record_no"
+    )
+    con.execute(
+        f"COMMENT ON TABLE {FLAGS} IS 'Stored rows of {FLAGS_DEFINITION} (each repair record''s flags), "
+        "refreshed with dealer_month_counts; the view repair_records joins them to the records.'"
+    )
+    con.execute(
+        f"COMMENT ON TABLE {STORED} IS 'Stored rows of {DEFINITION} (the definition), refreshed by every "
+        "load for the dealer-months it can change and rebuilt when the definitions or rules change.'"
+    )
     _remember_state(con)
     return con.execute(f"SELECT count(*) FROM {STORED}").fetchone()[0]
 
 
 def _remember_state(con) -> None:
     definitions, rules = _state(con)
-    con.execute("CREATE OR REPLACE TABLE mart_state AS SELECT ? AS definitions, ? AS rules, now() AS refreshed_at",
-                [definitions, rules])
+    con.execute(
+        "CREATE OR REPLACE TABLE mart_state AS SELECT ? AS definitions, ? AS rules, now() AS refreshed_at",
+        [definitions, rules],
+    )
 
 
 # ------------------------------------------------------------------ what a load touches
@@ -111,25 +122,29 @@ def before_apply(con, kind: Kind, staged_filter: str = "len(problems) = 0") -> N
     """Keep the rows the load is about to replace (their dealer-months may lose figures)."""
     table, columns = kind.table, REACH_COLUMNS[kind.name]
     if kind is REPAIRS:
-        replaced = (f"SELECT {columns} FROM {table} WHERE (dealer_id, report_month) IN "
-                    f"(SELECT DISTINCT dealer_id, report_month FROM staged WHERE {staged_filter})")
+        replaced = (
+            f"SELECT {columns} FROM {table} WHERE (dealer_id, report_month) IN "
+            f"(SELECT DISTINCT dealer_id, report_month FROM staged WHERE {staged_filter})"
+        )
     else:
         key = ", ".join(kind.key)
-        replaced = (f"SELECT {columns} FROM {table} "
-                    f"WHERE ({key}) IN (SELECT ({key}) FROM staged WHERE {staged_filter})")
+        replaced = f"SELECT {columns} FROM {table} WHERE ({key}) IN (SELECT ({key}) FROM staged WHERE {staged_filter})"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {TOUCHED} AS {replaced}")
 
 
 def after_apply(con, kind: Kind, load_id: int) -> int:
     """Add the rows the load brought, find the dealer-months reached, refresh them. Returns how many."""
-    con.execute(f"INSERT INTO {TOUCHED} SELECT {REACH_COLUMNS[kind.name]} FROM {kind.table} WHERE load_id = ?",
-                [load_id])
+    con.execute(
+        f"INSERT INTO {TOUCHED} SELECT {REACH_COLUMNS[kind.name]} FROM {kind.table} WHERE load_id = ?", [load_id]
+    )
     affected = _affected_sql(kind)
     if affected is None:
         con.execute(f"DROP TABLE {TOUCHED}")
         return 0
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {AFFECTED} AS SELECT DISTINCT dealer_id, month FROM ({affected}) "
-                "WHERE dealer_id IS NOT NULL AND month IS NOT NULL")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {AFFECTED} AS SELECT DISTINCT dealer_id, month FROM ({affected}) "
+        "WHERE dealer_id IS NOT NULL AND month IS NOT NULL"
+    )
     count = refresh(con)
     con.execute(f"DROP TABLE {TOUCHED}")
     con.execute(f"DROP TABLE {AFFECTED}")
@@ -144,8 +159,9 @@ def refresh(con) -> int:
     months = [m for (m,) in con.execute(f"SELECT DISTINCT month FROM {AFFECTED} ORDER BY 1").fetchall()]
     days = float(con.execute("SELECT rule('rule_service_repeat_repair_days')").fetchall()[0][0])
     for first, last in month_runs(months):
-        earliest = con.execute("SELECT min(requested_at) FROM repairs WHERE report_month BETWEEN ? AND ?",
-                               [first, last]).fetchall()[0][0]
+        earliest = con.execute(
+            "SELECT min(requested_at) FROM repairs WHERE report_month BETWEEN ? AND ?", [first, last]
+        ).fetchall()[0][0]
         # No repair before this can make one of these months' repairs a repeat.
         prior_from = (earliest or dt.datetime.combine(first, dt.time())) - dt.timedelta(days=math.ceil(days) + 1)
         # Each record's flags once (the costly part: repeats searched by serial, callbacks that found
@@ -187,8 +203,10 @@ def _month(column: str) -> str:
 def _complaint_groups(pairs: str) -> str:
     """Dealer-months of every complaint event sharing a (dealer, record) with the given pairs: a
     merged complaint counts in the month of its first event, which a load can move."""
-    return (f"SELECT e.dealer_id, {_month('e.event_at')} AS month FROM complaint_events e "
-            f"WHERE e.record_no IS NOT NULL AND (e.dealer_id, e.record_no) IN ({pairs})")
+    return (
+        f"SELECT e.dealer_id, {_month('e.event_at')} AS month FROM complaint_events e "
+        f"WHERE e.record_no IS NOT NULL AND (e.dealer_id, e.record_no) IN ({pairs})"
+    )
 
 
 def _affected_sql(kind: Kind) -> str | None:
@@ -207,14 +225,14 @@ def _affected_sql(kind: Kind) -> str | None:
                                      AND (SELECT max(requested_at) FROM {t}) + {window}
               AND r.serial_no IN (SELECT serial_no FROM {t} WHERE service_type = 'repair' AND serial_no IS NOT NULL)
             UNION ALL
-            SELECT h.dealer_id, {_month('h.received_at')} FROM hotline h
+            SELECT h.dealer_id, {_month("h.received_at")} FROM hotline h
             WHERE h.ticket_type = 'repair_request'
               AND (h.dealer_id, h.ticket_id) IN
                   (SELECT (dealer_id, hq_ticket_id) FROM {t} WHERE hq_ticket_id IS NOT NULL)"""
     if kind is CALLBACKS:
         pairs = f"SELECT (dealer_id, record_no) FROM {t} WHERE record_no IS NOT NULL"
         return f"""
-            SELECT dealer_id, {_month('called_at')} AS month FROM {t}
+            SELECT dealer_id, {_month("called_at")} AS month FROM {t}
             UNION ALL
             SELECT r.dealer_id, r.report_month FROM repairs r WHERE (r.dealer_id, r.record_no) IN ({pairs})
             UNION ALL
@@ -222,7 +240,7 @@ def _affected_sql(kind: Kind) -> str | None:
     if kind is HOTLINE:
         pairs = f"SELECT (dealer_id, record_no) FROM {t} WHERE record_no IS NOT NULL"
         return f"""
-            SELECT dealer_id, {_month('received_at')} AS month FROM {t}
+            SELECT dealer_id, {_month("received_at")} AS month FROM {t}
             UNION ALL
             {_complaint_groups(pairs)}"""
     if kind is SALES:
@@ -235,5 +253,5 @@ def _affected_sql(kind: Kind) -> str | None:
             UNION ALL
             SELECT dealer_id, report_month FROM repairs WHERE dealer_id IN ({dealers})"""
     if kind is NOTICES:
-        return None   # notices count per year in dealer_year_totals, not per dealer-month
+        return None  # notices count per year in dealer_year_totals, not per dealer-month
     raise ValueError(f"no mart rule for {kind.name}")

@@ -8,6 +8,7 @@ happens in SQL (etl/validate.py). Whatever the bytes, the only exception that le
 open_file and read_cells is FileRejected, whose message is a sentence a person understands, and
 the work is bounded by the rules' [limits] (Limits): size, columns, rows, seconds.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -32,15 +33,15 @@ from etl.schema import DATETIME, KINDS, REPAIRS, Kind, normalise_header
 from i18n import ngettext
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
-CSV_SUFFIXES = TEXT_SUFFIXES          # the name other modules know
+CSV_SUFFIXES = TEXT_SUFFIXES  # the name other modules know
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 DATA_SUFFIXES = TEXT_SUFFIXES | EXCEL_SUFFIXES
-HEADER_SEARCH_ROWS = 50   # the header row must be among the first rows of a file
-MIN_HEADER_MATCHES = 2    # cells that must be known column names for a row to be a header
-MAX_COLUMNS = 500         # default of [limits] max_columns: a wider head is refused rather than searched
+HEADER_SEARCH_ROWS = 50  # the header row must be among the first rows of a file
+MIN_HEADER_MATCHES = 2  # cells that must be known column names for a row to be a header
+MAX_COLUMNS = 500  # default of [limits] max_columns: a wider head is refused rather than searched
 DELIMITERS = (",", "\t", ";")
 DELIMITER_WORDS = {",": "commas", "\t": "tabs", ";": "semicolons"}
-RESEMBLANCE = 0.75        # difflib ratio from which a kept-aside header "looks like" a column
+RESEMBLANCE = 0.75  # difflib ratio from which a kept-aside header "looks like" a column
 
 
 class FileRejected(Exception):
@@ -53,11 +54,11 @@ class Limits:
     the setting named, before it can exhaust the machine's memory or stall a load."""
 
     max_columns: int = MAX_COLUMNS
-    max_cell_chars: int = 32767          # Excel's own limit of a cell
+    max_cell_chars: int = 32767  # Excel's own limit of a cell
     max_rows: int = 5_000_000
     max_file_mb: float = 500
     max_seconds: float = 600
-    load_memory_mb: int = 4096           # DuckDB's memory while loading; past it, it spills to disk
+    load_memory_mb: int = 4096  # DuckDB's memory while loading; past it, it spills to disk
 
     @classmethod
     def from_rules(cls, rules) -> Limits:
@@ -66,13 +67,17 @@ class Limits:
 
 def too_slow(seconds: float) -> str:
     """The sentence of a file stopped by max_seconds (the reader's checks and load.py's timer)."""
-    return (f"it took longer than max_seconds ({seconds:g} s) of the rules' [limits] to read and check, "
-            "so it was stopped and nothing of it was stored")
+    return (
+        f"it took longer than max_seconds ({seconds:g} s) of the rules' [limits] to read and check, "
+        "so it was stopped and nothing of it was stored"
+    )
 
 
 def too_many_rows(rows: int, limits: Limits) -> str:
-    return (f"it has {rows:,} rows after its header, more than max_rows ({limits.max_rows:,}) of the rules' "
-            "[limits]; split it into smaller files")
+    return (
+        f"it has {rows:,} rows after its header, more than max_rows ({limits.max_rows:,}) of the rules' "
+        "[limits]; split it into smaller files"
+    )
 
 
 @dataclass
@@ -83,18 +88,18 @@ class RawFile:
     content: bytes
     sha256: str
     kind: Kind | None = None
-    header_row: int = 0                      # 1-based first header row (of the first sheet read)
-    headers: list[str] = field(default_factory=list)   # header cells as written (union of sheets)
+    header_row: int = 0  # 1-based first header row (of the first sheet read)
+    headers: list[str] = field(default_factory=list)  # header cells as written (union of sheets)
     column_of: dict[int, str] = field(default_factory=dict)  # position -> column name
     date_part_of: dict[int, str] = field(default_factory=dict)  # position -> DATETIME column
-    cells: pa.Table | None = None            # c0..cN strings + overflow, row_no, sheet, row_id
+    cells: pa.Table | None = None  # c0..cN strings + overflow, row_no, sheet, row_id
     month_from_name: dt.date | None = None
     encoding: str = ""
-    details: dict = field(default_factory=dict)   # what was read, for the load log (JSON)
+    details: dict = field(default_factory=dict)  # what was read, for the load log (JSON)
     notes: list[str] = field(default_factory=list)  # short lines for the file's result
     limits: Limits = field(default_factory=Limits)
-    deadline: float | None = None            # time.monotonic() after which reading stops
-    read_seconds: float = 0.0                # time read_cells took (counts against max_seconds)
+    deadline: float | None = None  # time.monotonic() after which reading stops
+    read_seconds: float = 0.0  # time read_cells took (counts against max_seconds)
 
     @property
     def name(self) -> str:
@@ -103,8 +108,11 @@ class RawFile:
     @property
     def extra_positions(self) -> list[int]:
         """Kept-aside columns: a header that names no column and no date part."""
-        return [i for i, h in enumerate(self.headers)
-                if i not in self.column_of and i not in self.date_part_of and h.strip()]
+        return [
+            i
+            for i, h in enumerate(self.headers)
+            if i not in self.column_of and i not in self.date_part_of and h.strip()
+        ]
 
 
 def open_file(path: Path, limits: Limits | None = None) -> RawFile:
@@ -114,8 +122,10 @@ def open_file(path: Path, limits: Limits | None = None) -> RawFile:
     try:
         size = path.stat().st_size
         if size > limits.max_file_mb * 2**20:
-            raise FileRejected(f"the file is {size / 2**20:,.0f} MB, more than max_file_mb "
-                               f"({limits.max_file_mb:g} MB) of the rules' [limits]; split it into smaller files")
+            raise FileRejected(
+                f"the file is {size / 2**20:,.0f} MB, more than max_file_mb "
+                f"({limits.max_file_mb:g} MB) of the rules' [limits]; split it into smaller files"
+            )
         content = path.read_bytes()
     except OSError as exc:
         raise FileRejected(f"cannot open the file: {exc.strerror or 'it cannot be read'}") from exc
@@ -146,6 +156,7 @@ def month_from_name(name: str) -> dt.date | None:
 
 # ---------------------------------------------------------------- decoding
 
+
 def _line_of(content: bytes, position: int) -> int:
     return content.count(b"\n", 0, position) + 1
 
@@ -158,7 +169,8 @@ def _bad_utf8(content: bytes, start: int, why: str) -> FileRejected:
         position = start + exc.start
     return FileRejected(
         f"cannot read the file: it is UTF-8 text ({why}) but line {_line_of(content, position)} holds a "
-        f"byte that is not UTF-8 (0x{content[position]:02x} at byte {position}); save it again as UTF-8")
+        f"byte that is not UTF-8 (0x{content[position]:02x} at byte {position}); save it again as UTF-8"
+    )
 
 
 def _looks_like_damaged_utf8(content: bytes) -> bool:
@@ -191,7 +203,8 @@ def _decode_utf16(content: bytes, codec: str, with_bom: bool) -> tuple[str, str]
         position = exc.start + (2 if with_bom else 0)
         raise FileRejected(
             f"cannot read the file: it is UTF-16 text but it is damaged at byte {position} "
-            f"(line {text_line(body[:exc.start], codec)}); save it again") from None
+            f"(line {text_line(body[: exc.start], codec)}); save it again"
+        ) from None
     return text, codec
 
 
@@ -256,12 +269,13 @@ def line_ends_as_newlines(data: bytes) -> bytes:
 
 # ---------------------------------------------------------------- header layout
 
+
 @dataclass
 class Layout:
     """A grid's header: where it is, the header text of each position and what each names."""
 
-    first_row: int                 # 0-based index of the (first) header row in the grid
-    header_rows: int               # 1, or 2 for a header whose names are split over two rows
+    first_row: int  # 0-based index of the (first) header row in the grid
+    header_rows: int  # 1, or 2 for a header whose names are split over two rows
     headers: list[str]
     column_of: dict[int, str]
     date_part_of: dict[int, str]
@@ -311,8 +325,8 @@ def build_layout(rows: list[list[str]], normals: list[list[str]], index: int, ma
     if not any(below_normal):
         return layout
     named_above = {role[1] for role in top_roles if role}
-    group, groups = ("", ""), []     # (label as written, normalised) over each position
-    split: dict[int, tuple[str, str]] = {}   # position under a date-and-time header -> (column, header)
+    group, groups = ("", ""), []  # (label as written, normalised) over each position
+    split: dict[int, tuple[str, str]] = {}  # position under a date-and-time header -> (column, header)
     for position in range(max(len(top), len(below))):
         above = top_normal[position] if position < len(top) else ""
         under = below_normal[position] if position < len(below) else ""
@@ -325,7 +339,7 @@ def build_layout(rows: list[list[str]], normals: list[list[str]], index: int, ma
                 continue
             if role:
                 if under:
-                    return layout          # a value under a named column: a data row
+                    return layout  # a value under a named column: a data row
                 group = ("", "")
             else:
                 group = (top[position], above)
@@ -335,7 +349,7 @@ def build_layout(rows: list[list[str]], normals: list[list[str]], index: int, ma
     headers = list(top) + [""] * (len(below) - len(top))
     column_of, date_part_of = dict(layout.column_of), dict(layout.date_part_of)
     new_names = False
-    for position, (column, parent) in split.items():   # 日期 -> its date part, 时间 -> the column itself
+    for position, (column, parent) in split.items():  # 日期 -> its date part, 时间 -> the column itself
         column_of.pop(position, None)
         headers[position] = f"{parent} {below[position].strip()}"
         if below_normal[position] in DATE_WORDS:
@@ -348,8 +362,9 @@ def build_layout(rows: list[list[str]], normals: list[list[str]], index: int, ma
             continue
         label, label_normal = groups[position]
         # 人工费 under 费用 names labor_fee; 日期 under 报修 names the date part of requested_at
-        role = _role(below_normal[position], maps) or (_role(label_normal + below_normal[position], maps)
-                                                       if label_normal else None)
+        role = _role(below_normal[position], maps) or (
+            _role(label_normal + below_normal[position], maps) if label_normal else None
+        )
         headers[position] = f"{label.strip()} {child.strip()}" if label.strip() else child
         if role:
             (column_of if role[0] == "column" else date_part_of)[position] = role[1]
@@ -363,15 +378,16 @@ def _normalised_rows(rows: list[list[str]]) -> list[list[str]]:
     return [[normalise_header(cell) if cell else "" for cell in row] for row in rows]
 
 
-def find_header(rows: list[list[str]], kinds: list[Kind], maps: dict[str, HeaderMaps],
-                complete_only: bool | None = None) -> tuple[Layout, Kind] | None:
+def find_header(
+    rows: list[list[str]], kinds: list[Kind], maps: dict[str, HeaderMaps], complete_only: bool | None = None
+) -> tuple[Layout, Kind] | None:
     """The first header among the first rows, and its kind (spec 2: header row).
 
     A title block may name a column or two (经销商编号 | JX101 | 报表月份 | 2025-03), so the
     first header holding every required column of a kind wins; failing that, the first naming
     enough columns is taken, so the message can say which column is missing.
     """
-    head = rows[:HEADER_SEARCH_ROWS + 1]
+    head = rows[: HEADER_SEARCH_ROWS + 1]
     normals = _normalised_rows(head)
     passes = (True, False) if complete_only is None else (complete_only,)
     for complete in passes:
@@ -397,14 +413,15 @@ def _expected(kind: Kind) -> str:
 
 
 def _no_header(kind: Kind) -> str:
-    return (f"no header row found: none of the first {HEADER_SEARCH_ROWS} rows has the columns "
-            f"of a {kind.name} file ({_expected(kind)})")
+    return (
+        f"no header row found: none of the first {HEADER_SEARCH_ROWS} rows has the columns "
+        f"of a {kind.name} file ({_expected(kind)})"
+    )
 
 
 def _unknown_kind(where: str = f"none of its first {HEADER_SEARCH_ROWS} rows is a header row of a known kind") -> str:
     prefixes = ", ".join(p for k in KINDS for p in k.name_prefixes)
-    return ("cannot tell what kind of file this is: its name does not start with one of "
-            f"{prefixes}, and {where}")
+    return f"cannot tell what kind of file this is: its name does not start with one of {prefixes}, and {where}"
 
 
 def _resemblances(layout: Layout, kind: Kind, maps: HeaderMaps) -> list[tuple[str, str]]:
@@ -432,32 +449,39 @@ def check_layout(layout: Layout, kind: Kind, maps: HeaderMaps, month_known: bool
         seen: dict[str, int] = {}
         for position, name in sorted(positions.items()):
             if name in seen:
-                raise FileRejected(f"{what.format(name)} appears twice "
-                                   f"(\"{_header_text(layout.headers[seen[name]])}\" and "
-                                   f"\"{_header_text(layout.headers[position])}\")")
+                raise FileRejected(
+                    f"{what.format(name)} appears twice "
+                    f'("{_header_text(layout.headers[seen[name]])}" and '
+                    f'"{_header_text(layout.headers[position])}")'
+                )
             seen[name] = position
     missing = [c for c in kind.columns if c.required and c.name not in layout.named]
     if missing:
         found = ", ".join(_header_text(h) for h in layout.headers if h.strip()) or "(none)"
         which = ", ".join(f"{c.name} ({c.chinese})" for c in missing)
-        hints = "".join(f"; \"{_header_text(h)}\" looks like {name} ({kind.column(name).chinese}): "
-                        "add it to header_aliases.toml"
-                        for h, name in _resemblances(layout, kind, maps) if name in {c.name for c in missing})
-        raise FileRejected(ngettext("load.missing_columns", len(missing), "en", columns=which, found=found,
-                                    hints=hints))
+        hints = "".join(
+            f'; "{_header_text(h)}" looks like {name} ({kind.column(name).chinese}): add it to header_aliases.toml'
+            for h, name in _resemblances(layout, kind, maps)
+            if name in {c.name for c in missing}
+        )
+        raise FileRejected(
+            ngettext("load.missing_columns", len(missing), "en", columns=which, found=found, hints=hints)
+        )
     if kind is REPAIRS and "report_month" not in layout.named and not month_known:
         raise FileRejected(
             "report month cannot be told: there is no report_month (报表月份) column and the "
-            "file name has no YYYY-MM or YYYYMM in it")
+            "file name has no YYYY-MM or YYYYMM in it"
+        )
 
 
 def _check_width(rows: list[list[str]], what: str, max_columns: int = MAX_COLUMNS) -> None:
     """Refuse a head wider than any report, before searching it (a row of 100,000 cells)."""
-    for number, row in enumerate(rows[:HEADER_SEARCH_ROWS + 1], start=1):
+    for number, row in enumerate(rows[: HEADER_SEARCH_ROWS + 1], start=1):
         if len(row) > max_columns:
             raise FileRejected(
                 f"{what} {number} has {len(row):,} columns, more than max_columns ({max_columns:,}) of the "
-                "rules' [limits]: no report is that wide, so this is not a file the loader knows")
+                "rules' [limits]: no report is that wide, so this is not a file the loader knows"
+            )
 
 
 def check_time(raw: RawFile) -> None:
@@ -474,6 +498,7 @@ def _trimmed(row: list[str]) -> list[str]:
 
 
 # ---------------------------------------------------------------- reading a file
+
 
 def read_cells(raw: RawFile, limits: Limits | None = None) -> RawFile:
     """Fill kind, header layout, column map and the text cells; raise FileRejected when impossible.
@@ -495,8 +520,10 @@ def read_cells(raw: RawFile, limits: Limits | None = None) -> RawFile:
         elif suffix in TEXT_SUFFIXES:
             _read_text(raw, maps)
         else:
-            raise FileRejected(f"unsupported file type \"{suffix or raw.name}\": expected a CSV, TSV or TXT text "
-                               "file or an Excel / WPS / LibreOffice workbook (.xlsx .xlsm .xls .xlsb .ods)")
+            raise FileRejected(
+                f'unsupported file type "{suffix or raw.name}": expected a CSV, TSV or TXT text '
+                "file or an Excel / WPS / LibreOffice workbook (.xlsx .xlsm .xls .xlsb .ods)"
+            )
     except FileRejected:
         raise
     except (KeyboardInterrupt, SystemExit):
@@ -515,25 +542,35 @@ def _finish(raw: RawFile, kind: Kind, layout: Layout, maps: HeaderMaps, details:
     raw.kind = kind
     raw.headers, raw.column_of, raw.date_part_of = layout.headers, layout.column_of, layout.date_part_of
     resembles = _resemblances(layout, kind, maps)
-    absent = [c for c in kind.columns if not c.required and c.name not in layout.named
-              and not (kind is REPAIRS and c.name in ("report_month", "submitted_on"))]
-    details.update({
-        "mapping": [[layout.headers[p], n] for p, n in sorted(layout.column_of.items())],
-        "date_parts": [[layout.headers[p], n] for p, n in sorted(layout.date_part_of.items())],
-        "kept_aside": [layout.headers[p] for p in raw.extra_positions],
-        "resembles": [[h, n] for h, n in resembles],
-        "absent_optional": [c.name for c in absent],
-    })
+    absent = [
+        c
+        for c in kind.columns
+        if not c.required
+        and c.name not in layout.named
+        and not (kind is REPAIRS and c.name in ("report_month", "submitted_on"))
+    ]
+    details.update(
+        {
+            "mapping": [[layout.headers[p], n] for p, n in sorted(layout.column_of.items())],
+            "date_parts": [[layout.headers[p], n] for p, n in sorted(layout.date_part_of.items())],
+            "kept_aside": [layout.headers[p] for p in raw.extra_positions],
+            "resembles": [[h, n] for h, n in resembles],
+            "absent_optional": [c.name for c in absent],
+        }
+    )
     raw.details = details
     if absent:
         names = ", ".join(f"{c.name} ({c.chinese})" for c in absent)
         raw.notes.append(f"no column for {names}: {'they stay' if len(absent) > 1 else 'it stays'} empty")
     for header, name in resembles:
-        raw.notes.append(f"column \"{_header_text(header)}\" kept aside: did you mean {name} "
-                         f"({kind.column(name).chinese})? add it to header_aliases.toml")
+        raw.notes.append(
+            f'column "{_header_text(header)}" kept aside: did you mean {name} '
+            f"({kind.column(name).chinese})? add it to header_aliases.toml"
+        )
 
 
 # ---------------------------------------------------------------- text files
+
 
 def _parse_head(lines: list[str], delimiter: str, max_columns: int = MAX_COLUMNS) -> tuple[list[list[str]], list[int]]:
     """Rows of the first lines, with the (1-based) line on which each row ends; a row wider than
@@ -552,7 +589,7 @@ def _parse_head(lines: list[str], delimiter: str, max_columns: int = MAX_COLUMNS
 def _read_text(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
     data, raw.encoding = utf8_bytes(raw.content)
     data = line_ends_as_newlines(data)
-    head = data[:HEAD_BYTES].decode("utf-8", errors="ignore")   # a character cut at the end is dropped
+    head = data[:HEAD_BYTES].decode("utf-8", errors="ignore")  # a character cut at the end is dropped
     head_lines = [line.rstrip("\r") for line in head.split("\n")[: HEADER_SEARCH_ROWS + 5]]
     order = DELIMITERS if raw.path.suffix.lower() != ".tsv" else ("\t", ",", ";")
     kinds = [raw.kind] if raw.kind else list(KINDS)
@@ -584,9 +621,13 @@ def _read_text(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
     if table.num_rows > raw.limits.max_rows:
         raise FileRejected(too_many_rows(table.num_rows, raw.limits))
     raw.cells = _with_sheet_and_ids(table, None)
-    details = {"format": raw.path.suffix.lower().lstrip("."), "encoding": raw.encoding, "delimiter": delimiter,
-               "sheets": [{"name": None, "header_rows": header_lines, "rows": table.num_rows}],
-               "skipped_sheets": []}
+    details = {
+        "format": raw.path.suffix.lower().lstrip("."),
+        "encoding": raw.encoding,
+        "delimiter": delimiter,
+        "sheets": [{"name": None, "header_rows": header_lines, "rows": table.num_rows}],
+        "skipped_sheets": [],
+    }
     if delimiter != ",":
         raw.notes.append(f"separated by {DELIMITER_WORDS[delimiter]}")
     if raw.encoding.startswith("utf-16"):
@@ -597,14 +638,15 @@ def _read_text(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
     _finish(raw, kind, layout, maps[kind.name], details)
 
 
-def _csv_body(content: bytes, header_line: int, width: int, delimiter: str = ",",
-              raw: RawFile | None = None) -> pa.Table:
+def _csv_body(
+    content: bytes, header_line: int, width: int, delimiter: str = ",", raw: RawFile | None = None
+) -> pa.Table:
     """Data rows after the header line: pyarrow's fast reader, exact Python csv when messy.
 
     The fast reader splits rows at every line end; a quoted value spanning lines then leaves
     rows of the wrong width (or more lines than rows), and the exact reader takes over.
     """
-    data = content[_offset_after_lines(content, header_line):]
+    data = content[_offset_after_lines(content, header_line) :]
     names = [f"c{i}" for i in range(width)]
     invalid: list[str] = []
 
@@ -616,17 +658,20 @@ def _csv_body(content: bytes, header_line: int, width: int, delimiter: str = ","
         table = pa_csv.read_csv(
             io.BytesIO(data),
             read_options=pa_csv.ReadOptions(column_names=names, block_size=4 << 20),
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=False,
-                                              invalid_row_handler=on_invalid),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=False, invalid_row_handler=on_invalid
+            ),
             convert_options=pa_csv.ConvertOptions(
-                column_types={n: pa.string() for n in names}, strings_can_be_null=False,
-                quoted_strings_can_be_null=False),
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
         )
     except pa.ArrowException:
         table, invalid = None, ["unparseable"]
     if table is not None and not invalid:
         lines_in_data = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
-        if lines_in_data == table.num_rows:   # no blank line (the reader skips those): one row per line
+        if lines_in_data == table.num_rows:  # no blank line (the reader skips those): one row per line
             row_no = np.arange(table.num_rows, dtype=np.int64) + header_line + 1
             table = table.append_column("overflow", pa.nulls(table.num_rows, pa.string()))
             return table.append_column("row_no", pa.array(row_no, pa.int64()))
@@ -639,14 +684,14 @@ def _csv_body(content: bytes, header_line: int, width: int, delimiter: str = ","
         length = ends - starts
         carriage = (length > 0) & (lines[np.minimum(ends - 1, len(data) - 1)] == 13)
         non_blank = np.flatnonzero((length - carriage) > 0)
-        if len(non_blank) == table.num_rows:   # one line per row: line numbers are exact
+        if len(non_blank) == table.num_rows:  # one line per row: line numbers are exact
             row_no = non_blank + header_line + 1
             table = table.append_column("overflow", pa.nulls(table.num_rows, pa.string()))
             return table.append_column("row_no", pa.array(row_no, pa.int64()))
     # Slow, exact path: ragged rows or values spanning lines.
     rows, numbers = [], []
     reader = csv.reader(io.StringIO(data.decode("utf-8", errors="replace"), newline=""), delimiter=delimiter)
-    ended = 0   # the line the previous row ended on: a row spanning lines is numbered by its first
+    ended = 0  # the line the previous row ended on: a row spanning lines is numbered by its first
     # A cell may be as long as the file (the validator rejects its row past max_cell_chars), not
     # only the csv module's default 128 KiB, which would refuse the whole file.
     field_limit = csv.field_size_limit(max(csv.field_size_limit(), len(data) + 1))
@@ -659,8 +704,10 @@ def _csv_body(content: bytes, header_line: int, width: int, delimiter: str = ","
                     check_time(raw)
             ended = reader.line_num
     except csv.Error:
-        raise FileRejected(f"cannot read the file: line {header_line + ended + 1} cannot be split into values "
-                           "(a quote or a character that has no place there)") from None
+        raise FileRejected(
+            f"cannot read the file: line {header_line + ended + 1} cannot be split into values "
+            "(a quote or a character that has no place there)"
+        ) from None
     finally:
         csv.field_size_limit(field_limit)
     return _rows_to_table(rows, width, row_numbers=numbers)
@@ -676,8 +723,9 @@ def _offset_after_lines(data: bytes, count: int) -> int:
     return offset
 
 
-def _rows_to_table(rows: list[list], width: int, first_row_no: int = 1,
-                   row_numbers: list[int] | None = None) -> pa.Table:
+def _rows_to_table(
+    rows: list[list], width: int, first_row_no: int = 1, row_numbers: list[int] | None = None
+) -> pa.Table:
     """Ragged rows to a table of width columns; values beyond the header go to column cN (overflow)."""
     columns: list[list[str]] = [[] for _ in range(width)]
     overflow: list[str | None] = []
@@ -698,8 +746,10 @@ def _rows_to_table(rows: list[list], width: int, first_row_no: int = 1,
 
 def _with_sheet_and_ids(table: pa.Table, sheet: str | None) -> pa.Table:
     """The sheet each row comes from (NULL for a text file) and a row id unique in the file."""
-    table = table.append_column("sheet", pa.array([sheet] * table.num_rows, pa.string())
-                                if sheet is not None else pa.nulls(table.num_rows, pa.string()))
+    table = table.append_column(
+        "sheet",
+        pa.array([sheet] * table.num_rows, pa.string()) if sheet is not None else pa.nulls(table.num_rows, pa.string()),
+    )
     return table.append_column("row_id", pa.array(np.arange(table.num_rows, dtype=np.int64)))
 
 
@@ -729,6 +779,7 @@ def _cell_text(value) -> str:
 
 
 # ---------------------------------------------------------------- workbooks
+
 
 @dataclass
 class Sheet:
@@ -784,10 +835,10 @@ def _check_xlsx_grid(raw: RawFile) -> None:
         archive = zipfile.ZipFile(io.BytesIO(raw.content))
         members = [m for m in archive.infolist() if m.filename.lower().endswith(".xml")]
     except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        return   # not a zip: the workbook reader says it is damaged
+        return  # not a zip: the workbook reader says it is damaged
     budget = int(raw.limits.max_file_mb * 2**20 * 20)
     step, tail = 32 << 20, 64
-    for member in members:   # every part: a sheet may live under any name the relationships give
+    for member in members:  # every part: a sheet may live under any name the relationships give
         widest = last = references = 0
         try:
             with archive.open(member) as stream:
@@ -795,15 +846,16 @@ def _check_xlsx_grid(raw: RawFile) -> None:
                 while True:
                     chunk = stream.read(step)
                     if not chunk or (not carry and b"worksheet" not in chunk[:4096]):
-                        break   # the end, or a part that is no worksheet (a theme has r="50000" too)
+                        break  # the end, or a part that is no worksheet (a theme has r="50000" too)
                     budget -= len(chunk)
                     if budget < 0:
                         raise FileRejected(
                             f"cannot read the workbook: it unpacks to more than 20 times max_file_mb "
-                            f"({raw.limits.max_file_mb:g} MB) of the rules' [limits]; it is damaged or not a report")
+                            f"({raw.limits.max_file_mb:g} MB) of the rules' [limits]; it is damaged or not a report"
+                        )
                     column, row, count = _grid_of(carry + chunk)
                     widest, last, references = max(widest, column), max(last, row), references + count
-                    carry = chunk[-tail:]   # an attribute cut at the slice's end is read again, whole
+                    carry = chunk[-tail:]  # an attribute cut at the slice's end is read again, whole
                     check_time(raw)
         except FileRejected:
             raise
@@ -814,7 +866,8 @@ def _check_xlsx_grid(raw: RawFile) -> None:
         if widest * last > 4 * references + 10_000_000:
             raise FileRejected(
                 f"cannot read the workbook: a sheet spreads its few values over {last:,} rows and {widest:,} "
-                "columns, mostly empty; it is damaged or not a report")
+                "columns, mostly empty; it is damaged or not a report"
+            )
 
 
 def _open_workbook(raw: RawFile) -> CalamineWorkbook:
@@ -824,8 +877,9 @@ def _open_workbook(raw: RawFile) -> CalamineWorkbook:
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(raw.content))
     except PasswordError:
-        raise FileRejected("cannot read the workbook: it is protected by a password; "
-                           "save it again without one") from None
+        raise FileRejected(
+            "cannot read the workbook: it is protected by a password; save it again without one"
+        ) from None
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:  # noqa: BLE001 - calamine raises (and panics) in many ways on broken files
@@ -838,7 +892,7 @@ def _sheet_rows(workbook: CalamineWorkbook, name: str) -> list[list[str]]:
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:  # noqa: BLE001 - a sheet part missing or corrupt inside the file
-        raise FileRejected(f"cannot read the workbook: sheet \"{name}\" is damaged or missing in it") from None
+        raise FileRejected(f'cannot read the workbook: sheet "{name}" is damaged or missing in it') from None
     return [_trimmed([_cell_text(v) for v in row]) for row in values]
 
 
@@ -860,19 +914,24 @@ def _visible_sheets(raw: RawFile) -> tuple[list[Sheet], list[tuple[str, str]], l
         else:
             check_time(raw)
             rows = _sheet_rows(workbook, meta.name)
-            widest = max((len(row) for row in rows[:HEADER_SEARCH_ROWS + 1]), default=0)
+            widest = max((len(row) for row in rows[: HEADER_SEARCH_ROWS + 1]), default=0)
             if not any(rows):
                 skipped.append((meta.name, "empty"))
             elif widest > raw.limits.max_columns:
-                skipped.append((meta.name, f"{widest:,} columns wide, more than max_columns "
-                                           f"({raw.limits.max_columns:,}) of the rules' [limits]"))
+                skipped.append(
+                    (
+                        meta.name,
+                        f"{widest:,} columns wide, more than max_columns "
+                        f"({raw.limits.max_columns:,}) of the rules' [limits]",
+                    )
+                )
             else:
                 sheets.append(Sheet(meta.name, rows))
     return sheets, skipped, [meta.name for meta in metadata]
 
 
 def _sheet_list(skipped: list[tuple[str, str]]) -> str:
-    return "; ".join(f"sheet \"{name}\": {reason}" for name, reason in skipped)
+    return "; ".join(f'sheet "{name}": {reason}' for name, reason in skipped)
 
 
 def _read_workbook(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
@@ -891,12 +950,19 @@ def _read_workbook(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
                 break
         else:
             if not several and sheets:
-                raise FileRejected(_unknown_kind(f"none of the first {HEADER_SEARCH_ROWS} rows of its sheet "
-                                                 f"\"{sheets[0].name}\" is a header row of a known kind"))
+                raise FileRejected(
+                    _unknown_kind(
+                        f"none of the first {HEADER_SEARCH_ROWS} rows of its sheet "
+                        f'"{sheets[0].name}" is a header row of a known kind'
+                    )
+                )
             tried = skipped + [(s.name, "no header row of a known kind") for s in sheets]
-            raise FileRejected(_unknown_kind(
-                f"no visible sheet has a header row of a known kind in its first {HEADER_SEARCH_ROWS} rows "
-                f"({_sheet_list(in_tab_order(tried))})"))
+            raise FileRejected(
+                _unknown_kind(
+                    f"no visible sheet has a header row of a known kind in its first {HEADER_SEARCH_ROWS} rows "
+                    f"({_sheet_list(in_tab_order(tried))})"
+                )
+            )
     others = [k for k in KINDS if k is not kind]
     read: list[ReadSheet] = []
     for sheet in sheets:
@@ -908,7 +974,7 @@ def _read_workbook(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
             try:
                 check_layout(found[0], kind, maps[kind.name], raw.month_from_name is not None)
             except FileRejected as exc:
-                raise FileRejected(f"sheet \"{sheet.name}\": {exc}") from None   # every message names the sheet
+                raise FileRejected(f'sheet "{sheet.name}": {exc}') from None  # every message names the sheet
             read.append(ReadSheet(sheet.name, sheet.rows, found[0]))
         elif other:
             skipped.append((sheet.name, f"holds a {other[1].name} table"))
@@ -918,9 +984,11 @@ def _read_workbook(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
     if not read:
         raw.kind = kind
         if not several and len(skipped) == 1 and skipped[0][1].startswith("no header row"):
-            raise FileRejected(f"sheet \"{skipped[0][0]}\": {_no_header(kind)}")
-        raise FileRejected(f"no sheet holds a {kind.name} table (a header row with {_expected(kind)}) "
-                           f"in its first {HEADER_SEARCH_ROWS} rows: {_sheet_list(skipped)}")
+            raise FileRejected(f'sheet "{skipped[0][0]}": {_no_header(kind)}')
+        raise FileRejected(
+            f"no sheet holds a {kind.name} table (a header row with {_expected(kind)}) "
+            f"in its first {HEADER_SEARCH_ROWS} rows: {_sheet_list(skipped)}"
+        )
     rows = sum(len(s.rows) - s.layout.data_start for s in read)
     if rows > raw.limits.max_rows:
         raise FileRejected(too_many_rows(rows, raw.limits))
@@ -929,17 +997,26 @@ def _read_workbook(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
     check_time(raw)
     raw.cells = _sheet_cells(read, placements, len(layout.headers))
     suffix = raw.path.suffix.lower().lstrip(".")
-    details = {"format": suffix, "encoding": None, "delimiter": None,
-               "sheets": [{"name": s.name,
-                           "header_rows": [s.layout.first_row + 1 + i for i in range(s.layout.header_rows)],
-                           "rows": len(s.rows) - s.layout.data_start} for s in read],
-               "skipped_sheets": [{"name": name, "reason": reason} for name, reason in skipped]}
+    details = {
+        "format": suffix,
+        "encoding": None,
+        "delimiter": None,
+        "sheets": [
+            {
+                "name": s.name,
+                "header_rows": [s.layout.first_row + 1 + i for i in range(s.layout.header_rows)],
+                "rows": len(s.rows) - s.layout.data_start,
+            }
+            for s in read
+        ],
+        "skipped_sheets": [{"name": name, "reason": reason} for name, reason in skipped],
+    }
     if several:
-        raw.notes.append("read sheet" + ("s " if len(read) > 1 else " ") + ", ".join(f"\"{s.name}\"" for s in read))
-        raw.notes += [f"skipped sheet \"{name}\": {reason}" for name, reason in skipped]
+        raw.notes.append("read sheet" + ("s " if len(read) > 1 else " ") + ", ".join(f'"{s.name}"' for s in read))
+        raw.notes += [f'skipped sheet "{name}": {reason}' for name, reason in skipped]
     for sheet in read:
         if sheet.layout.header_rows == 2:
-            where = f"sheet \"{sheet.name}\": " if several else ""
+            where = f'sheet "{sheet.name}": ' if several else ""
             first = sheet.layout.first_row + 1
             raw.notes.append(f"{where}two-row header (rows {first}-{first + 1})")
     _finish(raw, kind, layout, maps[kind.name], details)
@@ -949,16 +1026,21 @@ def _full_width(sheet: ReadSheet, max_columns: int = MAX_COLUMNS) -> Layout:
     """A sheet's layout widened to its widest data row (at most max_columns): values under an
     empty header cell keep a place (shown as `column N` in a rejected row's raw values)."""
     layout = sheet.layout
-    widest = max((len(row) for row in sheet.rows[layout.data_start:]), default=0)
+    widest = max((len(row) for row in sheet.rows[layout.data_start :]), default=0)
     width = max(len(layout.headers), min(widest, max_columns))
-    return Layout(layout.first_row, layout.header_rows, layout.headers + [""] * (width - len(layout.headers)),
-                  layout.column_of, layout.date_part_of)
+    return Layout(
+        layout.first_row,
+        layout.header_rows,
+        layout.headers + [""] * (width - len(layout.headers)),
+        layout.column_of,
+        layout.date_part_of,
+    )
 
 
 def _union(layouts: list[Layout]) -> tuple[Layout, list[list[int]]]:
     """One layout for sheets whose columns come in different orders: each mapped column once, each
     kept-aside header once, in the order first met; and where each sheet's positions go in it."""
-    keys: dict[tuple[str, str, int], int] = {}   # (what, name, which): one key per column of the union
+    keys: dict[tuple[str, str, int], int] = {}  # (what, name, which): one key per column of the union
     headers: list[str] = []
     column_of: dict[int, str] = {}
     date_part_of: dict[int, str] = {}
@@ -1009,7 +1091,11 @@ def _sheet_cells(sheets: list[ReadSheet], placements: list[list[int]], width: in
             row_no.append(index + 1)
             sheet_names.append(sheet.name)
     arrays = [pa.array(col, pa.string()) for col in columns]
-    arrays += [pa.array(overflow, pa.string()), pa.array(row_no, pa.int64()), pa.array(sheet_names, pa.string()),
-               pa.array(np.arange(len(row_no), dtype=np.int64))]
+    arrays += [
+        pa.array(overflow, pa.string()),
+        pa.array(row_no, pa.int64()),
+        pa.array(sheet_names, pa.string()),
+        pa.array(np.arange(len(row_no), dtype=np.int64)),
+    ]
     names = [f"c{i}" for i in range(width)] + ["overflow", "row_no", "sheet", "row_id"]
     return pa.table(arrays, names=names)

@@ -7,6 +7,7 @@ correction sheet a dealer's clerk gets (etl/corrections.py) and the Data page re
 struct in Chinese or English here in Python. A new reason is a code below and a reject.<code>
 message in each catalog.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,17 +19,37 @@ from i18n import t
 # Each code's message reject.<code>: {col} the column (its Chinese header in Chinese), {value} the
 # value as written, {detail} the code's extra words (detail_zh in Chinese, when given).
 REASONS: tuple[str, ...] = (
-    "empty", "not_integer", "not_money", "not_date", "not_datetime", "not_month", "not_boolean",
-    "not_satisfaction", "not_choice", "negative", "before", "cell_too_long", "too_many_values", "unknown_dealer",
-    "no_repair", "duplicate", "duplicate_month", "date_outside", "date_order", "request_too_early",
-    "request_too_late", "submitted_before_month", "submitted_future",
+    "empty",
+    "not_integer",
+    "not_money",
+    "not_date",
+    "not_datetime",
+    "not_month",
+    "not_boolean",
+    "not_satisfaction",
+    "not_choice",
+    "negative",
+    "before",
+    "cell_too_long",
+    "too_many_values",
+    "unknown_dealer",
+    "no_repair",
+    "duplicate",
+    "duplicate_month",
+    "date_outside",
+    "date_order",
+    "request_too_early",
+    "request_too_late",
+    "submitted_before_month",
+    "submitted_future",
 )
-UNKNOWN = "{col} {value}"   # a code no catalog knows (a newer loader's): its column and value
+UNKNOWN = "{col} {value}"  # a code no catalog knows (a newer loader's): its column and value
 
 # Date orders of spellings such as 03/01/2025 (issue 10), in the sequence they are preferred:
 # order -> (English, Chinese) words, stored in problems' detail and detail_zh (catalog: date_order.<order>).
 DATE_ORDERS: dict[str, tuple[str, str]] = {
-    order: (t(f"date_order.{order}", "en"), t(f"date_order.{order}", "zh")) for order in ("ymd", "mdy", "dmy")}
+    order: (t(f"date_order.{order}", "en"), t(f"date_order.{order}", "zh")) for order in ("ymd", "mdy", "dmy")
+}
 
 
 def _lit(value: str) -> str:
@@ -52,15 +73,18 @@ def reason_macro_sql() -> str:
     return f"CREATE OR REPLACE TEMP MACRO qc_reason(p) AS CASE p.code {whens} ELSE p.code END"
 
 
-def problem_sql(code: str, col: str | None = None, value: str = "NULL", detail: str = "NULL",
-                detail_zh: str = "NULL") -> str:
+def problem_sql(
+    code: str, col: str | None = None, value: str = "NULL", detail: str = "NULL", detail_zh: str = "NULL"
+) -> str:
     """SQL for one problem struct; value/detail are SQL expressions, col a column name."""
     if code not in REASONS:
         raise KeyError(code)
     column = _lit(col) if col else "NULL"
-    return (f"struct_pack(code := {_lit(code)}, col := CAST({column} AS VARCHAR), "
-            f"value := CAST({value} AS VARCHAR), detail := CAST({detail} AS VARCHAR), "
-            f"detail_zh := CAST({detail_zh} AS VARCHAR))")
+    return (
+        f"struct_pack(code := {_lit(code)}, col := CAST({column} AS VARCHAR), "
+        f"value := CAST({value} AS VARCHAR), detail := CAST({detail} AS VARCHAR), "
+        f"detail_zh := CAST({detail_zh} AS VARCHAR))"
+    )
 
 
 def _column_words(kind_name: str | None, column: str | None, lang: str) -> str:
@@ -81,8 +105,9 @@ def render(problem: dict, kind_name: str | None, lang: str = "en") -> str:
     detail = problem.get("detail_zh") if lang == "zh" and problem.get("detail_zh") else problem.get("detail")
     if lang == "zh" and problem.get("code") == "before":
         detail = _column_words(kind_name, detail, lang)
-    return template.format(col=_column_words(kind_name, problem.get("col"), lang),
-                           value=problem.get("value") or "", detail=detail or "")
+    return template.format(
+        col=_column_words(kind_name, problem.get("col"), lang), value=problem.get("value") or "", detail=detail or ""
+    )
 
 
 def render_all(problems_json: str | list | None, kind_name: str | None, lang: str = "en") -> str:

@@ -4,6 +4,7 @@ The bundled `rules.toml` holds the spec's defaults; another file (``--rules`` or
 ``SERVICE_QC_RULES``) overrides any of its keys. Unknown keys, wrong types and rates
 outside 0..1 are refused with a message naming the key.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -111,15 +112,18 @@ class Rules:
 
     def sql_variables(self) -> dict[str, object]:
         """Variables the metric views read with getvariable('rule_<section>_<key>')."""
-        return {"rule_" + key.replace(".", "_"): value for key, value in self.values.items()
-                if key.split(".")[0] not in {"dashboard", "explore", "dates", "limits", "cases", "access"}}
+        return {
+            "rule_" + key.replace(".", "_"): value
+            for key, value in self.values.items()
+            if key.split(".")[0] not in {"dashboard", "explore", "dates", "limits", "cases", "access"}
+        }
 
 
 def _flatten(doc: dict, source: str) -> dict[str, object]:
     flat = {}
     for section, body in doc.items():
         if not isinstance(body, dict):
-            raise RulesError(f"{source}: \"{section}\" must be a [section], not a value")
+            raise RulesError(f'{source}: "{section}" must be a [section], not a value')
         for key, value in body.items():
             flat[f"{section}.{key}"] = value
     return flat
@@ -127,49 +131,49 @@ def _flatten(doc: dict, source: str) -> dict[str, object]:
 
 def _check(key: str, value: object, source: str) -> object:
     if key not in SCHEMA:
-        raise RulesError(f"{source}: unknown key \"{key}\" (known keys: {', '.join(SCHEMA)})")
+        raise RulesError(f'{source}: unknown key "{key}" (known keys: {", ".join(SCHEMA)})')
     kind, bound = SCHEMA[key]
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if kind is dt.date and isinstance(value, dt.datetime):
-        raise RulesError(f"{source}: \"{key}\" must be a date (YYYY-MM-DD, no time), got {value!r}")
+        raise RulesError(f'{source}: "{key}" must be a date (YYYY-MM-DD, no time), got {value!r}')
     if kind is list and isinstance(value, tuple):
         value = list(value)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise RulesError(f"{source}: \"{key}\" must be {kind.__name__}, got {value!r}")
+        raise RulesError(f'{source}: "{key}" must be {kind.__name__}, got {value!r}')
     if isinstance(value, int | float):
         _check_bound(key, value, bound, source)
     if isinstance(value, list):
         _check_list(key, value, bound, source)
-        return tuple(value)   # hashable: the rules are part of the pages' cache keys
+        return tuple(value)  # hashable: the rules are part of the pages' cache keys
     if bound == "language" and value not in ("zh", "en"):
-        raise RulesError(f"{source}: \"{key}\" must be \"zh\" or \"en\", got {value!r}")
+        raise RulesError(f'{source}: "{key}" must be "zh" or "en", got {value!r}')
     return value
 
 
 def _check_list(key: str, value: list, bound: str, source: str) -> None:
     """A list's bound: \"case_kinds\" (etl/cases.py's kinds), \"codes\" (lower-case codes, at least one)."""
     if bound == "case_kinds" and not set(value) <= set(CASE_KINDS):
-        raise RulesError(f"{source}: \"{key}\" may only list {', '.join(CASE_KINDS)}, got {value!r}")
+        raise RulesError(f'{source}: "{key}" may only list {", ".join(CASE_KINDS)}, got {value!r}')
     codes = all(isinstance(v, str) and re.fullmatch(r"[a-z0-9_]+", v) for v in value)
     if bound == "codes" and (not value or not codes):
-        raise RulesError(f"{source}: \"{key}\" must list codes of lower-case letters, digits and _, got {value!r}")
+        raise RulesError(f'{source}: "{key}" must list codes of lower-case letters, digits and _, got {value!r}')
 
 
 def _check_bound(key: str, value: float, bound: str, source: str) -> None:
     """A number's bound from SCHEMA ("rate", "positive" …); the type is checked already."""
     if bound == "rate" and not 0 <= value <= 1:
-        raise RulesError(f"{source}: \"{key}\" is a rate and must be between 0 and 1, got {value}")
+        raise RulesError(f'{source}: "{key}" is a rate and must be between 0 and 1, got {value}')
     if bound == "probability" and not 0 < value < 1:
-        raise RulesError(f"{source}: \"{key}\" is a probability and must be above 0 and below 1, got {value}")
+        raise RulesError(f'{source}: "{key}" is a probability and must be above 0 and below 1, got {value}')
     if bound == "share" and not 0 <= value < 0.5:
-        raise RulesError(f"{source}: \"{key}\" is a share of each end and must be from 0 to below 0.5, got {value}")
+        raise RulesError(f'{source}: "{key}" is a share of each end and must be from 0 to below 0.5, got {value}')
     if bound == "positive" and not value > 0:
-        raise RulesError(f"{source}: \"{key}\" must be above 0, got {value}")
+        raise RulesError(f'{source}: "{key}" must be above 0, got {value}')
     if bound == "nonneg" and value < 0:
-        raise RulesError(f"{source}: \"{key}\" must not be negative, got {value}")
+        raise RulesError(f'{source}: "{key}" must not be negative, got {value}')
     if bound == "day" and not 1 <= value <= 28:
-        raise RulesError(f"{source}: \"{key}\" must be a day between 1 and 28, got {value}")
+        raise RulesError(f'{source}: "{key}" must be a day between 1 and 28, got {value}')
 
 
 def _read(path: Path) -> dict[str, object]:
@@ -193,11 +197,11 @@ def load_rules(path: str | Path | None = None) -> Rules:
         values.update(_read(Path(path)))
         source = str(path)
     if _float(values, "controls.hq_callback_coverage_min") > _float(values, "controls.hq_callback_coverage_max"):
-        raise RulesError(f"{source}: \"controls.hq_callback_coverage_min\" is above the maximum")
+        raise RulesError(f'{source}: "controls.hq_callback_coverage_min" is above the maximum')
     if _float(values, "statistics.funnel_inner") >= _float(values, "statistics.funnel_outer"):
-        raise RulesError(f"{source}: \"statistics.funnel_inner\" must be below \"statistics.funnel_outer\"")
+        raise RulesError(f'{source}: "statistics.funnel_inner" must be below "statistics.funnel_outer"')
     if _date(values, "dates.purchase_earliest") > _date(values, "dates.earliest"):
-        raise RulesError(f"{source}: \"dates.purchase_earliest\" must not be after \"dates.earliest\"")
+        raise RulesError(f'{source}: "dates.purchase_earliest" must not be after "dates.earliest"')
     return Rules(values, source)
 
 

@@ -4,6 +4,7 @@ The dashboard process then only ever holds short read-only connections, and one 
 time is guaranteed by DuckDB's file lock across processes: an upload and a terminal load (or two
 uploads) wait for each other with a visible message instead of failing.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,15 +15,17 @@ from pathlib import Path
 from etl.config import PROJECT_ROOT
 
 
-def inspect_files(paths: list[Path], database: Path, rules_file: Path | None = None,
-                  timeout_seconds: float = 600) -> list[dict]:
+def inspect_files(
+    paths: list[Path], database: Path, rules_file: Path | None = None, timeout_seconds: float = 600
+) -> list[dict]:
     """`python -m etl inspect --json` on `paths` in a child process: one report per file, nothing written.
     A file that breaks the child (it should not) leaves a report saying so instead of the page failing."""
     command = [sys.executable, "-m", "etl", "inspect", "--json", "--db", str(database), *map(str, paths)]
     if rules_file:
         command += ["--rules", str(rules_file)]
-    finished = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, encoding="utf-8",
-                              timeout=timeout_seconds)
+    finished = subprocess.run(
+        command, cwd=PROJECT_ROOT, capture_output=True, text=True, encoding="utf-8", timeout=timeout_seconds
+    )
     reports = []
     for line in finished.stdout.splitlines():
         try:
@@ -33,22 +36,30 @@ def inspect_files(paths: list[Path], database: Path, rules_file: Path | None = N
     problem = (finished.stderr.strip().splitlines() or ["the check stopped unexpectedly"])[-1]
     for path in paths:
         if path.name not in seen:
-            reports.append({"file": path.name, "status": "rejected", "kind": None,
-                            "message": f"the file could not be checked: {problem}"})
+            reports.append(
+                {
+                    "file": path.name,
+                    "status": "rejected",
+                    "kind": None,
+                    "message": f"the file could not be checked: {problem}",
+                }
+            )
     return reports
 
 
-def load_files(paths: list[Path], database: Path, rules_file: Path | None = None, on_event=None,
-               timeout_seconds: float = 1800) -> list[dict]:
+def load_files(
+    paths: list[Path], database: Path, rules_file: Path | None = None, on_event=None, timeout_seconds: float = 1800
+) -> list[dict]:
     """Load `paths`; `on_event(event)` gets each JSON event as it happens: {"file": ...} per file
     result, {"waiting": message} while another process holds the database. Returns the file results."""
     command = [sys.executable, "-m", "etl", "load", "--json", "--db", str(database), *map(str, paths)]
     if rules_file:
         command += ["--rules", str(rules_file)]
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, encoding="utf-8")
+    process = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8"
+    )
     results = []
-    assert process.stdout is not None   # stdout=PIPE
+    assert process.stdout is not None  # stdout=PIPE
     try:
         for line in process.stdout:
             try:

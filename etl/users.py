@@ -15,6 +15,7 @@ No file, or a file without users, means open access on this computer only (app/s
 another address then). Passwords are hashed with argon2id (argon2-cffi); `python -m etl users`
 manages the file.
 """
+
 from __future__ import annotations
 
 import os
@@ -51,7 +52,7 @@ class User:
     dealer_ids: tuple[str, ...] = ()
     email: str = ""
     uploads: bool = False
-    password: str = field(default="", repr=False)   # the argon2id hash
+    password: str = field(default="", repr=False)  # the argon2id hash
 
     @property
     def scoped(self) -> bool:
@@ -75,8 +76,10 @@ def check_user(user: User) -> User:
         raise UsersError(f"user {user.name}: a {user.role} needs a scope ({' or '.join(allowed)})")
     wrong = [name for name in given if name not in allowed]
     if wrong:
-        raise UsersError(f"user {user.name}: a {user.role} has no {', '.join(wrong)} "
-                         f"({'may have ' + ' / '.join(allowed) if allowed else 'sees every dealer'})")
+        raise UsersError(
+            f"user {user.name}: a {user.role} has no {', '.join(wrong)} "
+            f"({'may have ' + ' / '.join(allowed) if allowed else 'sees every dealer'})"
+        )
     if user.uploads and user.role != "analyst":
         raise UsersError(f"user {user.name}: 'uploads' is granted to analysts only (admins always may upload)")
     return user
@@ -103,10 +106,14 @@ def load_users(path: Path) -> dict[str, User]:
         unknown = set(body) - {"role", "password", "email", "uploads", *SCOPE_FIELDS}
         if unknown:
             raise UsersError(f"{path}: users.{name} has unknown keys {sorted(unknown)}")
-        user = User(name=name, role=str(body.get("role", "")),
-                    **{f: _strings(body.get(f, []), f"{path}: users.{name}.{f}") for f in SCOPE_FIELDS},
-                    email=str(body.get("email", "")).strip().lower(), uploads=body.get("uploads") is True,
-                    password=str(body.get("password", "")))
+        user = User(
+            name=name,
+            role=str(body.get("role", "")),
+            **{f: _strings(body.get(f, []), f"{path}: users.{name}.{f}") for f in SCOPE_FIELDS},
+            email=str(body.get("email", "")).strip().lower(),
+            uploads=body.get("uploads") is True,
+            password=str(body.get("password", "")),
+        )
         try:
             users[name] = check_user(user)
         except UsersError as exc:
@@ -174,6 +181,7 @@ def with_password(user: User, password: str, min_length: int) -> User:
 
 # --- python -m etl users add|remove|list|passwd ------------------------------------------------------
 
+
 def _split(text: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (text or "").replace("，", ",").split(",") if part.strip())
 
@@ -192,6 +200,7 @@ def run_command(args, read_password, out) -> int:
     """`python -m etl users ...` (etl/cli.py): 0 done, 1 refused (the message says why)."""
     from etl import audit, config
     from etl.rules import load_rules
+
     path = config.users_path(args.users)
     trail = config.audit_path()
     actor = f"cli:{os.environ.get('USER') or os.environ.get('USERNAME') or 'unknown'}"
@@ -216,24 +225,42 @@ def run_command(args, read_password, out) -> int:
     if args.action == "passwd":
         if name not in users:
             raise UsersError(f"no user {name} in {path}")
-        users[name] = replace(users[name], password=hash_password(_typed_password(read_password, min_length),
-                                                                  min_length))
+        users[name] = replace(
+            users[name], password=hash_password(_typed_password(read_password, min_length), min_length)
+        )
         save_users(path, users)
         audit.record(trail, actor, "password_changed", name=name)
         print(f"password of {name} changed", file=out)
         return 0
     # add (or change the role and scope of) a user
     existing = users.get(name)
-    user = check_user(User(name=name, role=args.role, regions=_split(args.regions), provinces=_split(args.provinces),
-                           dealer_ids=_split(args.dealers), email=(args.email or "").strip().lower(),
-                           uploads=bool(args.uploads), password=existing.password if existing else ""))
+    user = check_user(
+        User(
+            name=name,
+            role=args.role,
+            regions=_split(args.regions),
+            provinces=_split(args.provinces),
+            dealer_ids=_split(args.dealers),
+            email=(args.email or "").strip().lower(),
+            uploads=bool(args.uploads),
+            password=existing.password if existing else "",
+        )
+    )
     if user.email and any(u.email == user.email and u.name != name for u in users.values()):
         raise UsersError(f"the e-mail {user.email} is already another user's")
     if not existing or args.new_password:
         user = replace(user, password=hash_password(_typed_password(read_password, min_length), min_length))
     users[name] = user
     save_users(path, users)
-    audit.record(trail, actor, "user_changed" if existing else "user_added", name=name, role=user.role,
-                 scope=user.describe_scope(), email=user.email, uploads=user.uploads)
+    audit.record(
+        trail,
+        actor,
+        "user_changed" if existing else "user_added",
+        name=name,
+        role=user.role,
+        scope=user.describe_scope(),
+        email=user.email,
+        uploads=user.uploads,
+    )
     print(f"{'changed' if existing else 'added'} {name} ({user.role}, {user.describe_scope()}) in {path}", file=out)
     return 0

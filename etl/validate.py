@@ -11,6 +11,7 @@ Dates are plausible or rejected (issue 10): a four-digit year first or 年/月/�
 whole file, the first of year-month-day, month-day-year, day-month-year in which every such value
 is a valid date inside the window; the file's notes say which.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,8 +45,16 @@ from etl.schema import (
 
 # After qc_date_text: 2026/3/5 14:30, 2026年3月5日 14:30 and 2026-03-05T14:30 all read 2026-3-5 14:30.
 DATETIME_FORMATS = [
-    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H时%M分",
-    "%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%Y.%m.%d", "%Y-%m-%d %I:%M %p", "%Y-%m-%d %I:%M:%S %p",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%d %H时%M分",
+    "%Y.%m.%d %H:%M:%S",
+    "%Y.%m.%d %H:%M",
+    "%Y.%m.%d",
+    "%Y-%m-%d %I:%M %p",
+    "%Y-%m-%d %I:%M:%S %p",
 ]
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%H:%M:%S.%f", "%I:%M %p", "%I:%M:%S %p", "%H时%M分"]
 # A totals row: its label in the first cell (合计 / 总计 / Total, as the spec has it), or alone in
@@ -74,7 +83,7 @@ def _offsets_and_data(column: pa.Array) -> tuple[npt.NDArray[np.signedinteger], 
         offsets: npt.NDArray[np.signedinteger] = np.frombuffer(offsets_buffer, dtype=np.int64)
     else:
         offsets = np.frombuffer(offsets_buffer, dtype=np.int32)
-    return offsets[column.offset:column.offset + len(column) + 1], data_buffer
+    return offsets[column.offset : column.offset + len(column) + 1], data_buffer
 
 
 def _may_change_under_nfkc(column: pa.Array) -> np.ndarray:
@@ -86,11 +95,16 @@ def _may_change_under_nfkc(column: pa.Array) -> np.ndarray:
     offsets, data_buffer = _offsets_and_data(column)
     if data_buffer is None or offsets[-1] == offsets[0]:
         return np.zeros(len(column), dtype=bool)
-    data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0]:offsets[-1]]
+    data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]]
     # In slices: small temporaries stay in cache (one pass over a 40 MB column: 20 ms, not 300).
     step = 1 << 20
-    lead = np.concatenate([np.flatnonzero((part >= 0xEA) | ((part >= 0xC2) & (part <= 0xE3))) + start
-                           for start in range(0, len(data), step) for part in [data[start:start + step]]])
+    lead = np.concatenate(
+        [
+            np.flatnonzero((part >= 0xEA) | ((part >= 0xC2) & (part <= 0xE3))) + start
+            for start in range(0, len(data), step)
+            for part in [data[start : start + step]]
+        ]
+    )
     lead = lead.astype(np.int64) + offsets[0]
     mask = np.zeros(len(column), dtype=bool)
     mask[np.searchsorted(offsets, lead, side="right") - 1] = True
@@ -137,8 +151,11 @@ def _normalised(column: pa.ChunkedArray) -> pa.Array:
     column = column.combine_chunks()
     if isinstance(column, pa.ChunkedArray) or column.null_count or column.offset:
         # (an all-null or sliced column: the plain kernels, which handle every layout)
-        column = pc.utf8_trim_whitespace(nfkc(column)) if not pc.all(pc.string_is_ascii(column)).as_py() \
+        column = (
+            pc.utf8_trim_whitespace(nfkc(column))
+            if not pc.all(pc.string_is_ascii(column)).as_py()
             else pc.ascii_trim_whitespace(column)
+        )
     else:
         may_change = _may_change_under_nfkc(column)
         column = nfkc(column, may_change)
@@ -178,10 +195,15 @@ class DateWindow:
         years = rules["dates.latest_years_after_load"]
         try:
             latest = load_date.replace(year=load_date.year + years)
-        except ValueError:   # 29 February
+        except ValueError:  # 29 February
             latest = load_date.replace(year=load_date.year + years, day=28)
-        return cls(rules["dates.earliest"], rules["dates.purchase_earliest"], latest,
-                   rules["dates.request_window_months"], load_date)
+        return cls(
+            rules["dates.earliest"],
+            rules["dates.purchase_earliest"],
+            latest,
+            rules["dates.request_window_months"],
+            load_date,
+        )
 
     def earliest_for(self, column: str) -> dt.date:
         return self.purchase_earliest if column == "purchase_date" else self.earliest
@@ -305,31 +327,39 @@ def _day_first(cell: str) -> str:
     """SQL: the cell starts with one or two digits and then a non-digit (03/01/2025, 8/6/25): a
     character test, cheap on the million ISO dates of a large file, which fail it at once."""
     digit = "BETWEEN '0' AND '9'"
-    return (f"(substr({cell}, 1, 1) {digit} AND (substr({cell}, 2, 1) NOT {digit} "
-            f"OR (substr({cell}, 3, 1) NOT {digit} AND length({cell}) > 2)))")
+    return (
+        f"(substr({cell}, 1, 1) {digit} AND (substr({cell}, 2, 1) NOT {digit} "
+        f"OR (substr({cell}, 3, 1) NOT {digit} AND length({cell}) > 2)))"
+    )
 
 
 @dataclass
 class DateOrder:
     """How a file's dates that do not start with a four-digit year were read."""
 
-    order: str | None = None     # ymd | mdy | dmy, None when the file has no such date
-    values: int = 0              # how many such values the file holds
-    fitting: int = 0             # how many of them are valid dates inside the window in that order
+    order: str | None = None  # ymd | mdy | dmy, None when the file has no such date
+    values: int = 0  # how many such values the file holds
+    fitting: int = 0  # how many of them are valid dates inside the window in that order
     example: str = ""
 
     def note(self) -> str | None:
         if not self.values:
             return None
         if self.order is None:
-            return (f"{self.values} dates written like {self.example} fit no order of year, month and day "
-                    "inside the accepted dates: their rows are rejected")
+            return (
+                f"{self.values} dates written like {self.example} fit no order of year, month and day "
+                "inside the accepted dates: their rows are rejected"
+            )
         words = DATE_ORDERS[self.order][0]
         if self.fitting == self.values:
-            return (f"dates written like {self.example} are read {words} "
-                    f"(all {self.values} such values are valid dates in that order)")
-        return (f"dates written like {self.example} are read {words}, the order that fits most of them "
-                f"({self.fitting} of {self.values}); the other {self.values - self.fitting} are rejected")
+            return (
+                f"dates written like {self.example} are read {words} "
+                f"(all {self.values} such values are valid dates in that order)"
+            )
+        return (
+            f"dates written like {self.example} are read {words}, the order that fits most of them "
+            f"({self.fitting} of {self.values}); the other {self.values - self.fitting} are rejected"
+        )
 
 
 @dataclass
@@ -341,7 +371,7 @@ class StagingPlan:
     month_default: dt.date | None
     window: DateWindow
     date_order: DateOrder = field(default_factory=DateOrder)
-    totals_at: list[tuple[str | None, int]] = field(default_factory=list)   # (sheet, row_id) of totals rows
+    totals_at: list[tuple[str | None, int]] = field(default_factory=list)  # (sheet, row_id) of totals rows
     rows_after_totals: int = 0
 
     @property
@@ -376,9 +406,12 @@ class StagingPlan:
 
     def details(self) -> dict:
         """What the load log keeps of these choices."""
-        return {"date_order": self.date_order.order, "ambiguous_dates": self.date_order.values,
-                "rows_after_totals_ignored": self.rows_after_totals,
-                "totals_rows": [{"sheet": sheet, "row_id": row_id} for sheet, row_id in self.totals_at]}
+        return {
+            "date_order": self.date_order.order,
+            "ambiguous_dates": self.date_order.values,
+            "rows_after_totals_ignored": self.rows_after_totals,
+            "totals_rows": [{"sheet": sheet, "row_id": row_id} for sheet, row_id in self.totals_at],
+        }
 
     # ------------------------------------------------------------ cells
 
@@ -427,11 +460,12 @@ class StagingPlan:
         if not sources:
             return DateOrder()
         values = " UNION ALL ".join(
-            f"SELECT {cell} AS s, {low} AS lo, {high} AS hi FROM clean_cells "
-            f"WHERE {_day_first(cell)}" for cell, low, high in sources)
+            f"SELECT {cell} AS s, {low} AS lo, {high} AS hi FROM clean_cells WHERE {_day_first(cell)}"
+            for cell, low, high in sources
+        )
         fits = ", ".join(
-            f"count(*) FILTER (WHERE qc_in_order(p, '{o}') >= lo AND qc_in_order(p, '{o}') < hi)"
-            for o in DATE_ORDERS)
+            f"count(*) FILTER (WHERE qc_in_order(p, '{o}') >= lo AND qc_in_order(p, '{o}') < hi)" for o in DATE_ORDERS
+        )
         row = con.execute(f"""
             WITH v AS ({values}), p AS (SELECT s, lo, hi, qc_date_parts(s) AS p FROM v)
             SELECT count(*), min(s), {fits} FROM p WHERE p.a <> ''""").fetchone()
@@ -453,18 +487,21 @@ class StagingPlan:
         tests = [f"regexp_matches(c0, '{TOTALS_FIRST_CELL}', 'i')"]
         tests += [f"regexp_matches(c{i}, '{TOTALS_LATER_CELL}', 'i')" for i in (1, 2) if i < width]
         rows = con.execute(f"""
-            SELECT sheet, min(row_id) FROM clean_cells WHERE {' OR '.join(f'coalesce({t}, false)' for t in tests)}
+            SELECT sheet, min(row_id) FROM clean_cells WHERE {" OR ".join(f"coalesce({t}, false)" for t in tests)}
             GROUP BY sheet ORDER BY 2""").fetchall()
         self.totals_at = [(sheet, row_id) for sheet, row_id in rows]
         if self.totals_at:
             self.rows_after_totals = con.execute(
                 f"SELECT count(*) FROM clean_cells WHERE {self._any_value()} IS NOT NULL "
-                f"AND ({' OR '.join(self._after_totals(strictly=True))})").fetchone()[0]
+                f"AND ({' OR '.join(self._after_totals(strictly=True))})"
+            ).fetchone()[0]
 
     def _after_totals(self, strictly: bool) -> list[str]:
         compare = ">" if strictly else ">="
-        return [f"(sheet IS NOT DISTINCT FROM {'NULL' if sheet is None else _lit(sheet)} AND row_id {compare} {row_id})"
-                for sheet, row_id in self.totals_at]
+        return [
+            f"(sheet IS NOT DISTINCT FROM {'NULL' if sheet is None else _lit(sheet)} AND row_id {compare} {row_id})"
+            for sheet, row_id in self.totals_at
+        ]
 
     def _any_value(self) -> str:
         return "coalesce(" + ", ".join(f"c{i}" for i in range(len(self.raw.headers))) + ", overflow)"
@@ -477,9 +514,12 @@ class StagingPlan:
         t = f'"t_{col.name}"'
         if col.type == DATETIME and part:
             time = cell or "CAST(NULL AS VARCHAR)"
-            return [f'{part} AS "d_{col.name}"', f'{time} AS "h_{col.name}"',
-                    f'CASE WHEN {part} IS NULL THEN {time} WHEN {time} IS NULL THEN {part} '
-                    f"ELSE {part} || ' ' || {time} END AS {t}"], t
+            return [
+                f'{part} AS "d_{col.name}"',
+                f'{time} AS "h_{col.name}"',
+                f"CASE WHEN {part} IS NULL THEN {time} WHEN {time} IS NULL THEN {part} "
+                f"ELSE {part} || ' ' || {time} END AS {t}",
+            ], t
         return [f"{cell or 'CAST(NULL AS VARCHAR)'} AS {t}"], t
 
     def _parsed(self, col: Column, t: str) -> str:
@@ -497,18 +537,23 @@ class StagingPlan:
         if col.required or (self.kind is REPAIRS and col.name == "report_month"):
             problems.append(f"CASE WHEN {name} IS NULL AND {t} IS NULL THEN {problem_sql('empty', col.name)} END")
         if col.type == CHOICE:
-            problems.append(f"CASE WHEN {t} IS NOT NULL AND {name} IS NULL THEN "
-                            f"{problem_sql('not_choice', col.name, t, _lit(_choices_text(col)))} END")
+            problems.append(
+                f"CASE WHEN {t} IS NOT NULL AND {name} IS NULL THEN "
+                f"{problem_sql('not_choice', col.name, t, _lit(_choices_text(col)))} END"
+            )
         elif col.type in DATE_TYPES and self.date_order.order:
             words = DATE_ORDERS[self.date_order.order]
             source = f'coalesce("d_{col.name}", {t})' if self._date_part(col.name) else t
             problems.append(
                 f"CASE WHEN {t} IS NOT NULL AND {name} IS NULL THEN CASE WHEN qc_is_day_first({source}) "
                 f"THEN {problem_sql('date_order', col.name, t, _lit(words[0]), _lit(words[1]))} "
-                f"ELSE {problem_sql(_PARSERS[col.type][1], col.name, t)} END END")
+                f"ELSE {problem_sql(_PARSERS[col.type][1], col.name, t)} END END"
+            )
         elif col.type in _PARSERS:
-            problems.append(f"CASE WHEN {t} IS NOT NULL AND {name} IS NULL THEN "
-                            f"{problem_sql(_PARSERS[col.type][1], col.name, t)} END")
+            problems.append(
+                f"CASE WHEN {t} IS NOT NULL AND {name} IS NULL THEN "
+                f"{problem_sql(_PARSERS[col.type][1], col.name, t)} END"
+            )
         if col.type in (INTEGER, MONEY):
             problems.append(f"CASE WHEN {name} < 0 THEN {problem_sql('negative', col.name, t)} END")
         if col.type in DATE_TYPES + (MONTH,):
@@ -522,8 +567,10 @@ class StagingPlan:
             earliest = earliest.replace(day=1)
         words = (_lit(f"{earliest} to {latest}"), _lit(f"{earliest} 至 {latest}"))
         value = f"coalesce({t}, strftime(\"{col.name}\", '%Y-%m'))" if col.type == MONTH else t
-        return (f"CASE WHEN \"{col.name}\" < DATE '{earliest}' OR \"{col.name}\" >= DATE '{latest}' + 1 THEN "
-                f"{problem_sql('date_outside', col.name, value, *words)} END")
+        return (
+            f"CASE WHEN \"{col.name}\" < DATE '{earliest}' OR \"{col.name}\" >= DATE '{latest}' + 1 THEN "
+            f"{problem_sql('date_outside', col.name, value, *words)} END"
+        )
 
     def staging_sql(self) -> str:
         kind = self.kind
@@ -531,14 +578,17 @@ class StagingPlan:
         for col in kind.columns:
             texts, t = self._texts(col)
             text_cols += texts
-            parsed_cols.append(f"{self._defaults(col, self._parsed(col, t))} AS \"{col.name}\"")
+            parsed_cols.append(f'{self._defaults(col, self._parsed(col, t))} AS "{col.name}"')
             problems += self._column_problems(col, t)
         problems += self._row_rules()
         problems.append(f"CASE WHEN overflow IS NOT NULL THEN {problem_sql('too_many_values', None, 'overflow')} END")
         long_cells = self._long_cells()
         extra = self.raw.extra_positions
-        extra_json = ("json_object(" + ", ".join(f"{_lit(self.headers[i])}, c{i}" for i in extra) + ")"
-                      if extra else "CAST(NULL AS JSON)")
+        extra_json = (
+            "json_object(" + ", ".join(f"{_lit(self.headers[i])}, c{i}" for i in extra) + ")"
+            if extra
+            else "CAST(NULL AS JSON)"
+        )
         # The text columns served the reasons; `staged` keeps only submitted_on's (the load's warning
         # counts its empty cells): a narrower table is a third of the staging time on a large file.
         dropped = ["overflow"] + [c.split(" AS ")[-1] for c in text_cols if not c.endswith('"t_submitted_on"')]
@@ -553,12 +603,12 @@ class StagingPlan:
         return f"""
             CREATE OR REPLACE TEMP TABLE staged AS
             WITH parsed AS NOT MATERIALIZED (
-                SELECT row_no, row_id, sheet, overflow, {', '.join(text_cols)}, {', '.join(parsed_cols)},
+                SELECT row_no, row_id, sheet, overflow, {", ".join(text_cols)}, {", ".join(parsed_cols)},
                        {extra_json} AS extra_columns
                 FROM clean_cells
-                WHERE {' AND '.join(keep)}
+                WHERE {" AND ".join(keep)}
             )
-            SELECT * EXCLUDE ({', '.join(dropped)}), {all_problems} AS problems
+            SELECT * EXCLUDE ({", ".join(dropped)}), {all_problems} AS problems
             FROM parsed"""
 
     @property
@@ -601,10 +651,15 @@ class StagingPlan:
     def rejects_sql(self) -> str:
         """Rejected rows with their raw values as written (from the uncleaned cells): the temp table
         `staged_rejects`, which a load copies into `rejects` and `inspect` shows."""
-        long = set(self._long_positions())   # kept to max_cell_chars: a correction sheet's cell holds no more
-        raw_json = "json_object(" + ", ".join(
-            f"{_lit(h)}, " + (f"left(r.c{i}, {self.max_cell_chars})" if i in long else f"r.c{i}")
-            for i, h in enumerate(self.headers)) + ")"
+        long = set(self._long_positions())  # kept to max_cell_chars: a correction sheet's cell holds no more
+        raw_json = (
+            "json_object("
+            + ", ".join(
+                f"{_lit(h)}, " + (f"left(r.c{i}, {self.max_cell_chars})" if i in long else f"r.c{i}")
+                for i, h in enumerate(self.headers)
+            )
+            + ")"
+        )
         return f"""
             CREATE OR REPLACE TEMP TABLE staged_rejects AS
             SELECT s.row_no, array_to_string(list_transform(s.problems, lambda p: qc_reason(p)), '; ') AS reason,
@@ -616,16 +671,23 @@ class StagingPlan:
         """report_month from the file name and submitted_on from the option or load date (spec 2.3)."""
         cell = self._cell(col.name)
         if self.kind is REPAIRS and col.name == "report_month" and self.month_default:
-            return (f"CASE WHEN \"t_report_month\" IS NULL THEN DATE '{self.month_default}' ELSE {value} END"
-                    if cell else f"DATE '{self.month_default}'")
+            return (
+                f"CASE WHEN \"t_report_month\" IS NULL THEN DATE '{self.month_default}' ELSE {value} END"
+                if cell
+                else f"DATE '{self.month_default}'"
+            )
         if self.kind is REPAIRS and col.name == "submitted_on":
-            return (f"CASE WHEN \"t_submitted_on\" IS NULL THEN DATE '{self.submitted_default}' ELSE {value} END"
-                    if cell else f"DATE '{self.submitted_default}'")
+            return (
+                f"CASE WHEN \"t_submitted_on\" IS NULL THEN DATE '{self.submitted_default}' ELSE {value} END"
+                if cell
+                else f"DATE '{self.submitted_default}'"
+            )
         return value
 
     def _row_rules(self) -> list[str]:
         def before(later: str, earlier: str) -> str:
             return f"CASE WHEN {later} < {earlier} THEN {problem_sql('before', later, 'NULL', _lit(earlier))} END"
+
         if self.kind is DEALERS:
             return [before("left_on", "joined_on")]
         if self.kind is not REPAIRS:
@@ -642,7 +704,8 @@ class StagingPlan:
         future = problem_sql("submitted_future", "submitted_on", submitted, _lit(str(self.window.load_date)))
         too_soon = problem_sql("submitted_before_month", "submitted_on", submitted, month)
         return [
-            before("arrived_at", "requested_at"), before("completed_at", "arrived_at"),
+            before("arrived_at", "requested_at"),
+            before("completed_at", "arrived_at"),
             before("completed_at", "requested_at"),
             # One reason per value: a date outside the window says only that.
             f"CASE WHEN requested_at NOT BETWEEN {inside} THEN NULL WHEN requested_at >= {end} THEN {too_late} "
@@ -659,12 +722,12 @@ class StagingPlan:
         if kind is not DEALERS and against_database:
             statements.append(f"""
                 UPDATE staged SET problems = list_append(problems,
-                    {problem_sql('unknown_dealer', 'dealer_id', 'dealer_id')})
+                    {problem_sql("unknown_dealer", "dealer_id", "dealer_id")})
                 WHERE dealer_id IS NOT NULL AND dealer_id NOT IN (SELECT dealer_id FROM dealers)""")
         if kind is CALLBACKS and against_database:
             statements.append(f"""
                 UPDATE staged SET problems = list_append(problems,
-                    {problem_sql('no_repair', 'record_no', 'record_no', 'dealer_id')})
+                    {problem_sql("no_repair", "record_no", "record_no", "dealer_id")})
                 WHERE record_no IS NOT NULL AND dealer_id IN (SELECT dealer_id FROM dealers)
                   AND NOT EXISTS (SELECT 1 FROM repairs r
                                   WHERE r.dealer_id = staged.dealer_id AND r.record_no = staged.record_no)""")

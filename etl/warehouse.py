@@ -1,18 +1,26 @@
 """The loaded tables: their DDL, generated from etl/schema.py, plus the load log and rejects."""
+
 from __future__ import annotations
 
 from etl.schema import BOOLEAN, CHOICE, DATE, DATETIME, INTEGER, KINDS, MONEY, MONTH, SATISFACTION, TEXT, Kind
 
 SQL_TYPES = {
-    TEXT: "VARCHAR", CHOICE: "VARCHAR", INTEGER: "BIGINT", MONEY: "DECIMAL(18,2)",
-    DATE: "DATE", DATETIME: "TIMESTAMP", MONTH: "DATE", BOOLEAN: "BOOLEAN", SATISFACTION: "TINYINT",
+    TEXT: "VARCHAR",
+    CHOICE: "VARCHAR",
+    INTEGER: "BIGINT",
+    MONEY: "DECIMAL(18,2)",
+    DATE: "DATE",
+    DATETIME: "TIMESTAMP",
+    MONTH: "DATE",
+    BOOLEAN: "BOOLEAN",
+    SATISFACTION: "TINYINT",
 }
 
 TABLE_COMMENTS = {
     "dealers": "Dealer roster (经销商档案), one row per dealer_id; the latest load wins.",
     "sales": "Monthly sales (销量) per dealer; month is the first day of the month.",
     "repairs": "Repair records (维修记录) from the dealers' monthly reports; "
-               "a resubmitted dealer-month replaces the earlier one.",
+    "a resubmitted dealer-month replaces the earlier one.",
     "callbacks": "HQ call-center callback results (总部回访记录), one row per callback_id.",
     "hotline": "HQ 400 hotline tickets (热线工单), one row per ticket_id.",
     "notices": "Media exposure and regulator notices (媒体曝光/通报).",
@@ -34,8 +42,10 @@ def _column_comment(kind: Kind, name: str) -> str:
 def table_ddl(kind: Kind) -> list[str]:
     cols = [f'"{c.name}" {SQL_TYPES[c.type]}' for c in kind.columns]
     cols += ["extra_columns JSON", "load_id BIGINT", "row_no BIGINT"]
-    statements = [f"CREATE TABLE IF NOT EXISTS {kind.table} ({', '.join(cols)})",
-                  f"COMMENT ON TABLE {kind.table} IS {quote(TABLE_COMMENTS[kind.table])}"]
+    statements = [
+        f"CREATE TABLE IF NOT EXISTS {kind.table} ({', '.join(cols)})",
+        f"COMMENT ON TABLE {kind.table} IS {quote(TABLE_COMMENTS[kind.table])}",
+    ]
     for c in kind.columns:
         statements.append(f"COMMENT ON COLUMN {kind.table}.{c.name} IS {quote(_column_comment(kind, c.name))}")
     statements += [

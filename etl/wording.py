@@ -5,6 +5,7 @@ The named queries (etl/metrics) return rows of codes and numbers; the dashboard 
 command line's reports (etl/reports.py) word them here, each in its own language (the reports and
 the stored reasons in English).
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -14,7 +15,7 @@ from etl.metrics.levels import interval_level
 from etl.reject_reasons import render, render_all
 from i18n import N_, ngettext, t
 
-REASON_SEPARATOR = "; "   # between the reasons (and cautions) of one dealer, as spec 5's award report has it
+REASON_SEPARATOR = "; "  # between the reasons (and cautions) of one dealer, as spec 5's award report has it
 
 
 def _pct(value: float, threshold: float | None = None) -> str:
@@ -50,20 +51,34 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 # --- award ------------------------------------------------------------------------------------
 
+
 def _complaints_not_shown(row: dict, lang: str) -> str:
     limit = float(row["complaints_threshold"])
-    return t("award.reason.complaints_not_shown", lang,
-             rate=_per_mille(row["complaints_per_1000_sales"], limit), complaints=row["complaints"],
-             units=f"{row['units_sold']:,}", limit=_num(limit), level=interval_level(row["interval_z"]),
-             high=_per_mille(row["complaints_per_1000_sales_high"], limit))
+    return t(
+        "award.reason.complaints_not_shown",
+        lang,
+        rate=_per_mille(row["complaints_per_1000_sales"], limit),
+        complaints=row["complaints"],
+        units=f"{row['units_sold']:,}",
+        limit=_num(limit),
+        level=interval_level(row["interval_z"]),
+        high=_per_mille(row["complaints_per_1000_sales_high"], limit),
+    )
 
 
 def _satisfaction_not_shown(row: dict, lang: str) -> str:
     limit = float(row["satisfaction_threshold"])
-    return t("award.reason.satisfaction_not_shown", lang,
-             rate=_pct(row["satisfaction_rate"], limit), satisfied=row["satisfied"],
-             answered=row["callbacks_answered"], limit=_limit(limit), level=interval_level(row["interval_z"]),
-             low=_pct(row["satisfaction_low"], limit), high=_pct(row["satisfaction_high"]))
+    return t(
+        "award.reason.satisfaction_not_shown",
+        lang,
+        rate=_pct(row["satisfaction_rate"], limit),
+        satisfied=row["satisfied"],
+        answered=row["callbacks_answered"],
+        limit=_limit(limit),
+        level=interval_level(row["interval_z"]),
+        low=_pct(row["satisfaction_low"], limit),
+        high=_pct(row["satisfaction_high"]),
+    )
 
 
 def award_cautions(row: dict, lang: str) -> list[str]:
@@ -87,9 +102,16 @@ def award_reasons(row: dict, lang: str) -> list[str]:
         elif row["status_complaints"] == NOT_DEMONSTRABLE:
             reasons.append(_complaints_not_shown(row, lang))
         else:
-            reasons.append(t("award.reason.complaints_not_below", lang,
-                             rate=_per_mille(row["complaints_per_1000_sales"], limit), complaints=row["complaints"],
-                             units=f"{row['units_sold']:,}", limit=_num(limit)))
+            reasons.append(
+                t(
+                    "award.reason.complaints_not_below",
+                    lang,
+                    rate=_per_mille(row["complaints_per_1000_sales"], limit),
+                    complaints=row["complaints"],
+                    units=f"{row['units_sold']:,}",
+                    limit=_num(limit),
+                )
+            )
     if not row["pass_satisfaction"]:
         limit = float(row["satisfaction_threshold"])
         if not row["callbacks_answered"]:
@@ -97,29 +119,54 @@ def award_reasons(row: dict, lang: str) -> list[str]:
         elif row["status_satisfaction"] == NOT_DEMONSTRABLE:
             reasons.append(_satisfaction_not_shown(row, lang))
         else:
-            reasons.append(t("award.reason.satisfaction_below", lang, rate=_pct(row["satisfaction_rate"], limit),
-                             satisfied=row["satisfied"], answered=row["callbacks_answered"], limit=_limit(limit)))
+            reasons.append(
+                t(
+                    "award.reason.satisfaction_below",
+                    lang,
+                    rate=_pct(row["satisfaction_rate"], limit),
+                    satisfied=row["satisfied"],
+                    answered=row["callbacks_answered"],
+                    limit=_limit(limit),
+                )
+            )
     if not row["pass_evidence"]:
-        reasons.append(t("award.reason.evidence", lang, year=year, answered=row["callbacks_answered"],
-                         need=int(row["evidence_threshold"])))
+        reasons.append(
+            t(
+                "award.reason.evidence",
+                lang,
+                year=year,
+                answered=row["callbacks_answered"],
+                need=int(row["evidence_threshold"]),
+            )
+        )
     if not row["pass_reports"]:
         limit = float(row["report_threshold"])
         if not row["months_due"]:
             reasons.append(t("award.reason.reports_none_due", lang, as_of=row["as_of"]))
         else:
-            reasons.append(t("award.reason.reports_below", lang, on_time=row["reports_on_time"],
-                             due=row["months_due"], rate=_pct(row["report_rate"], limit), limit=_limit(limit)))
+            reasons.append(
+                t(
+                    "award.reason.reports_below",
+                    lang,
+                    on_time=row["reports_on_time"],
+                    due=row["months_due"],
+                    rate=_pct(row["report_rate"], limit),
+                    limit=_limit(limit),
+                )
+            )
     if not row["pass_network"]:
         parts = []
         need = int(row["technicians_threshold"])
         technicians = row["technicians"]
         if technicians is None or technicians != technicians or technicians < need:
-            parts.append(t("award.reason.no_technician_count", lang, need=need) if technicians is None else
-                         t("award.reason.technicians", lang, technicians=technicians, need=need))
+            parts.append(
+                t("award.reason.no_technician_count", lang, need=need)
+                if technicians is None
+                else t("award.reason.technicians", lang, technicians=technicians, need=need)
+            )
         if row.get("require_service_center", True) and row["has_service_center"] is not True:
             parts.append(t("award.reason.no_service_center", lang))
-        reasons.append(t("award.reason.network", lang,
-                         parts=t("award.reason.network_separator", lang).join(parts)))
+        reasons.append(t("award.reason.network", lang, parts=t("award.reason.network_separator", lang).join(parts)))
     if not row["pass_notices"]:
         reasons.append(ngettext("award.reason.notices", row["notices"], lang, year=year))
     return reasons
@@ -130,14 +177,17 @@ def award_in_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     in `lang`, each a "; "-separated line; empty for none (spec 5)."""
     rows = _records(frame)
     frame = frame.copy()
-    frame["reasons"] = pd.Series([REASON_SEPARATOR.join(award_reasons(row, lang)) for row in rows],
-                                 index=frame.index, dtype=object)
-    frame["cautions"] = pd.Series([REASON_SEPARATOR.join(award_cautions(row, lang)) for row in rows],
-                                  index=frame.index, dtype=object)
+    frame["reasons"] = pd.Series(
+        [REASON_SEPARATOR.join(award_reasons(row, lang)) for row in rows], index=frame.index, dtype=object
+    )
+    frame["cautions"] = pd.Series(
+        [REASON_SEPARATOR.join(award_cautions(row, lang)) for row in rows], index=frame.index, dtype=object
+    )
     return frame
 
 
 # --- watchlist --------------------------------------------------------------------------------
+
 
 def _rate_text(name: str, value: float, lang: str) -> str:
     """A rate on its own scale: 4.2 % or 1.25 per 1,000 units sold (‰)."""
@@ -169,21 +219,35 @@ def watchlist_detail(line: dict, lang: str) -> str:
     if reason == "fake_record":
         return ngettext("watchlist.detail.fake_record", int(line["count"]), lang, records=line["records"])
     name = line["metric"]
-    words = {"label": _label(name, lang), "rate": _rate_text(name, line["value"], lang),
-             "counts": f"{int(line['numerator'])} / {int(line['denominator'])}"}
+    words = {
+        "label": _label(name, lang),
+        "rate": _rate_text(name, line["value"], lang),
+        "counts": f"{int(line['numerator'])} / {int(line['denominator'])}",
+    }
     if reason == "funnel":
         side = "high" if line["side"] == "high" else "low"
-        return t(FUNNEL_DETAIL[side], lang, **words, level=line["level"],
-                 limit=_rate_text(name, line["limit"], lang), target=_rate_text(name, line["target"], lang))
+        return t(
+            FUNNEL_DETAIL[side],
+            lang,
+            **words,
+            level=line["level"],
+            limit=_rate_text(name, line["limit"], lang),
+            target=_rate_text(name, line["target"], lang),
+        )
     if reason == "control_chart":
         centre = _rate_text(name, line["centre"], lang)
         chart = t(CHART_NAMES["laney" if line["chart"] == "laney" else "p"], lang)
         side = "above" if line["side"] == "above" else "below"
         if line["signal"] == "beyond":
-            return t(BEYOND_DETAIL[side], lang, **words, limit=_rate_text(name, line["limit"], lang),
-                     chart=chart, centre=centre)
-        return t(RUN_DETAIL[side], lang, **words, run=int(line["run_length"]), centre=centre,
-                 chart=chart)
+            return t(
+                BEYOND_DETAIL[side],
+                lang,
+                **words,
+                limit=_rate_text(name, line["limit"], lang),
+                chart=chart,
+                centre=centre,
+            )
+        return t(RUN_DETAIL[side], lang, **words, run=int(line["run_length"]), centre=centre, chart=chart)
     if reason == "control_breach":
         low, high = (_rate_text(name, line[k], lang) for k in ("low", "high"))
         threshold = line["threshold"]
@@ -195,12 +259,14 @@ def watchlist_detail(line: dict, lang: str) -> str:
 def watchlist_in_words(lines: pd.DataFrame, lang: str) -> pd.DataFrame:
     """quality.watchlist's lines with each `detail` in `lang`."""
     lines = lines.copy()
-    lines["detail"] = pd.Series([watchlist_detail(line, lang) for line in _records(lines)], index=lines.index,
-                                dtype=object)
+    lines["detail"] = pd.Series(
+        [watchlist_detail(line, lang) for line in _records(lines)], index=lines.index, dtype=object
+    )
     return lines
 
 
 # --- rejected rows ------------------------------------------------------------------------------
+
 
 def rejects_in_words(found: pd.DataFrame, lang: str, reason_contains: str | None = None) -> pd.DataFrame:
     """operations.rejects' rows with each reason in `lang` (from its problems; rows loaded before
@@ -208,8 +274,10 @@ def rejects_in_words(found: pd.DataFrame, lang: str, reason_contains: str | None
     shown: what the table hides cannot be found by typing it in the filter."""
     found = found.copy()
     if lang != "en" and len(found):
-        found["reason"] = [render_all(problems, kind, lang) if isinstance(problems, str) and problems else reason
-                           for problems, kind, reason in zip(found["problems"], found["kind"], found["reason"])]
+        found["reason"] = [
+            render_all(problems, kind, lang) if isinstance(problems, str) and problems else reason
+            for problems, kind, reason in zip(found["problems"], found["kind"], found["reason"])
+        ]
     if reason_contains:
         shown = found["reason"].fillna("").str.contains(reason_contains, case=False, regex=False)
         found = found[shown].reset_index(drop=True)
@@ -219,9 +287,17 @@ def rejects_in_words(found: pd.DataFrame, lang: str, reason_contains: str | None
 def reason_kinds_in_words(kinds: pd.DataFrame, lang: str) -> pd.DataFrame:
     """operations.reject_reason_kinds' problem kinds as sentences in `lang` with the values left out
     (`unknown dealer …`), rows of kinds that read alike summed, most rows first."""
-    rows = [(render({"code": code, "col": col, "value": "…", "detail": detail or "…", "detail_zh": detail_zh},
-                    kind, lang) if code is not None else reason, count)
-            for kind, code, col, detail, detail_zh, reason, count in _tuples(kinds)]
+    rows = [
+        (
+            render(
+                {"code": code, "col": col, "value": "…", "detail": detail or "…", "detail_zh": detail_zh}, kind, lang
+            )
+            if code is not None
+            else reason,
+            count,
+        )
+        for kind, code, col, detail, detail_zh, reason, count in _tuples(kinds)
+    ]
     frame = pd.DataFrame(rows, columns=["reason_kind", "rows"])
     frame = frame.groupby("reason_kind", as_index=False)["rows"].sum()
     return frame.sort_values(["rows", "reason_kind"], ascending=[False, True], ignore_index=True)

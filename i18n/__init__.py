@@ -19,6 +19,7 @@ finds the literal keys of t("..."), ngettext("...", n, ...) and N_("..."). Keys 
 time (f"rate.{name}") are enumerated from their code tables by tests/test_i18n_catalogs.py, which
 fails on a missing, empty, stale or mismatched entry. No compiled .mo files are used or kept.
 """
+
 from __future__ import annotations
 
 import gettext
@@ -28,7 +29,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-LANGUAGES = ("zh", "en")          # the first is the default
+LANGUAGES = ("zh", "en")  # the first is the default
 DOMAIN = "messages"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
@@ -48,18 +49,19 @@ def _texts(catalog: Catalog) -> dict[str, str | tuple[str, ...]]:
     texts: dict[str, str | tuple[str, ...]] = {}
     for message in catalog:
         key, text = message.id, message.string
-        if isinstance(key, list | tuple):      # a plural: ids (singular, plural), one text per form
+        if isinstance(key, list | tuple):  # a plural: ids (singular, plural), one text per form
             texts[key[0]] = tuple(text or ())
         elif key:
-            assert isinstance(text, str), key   # a message without plural forms has one text
+            assert isinstance(text, str), key  # a message without plural forms has one text
             texts[key] = text
     return texts
 
 
 CATALOGS: dict[str, Catalog] = {lang: read_catalog(lang) for lang in LANGUAGES}
 _MESSAGES: dict[str, dict[str, str | tuple[str, ...]]] = {lang: _texts(catalog) for lang, catalog in CATALOGS.items()}
-_PLURAL: dict[str, Callable[[int], int]] = {lang: gettext.c2py(catalog.plural_expr)
-                                            for lang, catalog in CATALOGS.items()}
+_PLURAL: dict[str, Callable[[int], int]] = {
+    lang: gettext.c2py(catalog.plural_expr) for lang, catalog in CATALOGS.items()
+}
 
 
 def _language(lang: str) -> str:
@@ -86,7 +88,7 @@ def ngettext(key: str, n, lang: str, **values) -> str:
     forms = _text(key, lang)
     if not isinstance(forms, tuple):
         raise KeyError(f"{key} is not a plural message: use t")
-    try:   # a count that is not a whole number takes the form of 0 (the plural in zh and en)
+    try:  # a count that is not a whole number takes the form of 0 (the plural in zh and en)
         count = int(n) if float(n).is_integer() else 0
     except (TypeError, ValueError, OverflowError):
         count = 0

@@ -1,5 +1,6 @@
 """Overview: the rate tiles (with intervals) against thresholds and the previous period, monthly trends, control
 breaches, the watchlist of a month, control charts by region."""
+
 import streamlit as st
 
 from app import cases_ui, charts, data, state, stats_text, tables, ui
@@ -38,23 +39,43 @@ st.subheader(page.t("watchlist.title"))
 min_sample = page.t("stats.min_sample", n=fmt.count(page.rules["statistics.min_sample"]))
 st.caption(page.t("watchlist.help") + " " + min_sample)
 months = [fmt.month(m) for m in page.catalog.months if page.scope.first_month <= m <= page.scope.last_month]
-watch_month = state.persisted(ui.unless_default("watch", months[-1]), months[-1], lambda **kw: st.selectbox(
-    page.t("watchlist.month"), months, **kw), state.one_of(months))
+watch_month = state.persisted(
+    ui.unless_default("watch", months[-1]),
+    months[-1],
+    lambda **kw: st.selectbox(page.t("watchlist.month"), months, **kw),
+    state.one_of(months),
+)
 lines = data.watchlist(page, fmt.parse_month(watch_month))
-ui.pack_download(page, "bulletin", Period.month(fmt.parse_month(watch_month)),
-                 page.t("pack.download_bulletin", month=watch_month), "pack_bulletin")
+ui.pack_download(
+    page,
+    "bulletin",
+    Period.month(fmt.parse_month(watch_month)),
+    page.t("pack.download_bulletin", month=watch_month),
+    "pack_bulletin",
+)
 if lines.empty:
     st.success(page.t("watchlist.none", month=watch_month), icon=":material/verified:")
 else:
     st.caption(page.t("watchlist.count", **watchlist_summary(lines)))
-    st.dataframe(stats_text.watchlist_table(lines, page.lang), hide_index=True, key="watchlist",
-                 column_config={page.t("col.link"): st.column_config.LinkColumn(display_text=r"dealer=([^&]+)"),
-                                page.t("col.detail"): st.column_config.TextColumn(width="large")})
+    st.dataframe(
+        stats_text.watchlist_table(lines, page.lang),
+        hide_index=True,
+        key="watchlist",
+        column_config={
+            page.t("col.link"): st.column_config.LinkColumn(display_text=r"dealer=([^&]+)"),
+            page.t("col.detail"): st.column_config.TextColumn(width="large"),
+        },
+    )
 
 st.subheader(page.t("control.region_title"))
-st.caption(page.t("control.help", baseline=page.rules["statistics.baseline_months"],
-                  run=page.rules["statistics.run_length"]))
+st.caption(
+    page.t("control.help", baseline=page.rules["statistics.baseline_months"], run=page.rules["statistics.run_length"])
+)
 regions = list(page.scope.regions) or page.catalog.regions()
-region = state.persisted(ui.unless_default("chart_region", regions[0]), regions[0], lambda **kw: st.selectbox(
-    page.t("control.region"), regions, **kw), state.one_of(regions))
+region = state.persisted(
+    ui.unless_default("chart_region", regions[0]),
+    regions[0],
+    lambda **kw: st.selectbox(page.t("control.region"), regions, **kw),
+    state.one_of(regions),
+)
 ui.control_chart(page, "region", region, "region_chart", "complaint_rate")

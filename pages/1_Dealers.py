@@ -1,5 +1,6 @@
 """Dealers: a ranking of every dealer in the scope with intervals, funnel plots, and one dealer's trends, control
 chart, report timeliness and records."""
+
 import streamlit as st
 
 from app import cases_ui, charts, charts_stats, data, state, stats_text, tables, ui
@@ -20,8 +21,14 @@ if ranking.empty:
     st.stop()
 
 search = st.text_input(page.t("dealers.search"), placeholder=page.t("dealers.search_hint"), key="dealer_search")
-shown = ranking[ranking["dealer_id"].str.contains(search, case=False, regex=False)
-                | ranking["dealer_name"].str.contains(search, case=False, regex=False)] if search else ranking
+shown = (
+    ranking[
+        ranking["dealer_id"].str.contains(search, case=False, regex=False)
+        | ranking["dealer_name"].str.contains(search, case=False, regex=False)
+    ]
+    if search
+    else ranking
+)
 rate = state.rate_choice(page, "rank_by", [r.name for r in RATES], "complaint_rate")
 flagged = data.attention(page, rate)
 flagged = flagged[flagged["dealer_id"].isin(shown["dealer_id"])]
@@ -31,17 +38,26 @@ if flagged.empty:
 else:
     st.plotly_chart(charts.ranking(flagged, rate, page.lang))
 st.caption(page.t("attention.help", level=ui.interval_level(page)) + " " + min_sample)
-st.caption(page.t("dealers.table_help") + " " + page.t("dealers.interval_help", rate=page.t(f"rate.{rate}"),
-                                                          level=ui.interval_level(page)))
-ui.table(page, charts.by_rate(shown, rate), tables.with_intervals(tables.RANKING, [rate]), tables.RANKING_VERDICTS,
-         height=460)
+st.caption(
+    page.t("dealers.table_help")
+    + " "
+    + page.t("dealers.interval_help", rate=page.t(f"rate.{rate}"), level=ui.interval_level(page))
+)
+ui.table(
+    page,
+    charts.by_rate(shown, rate),
+    tables.with_intervals(tables.RANKING, [rate]),
+    tables.RANKING_VERDICTS,
+    height=460,
+)
 ui.download(page, "dealers", [Sheet(page.t("dealers.title"), shown, tables.RANKING_EXPORT)], [])
 
 st.header(page.t("funnel.title"))
 levels = [fmt.level(page.rules[key]) for key in ("statistics.funnel_inner", "statistics.funnel_outer")]
 st.caption(page.t("funnel.help", inner=levels[0], outer=levels[1]) + " " + min_sample)
-widen = st.checkbox(page.t("funnel.overdispersion"), key="funnel_overdispersion",
-                    help=page.t("funnel.overdispersion_help"))
+widen = st.checkbox(
+    page.t("funnel.overdispersion"), key="funnel_overdispersion", help=page.t("funnel.overdispersion_help")
+)
 plots = data.funnels(page, widen)
 grid = st.columns(2)
 for n, (metric, plot) in enumerate(plots.items()):
@@ -49,8 +65,9 @@ for n, (metric, plot) in enumerate(plots.items()):
         if plot.points.empty:
             st.caption(page.t("funnel.empty"))
             continue
-        figure = charts_stats.funnel_figure(plot, stats_text.funnel_labels(plot, page.lang), page.t(f"rate.{metric}"),
-                                            name_by="dealer_id")
+        figure = charts_stats.funnel_figure(
+            plot, stats_text.funnel_labels(plot, page.lang), page.t(f"rate.{metric}"), name_by="dealer_id"
+        )
         st.plotly_chart(figure, key=f"funnel_{metric}")
         st.caption(stats_text.phi_text(plot, page.lang))
         bad = stats_text.bad_side(plot)
@@ -68,12 +85,22 @@ dealer_id = state.dealer_choice(page, ranking, default=by_concern[0])  # the cha
 detail = data.dealer(page, dealer_id)
 card, cards = st.columns(2)
 with card:
-    ui.pack_download(page, "scorecard", Period.month(page.scope.last_month), page.t(
-        "pack.download_scorecard", dealer=dealer_id, period=fmt.month(page.scope.last_month)), "pack_scorecard",
-        scope=page.scope.for_dealer(dealer_id))
+    ui.pack_download(
+        page,
+        "scorecard",
+        Period.month(page.scope.last_month),
+        page.t("pack.download_scorecard", dealer=dealer_id, period=fmt.month(page.scope.last_month)),
+        "pack_scorecard",
+        scope=page.scope.for_dealer(dealer_id),
+    )
 with cards:
-    ui.pack_download(page, "scorecard", Period.month(page.scope.last_month), page.t(
-        "pack.download_scorecards", period=fmt.month(page.scope.last_month)), "pack_scorecards")
+    ui.pack_download(
+        page,
+        "scorecard",
+        Period.month(page.scope.last_month),
+        page.t("pack.download_scorecards", period=fmt.month(page.scope.last_month)),
+        "pack_scorecards",
+    )
 ui.rate_tiles(page, detail.tiles)
 
 st.subheader(page.t("dealers.trends"))
@@ -83,8 +110,9 @@ else:
     st.plotly_chart(charts.rate_trends(detail.monthly, TILE_RATES, page.lang, detail.tiles))
 
 st.subheader(page.t("control.title"))
-st.caption(page.t("control.help", baseline=page.rules["statistics.baseline_months"],
-                  run=page.rules["statistics.run_length"]))
+st.caption(
+    page.t("control.help", baseline=page.rules["statistics.baseline_months"], run=page.rules["statistics.run_length"])
+)
 ui.control_chart(page, "dealer_id", dealer_id, "dealer_chart", rate if rate in STAT_RATES else "complaint_rate")
 
 st.subheader(page.t("dealers.timeliness"))
@@ -99,18 +127,31 @@ if records.empty:
     st.caption(page.t("records.none"))
 else:
     ui.table(page, records, tables.RECORDS[listed], key=f"records_{listed}")
-    ui.download(page, f"records_{dealer_id}_{listed}",
-                [Sheet(page.t("dealers.records"), records, tables.RECORDS[listed])],
-                [(page.t("col.dealer_id"), dealer_id)])
+    ui.download(
+        page,
+        f"records_{dealer_id}_{listed}",
+        [Sheet(page.t("dealers.records"), records, tables.RECORDS[listed])],
+        [(page.t("col.dealer_id"), dealer_id)],
+    )
 
 st.subheader(page.t("dealers.cases"))
 dealer_cases = data.dealer_cases(page, dealer_id)
 if dealer_cases.empty:
     st.caption(page.t("dealers.no_cases"))
 else:
-    st.caption(page.t("dealers.cases_help", open=fmt.count(int(dealer_cases["is_open"].sum())),
-                      overdue=fmt.count(int(dealer_cases["overdue"].sum()))))
-    ui.table(page, cases_ui.in_words(dealer_cases, page.lang), tables.CASE_QUEUE, key="dealer_cases",
-             height=min(400, ui.rows_height(len(dealer_cases), 10)))
-    if page.may_open("cases"):     # issue 15: a dealer's navigation has no Cases page (a link to it raises)
+    st.caption(
+        page.t(
+            "dealers.cases_help",
+            open=fmt.count(int(dealer_cases["is_open"].sum())),
+            overdue=fmt.count(int(dealer_cases["overdue"].sum())),
+        )
+    )
+    ui.table(
+        page,
+        cases_ui.in_words(dealer_cases, page.lang),
+        tables.CASE_QUEUE,
+        key="dealer_cases",
+        height=min(400, ui.rows_height(len(dealer_cases), 10)),
+    )
+    if page.may_open("cases"):  # issue 15: a dealer's navigation has no Cases page (a link to it raises)
         st.page_link("pages/8_Cases.py", label=page.t("cases.title"), icon=":material/assignment_turned_in:")

@@ -1,4 +1,5 @@
 """Award: every dealer against each criterion of the year, eligible dealers on top, with what-if thresholds."""
+
 import streamlit as st
 
 from app import award_view, charts, data, state, tables, ui, what_if
@@ -20,8 +21,12 @@ if award.empty:
 
 figures = summary(award)
 counts, chart = st.columns([1, 2])
-counts.metric(page.t("award.eligible"), f"{figures['eligible']} / {figures['dealers']}", border=True,
-              help=page.t("award.eligible_help", year=year, as_of=fmt.day(as_of)))
+counts.metric(
+    page.t("award.eligible"),
+    f"{figures['eligible']} / {figures['dealers']}",
+    border=True,
+    help=page.t("award.eligible_help", year=year, as_of=fmt.day(as_of)),
+)
 counts.caption(page.t("award.order_help"))
 chart.plotly_chart(charts.award_failures(award, AWARD_CRITERIA, page.lang))
 required = page.t("stats.on") if page.rules["award.require_interval"] else page.t("stats.off")
@@ -35,22 +40,45 @@ if changes:
     glance["eligible"] = [moved or mark for moved, mark in zip(changed, glance["eligible"])]
     st.warning(page.t("award.what_if_changed", count=int((changed != "").sum())), icon=":material/compare_arrows:")
 st.caption(page.t("award.glance_help"))
-headers = {"dealer_id": page.t("col.dealer_id"), "dealer_name": page.t("col.dealer_name"),
-           "eligible": page.t("col.eligible")}
+headers = {
+    "dealer_id": page.t("col.dealer_id"),
+    "dealer_name": page.t("col.dealer_name"),
+    "eligible": page.t("col.eligible"),
+}
 styled = glance.rename(columns=headers).style
 if changed is not None:
     styled = styled.apply(lambda row: [ui.CHANGED_STYLE if changed.loc[row.name] else ""] * len(row), axis=1)
-st.dataframe(styled, hide_index=True, height=560, key="award_glance", column_config={
-    headers["dealer_id"]: st.column_config.LinkColumn(display_text=r"dealer=([^&]+)", width=64),
-    headers["dealer_name"]: st.column_config.TextColumn(width=150),
-    headers["eligible"]: st.column_config.TextColumn(width=64),
-    **{column: st.column_config.TextColumn(width=114) for column in award_view.criteria_columns(page.lang)}})
+st.dataframe(
+    styled,
+    hide_index=True,
+    height=560,
+    key="award_glance",
+    column_config={
+        headers["dealer_id"]: st.column_config.LinkColumn(display_text=r"dealer=([^&]+)", width=64),
+        headers["dealer_name"]: st.column_config.TextColumn(width=150),
+        headers["eligible"]: st.column_config.TextColumn(width=64),
+        **{column: st.column_config.TextColumn(width=114) for column in award_view.criteria_columns(page.lang)},
+    },
+)
 with st.expander(page.t("award.all_columns")):
     ui.table(page, award, tables.AWARD, tables.AWARD_VERDICTS, height=560)
 
-settings = [(label, page.t("what_if.change_short", value=value, rules=rules_value))
-            for label, value, rules_value in changes] or [(page.t("what_if.title"), page.t("what_if.none"))]
-ui.download(page, f"award_{year}", [Sheet(page.t("award.title"), award, tables.AWARD)],
-            [(page.t("year"), str(year)), (page.t("as_of"), fmt.day(as_of))] + settings, months=False)
-ui.pack_download(page, "award", Period.year(year), page.t("pack.download_award", year=year), "pack_award",
-                 as_of=as_of, source=page.source.with_rules(rules))
+settings = [
+    (label, page.t("what_if.change_short", value=value, rules=rules_value)) for label, value, rules_value in changes
+] or [(page.t("what_if.title"), page.t("what_if.none"))]
+ui.download(
+    page,
+    f"award_{year}",
+    [Sheet(page.t("award.title"), award, tables.AWARD)],
+    [(page.t("year"), str(year)), (page.t("as_of"), fmt.day(as_of))] + settings,
+    months=False,
+)
+ui.pack_download(
+    page,
+    "award",
+    Period.year(year),
+    page.t("pack.download_award", year=year),
+    "pack_award",
+    as_of=as_of,
+    source=page.source.with_rules(rules),
+)

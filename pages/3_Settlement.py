@@ -1,4 +1,5 @@
 """Settlement: each dealer's maintenance fee, every deduction and the net fee for a year, with totals."""
+
 import streamlit as st
 
 from app import charts, data, state, tables, ui
@@ -20,18 +21,37 @@ totals = result.totals
 for row in tables.SETTLEMENT_TILES:
     for column, box in zip(row, st.columns(3)):
         if column == "dealers":
-            box.metric(page.t("settlement.dealers"), fmt.count(totals[column]), border=True,
-                       help=page.t("settlement.caption", dealers=totals[column], year=year, as_of=fmt.day(as_of)))
+            box.metric(
+                page.t("settlement.dealers"),
+                fmt.count(totals[column]),
+                border=True,
+                help=page.t("settlement.caption", dealers=totals[column], year=year, as_of=fmt.day(as_of)),
+            )
         else:
-            box.metric(page.t(f"col.{column}"), fmt.money(totals[column]), border=True,
-                       help=page.t(f"settlement.help.{column}"))
+            box.metric(
+                page.t(f"col.{column}"),
+                fmt.money(totals[column]),
+                border=True,
+                help=page.t(f"settlement.help.{column}"),
+            )
 
 if any(totals[column] for column, _ in charts.DEDUCTIONS):
     st.plotly_chart(charts.deductions(result.dealers, page.lang))
 else:
     st.success(page.t("settlement.no_deductions"), icon=":material/verified:")
 ui.table(page, result.dealers, tables.SETTLEMENT, height=460)
-ui.download(page, f"settlement_{year}", [Sheet(page.t("settlement.title"), result.dealers, tables.SETTLEMENT, totals)],
-            [(page.t("year"), str(year)), (page.t("as_of"), fmt.day(as_of))], months=False)
-ui.pack_download(page, "settlement", Period.year(year), page.t("pack.download_settlements", year=year),
-                 "pack_settlement", as_of=as_of)
+ui.download(
+    page,
+    f"settlement_{year}",
+    [Sheet(page.t("settlement.title"), result.dealers, tables.SETTLEMENT, totals)],
+    [(page.t("year"), str(year)), (page.t("as_of"), fmt.day(as_of))],
+    months=False,
+)
+ui.pack_download(
+    page,
+    "settlement",
+    Period.year(year),
+    page.t("pack.download_settlements", year=year),
+    "pack_settlement",
+    as_of=as_of,
+)

@@ -1,4 +1,5 @@
 """Data: upload files (loaded in a child process), then the load history, rejected rows and missing reports."""
+
 import streamlit as st
 
 from app import charts, data, signin, state, tables, ui, uploads
@@ -13,9 +14,14 @@ st.title(page.t("data.title"))
 RESULT_KEY, PREVIEW_KEY = "_data_upload_result", "_data_upload_preview"
 if page.may("upload"):
     ui.uploader_words(page, uploads.SUFFIXES)
-    files = st.file_uploader(page.t("data.upload"), type=list(uploads.SUFFIXES), accept_multiple_files=True,
-                             help=page.t("data.upload_help"), key="_data_upload_files")
-else:                                   # issue 15: uploads are the admins' and the analysts granted them
+    files = st.file_uploader(
+        page.t("data.upload"),
+        type=list(uploads.SUFFIXES),
+        accept_multiple_files=True,
+        help=page.t("data.upload_help"),
+        key="_data_upload_files",
+    )
+else:  # issue 15: uploads are the admins' and the analysts granted them
     files = None
     st.caption(page.t("data.upload_not_granted"))
 chosen = [(f.name, f.getvalue()) for f in files or []]
@@ -23,8 +29,10 @@ if chosen:
     fingerprint = uploads.fingerprint(chosen)
     if st.session_state.get(PREVIEW_KEY, (None,))[0] != fingerprint:
         with st.spinner(page.t("data.checking")):
-            st.session_state[PREVIEW_KEY] = (fingerprint, uploads.preview_uploaded(
-                chosen, config.db_path(), config.rules_path()))
+            st.session_state[PREVIEW_KEY] = (
+                fingerprint,
+                uploads.preview_uploaded(chosen, config.db_path(), config.rules_path()),
+            )
     reports = st.session_state[PREVIEW_KEY][1]
     st.subheader(page.t("data.check"))
     st.caption(page.t("data.check_help"))
@@ -42,10 +50,14 @@ if st.button(page.t("data.load"), type="primary", disabled=not chosen, icon=":ma
     bar = st.progress(0.0, text=page.t("data.starting"))
     line = st.empty()
     outcome = uploads.load_uploaded(
-        chosen, config.db_path(), config.rules_path(),
-        on_progress=lambda done, total, name: bar.progress(done / total, text=page.t(
-            "data.progress", done=done, total=total, file=name)),
-        on_waiting=lambda message: line.warning(page.t("data.waiting"), icon=":material/hourglass_top:"))
+        chosen,
+        config.db_path(),
+        config.rules_path(),
+        on_progress=lambda done, total, name: bar.progress(
+            done / total, text=page.t("data.progress", done=done, total=total, file=name)
+        ),
+        on_waiting=lambda message: line.warning(page.t("data.waiting"), icon=":material/hourglass_top:"),
+    )
     signin.audit_upload(page, outcome)
     st.session_state[RESULT_KEY] = outcome
     st.session_state.pop(PREVIEW_KEY, None)
@@ -55,8 +67,12 @@ outcome = st.session_state.get(RESULT_KEY)
 if outcome is not None:
     st.subheader(page.t("data.results"))
     counts = outcome.results["status"].value_counts()
-    summary = page.t("data.done", loaded=int(counts.get("loaded", 0)), already=int(counts.get("already_loaded", 0)),
-                     rejected=int(counts.get("rejected", 0)))
+    summary = page.t(
+        "data.done",
+        loaded=int(counts.get("loaded", 0)),
+        already=int(counts.get("already_loaded", 0)),
+        rejected=int(counts.get("rejected", 0)),
+    )
     if outcome.failure:
         st.error(page.t("data.failed", message=outcome.failure), icon=":material/error:")
     elif counts.get("rejected", 0) or outcome.rejected_files:
@@ -74,10 +90,10 @@ if page.catalog is None and not page.source.path.exists():
     st.stop()
 
 # --- history and rejects -----------------------------------------------------------------------
-as_of = st.session_state.get("_data_as_of") or page.today   # the date input sits in the reports section
+as_of = st.session_state.get("_data_as_of") or page.today  # the date input sits in the reports section
 status = data.data_status(page, as_of)
 history, rejects_tab, reports = st.container(), st.container(), st.container()
-if page.scope.allowed is not None:      # issue 15: a dealer gets the correction sheets of its own rows
+if page.scope.allowed is not None:  # issue 15: a dealer gets the correction sheets of its own rows
     names = data.correction_files(page) if page.may("correction_sheets") else None
     with history:
         if names is not None:
@@ -86,18 +102,25 @@ if page.scope.allowed is not None:      # issue 15: a dealer gets the correction
         for n, name in enumerate(names or []):
             with st.expander(page.t("data.rejected_rows_of", file=name)):
                 ui.correction_download(page, name, key=f"_data_own_correction_{n}")
-else:                                  # every file's history and rejects
+else:  # every file's history and rejects
     with history:
         st.subheader(page.t("data.history"))
         ui.table(page, status.history, tables.LOAD_HISTORY, height=min(600, ui.rows_height(len(status.history), 12)))
 
     with rejects_tab:
         st.subheader(page.t("data.rejects"))
-        files_with_rejects = sorted(set(status.history.loc[status.history["rows_rejected"] > 0, "file_name"])) \
-            if len(status.history) else []
+        files_with_rejects = (
+            sorted(set(status.history.loc[status.history["rows_rejected"] > 0, "file_name"]))
+            if len(status.history)
+            else []
+        )
         left, right = st.columns(2)
-        chosen_file = left.selectbox(page.t("data.reject_file"), [""] + files_with_rejects,
-                                     format_func=lambda f: f or page.t("filters.all"), key="_data_reject_file")
+        chosen_file = left.selectbox(
+            page.t("data.reject_file"),
+            [""] + files_with_rejects,
+            format_func=lambda f: f or page.t("filters.all"),
+            key="_data_reject_file",
+        )
         reason = right.text_input(page.t("data.reject_reason"), key="_data_reject_reason")
         rejected = data.rejects(page, chosen_file, reason.strip())
         if rejected.empty:
@@ -105,9 +128,16 @@ else:                                  # every file's history and rejects
         else:
             st.caption(page.t("data.reject_count", rows=fmt.count(len(rejected))))
             ui.table(page, rejected, tables.REJECTS, height=min(500, ui.rows_height(len(rejected))))
-            ui.download(page, "rejects", [Sheet(page.t("data.rejects"), rejected, tables.REJECTS)],
-                        [(page.t("data.reject_file"), chosen_file or page.t("filters.all")),
-                         (page.t("data.reject_reason"), reason or fmt.EMPTY)], months=False)
+            ui.download(
+                page,
+                "rejects",
+                [Sheet(page.t("data.rejects"), rejected, tables.REJECTS)],
+                [
+                    (page.t("data.reject_file"), chosen_file or page.t("filters.all")),
+                    (page.t("data.reject_reason"), reason or fmt.EMPTY),
+                ],
+                months=False,
+            )
             if chosen_file:
                 ui.correction_download(page, chosen_file, key="_data_correction_chosen")
         if len(status.reason_kinds):
@@ -116,9 +146,10 @@ else:                                  # every file's history and rejects
 
 with reports:
     st.subheader(page.t("data.reports"))
-    st.date_input(page.t("as_of"), value=page.today, format="YYYY-MM-DD", help=page.t("data.reports_help"),
-                  key="_data_as_of")
-    due = status.report_status     # the scope's dealers
+    st.date_input(
+        page.t("as_of"), value=page.today, format="YYYY-MM-DD", help=page.t("data.reports_help"), key="_data_as_of"
+    )
+    due = status.report_status  # the scope's dealers
     if due.empty:
         st.caption(page.t("data.none_missing"))
     else:
@@ -139,6 +170,13 @@ with reports:
             st.caption(page.t("data.none_late"))
         else:
             ui.table(page, late, tables.LATE_REPORTS, height=min(500, ui.rows_height(len(late))))
-        ui.download(page, "reports", [Sheet(page.t("data.missing_list"), missing, tables.MISSING_REPORTS),
-                                      Sheet(page.t("data.late_list"), late, tables.LATE_REPORTS)],
-                    [(page.t("as_of"), fmt.day(as_of))], months=False)
+        ui.download(
+            page,
+            "reports",
+            [
+                Sheet(page.t("data.missing_list"), missing, tables.MISSING_REPORTS),
+                Sheet(page.t("data.late_list"), late, tables.LATE_REPORTS),
+            ],
+            [(page.t("as_of"), fmt.day(as_of))],
+            months=False,
+        )

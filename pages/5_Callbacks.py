@@ -1,4 +1,5 @@
 """Callbacks: how HQ's callbacks answered, dissatisfaction and conduct by dealer, fake and unreached; the call list."""
+
 import datetime as dt
 
 import streamlit as st
@@ -30,24 +31,35 @@ else:
     ui.table(page, by_dealer, tables.CALLBACK_DEALERS, height=min(460, ui.rows_height(len(by_dealer), 12)))
     if len(found.issues):
         with st.expander(page.t("callbacks.issues")):
-            ui.table(page, found.issues.assign(conduct_issue=[charts.conduct_in_words(issue, page.lang)
-                                                              for issue in found.issues["conduct_issue"]]),
-                     tables.CONDUCT)
+            ui.table(
+                page,
+                found.issues.assign(
+                    conduct_issue=[charts.conduct_in_words(issue, page.lang) for issue in found.issues["conduct_issue"]]
+                ),
+                tables.CONDUCT,
+            )
     fakes, unreached = st.columns(2)
     with fakes:
         st.subheader(page.t("callbacks.fakes") + f" ({fmt.count(len(found.fakes))})")
         ui.table(page, found.fakes, tables.CALLBACK_PEOPLE, height=min(400, ui.rows_height(len(found.fakes), 10)))
     with unreached:
         st.subheader(page.t("callbacks.unreached") + f" ({fmt.count(len(found.unreached))})")
-        ui.table(page, found.unreached, tables.CALLBACK_PEOPLE,
-                 height=min(400, ui.rows_height(len(found.unreached), 10)))
+        ui.table(
+            page, found.unreached, tables.CALLBACK_PEOPLE, height=min(400, ui.rows_height(len(found.unreached), 10))
+        )
     st.caption(page.t("callbacks.masked"))
-    ui.download(page, "callbacks", [
-        Sheet(page.t("callbacks.answers"), charts.answers_in_words(found.answers, page.lang), tables.ANSWERS),
-        Sheet(page.t("callbacks.by_dealer"), found.by_dealer, tables.CALLBACK_DEALERS),
-        Sheet(page.t("callbacks.issues"), found.issues, tables.CONDUCT),
-        Sheet(page.t("callbacks.fakes"), found.fakes, tables.CALLBACK_PEOPLE),
-        Sheet(page.t("callbacks.unreached"), found.unreached, tables.CALLBACK_PEOPLE)], [])
+    ui.download(
+        page,
+        "callbacks",
+        [
+            Sheet(page.t("callbacks.answers"), charts.answers_in_words(found.answers, page.lang), tables.ANSWERS),
+            Sheet(page.t("callbacks.by_dealer"), found.by_dealer, tables.CALLBACK_DEALERS),
+            Sheet(page.t("callbacks.issues"), found.issues, tables.CONDUCT),
+            Sheet(page.t("callbacks.fakes"), found.fakes, tables.CALLBACK_PEOPLE),
+            Sheet(page.t("callbacks.unreached"), found.unreached, tables.CALLBACK_PEOPLE),
+        ],
+        [],
+    )
 
 # --- the call center's list -------------------------------------------------------------------------
 st.divider()
@@ -60,40 +72,81 @@ if not months:
     st.stop()
 month_col, share_col, seed_col, as_of_col = st.columns(4)
 month = state.persisted(
-    state.single("cb_month", fmt.parse_month, fmt.month), months[0],
+    state.single("cb_month", fmt.parse_month, fmt.month),
+    months[0],
     lambda **kw: month_col.selectbox(page.t("callbacks.month"), months, format_func=fmt.month, **kw),
-    state.one_of(months))
+    state.one_of(months),
+)
 default_share = round(float(page.rules["callbacks.sample_share"]) * 100, 1)
-share = state.persisted(state.single("cb_share", float), default_share, lambda **kw: share_col.number_input(
-    page.t("callbacks.share"), min_value=1.0, max_value=100.0, step=1.0, format="%.1f",
-    help=page.t("callbacks.share_help"), **kw),
-    lambda v: float(v) if isinstance(v, (int, float)) and 0 < v <= 100 else None)
-seed = state.persisted(state.single("cb_seed", int), 1, lambda **kw: seed_col.number_input(
-    page.t("callbacks.seed"), min_value=0, step=1, help=page.t("callbacks.seed_help"), **kw),
-    lambda v: int(v) if isinstance(v, int) and v >= 0 else None)
-as_of = state.persisted(state.single("cb_as_of", dt.date.fromisoformat, dt.date.isoformat), page.today,
-                        lambda **kw: as_of_col.date_input(page.t("callbacks.as_of"), format="YYYY-MM-DD", **kw),
-                        lambda v: v if isinstance(v, dt.date) else None)
+share = state.persisted(
+    state.single("cb_share", float),
+    default_share,
+    lambda **kw: share_col.number_input(
+        page.t("callbacks.share"),
+        min_value=1.0,
+        max_value=100.0,
+        step=1.0,
+        format="%.1f",
+        help=page.t("callbacks.share_help"),
+        **kw,
+    ),
+    lambda v: float(v) if isinstance(v, (int, float)) and 0 < v <= 100 else None,
+)
+seed = state.persisted(
+    state.single("cb_seed", int),
+    1,
+    lambda **kw: seed_col.number_input(
+        page.t("callbacks.seed"), min_value=0, step=1, help=page.t("callbacks.seed_help"), **kw
+    ),
+    lambda v: int(v) if isinstance(v, int) and v >= 0 else None,
+)
+as_of = state.persisted(
+    state.single("cb_as_of", dt.date.fromisoformat, dt.date.isoformat),
+    page.today,
+    lambda **kw: as_of_col.date_input(page.t("callbacks.as_of"), format="YYYY-MM-DD", **kw),
+    lambda v: v if isinstance(v, dt.date) else None,
+)
 
 full, masked = data.call_list(page, month, as_of, share / 100, no_repeat_days, int(seed))
 if full.empty:
     st.info(page.t("callbacks.empty_list"))
     st.stop()
 drawn = call_list_summary(full)
-st.caption(page.t("callbacks.drawn", drawn=fmt.count(drawn["drawn"]), records=fmt.count(drawn["records"]),
-                  dealers=fmt.count(drawn["dealers"])))
+st.caption(
+    page.t(
+        "callbacks.drawn",
+        drawn=fmt.count(drawn["drawn"]),
+        records=fmt.count(drawn["records"]),
+        dealers=fmt.count(drawn["dealers"]),
+    )
+)
 ui.table(page, masked, tables.CALL_LIST, height=min(460, ui.rows_height(len(masked), 12)), key="_cb_list")
-settings = [(page.t("callbacks.month"), fmt.month(month)), (page.t("callbacks.share"), f"{share:g} %"),
-            (page.t("callbacks.seed"), str(seed)), (page.t("callbacks.as_of"), fmt.day(as_of))]
-if not page.may("unmasked_call_list"):      # issue 15: whole names and phones are the call center's and admins'
+settings = [
+    (page.t("callbacks.month"), fmt.month(month)),
+    (page.t("callbacks.share"), f"{share:g} %"),
+    (page.t("callbacks.seed"), str(seed)),
+    (page.t("callbacks.as_of"), fmt.day(as_of)),
+]
+if not page.may("unmasked_call_list"):  # issue 15: whole names and phones are the call center's and admins'
     st.caption(page.t("callbacks.masked_only"))
-    ui.download(page, "call_list_masked", [Sheet(page.t("callbacks.list"), masked, tables.CALL_LIST)], settings,
-                months=False)
+    ui.download(
+        page, "call_list_masked", [Sheet(page.t("callbacks.list"), masked, tables.CALL_LIST)], settings, months=False
+    )
     st.stop()
 st.warning(page.t("callbacks.download_warning"), icon=":material/lock_open:")
 st.download_button(
     page.t("callbacks.download"),
-    signin.audited(page, "call_list", False, settings, lambda: excel.call_list_workbook(
-        full, CALLBACK_FORM_QUESTIONS, page.t("callbacks.notice"), settings, page.lang)),
-    file_name=f"callbacks_{fmt.month(month)}_seed{seed}.xlsx", icon=":material/download:", on_click="ignore",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    signin.audited(
+        page,
+        "call_list",
+        False,
+        settings,
+        lambda: excel.call_list_workbook(
+            full, CALLBACK_FORM_QUESTIONS, page.t("callbacks.notice"), settings, page.lang
+        ),
+    ),
+    file_name=f"callbacks_{fmt.month(month)}_seed{seed}.xlsx",
+    icon=":material/download:",
+    on_click="ignore",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)

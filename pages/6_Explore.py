@@ -1,4 +1,5 @@
 """Explore: guarded read-only SQL over the tables and views (etl.explore), a quick chart, downloads; a pivot."""
+
 import streamlit as st
 
 from app import charts, data, signin, state, tables, ui
@@ -57,18 +58,34 @@ if ran is not None:
                 x_col, y_col, kind_col = st.columns(3)
                 x = x_col.selectbox(page.t("explore.x"), columns, key="_explore_x")
                 y = y_col.selectbox(page.t("explore.y"), numeric, index=len(numeric) - 1, key="_explore_y")
-                kind = kind_col.segmented_control(page.t("explore.chart_kind"), charts.QUICK_KINDS, default="bar",
-                                                  format_func=lambda k: page.t(f"explore.kind.{k}"),
-                                                  key="_explore_kind") or "bar"
+                kind = (
+                    kind_col.segmented_control(
+                        page.t("explore.chart_kind"),
+                        charts.QUICK_KINDS,
+                        default="bar",
+                        format_func=lambda k: page.t(f"explore.kind.{k}"),
+                        key="_explore_kind",
+                    )
+                    or "bar"
+                )
                 st.plotly_chart(charts.quick_chart(frame, x, y, kind))
             csv_col, xlsx_col, _ = st.columns([1, 1, 3])
-            csv_col.download_button(page.t("explore.csv"), signin.audited(page, "query.csv", True, [("SQL", ran)],
-                                                                          lambda: inert.csv_bytes(frame)),
-                                    file_name="query.csv", mime="text/csv", icon=":material/download:",
-                                    on_click="ignore")
+            csv_col.download_button(
+                page.t("explore.csv"),
+                signin.audited(page, "query.csv", True, [("SQL", ran)], lambda: inert.csv_bytes(frame)),
+                file_name="query.csv",
+                mime="text/csv",
+                icon=":material/download:",
+                on_click="ignore",
+            )
             with xlsx_col:
-                ui.download(page, "query", [Sheet(page.t("explore.title"), frame, [(c, "text") for c in columns])],
-                            [("SQL", ran)], months=False)
+                ui.download(
+                    page,
+                    "query",
+                    [Sheet(page.t("explore.title"), frame, [(c, "text") for c in columns])],
+                    [("SQL", ran)],
+                    months=False,
+                )
 
 # --- pivot --------------------------------------------------------------------------------------
 st.divider()
@@ -78,11 +95,15 @@ measures = [r.name for r in RATES] + list(COUNTS)
 rows_col, cols_col, measure_col = st.columns(3)
 label = lambda name: page.t(f"col.{name}")  # noqa: E731
 rows = rows_col.selectbox(page.t("explore.pivot_rows"), DIMENSIONS, format_func=label, key="_pivot_rows")
-across = cols_col.selectbox(page.t("explore.pivot_columns"), [""] + [d for d in DIMENSIONS if d != rows],
-                            format_func=lambda d: label(d) if d else page.t("explore.pivot_none"), key="_pivot_cols")
+across = cols_col.selectbox(
+    page.t("explore.pivot_columns"),
+    [""] + [d for d in DIMENSIONS if d != rows],
+    format_func=lambda d: label(d) if d else page.t("explore.pivot_none"),
+    key="_pivot_cols",
+)
 measure = measure_col.selectbox(page.t("explore.pivot_metric"), measures, format_func=label, key="_pivot_measure")
 group_by = (rows,) + ((across,) if across else ())
-rolled = data.pivot(page, group_by, page.scope.months)      # the sidebar's months, as every page (issue 14)
+rolled = data.pivot(page, group_by, page.scope.months)  # the sidebar's months, as every page (issue 14)
 kind = tables.rate_kind(measure) if measure in RATE_BY_NAME else ("money" if measure == "sales_amount" else "count")
 shown = rolled.copy()
 for dimension in group_by:
@@ -98,8 +119,19 @@ else:
 table.index.name = label(rows)
 st.dataframe(table.style.format(tables.formatter(kind, page.lang)), height=min(560, ui.rows_height(len(table), 15)))
 xlsx_frame = table.reset_index()
-ui.download(page, "pivot", [Sheet(page.t("explore.pivot"), xlsx_frame,         # figures in the measure's format
-                                  [(xlsx_frame.columns[0], "text")] + [(c, kind) for c in xlsx_frame.columns[1:]])],
-            [(page.t("explore.pivot_rows"), label(rows)),
-             (page.t("explore.pivot_columns"), label(across) if across else page.t("explore.pivot_none")),
-             (page.t("explore.pivot_metric"), label(measure))])
+ui.download(
+    page,
+    "pivot",
+    [
+        Sheet(
+            page.t("explore.pivot"),
+            xlsx_frame,  # figures in the measure's format
+            [(xlsx_frame.columns[0], "text")] + [(c, kind) for c in xlsx_frame.columns[1:]],
+        )
+    ],
+    [
+        (page.t("explore.pivot_rows"), label(rows)),
+        (page.t("explore.pivot_columns"), label(across) if across else page.t("explore.pivot_none")),
+        (page.t("explore.pivot_metric"), label(measure)),
+    ],
+)

@@ -1,4 +1,5 @@
 """Cases: every complaint, fake record and unhappy customer as a tracked case, worked to the end (issue 16)."""
+
 import streamlit as st
 
 from app import cases_ui, data, state, ui

@@ -12,6 +12,7 @@ Modules, by job: `reference` (places, names, products), `roles` (the demo's plan
 demo's entry point); `national` (the national-scale set: its files), `national_plan` (its dealers
 and dealer-months, numpy), `national_sql` (its records, callbacks and tickets, DuckDB SQL).
 """
+
 from __future__ import annotations
 
 import pathlib
@@ -21,8 +22,13 @@ DEFAULT_SEED = 20260101
 __all__ = ["DEFAULT_SEED", "generate"]
 
 
-def generate(out_dir: pathlib.Path, seed: int = DEFAULT_SEED, end_month: str | None = None,
-             dealers: int | None = None, months: int | None = None) -> list[pathlib.Path]:
+def generate(
+    out_dir: pathlib.Path,
+    seed: int = DEFAULT_SEED,
+    end_month: str | None = None,
+    dealers: int | None = None,
+    months: int | None = None,
+) -> list[pathlib.Path]:
     """Write a data set into out_dir (flat) and return the written paths.
 
     Without dealers and months: the demo set. With either: the national-scale set of that many
@@ -32,8 +38,14 @@ def generate(out_dir: pathlib.Path, seed: int = DEFAULT_SEED, end_month: str | N
     """
     if dealers is None and months is None:
         from sampledata.demo import generate_demo
+
         return generate_demo(out_dir, seed=seed, end_month=end_month)
     from sampledata.national import NATIONAL_DEALERS, NATIONAL_MONTHS, generate_national
-    return generate_national(out_dir, seed=seed, end_month=end_month,
-                             dealers=NATIONAL_DEALERS if dealers is None else dealers,
-                             months=NATIONAL_MONTHS if months is None else months)
+
+    return generate_national(
+        out_dir,
+        seed=seed,
+        end_month=end_month,
+        dealers=NATIONAL_DEALERS if dealers is None else dealers,
+        months=NATIONAL_MONTHS if months is None else months,
+    )

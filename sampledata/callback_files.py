@@ -1,4 +1,5 @@
 """callbacks_YYYY-MM.xlsx: HQ callback exports by month of called_at, with two planted bad rows."""
+
 from __future__ import annotations
 
 import pathlib
@@ -33,13 +34,35 @@ def _callback_rows(callbacks: pd.DataFrame, index: int) -> list[list]:
     flags = [[spelled[v] for v in callbacks[name].tolist()] for name in CALLBACK_BOOLEAN_NAMES]
     answers = [None if v == 0 else SATISFACTION_ZH[v] if labels else v for v in callbacks["satisfaction"].tolist()]
     texts = [[v or None for v in callbacks[name].tolist()] for name in ("conduct_issue", "comment")]
-    return [list(row) for row in zip(
-        callbacks["callback_id"].tolist(), callbacks["record_no"].tolist(), callbacks["dealer_id"].tolist(),
-        called_values, *flags[:4], answers, flags[4], *texts)]
+    return [
+        list(row)
+        for row in zip(
+            callbacks["callback_id"].tolist(),
+            callbacks["record_no"].tolist(),
+            callbacks["dealer_id"].tolist(),
+            called_values,
+            *flags[:4],
+            answers,
+            flags[4],
+            *texts,
+        )
+    ]
 
 
-CALLBACK_COLUMNS = ["callback_id", "record_no", "dealer_id", "called_at", "reached", "service_confirmed",
-                    "resolved", "on_time", "satisfaction", "complaint", "conduct_issue", "comment"]
+CALLBACK_COLUMNS = [
+    "callback_id",
+    "record_no",
+    "dealer_id",
+    "called_at",
+    "reached",
+    "service_confirmed",
+    "resolved",
+    "on_time",
+    "satisfaction",
+    "complaint",
+    "conduct_issue",
+    "comment",
+]
 BAD_CALLBACK_MONTH = {6: "satisfaction_word", 15: "unknown_record"}  # span month index of called_at
 
 
@@ -57,8 +80,11 @@ def write_callbacks(out_dir, span, callbacks: pd.DataFrame, tickets: pd.DataFram
             _break_callback(rows, mine, problem, tickets)
         first = month.astype(object)
         english = index % 3 == 0
-        title = (f"HQ callback results, {first.strftime('%B %Y')}" if english
-                 else f"总部回访结果 {first.year}年{first.month}月")
+        title = (
+            f"HQ callback results, {first.strftime('%B %Y')}"
+            if english
+            else f"总部回访结果 {first.year}年{first.month}月"
+        )
         header = headers(CALLBACKS, CALLBACK_COLUMNS, not english)
         end = (month + 1).astype("datetime64[D]")
         path = out_dir / f"callbacks_{str(month)}.xlsx"
@@ -69,8 +95,11 @@ def write_callbacks(out_dir, span, callbacks: pd.DataFrame, tickets: pd.DataFram
 def _break_callback(rows: list[list], callbacks: pd.DataFrame, problem: str, tickets: pd.DataFrame) -> None:
     """One bad callback row: an unknown satisfaction word, or a record that does not exist."""
     if problem == "satisfaction_word":  # on a happy customer without any hotline ticket
-        plain = np.nonzero((callbacks["satisfaction"].to_numpy() == 5) & (callbacks["complaint"].to_numpy() == 0)
-                           & ~np.isin(callbacks["record"].to_numpy(), tickets["record"].to_numpy()))[0]
+        plain = np.nonzero(
+            (callbacks["satisfaction"].to_numpy() == 5)
+            & (callbacks["complaint"].to_numpy() == 0)
+            & ~np.isin(callbacks["record"].to_numpy(), tickets["record"].to_numpy())
+        )[0]
         rows[int(plain[0])][CALLBACK_COLUMNS.index("satisfaction")] = "很好"
         return
     extra = list(rows[-1])

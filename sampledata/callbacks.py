@@ -1,4 +1,5 @@
 """HQ callbacks of the demo: which records are called, when, and what the customers answer."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,8 +12,14 @@ from sampledata.spelling import cat, month_codes
 from sampledata.submissions import is_delivered
 
 
-def draw_callbacks(rng: np.random.Generator, dealers: pd.DataFrame, span: Span, records: pd.DataFrame,
-                   reports: pd.DataFrame, held_back: np.ndarray) -> pd.DataFrame:
+def draw_callbacks(
+    rng: np.random.Generator,
+    dealers: pd.DataFrame,
+    span: Span,
+    records: pd.DataFrame,
+    reports: pd.DataFrame,
+    held_back: np.ndarray,
+) -> pd.DataFrame:
     """HQ callbacks on 10-20 % of every delivered dealer-month, days after the report arrived."""
     eligible = is_delivered(records, reports) & ~held_back
     frame_row = records["frame_row"].to_numpy()
@@ -23,8 +30,9 @@ def draw_callbacks(rng: np.random.Generator, dealers: pd.DataFrame, span: Span, 
     rank = pd.Series(frame_row[order]).groupby(frame_row[order]).cumcount().to_numpy()
     chosen = np.sort(order[rank < wanted[frame_row[order]]])
     submitted = reports["submitted_on"].reindex(frame_row[chosen]).to_numpy().astype("datetime64[m]")
-    called = submitted + (rng.integers(1, 9, len(chosen)) * DAY + rng.integers(9 * 60, 20 * 60, len(chosen))
-                          ).astype("timedelta64[m]")
+    called = submitted + (rng.integers(1, 9, len(chosen)) * DAY + rng.integers(9 * 60, 20 * 60, len(chosen))).astype(
+        "timedelta64[m]"
+    )
     keep = called < span.end
     callbacks = pd.DataFrame({"record": chosen[keep], "called_at": called[keep]})
     callbacks = callbacks.iloc[np.lexsort((callbacks["record"], callbacks["called_at"]))].reset_index(drop=True)
@@ -47,8 +55,7 @@ def _satisfaction(rng: np.random.Generator, satisfied, top_share, dissatisfied_s
     return 5 - (rng.random(len(satisfied))[:, None] > cumulative).sum(axis=1)
 
 
-def _answers(rng: np.random.Generator, dealers: pd.DataFrame, records: pd.DataFrame,
-             callbacks: pd.DataFrame) -> None:
+def _answers(rng: np.random.Generator, dealers: pd.DataFrame, records: pd.DataFrame, callbacks: pd.DataFrame) -> None:
     """Reached, confirmed, resolved, on time, satisfaction, complaint, conduct and comment."""
     record = callbacks["record"].to_numpy()
     d = dealers.iloc[records["dealer"].to_numpy()[record]]
@@ -69,8 +76,11 @@ def _answers(rng: np.random.Generator, dealers: pd.DataFrame, records: pd.DataFr
     issue = np.where(conduct, pick(rng, CONDUCT_ISSUES, n), "")
     score = np.where(conduct, np.minimum(score, np.where(issue == "乱收费", 2, 3)), score)
     score = np.where(answered & (rng.random(n) < 0.02), 0, np.where(answered, score, 0))
-    complaint_chance = (d["callback_complaint"].to_numpy() * np.where(crisis, 5, 1)
-                        + np.where(np.isin(score, (1, 2)), 0.3, 0) + np.where(unresolved, 0.15, 0))
+    complaint_chance = (
+        d["callback_complaint"].to_numpy() * np.where(crisis, 5, 1)
+        + np.where(np.isin(score, (1, 2)), 0.3, 0)
+        + np.where(unresolved, 0.15, 0)
+    )
     arrived_in_time = _on_time_truth(records, record)
     callbacks["reached"] = reached.astype(int)
     callbacks["service_confirmed"] = np.where(reached, np.where(fake, 0, 1), -1)
@@ -100,7 +110,8 @@ def _comments(rng, reached, fake, unresolved, score) -> np.ndarray:
         mine = score == value
         comment[mine] = pick(rng, options, int(mine.sum()))
     comment[unresolved] = "问题未解决"
-    comment[fake] = pick(rng, ("用户称未报修，无此次服务", "用户表示师傅没有上门", "用户不认可此维修单"),
-                         int(fake.sum()))
+    comment[fake] = pick(
+        rng, ("用户称未报修，无此次服务", "用户表示师傅没有上门", "用户不认可此维修单"), int(fake.sum())
+    )
     comment[~reached] = pick(rng, UNREACHED_COMMENTS, int((~reached).sum()))
     return comment.astype(str)

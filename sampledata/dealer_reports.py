@@ -1,4 +1,5 @@
 """Dealer-months delivered alone: GBK CSV and Excel reports, the resubmission, the file rejected whole."""
+
 from __future__ import annotations
 
 import pathlib
@@ -13,12 +14,39 @@ from sampledata.reference import SERVICE_ZH, STATUS_ZH
 from sampledata.repair_files import repair_text
 from sampledata.spelling import Style, fmt_money, frame_csv, headers
 
-SINGLE_COLUMNS = ["record_no", "dealer_id", "submitted_on", "customer_name", "customer_phone", "address",
-                  "product_model", "serial_no", "purchase_date", "service_type", "fault_category",
-                  "requested_at", "arrived_at", "completed_at", "status", "in_warranty", "labor_fee",
-                  "parts_fee", "technician", "customer_signed", "dealer_callback", "hq_ticket_id"]
-DEALER_STYLE = Style(chinese_headers=True, encoding="gb18030", datetime="slash", date="slash",
-                     booleans=("是", "否"), chinese_values=True, line_end="\r\n")
+SINGLE_COLUMNS = [
+    "record_no",
+    "dealer_id",
+    "submitted_on",
+    "customer_name",
+    "customer_phone",
+    "address",
+    "product_model",
+    "serial_no",
+    "purchase_date",
+    "service_type",
+    "fault_category",
+    "requested_at",
+    "arrived_at",
+    "completed_at",
+    "status",
+    "in_warranty",
+    "labor_fee",
+    "parts_fee",
+    "technician",
+    "customer_signed",
+    "dealer_callback",
+    "hq_ticket_id",
+]
+DEALER_STYLE = Style(
+    chinese_headers=True,
+    encoding="gb18030",
+    datetime="slash",
+    date="slash",
+    booleans=("是", "否"),
+    chinese_values=True,
+    line_end="\r\n",
+)
 
 
 def _single_report_csv(records, reports, span, dealer_name: str, columns: list[str]) -> bytes:
@@ -76,20 +104,27 @@ def _single_report_xlsx(out_dir, span, dealer, records, reports) -> pathlib.Path
     month = span.months[records["month"].iloc[0]].astype(object)
     submitted = reports.loc[records["frame_row"].iloc[0], "submitted_on"]
     columns = ["report_month"] + SINGLE_COLUMNS
-    rows: list[list[Any]] = [[f"{dealer['dealer_name']} 维修质量信息反馈单"],
-            [f"报表月份：{month.year}年{month.month}月"],
-            [f"经销商编号：{dealer['dealer_id']}    提交日期：{pd.Timestamp(submitted).date().isoformat()}"],
-            [],
-            headers(REPAIRS, columns, True)]
+    rows: list[list[Any]] = [
+        [f"{dealer['dealer_name']} 维修质量信息反馈单"],
+        [f"报表月份：{month.year}年{month.month}月"],
+        [f"经销商编号：{dealer['dealer_id']}    提交日期：{pd.Timestamp(submitted).date().isoformat()}"],
+        [],
+        headers(REPAIRS, columns, True),
+    ]
     bools = ("是", "否")
     for record in records.itertuples(index=False):
         values: dict[str, Any] = {
-            "report_month": f"{month.year}年{month.month}月", "submitted_on": py_date(submitted),
-            "customer_phone": int(record.customer_phone), "purchase_date": py_date(record.purchase_date),
-            "service_type": SERVICE_ZH[record.service_type], "status": STATUS_ZH[record.status],
-            "requested_at": py_datetime(record.requested_at), "arrived_at": py_datetime(record.arrived_at),
+            "report_month": f"{month.year}年{month.month}月",
+            "submitted_on": py_date(submitted),
+            "customer_phone": int(record.customer_phone),
+            "purchase_date": py_date(record.purchase_date),
+            "service_type": SERVICE_ZH[record.service_type],
+            "status": STATUS_ZH[record.status],
+            "requested_at": py_datetime(record.requested_at),
+            "arrived_at": py_datetime(record.arrived_at),
             "completed_at": py_datetime(record.completed_at),
-            "labor_fee": float(record.labor_fee), "parts_fee": float(record.parts_fee),
+            "labor_fee": float(record.labor_fee),
+            "parts_fee": float(record.parts_fee),
         }
         for name in ("in_warranty", "customer_signed", "dealer_callback"):
             flag = getattr(record, name)

@@ -1,4 +1,5 @@
 """The demo roster: identity, contract dates, network and each dealer's drawn behaviour."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,13 +25,24 @@ def _dealer_places() -> pd.DataFrame:
             index = len(rows)
             place = district if urban else county
             suffix = NAME_SUFFIXES[(number * 3 + (0 if urban else 4)) % len(NAME_SUFFIXES)]
-            name = (f"{short_name(city)}{short_name(place)}{suffix}" if urban
-                    else f"{short_name(place)}{COUNTY_BRANDS[number % len(COUNTY_BRANDS)]}{suffix}")
+            name = (
+                f"{short_name(city)}{short_name(place)}{suffix}"
+                if urban
+                else f"{short_name(place)}{COUNTY_BRANDS[number % len(COUNTY_BRANDS)]}{suffix}"
+            )
             if index == 0:
                 name = "杭州西湖家电服务部"  # the spec's example dealer
-            rows.append({"dealer_id": f"JX{101 + index}", "dealer_name": name, "region": region,
-                         "province": province, "city": city, "place": place,
-                         "area_type": "urban" if urban else "county"})
+            rows.append(
+                {
+                    "dealer_id": f"JX{101 + index}",
+                    "dealer_name": name,
+                    "region": region,
+                    "province": province,
+                    "city": city,
+                    "place": place,
+                    "area_type": "urban" if urban else "county",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -64,17 +76,30 @@ def draw_dealers(rng: np.random.Generator, span: Span) -> pd.DataFrame:
         row = dealers["dealer_id"] == dealer_id
         dealers.loc[row, "technicians"] = technicians
         dealers.loc[row, "has_service_center"] = center
-    for name in ("top_share", "dissatisfied_share", "callback_complaint", "unresolved", "open_rate",
-                 "arrival_hours", "arrival_spread", "signed", "conduct", "hotline_complaints",
-                 "complaints_per_service", "verified", "unanswered", "late", "repeat"):
+    for name in (
+        "top_share",
+        "dissatisfied_share",
+        "callback_complaint",
+        "unresolved",
+        "open_rate",
+        "arrival_hours",
+        "arrival_spread",
+        "signed",
+        "conduct",
+        "hotline_complaints",
+        "complaints_per_service",
+        "verified",
+        "unanswered",
+        "late",
+        "repeat",
+    ):
         dealers[name] = [getattr(p, name) for p in profiles]
     dealers["on_time_low"] = [p.on_time_days[0] for p in profiles]
     dealers["on_time_high"] = [p.on_time_days[1] for p in profiles]
     dealers["scaled"] = [p.scaled for p in profiles]
     dealers["fake"] = dealers["dealer_id"].map(FAKE_RATE).fillna(0.0)
     _contract_dates(rng, dealers, span)
-    dealers["record_style"] = [("dealer" if i % 9 == 4 else "numeric" if i % 9 == 7 else "wx")
-                               for i in range(n)]
+    dealers["record_style"] = [("dealer" if i % 9 == 4 else "numeric" if i % 9 == 7 else "wx") for i in range(n)]
     dealers["contact"] = person_names(rng, n)
     dealers["contact_phone"] = phones(rng, n).astype(np.int64)
     return dealers

@@ -81,6 +81,7 @@ and a repeated dealer-month (sales_2025.csv). One file is rejected whole:
 `维修_JX182_202508.csv` has no 服务类型 (service_type) column, so JX182's August 2025 report
 counts as missing.
 """
+
 from __future__ import annotations
 
 import pathlib

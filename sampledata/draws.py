@@ -1,4 +1,5 @@
 """Random people: picks from a list, Chinese names, mobile numbers, street and village addresses."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,9 +30,27 @@ def phones(rng: np.random.Generator, n: int) -> np.ndarray:
 def addresses(rng: np.random.Generator, city: np.ndarray, place: np.ndarray, urban: np.ndarray) -> np.ndarray:
     """Street addresses in town, village addresses in a county."""
     n = len(city)
-    town = cat(city, place, pick(rng, STREETS, n), rng.integers(1, 400, n), "号",
-               pick(rng, COMMUNITIES, n), rng.integers(1, 30, n), "幢",
-               rng.integers(1, 25, n) * 100 + rng.integers(1, 5, n), "室")
-    county = cat(place, pick(rng, TOWNS, n), "镇", pick(rng, VILLAGES, n), "村",
-                 rng.integers(1, 12, n), "组", rng.integers(1, 80, n), "号")
+    town = cat(
+        city,
+        place,
+        pick(rng, STREETS, n),
+        rng.integers(1, 400, n),
+        "号",
+        pick(rng, COMMUNITIES, n),
+        rng.integers(1, 30, n),
+        "幢",
+        rng.integers(1, 25, n) * 100 + rng.integers(1, 5, n),
+        "室",
+    )
+    county = cat(
+        place,
+        pick(rng, TOWNS, n),
+        "镇",
+        pick(rng, VILLAGES, n),
+        "村",
+        rng.integers(1, 12, n),
+        "组",
+        rng.integers(1, 80, n),
+        "号",
+    )
     return np.where(urban, town, county)

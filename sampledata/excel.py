@@ -1,4 +1,5 @@
 """Reproducible Excel files: fixed document properties and zip entry times."""
+
 from __future__ import annotations
 
 import datetime as dt

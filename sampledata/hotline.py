@@ -1,4 +1,5 @@
 """Hotline tickets of the demo: answered and unanswered repair requests, complaints, inquiries."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,9 +18,16 @@ def ticketed_records(rng: np.random.Generator, records: pd.DataFrame) -> np.ndar
     return eligible & (rng.random(len(records)) < 0.1)
 
 
-def draw_hotline(rng: np.random.Generator, dealers: pd.DataFrame, span: Span, records: pd.DataFrame,
-                 reports: pd.DataFrame, callbacks: pd.DataFrame, ticketed: np.ndarray,
-                 frame: pd.DataFrame) -> pd.DataFrame:
+def draw_hotline(
+    rng: np.random.Generator,
+    dealers: pd.DataFrame,
+    span: Span,
+    records: pd.DataFrame,
+    reports: pd.DataFrame,
+    callbacks: pd.DataFrame,
+    ticketed: np.ndarray,
+    frame: pd.DataFrame,
+) -> pd.DataFrame:
     """All hotline tickets, numbered by month; sets hq_ticket_id on the answering records."""
     parts = [
         _answered_requests(rng, records, ticketed),
@@ -45,23 +53,30 @@ def draw_hotline(rng: np.random.Generator, dealers: pd.DataFrame, span: Span, re
 
 def _ticket_frame(received, dealer, ticket_type, phone, record_no="", verified=-1, record=-1) -> pd.DataFrame:
     n = len(received)
-    return pd.DataFrame({
-        "received_at": np.asarray(received).astype("datetime64[m]"),
-        "dealer": np.asarray(dealer, dtype=int),
-        "ticket_type": np.broadcast_to(np.asarray(ticket_type), n).astype(str),
-        "customer_phone": np.broadcast_to(np.asarray(phone), n).astype(str),
-        "record_no": np.broadcast_to(np.asarray(record_no), n).astype(str),
-        "verified": np.broadcast_to(np.asarray(verified), n).astype(int),
-        "record": np.broadcast_to(np.asarray(record), n).astype(int),
-    })
+    return pd.DataFrame(
+        {
+            "received_at": np.asarray(received).astype("datetime64[m]"),
+            "dealer": np.asarray(dealer, dtype=int),
+            "ticket_type": np.broadcast_to(np.asarray(ticket_type), n).astype(str),
+            "customer_phone": np.broadcast_to(np.asarray(phone), n).astype(str),
+            "record_no": np.broadcast_to(np.asarray(record_no), n).astype(str),
+            "verified": np.broadcast_to(np.asarray(verified), n).astype(int),
+            "record": np.broadcast_to(np.asarray(record), n).astype(int),
+        }
+    )
 
 
 def _answered_requests(rng: np.random.Generator, records: pd.DataFrame, ticketed: np.ndarray) -> pd.DataFrame:
     """Repair requests that a record answers: received minutes before the request was logged."""
     rows = np.nonzero(ticketed)[0]
     received = records["requested_at"].to_numpy()[rows] - rng.integers(0, 16, len(rows)).astype("timedelta64[m]")
-    return _ticket_frame(received, records["dealer"].to_numpy()[rows], "repair_request",
-                         records["customer_phone"].to_numpy()[rows], record=rows)
+    return _ticket_frame(
+        received,
+        records["dealer"].to_numpy()[rows],
+        "repair_request",
+        records["customer_phone"].to_numpy()[rows],
+        record=rows,
+    )
 
 
 def _random_times(rng: np.random.Generator, frame: pd.DataFrame, rows: np.ndarray, span: Span) -> np.ndarray:
@@ -78,8 +93,12 @@ def _unanswered_requests(rng, dealers, span, records, ticketed, frame) -> pd.Dat
     share = dealers["unanswered"].to_numpy()[frame["dealer"].to_numpy()]
     counts = rng.poisson(answered * share / (1 - share))
     rows = np.repeat(np.arange(len(frame)), counts)
-    return _ticket_frame(_random_times(rng, frame, rows, span), frame["dealer"].to_numpy()[rows],
-                         "repair_request", phones(rng, len(rows)))
+    return _ticket_frame(
+        _random_times(rng, frame, rows, span),
+        frame["dealer"].to_numpy()[rows],
+        "repair_request",
+        phones(rng, len(rows)),
+    )
 
 
 def _verified(rng: np.random.Generator, chance: np.ndarray) -> np.ndarray:
@@ -94,12 +113,19 @@ def _record_complaints(rng, dealers, records, reports) -> pd.DataFrame:
     per_service = dealers["complaints_per_service"].to_numpy()[records["dealer"].to_numpy()]
     chance = per_service * np.where(records["crisis"].to_numpy(), 4, 1)
     rows = np.nonzero(delivered & (rng.random(len(records)) < chance))[0]
-    received = (records["requested_at"].to_numpy()[rows]
-                + rng.integers(DAY, 12 * DAY, len(rows)).astype("timedelta64[m]"))
+    received = records["requested_at"].to_numpy()[rows] + rng.integers(DAY, 12 * DAY, len(rows)).astype(
+        "timedelta64[m]"
+    )
     dealer = records["dealer"].to_numpy()[rows]
-    return _ticket_frame(received, dealer, "complaint", records["customer_phone"].to_numpy()[rows],
-                         records["record_no"].to_numpy()[rows],
-                         _verified(rng, dealers["verified"].to_numpy()[dealer]), record=rows)
+    return _ticket_frame(
+        received,
+        dealer,
+        "complaint",
+        records["customer_phone"].to_numpy()[rows],
+        records["record_no"].to_numpy()[rows],
+        _verified(rng, dealers["verified"].to_numpy()[dealer]),
+        record=rows,
+    )
 
 
 def _loose_tickets(rng, dealers, span, frame, records) -> pd.DataFrame:
@@ -113,10 +139,16 @@ def _loose_tickets(rng, dealers, span, frame, records) -> pd.DataFrame:
     rows_c = np.repeat(np.arange(len(frame)), complaints)
     rows_i = np.repeat(np.arange(len(frame)), inquiries)
     verified = _verified(rng, dealers["verified"].to_numpy()[dealer[rows_c]])
-    complaint_tickets = _ticket_frame(_random_times(rng, frame, rows_c, span), dealer[rows_c], "complaint",
-                                      phones(rng, len(rows_c)), verified=verified)
-    inquiry_tickets = _ticket_frame(_random_times(rng, frame, rows_i, span), dealer[rows_i], "inquiry",
-                                    phones(rng, len(rows_i)))
+    complaint_tickets = _ticket_frame(
+        _random_times(rng, frame, rows_c, span),
+        dealer[rows_c],
+        "complaint",
+        phones(rng, len(rows_c)),
+        verified=verified,
+    )
+    inquiry_tickets = _ticket_frame(
+        _random_times(rng, frame, rows_i, span), dealer[rows_i], "inquiry", phones(rng, len(rows_i))
+    )
     return pd.concat([complaint_tickets, inquiry_tickets], ignore_index=True)
 
 
@@ -129,6 +161,12 @@ def _callback_complaints(rng, dealers, records, callbacks) -> pd.DataFrame:
     earliest = records["requested_at"].to_numpy()[record] + np.timedelta64(DAY, "m")
     received = np.maximum(chosen["called_at"].to_numpy().astype("datetime64[m]") + shift, earliest)
     dealer = records["dealer"].to_numpy()[record]
-    return _ticket_frame(received, dealer, "complaint", records["customer_phone"].to_numpy()[record],
-                         records["record_no"].to_numpy()[record], _verified(rng, np.full(len(record), 0.85)),
-                         record=record)
+    return _ticket_frame(
+        received,
+        dealer,
+        "complaint",
+        records["customer_phone"].to_numpy()[record],
+        records["record_no"].to_numpy()[record],
+        _verified(rng, np.full(len(record), 0.85)),
+        record=record,
+    )

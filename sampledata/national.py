@@ -39,6 +39,7 @@ of called_at; none for the first month), hotline_YYYY-MM.csv (by month of receiv
 notices.csv. Dealer ids are JX10001, JX10002, ...; dealer 2k (town, 市区) and 2k + 1 (county,
 郊县) share a city. No row is meant to be rejected.
 """
+
 from __future__ import annotations
 
 import pathlib
@@ -67,12 +68,15 @@ NATIONAL_MONTHS = 36
 MAX_DEALER_MONTHS = 999_999  # record keys (and serial numbers) stay below 10^11
 
 
-def generate_national(out_dir: pathlib.Path, seed: int, end_month: str | None, dealers: int,
-                      months: int) -> list[pathlib.Path]:
+def generate_national(
+    out_dir: pathlib.Path, seed: int, end_month: str | None, dealers: int, months: int
+) -> list[pathlib.Path]:
     """Write the national-scale data set into out_dir (flat) and return the written paths."""
     if dealers < 2 or months < 1 or dealers * months > MAX_DEALER_MONTHS:
-        raise ValueError(f"the national data set needs 2 or more dealers, 1 or more months and at most "
-                         f"{MAX_DEALER_MONTHS:,} dealer-months")
+        raise ValueError(
+            f"the national data set needs 2 or more dealers, 1 or more months and at most "
+            f"{MAX_DEALER_MONTHS:,} dealer-months"
+        )
     out_dir = pathlib.Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     last = np.datetime64(end_month or default_end_month(), "M")
@@ -92,8 +96,14 @@ def generate_national(out_dir: pathlib.Path, seed: int, end_month: str | None, d
         con.close()
 
 
-def _copy(con: duckdb.DuckDBPyConnection, query: str, kind: Kind, columns: list[str], path: pathlib.Path,
-          order: str | None = None) -> None:
+def _copy(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    kind: Kind,
+    columns: list[str],
+    path: pathlib.Path,
+    order: str | None = None,
+) -> None:
     """Write a query's rows as UTF-8 CSV under the kind's Chinese headers (columns in this order)."""
     select = ", ".join(f'{name} AS "{kind.column(name).chinese}"' for name in columns)
     target = str(path).replace("'", "''")
@@ -104,32 +114,77 @@ def _copy(con: duckdb.DuckDBPyConnection, query: str, kind: Kind, columns: list[
 REPAIR_COLUMNS = [c.name for c in REPAIRS.columns]
 CALLBACK_COLUMNS = [c.name for c in CALLBACKS.columns]
 HOTLINE_COLUMNS = [c.name for c in HOTLINE.columns]
-PLAN_COLUMNS = ["dealer", "records", "first_day", "end_day", "month_start", "crisis", "delivered", "submitted_on",
-                "callback_share", "unanswered", "loose_complaints", "inquiries", "pair_records", "pair_first_day",
-                "pair_end_day", "pair_place", "pair_repeat_rate"]
-ROSTER_COLUMNS = ["dealer_id", "urban", "city", "place", "technicians", "open_rate", "arrival_hours",
-                  "arrival_spread", "signed", "satisfied", "top_share", "dissatisfied_share", "unresolved", "fake",
-                  "conduct", "callback_complaint", "verified", "complaints_per_service"]
+PLAN_COLUMNS = [
+    "dealer",
+    "records",
+    "first_day",
+    "end_day",
+    "month_start",
+    "crisis",
+    "delivered",
+    "submitted_on",
+    "callback_share",
+    "unanswered",
+    "loose_complaints",
+    "inquiries",
+    "pair_records",
+    "pair_first_day",
+    "pair_end_day",
+    "pair_place",
+    "pair_repeat_rate",
+]
+ROSTER_COLUMNS = [
+    "dealer_id",
+    "urban",
+    "city",
+    "place",
+    "technicians",
+    "open_rate",
+    "arrival_hours",
+    "arrival_spread",
+    "signed",
+    "satisfied",
+    "top_share",
+    "dissatisfied_share",
+    "unresolved",
+    "fake",
+    "conduct",
+    "callback_complaint",
+    "verified",
+    "complaints_per_service",
+]
 
 
-def _write_all(con, out_dir: pathlib.Path, span: Span, roster: pd.DataFrame, plan: pd.DataFrame,
-               notices: pd.DataFrame) -> list[pathlib.Path]:
+def _write_all(
+    con, out_dir: pathlib.Path, span: Span, roster: pd.DataFrame, plan: pd.DataFrame, notices: pd.DataFrame
+) -> list[pathlib.Path]:
     """Month by month: sales, repairs; callbacks and tickets wait until their month is complete."""
     n_dealers = len(roster)
     paths = [_write_roster(con, out_dir, roster)]
-    run(con, """CREATE TABLE pending_callbacks (month DATE, sort_at TIMESTAMP, callback_id VARCHAR,
+    run(
+        con,
+        """CREATE TABLE pending_callbacks (month DATE, sort_at TIMESTAMP, callback_id VARCHAR,
         record_no VARCHAR, dealer_id VARCHAR, called_at VARCHAR, reached VARCHAR, service_confirmed VARCHAR,
         resolved VARCHAR, on_time VARCHAR, satisfaction VARCHAR, complaint VARCHAR, conduct_issue VARCHAR,
-        comment VARCHAR)""")
-    run(con, """CREATE TABLE pending_tickets (month DATE, sort_at TIMESTAMP, ticket_id VARCHAR,
+        comment VARCHAR)""",
+    )
+    run(
+        con,
+        """CREATE TABLE pending_tickets (month DATE, sort_at TIMESTAMP, ticket_id VARCHAR,
         received_at VARCHAR, dealer_id VARCHAR, ticket_type VARCHAR, customer_phone VARCHAR, record_no VARCHAR,
-        verified VARCHAR)""")
+        verified VARCHAR)""",
+    )
     dealer_part = roster[ROSTER_COLUMNS].assign(repeat_rate=roster["repeat"], callback_rate=roster["dealer_callback"])
     for month in range(len(span.months)):
         rows = plan[plan["month"] == month]
         paths.append(_write_sales(con, out_dir, str(span.months[month]), roster, rows))
-        frame = pd.concat([rows[PLAN_COLUMNS].reset_index(drop=True),
-                           dealer_part.iloc[rows["dealer"].to_numpy()].reset_index(drop=True)], axis=1)
+        frame = pd.concat(
+            [
+                rows[PLAN_COLUMNS].reset_index(drop=True),
+                dealer_part.iloc[rows["dealer"].to_numpy()].reset_index(drop=True),
+            ],
+            axis=1,
+        )
         con.register("dm_frame", frame)
         run(con, "CREATE OR REPLACE TEMP TABLE dm AS SELECT * FROM dm_frame")
         con.unregister("dm_frame")
@@ -157,22 +212,29 @@ def _flush(con, out_dir: pathlib.Path, prefix: str, kind: Kind, columns: list[st
     if not run(con, f"SELECT count(*) FROM {table} WHERE month = DATE '{first}'")[0][0]:
         return []
     path = out_dir / f"{prefix}_{month}.csv"
-    _copy(con, f"SELECT * FROM {table} WHERE month = DATE '{first}'", kind, columns, path,
-          order=f"sort_at, {columns[0]}")
+    _copy(
+        con, f"SELECT * FROM {table} WHERE month = DATE '{first}'", kind, columns, path, order=f"sort_at, {columns[0]}"
+    )
     run(con, f"DELETE FROM {table} WHERE month <= DATE '{first}'")
     return [path]
 
 
 def _write_roster(con, out_dir: pathlib.Path, roster: pd.DataFrame) -> pathlib.Path:
     left = roster["left_on"].to_numpy().astype("datetime64[D]")
-    text = pd.DataFrame({
-        "dealer_id": roster["dealer_id"], "dealer_name": roster["dealer_name"], "region": roster["region"],
-        "province": roster["province"], "city": roster["city"],
-        "area_type": roster["area_type"].map(AREA_ZH), "technicians": roster["technicians"].astype(str),
-        "has_service_center": np.where(roster["has_service_center"], "有", "无"),
-        "joined_on": roster["joined_on"].to_numpy().astype("datetime64[D]").astype(str),
-        "left_on": [None if np.isnat(day) else str(day) for day in left],
-    })
+    text = pd.DataFrame(
+        {
+            "dealer_id": roster["dealer_id"],
+            "dealer_name": roster["dealer_name"],
+            "region": roster["region"],
+            "province": roster["province"],
+            "city": roster["city"],
+            "area_type": roster["area_type"].map(AREA_ZH),
+            "technicians": roster["technicians"].astype(str),
+            "has_service_center": np.where(roster["has_service_center"], "有", "无"),
+            "joined_on": roster["joined_on"].to_numpy().astype("datetime64[D]").astype(str),
+            "left_on": [None if np.isnat(day) else str(day) for day in left],
+        }
+    )
     path = out_dir / "dealers.csv"
     _copy_frame(con, text, DEALERS, path)
     return path
@@ -180,12 +242,14 @@ def _write_roster(con, out_dir: pathlib.Path, roster: pd.DataFrame) -> pathlib.P
 
 def _write_sales(con, out_dir: pathlib.Path, month_text: str, roster: pd.DataFrame, rows: pd.DataFrame) -> pathlib.Path:
     active = rows[rows["active"]]
-    text = pd.DataFrame({
-        "dealer_id": roster["dealer_id"].to_numpy()[active["dealer"].to_numpy()],
-        "month": month_text,
-        "units_sold": active["units_sold"].astype(str).to_numpy(),
-        "sales_amount": np.char.mod("%.2f", active["sales_amount"].to_numpy()),
-    })
+    text = pd.DataFrame(
+        {
+            "dealer_id": roster["dealer_id"].to_numpy()[active["dealer"].to_numpy()],
+            "month": month_text,
+            "units_sold": active["units_sold"].astype(str).to_numpy(),
+            "sales_amount": np.char.mod("%.2f", active["sales_amount"].to_numpy()),
+        }
+    )
     path = out_dir / f"sales_{month_text}.csv"
     _copy_frame(con, text, SALES, path)
     return path

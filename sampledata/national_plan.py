@@ -1,6 +1,7 @@
 """The national set's dealer-level plan, drawn with numpy (small: a few numbers per dealer and month):
 the roster and each dealer's behaviour, each dealer-month's records, report, callback share, hotline
 counts and sales, and the notices. See `sampledata.national`."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,14 +15,17 @@ from sampledata.span import Span
 RECORDS_PER_DEALER_MONTH = 196
 MAX_RECORDS_PER_DEALER_MONTH = 99_999  # record numbers and keys have five digits for it
 TIERS: tuple[tuple[str, float, Profile], ...] = (
-    ("excellent", 0.2, EXCELLENT), ("ordinary", 0.7, ORDINARY), ("poor", 0.1, POOR))
+    ("excellent", 0.2, EXCELLENT),
+    ("ordinary", 0.7, ORDINARY),
+    ("poor", 0.1, POOR),
+)
 TIERS_BY_NAME = {name: profile for name, _, profile in TIERS}
 MISSING = {"excellent": 0.002, "ordinary": 0.01, "poor": 0.04}  # chance a dealer-month has no report
-FAKE_DEALERS = 1 / 3    # share of poor dealers (the first and every third) whose callbacks find fake records ...
+FAKE_DEALERS = 1 / 3  # share of poor dealers (the first and every third) whose callbacks find fake records ...
 FAKE_RATE = (0.03, 0.08)  # ... in this share of their reached callbacks
-CROSSING = 0.04         # share of contracts that begin, and of those that end, inside the span
+CROSSING = 0.04  # share of contracts that begin, and of those that end, inside the span
 CALLBACK_SHARE = (0.10, 0.20)
-ANSWERED_SHARE = 0.03   # installs and repairs that answer a hotline repair request
+ANSWERED_SHARE = 0.03  # installs and repairs that answer a hotline repair request
 INQUIRIES = (0.3, 0.018)  # inquiry tickets a dealer-month: a constant plus a share of services
 
 
@@ -43,27 +47,49 @@ def national_dealers(rng: np.random.Generator, span: Span, n: int) -> pd.DataFra
         value = low + rng.random(n) * (high - low)
         return np.exp(value) if log else value
 
-    frame = pd.DataFrame({
-        "dealer": index,
-        "dealer_id": np.char.add("JX", (10001 + index).astype(str)),
-        "region": [p[0] for p in place], "province": [p[1] for p in place], "city": [p[2] for p in place],
-        "place": np.where(urban, [p[3] for p in place], [p[4] for p in place]),
-        "area_type": np.where(urban, "urban", "county"), "urban": urban, "tier": tier,
-    })
+    frame = pd.DataFrame(
+        {
+            "dealer": index,
+            "dealer_id": np.char.add("JX", (10001 + index).astype(str)),
+            "region": [p[0] for p in place],
+            "province": [p[1] for p in place],
+            "city": [p[2] for p in place],
+            "place": np.where(urban, [p[3] for p in place], [p[4] for p in place]),
+            "area_type": np.where(urban, "urban", "county"),
+            "urban": urban,
+            "tier": tier,
+        }
+    )
     suffix = [NAME_SUFFIXES[(i if i % 2 == 0 else i + 3) % len(NAME_SUFFIXES)] for i in index]
     brand = [COUNTY_BRANDS[(i // 2) % len(COUNTY_BRANDS)] for i in index]
     frame["dealer_name"] = [
         f"{short_name(city)}{short_name(where)}{suffix[i]}" if urban[i] else f"{short_name(where)}{brand[i]}{suffix[i]}"
-        for i, city, where in zip(index, frame["city"], frame["place"])]
+        for i, city, where in zip(index, frame["city"], frame["place"])
+    ]
     rounds = index // (2 * len(LOCATIONS))  # the same city again: a number in the name tells them apart
-    frame["dealer_name"] = np.where(rounds > 0, frame["dealer_name"] + np.char.add("第", (rounds + 1).astype(str))
-                                    + "分部", frame["dealer_name"])
+    frame["dealer_name"] = np.where(
+        rounds > 0, frame["dealer_name"] + np.char.add("第", (rounds + 1).astype(str)) + "分部", frame["dealer_name"]
+    )
     frame["size"] = drawn("size", log=True)
     for name in ("units_per_repair", "satisfied", "dealer_callback"):
         frame[name] = drawn(name)
-    for name in ("top_share", "dissatisfied_share", "callback_complaint", "unresolved", "open_rate",
-                 "arrival_hours", "arrival_spread", "signed", "conduct", "hotline_complaints",
-                 "complaints_per_service", "verified", "unanswered", "late", "repeat"):
+    for name in (
+        "top_share",
+        "dissatisfied_share",
+        "callback_complaint",
+        "unresolved",
+        "open_rate",
+        "arrival_hours",
+        "arrival_spread",
+        "signed",
+        "conduct",
+        "hotline_complaints",
+        "complaints_per_service",
+        "verified",
+        "unanswered",
+        "late",
+        "repeat",
+    ):
         frame[name] = column(name)
     frame["on_time_low"] = [p["on_time_days"][0] for p in profiles]
     frame["on_time_high"] = [p["on_time_days"][1] for p in profiles]
@@ -111,8 +137,11 @@ def month_plan(rng: np.random.Generator, roster: pd.DataFrame, span: Span) -> pd
         crisis[index, rng.choice(n_months, min(3, n_months), replace=False)] = True
     plan["crisis"] = crisis.ravel()
     late = rng.random(len(plan)) < d["late"].to_numpy()
-    day = np.where(late, rng.integers(16, 29, len(plan)),
-                   rng.integers(d["on_time_low"].to_numpy(), d["on_time_high"].to_numpy() + 1))
+    day = np.where(
+        late,
+        rng.integers(16, 29, len(plan)),
+        rng.integers(d["on_time_low"].to_numpy(), d["on_time_high"].to_numpy() + 1),
+    )
     next_month = (span.months[plan["month"].to_numpy()] + 1).astype("datetime64[D]")
     plan["submitted_on"] = np.minimum(next_month + (day - 1).astype("timedelta64[D]"), span.end)
     plan["delivered"] = (plan["records"] > 0) & (rng.random(len(plan)) >= d["missing"].to_numpy())
@@ -122,10 +151,12 @@ def month_plan(rng: np.random.Generator, roster: pd.DataFrame, span: Span) -> pd
     active = plan["active"].to_numpy()
     plan["unanswered"] = np.where(active, rng.poisson(answered * share / (1 - share)), 0)
     plan["loose_complaints"] = np.where(
-        active, rng.poisson(d["hotline_complaints"].to_numpy() + np.where(plan["crisis"], 3, 0)), 0)
+        active, rng.poisson(d["hotline_complaints"].to_numpy() + np.where(plan["crisis"], 3, 0)), 0
+    )
     plan["inquiries"] = np.where(active, rng.poisson(INQUIRIES[0] + INQUIRIES[1] * plan["records"].to_numpy()), 0)
-    units = np.maximum(1, np.round(expected * d["units_per_repair"].to_numpy()
-                                   * np.exp(0.15 * rng.standard_normal(len(plan))))).astype(int)
+    units = np.maximum(
+        1, np.round(expected * d["units_per_repair"].to_numpy() * np.exp(0.15 * rng.standard_normal(len(plan))))
+    ).astype(int)
     plan["units_sold"] = np.where(active, units, 0)
     plan["sales_amount"] = np.round(units * d["unit_price"].to_numpy() * rng.uniform(0.95, 1.05, len(plan)), 2)
     plan["month_start"] = span.months.astype("datetime64[D]")[plan["month"].to_numpy()]
@@ -143,10 +174,18 @@ def month_plan(rng: np.random.Generator, roster: pd.DataFrame, span: Span) -> pd
 def national_notices(rng: np.random.Generator, roster: pd.DataFrame, span: Span) -> pd.DataFrame:
     """Media and regulator notices: a poor dealer one year in five, anybody else one in 500."""
     years = np.unique(span.months.astype("datetime64[Y]"))
-    sources = ("{province}12315平台", "{city}电视台《民生直通车》", "{city}市场监督管理局",
-               "{province}消费者权益保护委员会")
-    texts = ("多名用户反映维修后乱收费，平台通报", "维修人员虚报配件更换被媒体曝光",
-             "以旧配件冒充新配件，被市场监管部门通报", "用户投诉多次上门未修好，消委会通报")
+    sources = (
+        "{province}12315平台",
+        "{city}电视台《民生直通车》",
+        "{city}市场监督管理局",
+        "{province}消费者权益保护委员会",
+    )
+    texts = (
+        "多名用户反映维修后乱收费，平台通报",
+        "维修人员虚报配件更换被媒体曝光",
+        "以旧配件冒充新配件，被市场监管部门通报",
+        "用户投诉多次上门未修好，消委会通报",
+    )
     chance = np.where(roster["tier"].to_numpy() == "poor", 0.2, 0.002)
     rows: list[dict[str, str]] = []
     for year in years:
@@ -156,8 +195,13 @@ def national_notices(rng: np.random.Generator, roster: pd.DataFrame, span: Span)
             dealer = roster.iloc[index]
             day = first + int(rng.integers(0, int((last - first).astype(int))))
             which = int(rng.integers(0, len(sources)))
-            rows.append({"notice_id": f"TB{str(day)[:4]}{len(rows) + 1:05d}", "dealer_id": dealer["dealer_id"],
-                         "notice_date": str(day),
-                         "source": sources[which].format(province=dealer["province"], city=short_name(dealer["city"])),
-                         "description": f"{dealer['dealer_name']}{texts[which]}"})
+            rows.append(
+                {
+                    "notice_id": f"TB{str(day)[:4]}{len(rows) + 1:05d}",
+                    "dealer_id": dealer["dealer_id"],
+                    "notice_date": str(day),
+                    "source": sources[which].format(province=dealer["province"], city=short_name(dealer["city"])),
+                    "description": f"{dealer['dealer_name']}{texts[which]}",
+                }
+            )
     return pd.DataFrame(rows, columns=["notice_id", "dealer_id", "notice_date", "source", "description"])

@@ -2,6 +2,7 @@
 callbacks and hotline tickets. Every drawn value is a hash of the row's key, a salt and the seed, so
 the same arguments give the same rows on any number of threads, and a repeat repair's source is
 recomputed from its key instead of joined. See `sampledata.national`."""
+
 from __future__ import annotations
 
 import duckdb
@@ -27,19 +28,74 @@ from sampledata.reference import (
 )
 from sampledata.span import Span
 
-EARLY_TICKETS = 0.2     # share of answered requests received 2 hours to 3 days (not minutes) before the visit was asked
+EARLY_TICKETS = 0.2  # share of answered requests received 2 hours to 3 days (not minutes) before the visit was asked
 CALLBACK_ALSO_HOTLINE = 0.35  # customers who complained in a callback and also called the hotline
 DAY = 1440  # minutes
 FAKE_COMMENTS = ("用户称未报修，无此次服务", "用户表示师傅没有上门", "用户不认可此维修单")
 
 # Salts of the hash-based random numbers: one per independent draw about a record or ticket.
-(S_DAY, S_HOUR, S_SERVICE, S_OPEN, S_RETURN, S_FAMILY, S_MODEL, S_FAULT, S_WAIT1, S_WAIT2, S_JOB1, S_JOB2,
- S_WORK, S_NOT_ARRIVED, S_LABOR, S_LABOR_PICK, S_PARTS, S_PARTS_PICK, S_PARTS1, S_PARTS2, S_AGE, S_NO_PURCHASE,
- S_WARRANTY_BLANK, S_NAME, S_PHONE, S_ADDRESS, S_SERIAL_BLANK, S_TECH, S_SIGNED, S_DEALER_CB,
- S_DEALER_CB_SPREAD, S_DEALER_CB_ANGLE, S_REPEAT, S_REPEAT_BACK, S_CROSS, S_TICKET, S_TICKET_EARLY,
- S_TICKET_MINUTES, S_CB, S_CB_DAYS, S_CB_MINUTE, S_REACHED, S_FAKE, S_UNRESOLVED, S_SCORE, S_LOW_SCORE,
- S_CONDUCT, S_CONDUCT_PICK, S_BLANK_SCORE, S_COMPLAINT, S_MEMORY, S_COMMENT, S_RECORD_COMPLAINT, S_RC_DAYS,
- S_VERIFIED, S_VERIFIED_BLANK, S_ALSO_HOTLINE, S_HOTLINE_SHIFT, S_LOOSE_TIME, S_LOOSE_PHONE) = range(1, 61)
+(
+    S_DAY,
+    S_HOUR,
+    S_SERVICE,
+    S_OPEN,
+    S_RETURN,
+    S_FAMILY,
+    S_MODEL,
+    S_FAULT,
+    S_WAIT1,
+    S_WAIT2,
+    S_JOB1,
+    S_JOB2,
+    S_WORK,
+    S_NOT_ARRIVED,
+    S_LABOR,
+    S_LABOR_PICK,
+    S_PARTS,
+    S_PARTS_PICK,
+    S_PARTS1,
+    S_PARTS2,
+    S_AGE,
+    S_NO_PURCHASE,
+    S_WARRANTY_BLANK,
+    S_NAME,
+    S_PHONE,
+    S_ADDRESS,
+    S_SERIAL_BLANK,
+    S_TECH,
+    S_SIGNED,
+    S_DEALER_CB,
+    S_DEALER_CB_SPREAD,
+    S_DEALER_CB_ANGLE,
+    S_REPEAT,
+    S_REPEAT_BACK,
+    S_CROSS,
+    S_TICKET,
+    S_TICKET_EARLY,
+    S_TICKET_MINUTES,
+    S_CB,
+    S_CB_DAYS,
+    S_CB_MINUTE,
+    S_REACHED,
+    S_FAKE,
+    S_UNRESOLVED,
+    S_SCORE,
+    S_LOW_SCORE,
+    S_CONDUCT,
+    S_CONDUCT_PICK,
+    S_BLANK_SCORE,
+    S_COMPLAINT,
+    S_MEMORY,
+    S_COMMENT,
+    S_RECORD_COMPLAINT,
+    S_RC_DAYS,
+    S_VERIFIED,
+    S_VERIFIED_BLANK,
+    S_ALSO_HOTLINE,
+    S_HOTLINE_SHIFT,
+    S_LOOSE_TIME,
+    S_LOOSE_PHONE,
+) = range(1, 61)
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
@@ -67,18 +123,21 @@ def create_macros(con: duckdb.DuckDBPyConnection, seed: int, serial: tuple[int, 
     shares = np.cumsum([p[1] for p in PRODUCTS]) / sum(p[1] for p in PRODUCTS)
     family = " ".join(f"WHEN u(k, {S_FAMILY}) < {float(s)!r} THEN {i}" for i, s in enumerate(shares[:-1]))
     models = " ".join(f"WHEN {i} THEN {_pick(p[3], f'hv(k, {S_MODEL})')}" for i, p in enumerate(PRODUCTS))
-    faults = " ".join(f"WHEN {i} THEN CASE WHEN service = 'repair' THEN {_pick(p[4], f'hv(k, {S_FAULT})')} "
-                      f"ELSE {_pick(p[5], f'hv(k, {S_FAULT})')} END" for i, p in enumerate(PRODUCTS))
+    faults = " ".join(
+        f"WHEN {i} THEN CASE WHEN service = 'repair' THEN {_pick(p[4], f'hv(k, {S_FAULT})')} "
+        f"ELSE {_pick(p[5], f'hv(k, {S_FAULT})')} END"
+        for i, p in enumerate(PRODUCTS)
+    )
     warranty = " ".join(f"WHEN {i} THEN {p[2] * 365}" for i, p in enumerate(PRODUCTS))
     address = f"hv(k, {S_ADDRESS})"
     macros = [
         f"hv(k, s) AS hash(k, s, {int(seed)}::BIGINT)",
         "u(k, s) AS (hv(k, s) >> 11)::DOUBLE / 9007199254740992.0",
         "normal(k, s1, s2) AS sqrt(-2 * ln(1 - u(k, s1))) * cos(2 * pi() * u(k, s2))",
-        f"""person(h) AS {_pick(SURNAMES, 'h')} || CASE
+        f"""person(h) AS {_pick(SURNAMES, "h")} || CASE
             WHEN (h >> 40) % 100 < 4 THEN '先生' WHEN (h >> 40) % 100 < 7 THEN '女士'
-            ELSE {_pick(GIVEN_CHARS, 'h >> 10')}
-                 || CASE WHEN (h >> 30) % 10 < 6 THEN {_pick(GIVEN_CHARS, 'h >> 20')} ELSE '' END END""",
+            ELSE {_pick(GIVEN_CHARS, "h >> 10")}
+                 || CASE WHEN (h >> 30) % 10 < 6 THEN {_pick(GIVEN_CHARS, "h >> 20")} ELSE '' END END""",
         f"phone(h) AS {_pick(MOBILE_PREFIXES, 'h')}::VARCHAR || lpad(((h >> 8) % 100000000)::VARCHAR, 8, '0')",
         "yes_no(b) AS CASE WHEN b IS NULL THEN NULL WHEN b THEN '是' ELSE '否' END",
         "minute_text(t) AS strftime(t, '%Y-%m-%d %H:%M')",
@@ -105,9 +164,9 @@ def create_macros(con: duckdb.DuckDBPyConnection, seed: int, serial: tuple[int, 
             ELSE age_of(k, service) <= CASE family_of(k) {warranty} END END""",
         f"""address_of(k, urban, city, place) AS CASE WHEN urban
             THEN concat(city, place, {_pick(STREETS, address)}, 1 + ({address} >> 8) % 399, '号',
-                        {_pick(COMMUNITIES, f'{address} >> 20')}, 1 + ({address} >> 28) % 29, '幢',
+                        {_pick(COMMUNITIES, f"{address} >> 20")}, 1 + ({address} >> 28) % 29, '幢',
                         (1 + ({address} >> 36) % 24) * 100 + 1 + ({address} >> 44) % 4, '室')
-            ELSE concat(place, {_pick(TOWNS, address)}, '镇', {_pick(VILLAGES, f'{address} >> 12')}, '村',
+            ELSE concat(place, {_pick(TOWNS, address)}, '镇', {_pick(VILLAGES, f"{address} >> 12")}, '村',
                         1 + ({address} >> 24) % 11, '组', 1 + ({address} >> 36) % 79, '号') END""",
         # a repair with a serial number that repeats an earlier one ...
         f"""repeat_candidate(k, rate) AS service_of(k) = 'repair' AND u(k, {S_SERIAL_BLANK}) >= 0.02
@@ -127,10 +186,32 @@ def _choice_sql(column: str, chinese: dict[str, str]) -> str:
 
 
 # What a record needs of its dealer-month and dealer (the rest of dm is for callbacks and tickets).
-RECORD_PLAN_COLUMNS = ["dealer", "records", "first_day", "end_day", "month_start", "crisis", "delivered",
-                       "submitted_on", "pair_records", "pair_first_day", "pair_end_day", "pair_place",
-                       "pair_repeat_rate", "dealer_id", "urban", "city", "place", "technicians", "open_rate",
-                       "arrival_hours", "arrival_spread", "signed", "repeat_rate", "callback_rate"]
+RECORD_PLAN_COLUMNS = [
+    "dealer",
+    "records",
+    "first_day",
+    "end_day",
+    "month_start",
+    "crisis",
+    "delivered",
+    "submitted_on",
+    "pair_records",
+    "pair_first_day",
+    "pair_end_day",
+    "pair_place",
+    "pair_repeat_rate",
+    "dealer_id",
+    "urban",
+    "city",
+    "place",
+    "technicians",
+    "open_rate",
+    "arrival_hours",
+    "arrival_spread",
+    "signed",
+    "repeat_rate",
+    "callback_rate",
+]
 
 
 def keys_sql(month: int, n_dealers: int) -> str:
@@ -138,7 +219,7 @@ def keys_sql(month: int, n_dealers: int) -> str:
     return f"""
     CREATE OR REPLACE TEMP TABLE keyed AS
     SELECT *, ({month} * {n_dealers} + dealer) * 100000 + seq AS rid
-    FROM (SELECT {', '.join(RECORD_PLAN_COLUMNS)}, unnest(range(1, records + 1)) AS seq FROM dm WHERE records > 0)
+    FROM (SELECT {", ".join(RECORD_PLAN_COLUMNS)}, unnest(range(1, records + 1)) AS seq FROM dm WHERE records > 0)
     """
 
 
@@ -221,26 +302,33 @@ def records_sql(span: Span, month: int) -> str:
 def _fees_sql() -> str:
     """labor_fee and parts_fee by service type; 50 and 0 for returned records, 0 for open ones."""
     labor_bits, parts_bits = f"hv(rid, {S_LABOR_PICK})", f"hv(rid, {S_PARTS_PICK})"
-    labor = (f"CASE WHEN service = 'install' THEN CASE WHEN u(rid, {S_LABOR}) < 0.8 THEN 0 "
-             f"ELSE {_pick((50, 80, 100, 150), labor_bits)} END "
-             f"WHEN service = 'repair' THEN {_pick((50, 60, 80, 100, 120, 150, 200), labor_bits)} "
-             f"ELSE {_pick((80, 100, 120, 150, 180), labor_bits)} END")
-    parts = (f"CASE WHEN service = 'install' THEN CASE WHEN u(rid, {S_PARTS}) < 0.85 THEN 0 "
-             f"ELSE {_pick((30, 45, 60, 120), parts_bits)} END "
-             f"WHEN service = 'repair' THEN CASE WHEN u(rid, {S_PARTS}) < 0.45 THEN 0 "
-             f"ELSE round(exp(ln(150) + 0.8 * normal(rid, {S_PARTS1}, {S_PARTS2})) / 5) * 5 END "
-             f"ELSE CASE WHEN u(rid, {S_PARTS}) < 0.85 THEN 0 ELSE {_pick((20.0, 35.0, 68.5), parts_bits)} END END")
-    return (f"CASE status WHEN 'open' THEN 0 WHEN 'returned_to_factory' THEN 50 ELSE {labor} END"
-            f"::DECIMAL(10, 2) AS labor_fee, "
-            f"CASE WHEN status = 'completed' THEN {parts} ELSE 0 END::DECIMAL(10, 2) AS parts_fee")
+    labor = (
+        f"CASE WHEN service = 'install' THEN CASE WHEN u(rid, {S_LABOR}) < 0.8 THEN 0 "
+        f"ELSE {_pick((50, 80, 100, 150), labor_bits)} END "
+        f"WHEN service = 'repair' THEN {_pick((50, 60, 80, 100, 120, 150, 200), labor_bits)} "
+        f"ELSE {_pick((80, 100, 120, 150, 180), labor_bits)} END"
+    )
+    parts = (
+        f"CASE WHEN service = 'install' THEN CASE WHEN u(rid, {S_PARTS}) < 0.85 THEN 0 "
+        f"ELSE {_pick((30, 45, 60, 120), parts_bits)} END "
+        f"WHEN service = 'repair' THEN CASE WHEN u(rid, {S_PARTS}) < 0.45 THEN 0 "
+        f"ELSE round(exp(ln(150) + 0.8 * normal(rid, {S_PARTS1}, {S_PARTS2})) / 5) * 5 END "
+        f"ELSE CASE WHEN u(rid, {S_PARTS}) < 0.85 THEN 0 ELSE {_pick((20.0, 35.0, 68.5), parts_bits)} END END"
+    )
+    return (
+        f"CASE status WHEN 'open' THEN 0 WHEN 'returned_to_factory' THEN 50 ELSE {labor} END"
+        f"::DECIMAL(10, 2) AS labor_fee, "
+        f"CASE WHEN status = 'completed' THEN {parts} ELSE 0 END::DECIMAL(10, 2) AS parts_fee"
+    )
 
 
 def callbacks_sql(span: Span, month: int) -> str:
     """Table cb_new: the month's delivered records that HQ calls back, and the answers."""
     comment_bits = f"hv(rid, {S_COMMENT})"
     yymm = str(span.months[month])[2:].replace("-", "")
-    comments = " ".join(f"WHEN score = {score} THEN {_pick(options, comment_bits)}"
-                        for score, options in COMMENTS.items() if score)
+    comments = " ".join(
+        f"WHEN score = {score} THEN {_pick(options, comment_bits)}" for score, options in COMMENTS.items() if score
+    )
     labels = "CASE score " + " ".join(f"WHEN {s} THEN '{SATISFACTION_ZH[s]}'" for s in range(1, 6)) + " END"
     return f"""
     CREATE OR REPLACE TEMP TABLE cb_new AS
@@ -271,7 +359,7 @@ def callbacks_sql(span: Span, month: int) -> str:
                     WHEN u(rid, {S_SCORE}) < p_good + (1 - p_good) * (1 - p_bad) THEN 3
                     WHEN u(rid, {S_SCORE}) < p_good + (1 - p_good) * (1 - p_bad * 0.35) THEN 2
                     ELSE 1 END AS raw_score,
-               CASE WHEN misconduct THEN {_pick(CONDUCT_ISSUES, f'hv(rid, {S_CONDUCT_PICK})')} END AS conduct_issue,
+               CASE WHEN misconduct THEN {_pick(CONDUCT_ISSUES, f"hv(rid, {S_CONDUCT_PICK})")} END AS conduct_issue,
                arrived_at IS NOT NULL
                  AND arrived_at - requested_at <= CASE WHEN urban THEN INTERVAL 24 HOUR ELSE INTERVAL 48 HOUR END
                  AS in_time
@@ -346,7 +434,7 @@ def tickets_sql(span: Span, month: int, n_dealers: int) -> str:
            ticket_type, customer_phone, record_no, yes_no(verified)
     FROM (
         -- repair requests a record answers: minutes (now and then days) before the request was logged
-        SELECT {ticket_id('A', 'seq')} AS ticket_id, dealer_id, '{repair_request}' AS ticket_type, customer_phone,
+        SELECT {ticket_id("A", "seq")} AS ticket_id, dealer_id, '{repair_request}' AS ticket_type, customer_phone,
                NULL AS record_no, NULL::BOOLEAN AS verified,
                requested_at - to_minutes(CASE WHEN u(rid, {S_TICKET_EARLY}) < {EARLY_TICKETS}
                                               THEN 120 + hv(rid, {S_TICKET_MINUTES}) % (3 * {DAY} - 120)
@@ -354,8 +442,8 @@ def tickets_sql(span: Span, month: int, n_dealers: int) -> str:
         FROM rec WHERE ticketed
         UNION ALL
         -- complaints about a delivered record, days after the visit
-        SELECT {ticket_id('K', 'seq')}, dealer_id, '{complaint}', customer_phone, record_no,
-               {verified('rid', 'verified')},
+        SELECT {ticket_id("K", "seq")}, dealer_id, '{complaint}', customer_phone, record_no,
+               {verified("rid", "verified")},
                requested_at + to_minutes(CAST({DAY} + hv(rid, {S_RC_DAYS}) % (11 * {DAY}) AS BIGINT))
         FROM (SELECT r.*, d.verified, d.complaints_per_service
               FROM (SELECT * FROM rec WHERE delivered AND u(rid, {S_RECORD_COMPLAINT}) < {4 * max_complaints}) r
@@ -363,22 +451,22 @@ def tickets_sql(span: Span, month: int, n_dealers: int) -> str:
         WHERE u(rid, {S_RECORD_COMPLAINT}) < complaints_per_service * CASE WHEN crisis THEN 4 ELSE 1 END
         UNION ALL
         -- customers who complained in a callback and to the hotline: one complaint, twice
-        SELECT {ticket_id('B', 'seq')}, dealer_id, '{complaint}', customer_phone, record_no,
-               {verified('rid', '0.85')},
+        SELECT {ticket_id("B", "seq")}, dealer_id, '{complaint}', customer_phone, record_no,
+               {verified("rid", "0.85")},
                greatest(called_at + to_minutes(CAST(hv(rid, {S_HOTLINE_SHIFT}) % (10 * {DAY}) AS BIGINT) - 4 * {DAY}),
                         requested_at + INTERVAL 1 DAY)
         FROM cb_new WHERE complaint AND u(rid, {S_ALSO_HOTLINE}) < {CALLBACK_ALSO_HOTLINE}
         UNION ALL
-        SELECT {ticket_id('U', 'nth')}, dealer_id, '{repair_request}', phone(hv(k, {S_LOOSE_PHONE})), NULL, NULL,
+        SELECT {ticket_id("U", "nth")}, dealer_id, '{repair_request}', phone(hv(k, {S_LOOSE_PHONE})), NULL, NULL,
                ticket_at
-        FROM {from_plan('unanswered', 10**12)}
+        FROM {from_plan("unanswered", 10**12)}
         UNION ALL
-        SELECT {ticket_id('C', 'nth')}, dealer_id, '{complaint}', phone(hv(k, {S_LOOSE_PHONE})), NULL,
-               {verified('k', 'verified')}, ticket_at
-        FROM {from_plan('loose_complaints', 2 * 10**12)}
+        SELECT {ticket_id("C", "nth")}, dealer_id, '{complaint}', phone(hv(k, {S_LOOSE_PHONE})), NULL,
+               {verified("k", "verified")}, ticket_at
+        FROM {from_plan("loose_complaints", 2 * 10**12)}
         UNION ALL
-        SELECT {ticket_id('Q', 'nth')}, dealer_id, '{inquiry}', phone(hv(k, {S_LOOSE_PHONE})), NULL, NULL, ticket_at
-        FROM {from_plan('inquiries', 3 * 10**12)}
+        SELECT {ticket_id("Q", "nth")}, dealer_id, '{inquiry}', phone(hv(k, {S_LOOSE_PHONE})), NULL, NULL, ticket_at
+        FROM {from_plan("inquiries", 3 * 10**12)}
     )
     WHERE received_at >= TIMESTAMP '{span.start}' AND received_at < TIMESTAMP '{span.end}'
     """
@@ -392,9 +480,9 @@ def repairs_file_sql(span: Span, month: int) -> str:
            CASE WHEN ticketed THEN 'RX{str(span.months[month])[2:].replace("-", "")}A' || lpad(dealer::VARCHAR, 5, '0')
                                    || lpad(seq::VARCHAR, 5, '0') END AS hq_ticket_id,
            customer_name, customer_phone, address, product_model, serial_no,
-           strftime(purchase_date, '%Y-%m-%d') AS purchase_date, {_choice_sql('service', SERVICE_ZH)} AS service_type,
+           strftime(purchase_date, '%Y-%m-%d') AS purchase_date, {_choice_sql("service", SERVICE_ZH)} AS service_type,
            fault_category, minute_text(requested_at) AS requested_at, minute_text(arrived_at) AS arrived_at,
-           minute_text(completed_at) AS completed_at, {_choice_sql('status', STATUS_ZH)} AS status,
+           minute_text(completed_at) AS completed_at, {_choice_sql("status", STATUS_ZH)} AS status,
            yes_no(in_warranty) AS in_warranty, labor_fee::VARCHAR AS labor_fee, parts_fee::VARCHAR AS parts_fee,
            technician, yes_no(customer_signed) AS customer_signed, yes_no(dealer_callback) AS dealer_callback
     FROM rec WHERE delivered

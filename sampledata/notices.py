@@ -1,4 +1,5 @@
 """Media and regulator notices of the demo."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -14,7 +15,13 @@ def draw_notices(dealers: pd.DataFrame, span: Span) -> pd.DataFrame:
     for number, (dealer_id, when, source, text) in enumerate(NOTICE_EVENTS, start=1):
         dealer = dealers.loc[dealers["dealer_id"] == dealer_id].iloc[0]
         day = span.date(when)
-        rows.append({"notice_id": f"TB{str(day)[:4]}{number:03d}", "dealer_id": dealer_id, "notice_date": day,
-                     "source": source.format(province=dealer["province"], city=short_name(dealer["city"])),
-                     "description": f"{dealer['dealer_name']}{text}"})
+        rows.append(
+            {
+                "notice_id": f"TB{str(day)[:4]}{number:03d}",
+                "dealer_id": dealer_id,
+                "notice_date": day,
+                "source": source.format(province=dealer["province"], city=short_name(dealer["city"])),
+                "description": f"{dealer['dealer_name']}{text}",
+            }
+        )
     return pd.DataFrame(rows)

@@ -1,4 +1,5 @@
 """repairs_YYYY-MM.csv: the consolidated monthly repair files, their changing layouts and planted bad rows."""
+
 from __future__ import annotations
 
 import pathlib
@@ -46,15 +47,17 @@ def _repair_style(index: int) -> Style:
     )
 
 
-def repair_text(records: pd.DataFrame, reports: pd.DataFrame, span: Span, style: Style,
-                columns: list[str]) -> pd.DataFrame:
+def repair_text(
+    records: pd.DataFrame, reports: pd.DataFrame, span: Span, style: Style, columns: list[str]
+) -> pd.DataFrame:
     """Records as the strings a file holds, in the given columns."""
     values = {
         "record_no": records["record_no"].to_numpy().astype(str),
         "dealer_id": records["dealer_id"].to_numpy().astype(str),
         "report_month": fmt_month(span.months[records["month"].to_numpy()], style.month),
-        "submitted_on": fmt_date(reports["submitted_on"].reindex(records["frame_row"].to_numpy()).to_numpy(),
-                                 style.date),
+        "submitted_on": fmt_date(
+            reports["submitted_on"].reindex(records["frame_row"].to_numpy()).to_numpy(), style.date
+        ),
         "purchase_date": fmt_date(records["purchase_date"].to_numpy(), style.date),
         "service_type": _choice(records["service_type"], SERVICE_ZH, style),
         "status": _choice(records["status"], STATUS_ZH, style),
@@ -88,15 +91,18 @@ def _repair_columns(index: int, rng: np.random.Generator) -> list[str]:
 class BadRow:
     """One deliberately broken row in a consolidated repairs file."""
 
-    month: int        # span month index
+    month: int  # span month index
     dealer_id: str
     problem: str
 
 
 BAD_REPAIR_ROWS = (
-    BadRow(3, "JX120", "unknown_dealer"), BadRow(5, "JX134", "arrived_before_requested"),
-    BadRow(8, "JX150", "duplicate_record_no"), BadRow(10, "JX165", "status_choice"),
-    BadRow(11, "JX181", "negative_fee"), BadRow(14, "JX192", "unparseable_date"),
+    BadRow(3, "JX120", "unknown_dealer"),
+    BadRow(5, "JX134", "arrived_before_requested"),
+    BadRow(8, "JX150", "duplicate_record_no"),
+    BadRow(10, "JX165", "status_choice"),
+    BadRow(11, "JX181", "negative_fee"),
+    BadRow(14, "JX192", "unparseable_date"),
     BadRow(16, "JX209", "completed_before_arrived"),
 )
 

@@ -1,4 +1,5 @@
 """Repair records of the demo: volumes per dealer-month, times, products, fees, record numbers."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,19 +22,23 @@ def month_frame(dealers: pd.DataFrame, span: Span) -> pd.DataFrame:
     joined = dealers["joined_on"].to_numpy().astype("datetime64[D]")
     left = dealers["left_on"].to_numpy().astype("datetime64[D]")
     first = np.clip((joined[:, None] - month_start[None, :]).astype(int), 0, month_days[None, :])
-    left_days = np.where(np.isnat(left)[:, None], month_days[None, :],
-                         (np.where(np.isnat(left), month_start[0], left)[:, None]
-                          - month_start[None, :]).astype(int) + 1)
+    left_days = np.where(
+        np.isnat(left)[:, None],
+        month_days[None, :],
+        (np.where(np.isnat(left), month_start[0], left)[:, None] - month_start[None, :]).astype(int) + 1,
+    )
     last = np.clip(left_days, 0, month_days[None, :])
     calendar_month = span.months.astype(int) % 12
-    frame = pd.DataFrame({
-        "dealer": np.repeat(np.arange(n_dealers), n_months),
-        "month": np.tile(np.arange(n_months), n_dealers),
-        "first_day": first.ravel(),
-        "end_day": last.ravel(),
-        "month_days": np.tile(month_days, n_dealers),
-        "season": np.tile(SEASON[calendar_month], n_dealers),
-    })
+    frame = pd.DataFrame(
+        {
+            "dealer": np.repeat(np.arange(n_dealers), n_months),
+            "month": np.tile(np.arange(n_months), n_dealers),
+            "first_day": first.ravel(),
+            "end_day": last.ravel(),
+            "month_days": np.tile(month_days, n_dealers),
+            "season": np.tile(SEASON[calendar_month], n_dealers),
+        }
+    )
     frame["active"] = frame["end_day"] > frame["first_day"]
     frame["share"] = (frame["end_day"] - frame["first_day"]).clip(lower=0) / frame["month_days"]
     return frame
@@ -64,8 +69,9 @@ def crisis_months(rng: np.random.Generator, dealers: pd.DataFrame, n_months: int
     return crisis
 
 
-def _requested_times(rng: np.random.Generator, frame: pd.DataFrame, counts: np.ndarray,
-                     span: Span) -> tuple[np.ndarray, np.ndarray]:
+def _requested_times(
+    rng: np.random.Generator, frame: pd.DataFrame, counts: np.ndarray, span: Span
+) -> tuple[np.ndarray, np.ndarray]:
     """Row of the month frame and requested_at (minutes) of every record."""
     rows = np.repeat(np.arange(len(frame)), counts)
     first = frame["first_day"].to_numpy()[rows]
@@ -102,8 +108,9 @@ def _faults(rng: np.random.Generator, family: np.ndarray, service: np.ndarray) -
     return fault.astype(str)
 
 
-def _visit_times(rng: np.random.Generator, requested: np.ndarray, median_hours: np.ndarray,
-                 spread: np.ndarray, status: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _visit_times(
+    rng: np.random.Generator, requested: np.ndarray, median_hours: np.ndarray, spread: np.ndarray, status: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """arrived_at and completed_at: a log-normal wait, a short job; blanks for open records."""
     n = len(requested)
     wait = np.maximum(20, median_hours * 60 * np.exp(spread * rng.standard_normal(n))).astype(int)
@@ -122,13 +129,15 @@ def _working_hours(rng: np.random.Generator, arrived: np.ndarray) -> np.ndarray:
     day = arrived.astype("datetime64[D]")
     minute = (arrived - day).astype("timedelta64[m]").astype(np.int64)
     early, late = minute < 8 * 60, minute > 20 * 60 + 30
-    morning = (np.where(late, day + 1, day).astype("datetime64[m]")
-               + (8 * 60 + rng.integers(0, 90, len(arrived))).astype("timedelta64[m]"))
+    morning = np.where(late, day + 1, day).astype("datetime64[m]") + (
+        8 * 60 + rng.integers(0, 90, len(arrived))
+    ).astype("timedelta64[m]")
     return np.where(early | late, morning, arrived)
 
 
-def _as_of_span_end(span: Span, status: np.ndarray, arrived: np.ndarray,
-                    completed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _as_of_span_end(
+    span: Span, status: np.ndarray, arrived: np.ndarray, completed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The data set stands as of the first day after its last month (never after the day it is made): a visit
     that would come later has not happened, so its record is still open. No draw: the same seed and
     span give the same records."""
@@ -145,15 +154,21 @@ def _fees(rng: np.random.Generator, service: np.ndarray, status: np.ndarray) -> 
     n = len(service)
     labor = np.select(
         [service == "install", service == "repair"],
-        [np.where(rng.random(n) < 0.8, 0, pick(rng, (50, 80, 100, 150), n)),
-         pick(rng, (50, 60, 80, 100, 120, 150, 200), n)],
-        pick(rng, (80, 100, 120, 150, 180), n)).astype(float)
+        [
+            np.where(rng.random(n) < 0.8, 0, pick(rng, (50, 80, 100, 150), n)),
+            pick(rng, (50, 60, 80, 100, 120, 150, 200), n),
+        ],
+        pick(rng, (80, 100, 120, 150, 180), n),
+    ).astype(float)
     repair_parts = np.round(np.exp(np.log(150) + 0.8 * rng.standard_normal(n)) / 5) * 5
     parts = np.select(
         [service == "install", service == "repair"],
-        [np.where(rng.random(n) < 0.85, 0, pick(rng, (30, 45, 60, 120), n)),
-         np.where(rng.random(n) < 0.45, 0, repair_parts)],
-        np.where(rng.random(n) < 0.85, 0, pick(rng, (20, 35, 68.5), n))).astype(float)
+        [
+            np.where(rng.random(n) < 0.85, 0, pick(rng, (30, 45, 60, 120), n)),
+            np.where(rng.random(n) < 0.45, 0, repair_parts),
+        ],
+        np.where(rng.random(n) < 0.85, 0, pick(rng, (20, 35, 68.5), n)),
+    ).astype(float)
     labor = np.where(status == "returned_to_factory", 50.0, labor)
     parts = np.where(status == "returned_to_factory", 0.0, parts)
     blank = status == "open"
@@ -168,8 +183,14 @@ def _serials(rng: np.random.Generator, n: int) -> np.ndarray:
     return cat("SN", np.char.zfill(numbers.astype(str), 8))
 
 
-def draw_repairs(rng: np.random.Generator, dealers: pd.DataFrame, span: Span,
-                 frame: pd.DataFrame, counts: np.ndarray, crisis: np.ndarray) -> pd.DataFrame:
+def draw_repairs(
+    rng: np.random.Generator,
+    dealers: pd.DataFrame,
+    span: Span,
+    frame: pd.DataFrame,
+    counts: np.ndarray,
+    crisis: np.ndarray,
+) -> pd.DataFrame:
     """Every repair record of the span, typed, before any dealer-month is held back."""
     rows, requested = _requested_times(rng, frame, counts, span)
     dealer = frame["dealer"].to_numpy()[rows]
@@ -182,9 +203,11 @@ def draw_repairs(rng: np.random.Generator, dealers: pd.DataFrame, span: Span,
     calendar_month = span.months.astype(int)[month] % 12 + 1
     service = rng.choice(["install", "repair", "maintenance"], n, p=[0.3, 0.55, 0.15])
     is_crisis = crisis[dealer, month]
-    status = np.where(rng.random(n) < d["open_rate"].to_numpy() * np.where(is_crisis, 3, 1), "open",
-                      np.where((service == "repair") & (rng.random(n) < 0.02), "returned_to_factory",
-                               "completed"))
+    status = np.where(
+        rng.random(n) < d["open_rate"].to_numpy() * np.where(is_crisis, 3, 1),
+        "open",
+        np.where((service == "repair") & (rng.random(n) < 0.02), "returned_to_factory", "completed"),
+    )
     products = _products(rng, n, np.isin(calendar_month, (6, 7, 8)))
     median = d["arrival_hours"].to_numpy() * np.where(urban, 1, 2) * np.where(is_crisis, 1.6, 1)
     arrived, completed = _visit_times(rng, requested, median, d["arrival_spread"].to_numpy(), status)
@@ -195,23 +218,36 @@ def draw_repairs(rng: np.random.Generator, dealers: pd.DataFrame, span: Span,
     purchase = np.where(rng.random(n) < 0.05, np.datetime64("NaT", "D"), purchase)
     labor, parts = _fees(rng, service, status)
     callback_share = np.clip(d["dealer_callback"].to_numpy() + 0.05 * rng.standard_normal(n), 0, 1)
-    records = pd.DataFrame({
-        "dealer": dealer, "month": month, "frame_row": rows,
-        "dealer_id": d["dealer_id"].to_numpy(),
-        "customer_name": person_names(rng, n, customers=True), "customer_phone": phones(rng, n),
-        "address": addresses(rng, d["city"].to_numpy(), d["place"].to_numpy(), urban),
-        "product_model": products["product_model"], "family": products["family"],
-        "serial_no": np.where(rng.random(n) < 0.02, "", _serials(rng, n)),
-        "purchase_date": purchase, "service_type": service,
-        "fault_category": _faults(rng, products["family"], service),
-        "requested_at": requested, "arrived_at": arrived, "completed_at": completed, "status": status,
-        "in_warranty": np.where(np.isnat(purchase) & (rng.random(n) < 0.5), -1, in_warranty),
-        "labor_fee": labor, "parts_fee": parts,
-        "technician": _technicians(rng, dealers, dealer),
-        "customer_signed": np.where(status == "open", 0, (rng.random(n) < d["signed"].to_numpy()).astype(int)),
-        "dealer_callback": (rng.random(n) < callback_share).astype(int),
-        "hq_ticket_id": "", "urban": urban, "crisis": is_crisis,
-    })
+    records = pd.DataFrame(
+        {
+            "dealer": dealer,
+            "month": month,
+            "frame_row": rows,
+            "dealer_id": d["dealer_id"].to_numpy(),
+            "customer_name": person_names(rng, n, customers=True),
+            "customer_phone": phones(rng, n),
+            "address": addresses(rng, d["city"].to_numpy(), d["place"].to_numpy(), urban),
+            "product_model": products["product_model"],
+            "family": products["family"],
+            "serial_no": np.where(rng.random(n) < 0.02, "", _serials(rng, n)),
+            "purchase_date": purchase,
+            "service_type": service,
+            "fault_category": _faults(rng, products["family"], service),
+            "requested_at": requested,
+            "arrived_at": arrived,
+            "completed_at": completed,
+            "status": status,
+            "in_warranty": np.where(np.isnat(purchase) & (rng.random(n) < 0.5), -1, in_warranty),
+            "labor_fee": labor,
+            "parts_fee": parts,
+            "technician": _technicians(rng, dealers, dealer),
+            "customer_signed": np.where(status == "open", 0, (rng.random(n) < d["signed"].to_numpy()).astype(int)),
+            "dealer_callback": (rng.random(n) < callback_share).astype(int),
+            "hq_ticket_id": "",
+            "urban": urban,
+            "crisis": is_crisis,
+        }
+    )
     add_repeat_repairs(rng, records, dealers)
     records["seq"] = records.groupby("frame_row").cumcount() + 1
     records["record_no"] = _record_numbers(records, dealers, span)

@@ -1,4 +1,5 @@
 """Repeat repairs: a serial (and customer) repaired again within 30 days, now and then by the town dealer."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -6,14 +7,21 @@ import pandas as pd
 
 from sampledata.reference import DAY
 
-REPEAT_FIELDS = ("serial_no", "product_model", "family", "customer_name", "customer_phone", "address",
-                 "purchase_date", "in_warranty")
+REPEAT_FIELDS = (
+    "serial_no",
+    "product_model",
+    "family",
+    "customer_name",
+    "customer_phone",
+    "address",
+    "purchase_date",
+    "in_warranty",
+)
 
 
 def add_repeat_repairs(rng: np.random.Generator, records: pd.DataFrame, dealers: pd.DataFrame) -> None:
     """Give some repairs the serial (and customer) of a repair of the last 30 days."""
-    repair = np.nonzero((records["service_type"] == "repair").to_numpy()
-                        & (records["serial_no"] != "").to_numpy())[0]
+    repair = np.nonzero((records["service_type"] == "repair").to_numpy() & (records["serial_no"] != "").to_numpy())[0]
     dealer = records["dealer"].to_numpy()[repair]
     when = records["requested_at"].to_numpy()[repair]
     chance = dealers["repeat"].to_numpy()[dealer]
@@ -26,8 +34,9 @@ def add_repeat_repairs(rng: np.random.Generator, records: pd.DataFrame, dealers:
     _cross_dealer_repeats(rng, records, repair, candidate | ok)
 
 
-def _cross_dealer_repeats(rng: np.random.Generator, records: pd.DataFrame, repair: np.ndarray,
-                          taken: np.ndarray) -> None:
+def _cross_dealer_repeats(
+    rng: np.random.Generator, records: pd.DataFrame, repair: np.ndarray, taken: np.ndarray
+) -> None:
     """A few county repairs repeat a repair done by the town dealer of the same city weeks before."""
     dealer = records["dealer"].to_numpy()[repair]
     when = records["requested_at"].to_numpy()[repair]

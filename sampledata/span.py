@@ -1,4 +1,5 @@
 """The months of a data set (the demo's 24, the national set's M) and the demo's award year."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,8 +42,11 @@ class Span:
     def date(self, when: tuple[str, int, int]) -> np.datetime64:
         """A day given as ('award', month, day) or ('span', month index, day), clipped to the month."""
         place, number, day = when
-        month = (np.datetime64(f"{self.award_year}-{number:02d}", "M") if place == "award"
-                 else self.months[min(number, len(self.months) - 1)])
+        month = (
+            np.datetime64(f"{self.award_year}-{number:02d}", "M")
+            if place == "award"
+            else self.months[min(number, len(self.months) - 1)]
+        )
         last_day = int(((month + 1).astype("datetime64[D]") - month.astype("datetime64[D]")).astype(int))
         return month.astype("datetime64[D]") + min(day, last_day) - 1
 

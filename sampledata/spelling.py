@@ -1,4 +1,5 @@
 """How values are spelled in the files: styles, dates, months, booleans, money, full-width digits, CSV bytes."""
+
 from __future__ import annotations
 
 import csv
@@ -32,9 +33,9 @@ class Style:
 
     chinese_headers: bool = False
     encoding: str = "utf-8"
-    datetime: str = "iso"        # iso | seconds | slash
-    date: str = "iso"            # iso | slash | cn
-    month: str = "iso"           # iso | slash | compact | cn
+    datetime: str = "iso"  # iso | seconds | slash
+    date: str = "iso"  # iso | slash | cn
+    month: str = "iso"  # iso | slash | compact | cn
     booleans: tuple[str, str] = ("Y", "N")
     chinese_values: bool = False
     money_decimals: bool = False
@@ -49,8 +50,15 @@ def _parts(values) -> tuple[np.ndarray, ...]:
     days = v.astype("datetime64[D]")
     months = days.astype("datetime64[M]")
     seconds = (v - days).astype(np.int64)
-    return (months.astype(np.int64) // 12 + 1970, months.astype(np.int64) % 12 + 1,
-            (days - months).astype(np.int64) + 1, seconds // 3600, seconds // 60 % 60, seconds % 60, missing)
+    return (
+        months.astype(np.int64) // 12 + 1970,
+        months.astype(np.int64) % 12 + 1,
+        (days - months).astype(np.int64) + 1,
+        seconds // 3600,
+        seconds // 60 % 60,
+        seconds % 60,
+        missing,
+    )
 
 
 def _two(values: np.ndarray) -> np.ndarray:
@@ -72,17 +80,23 @@ def fmt_datetime(values, style: str) -> np.ndarray:
 def fmt_date(values, style: str) -> np.ndarray:
     """'2025-04-09', '2025/4/9' or '2025年4月9日'; '' for NaT."""
     y, m, d, *_, missing = _parts(values)
-    text = {"iso": lambda: cat(y, "-", _two(m), "-", _two(d)),
-            "slash": lambda: cat(y, "/", m, "/", d),
-            "cn": lambda: cat(y, "年", m, "月", d, "日")}[style]()
+    text = {
+        "iso": lambda: cat(y, "-", _two(m), "-", _two(d)),
+        "slash": lambda: cat(y, "/", m, "/", d),
+        "cn": lambda: cat(y, "年", m, "月", d, "日"),
+    }[style]()
     return np.where(missing, "", text)
 
 
 def fmt_month(values, style: str) -> np.ndarray:
     """'2025-03', '2025/03', '202503' or '2025年3月'."""
     y, m, *_ = _parts(np.asarray(values).astype("datetime64[M]"))
-    return {"iso": lambda: cat(y, "-", _two(m)), "slash": lambda: cat(y, "/", _two(m)),
-            "compact": lambda: cat(y, _two(m)), "cn": lambda: cat(y, "年", m, "月")}[style]()
+    return {
+        "iso": lambda: cat(y, "-", _two(m)),
+        "slash": lambda: cat(y, "/", _two(m)),
+        "compact": lambda: cat(y, _two(m)),
+        "cn": lambda: cat(y, "年", m, "月"),
+    }[style]()
 
 
 def fmt_bool(values, spelling: tuple[str, str]) -> np.ndarray:
@@ -127,5 +141,5 @@ def frame_csv(frame: pd.DataFrame, header: list[str], style: Style, title: tuple
 def next_number(record_no: str) -> str:
     """The record number after the last one of a dealer-month (same style)."""
     head = record_no.rstrip("0123456789")
-    digits = record_no[len(head):]
+    digits = record_no[len(head) :]
     return f"{head}{int(digits) + 1:0{len(digits)}d}"

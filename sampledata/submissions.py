@@ -1,4 +1,5 @@
 """Monthly reports of the demo: how each dealer-month is delivered (or not) and when it is submitted."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -8,8 +9,9 @@ from sampledata.roles import BAD_FILE, LATE_DEALERS, MISSING_MONTHS, RESUBMISSIO
 from sampledata.span import Span
 
 
-def draw_reports(rng: np.random.Generator, dealers: pd.DataFrame, span: Span, frame: pd.DataFrame,
-                 counts: np.ndarray) -> pd.DataFrame:
+def draw_reports(
+    rng: np.random.Generator, dealers: pd.DataFrame, span: Span, frame: pd.DataFrame, counts: np.ndarray
+) -> pd.DataFrame:
     """One row per dealer-month with records: how it was delivered and when it was submitted."""
     reports = frame.loc[counts > 0, ["dealer", "month"]].copy()
     reports["frame_row"] = reports.index.to_numpy()
@@ -28,15 +30,20 @@ def draw_reports(rng: np.random.Generator, dealers: pd.DataFrame, span: Span, fr
     for dealer_id, months in MISSING_MONTHS.items():
         for month in months:
             _set_layout(reports, ids, dealer_id, span.index(("award", month)), "missing")
-    for layout, entries in (("single_csv", SINGLE_CSV), ("single_xlsx", SINGLE_XLSX),
-                            ("bad_file", (BAD_FILE,)), ("resubmitted", (RESUBMISSION,))):
+    for layout, entries in (
+        ("single_csv", SINGLE_CSV),
+        ("single_xlsx", SINGLE_XLSX),
+        ("bad_file", (BAD_FILE,)),
+        ("resubmitted", (RESUBMISSION,)),
+    ):
         for dealer_id, when in entries:
             _set_layout(reports, ids, dealer_id, span.index(when), layout)
     return reports.set_index("frame_row")
 
 
-def _forced_late_months(rng: np.random.Generator, reports: pd.DataFrame, dealers: pd.DataFrame,
-                        span: Span, late: np.ndarray) -> np.ndarray:
+def _forced_late_months(
+    rng: np.random.Generator, reports: pd.DataFrame, dealers: pd.DataFrame, span: Span, late: np.ndarray
+) -> np.ndarray:
     """Late dealers: 3-5 late months in the award year, whatever the dice said."""
     ids = dealers["dealer_id"].to_numpy()[reports["dealer"].to_numpy()]
     year = span.months.astype("datetime64[Y]").astype(int)[reports["month"].to_numpy()] + 1970

@@ -1,12 +1,19 @@
 """Opening dashboard pages in Streamlit's AppTest, shared by the page test modules."""
+
 from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
 ENTRY = "../dashboard.py"
-PAGES = {"overview": "pages/0_Overview.py", "dealers": "pages/1_Dealers.py", "award": "pages/2_Award.py",
-         "settlement": "pages/3_Settlement.py", "data": "pages/4_Data.py", "callbacks": "pages/5_Callbacks.py",
-         "explore": "pages/6_Explore.py"}
+PAGES = {
+    "overview": "pages/0_Overview.py",
+    "dealers": "pages/1_Dealers.py",
+    "award": "pages/2_Award.py",
+    "settlement": "pages/3_Settlement.py",
+    "data": "pages/4_Data.py",
+    "callbacks": "pages/5_Callbacks.py",
+    "explore": "pages/6_Explore.py",
+}
 REVIEW_PAGES = ("overview", "dealers", "award", "settlement")
 
 

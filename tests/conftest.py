@@ -1,6 +1,7 @@
 """Fixtures that build small input files and a fresh database per test (as datasette does), the
 demo database built once (tests/demo_data.py), and the dashboard server and Chromium that the
 browser modules share (tests/served_app.py)."""
+
 from __future__ import annotations
 
 import csv
@@ -25,8 +26,18 @@ from served_app import SHARED, Dashboard
 # a developer's own data/users.toml must not put every page test behind the sign-in form.
 os.environ["SERVICE_QC_USERS"] = str(Path(__file__).resolve().parent / "fixtures" / "no-users.toml")
 
-DEALER_HEADER = ["dealer_id", "dealer_name", "region", "province", "city", "area_type",
-                 "technicians", "has_service_center", "joined_on", "left_on"]
+DEALER_HEADER = [
+    "dealer_id",
+    "dealer_name",
+    "region",
+    "province",
+    "city",
+    "area_type",
+    "technicians",
+    "has_service_center",
+    "joined_on",
+    "left_on",
+]
 
 
 def write_csv(path: Path, rows: list[list], encoding: str = "utf-8") -> Path:
@@ -67,8 +78,17 @@ class Warehouse:
 
     def dealers(self, *rows: list, name: str = "dealers.csv"):
         """Load a roster; rows default area urban, 2 technicians, a service center, no dates."""
-        full = [[r[0], r[1] if len(r) > 1 else f"Dealer {r[0]}", "华东", "浙江", "杭州",
-                 *(list(r[2:]) + ["urban", 2, "Y", "", ""][len(r) - 2:])] for r in rows]
+        full = [
+            [
+                r[0],
+                r[1] if len(r) > 1 else f"Dealer {r[0]}",
+                "华东",
+                "浙江",
+                "杭州",
+                *(list(r[2:]) + ["urban", 2, "Y", "", ""][len(r) - 2 :]),
+            ]
+            for r in rows
+        ]
         return self.load(self.file(name, [DEALER_HEADER] + full))
 
     def query(self, sql: str, params=None, rules=None):
@@ -95,8 +115,9 @@ def wh(tmp_path) -> Warehouse:
     figures do not look at; tests/test_cases.py and the demo database keep every kind."""
     warehouse = Warehouse(tmp_path)
     values = warehouse.rules.values
-    warehouse.rules = Rules({**values, "cases.kinds": tuple(k for k in values["cases.kinds"] if k != "watchlist")},
-                            warehouse.rules.source)
+    warehouse.rules = Rules(
+        {**values, "cases.kinds": tuple(k for k in values["cases.kinds"] if k != "watchlist")}, warehouse.rules.source
+    )
     return warehouse
 
 
@@ -159,6 +180,7 @@ def prebuilt_warehouse(wh, empty_warehouse_file) -> Warehouse:
 
 # --- the demo data set, the dashboard server, Chromium ----------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def demo_warehouse(request, tmp_path_factory) -> Path:
     """The demo data set loaded, as `python -m etl demo` makes it: built once for the sources it comes
@@ -167,7 +189,7 @@ def demo_warehouse(request, tmp_path_factory) -> Path:
     cache = getattr(request.config, "cache", None)
     if cache is not None:
         folder = cache.mkdir("demo_warehouse")
-    else:   # -p no:cacheprovider: the temporary folder every worker of this run shares
+    else:  # -p no:cacheprovider: the temporary folder every worker of this run shares
         base = tmp_path_factory.getbasetemp()
         folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "demo_warehouse"
     return demo_database(Path(folder))
@@ -177,8 +199,9 @@ def demo_warehouse(request, tmp_path_factory) -> Path:
 def dashboard(demo_warehouse, tmp_path_factory) -> Dashboard:
     """The dashboard served on a private copy of the demo database, shared by every browser module
     (tests/served_app.py); a test may load files into it."""
-    return SHARED.dashboard(lambda: copy_database(demo_warehouse,
-                                                  tmp_path_factory.mktemp("dashboard") / "warehouse.duckdb"))
+    return SHARED.dashboard(
+        lambda: copy_database(demo_warehouse, tmp_path_factory.mktemp("dashboard") / "warehouse.duckdb")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -207,8 +230,13 @@ def pytest_sessionfinish(session):
 # The units of work that take longest (a few minutes each on 2 cores), longest first: started first, so
 # that no worker is left running one of them alone at the end. xdist would otherwise start the units
 # with the most tests first, and these have few. A new slow module belongs here.
-LONGEST_FIRST = ("browser modules", "test_dates_properties.py", "test_marts.py", "test_damaged_files.py",
-                 "test_sample_national.py")
+LONGEST_FIRST = (
+    "browser modules",
+    "test_dates_properties.py",
+    "test_marts.py",
+    "test_damaged_files.py",
+    "test_sample_national.py",
+)
 
 
 @pytest.hookimpl(optionalhook=True)

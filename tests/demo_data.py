@@ -10,6 +10,7 @@ build while the others wait; a folder counts only once its `complete` marker is 
 
 The built database is a template: open it read-only, or copy it to change it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,8 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("sampledata", "etl", "i18n", "locale", "rules.toml", "header_aliases.toml")
 SUFFIXES = {".py", ".sql", ".toml", ".po"}
-SETTINGS = ("SERVICE_QC_DB", "SERVICE_QC_RULES", "SERVICE_QC_HEADER_ALIASES")   # the build uses the defaults
-STALE_SECONDS = 6 * 3600     # older folders of other keys are removed
+SETTINGS = ("SERVICE_QC_DB", "SERVICE_QC_RULES", "SERVICE_QC_HEADER_ALIASES")  # the build uses the defaults
+STALE_SECONDS = 6 * 3600  # older folders of other keys are removed
 
 
 def demo_key(today: dt.date | None = None) -> str:
@@ -72,9 +73,9 @@ def demo_database(cache: Path) -> Path:
     key = demo_key()
     folder = cache / key
     with (cache / f"{key}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)      # released when the file closes
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         if not (folder / "complete").exists():
-            shutil.rmtree(folder, ignore_errors=True)    # a build that died half-way
+            shutil.rmtree(folder, ignore_errors=True)  # a build that died half-way
             folder.mkdir()
             _build(folder)
             (folder / "complete").write_text(f"built {dt.datetime.now():%Y-%m-%d %H:%M:%S}\n", encoding="utf-8")

@@ -2,6 +2,7 @@
 ligature names left out), and no catalog text of the other language may show; in Chinese no English word may
 show beyond the few names kept as they are (Excel, the statisticians' names, file types, the language switch's
 "English"). tests/test_browser.py checks it on every page it renders, in the same visit."""
+
 from __future__ import annotations
 
 import re
@@ -11,10 +12,32 @@ from app import i18n
 
 # English words a Chinese page may show: names and formats, not sentences. Explore lists the warehouse's
 # tables by their SQL names, which are identifiers, not words.
-KEPT = {"English", "Excel", "Wilson", "Laney", "Libre", "Office", "LibreOffice", "WPS", "Spiegelhalter", "zip", "csv",
-        "xlsx"}
-SQL_NAMES = {"callbacks", "cases", "complaints", "dealers", "hotline", "notices", "rejects", "repairs", "requests",
-             "sales"}
+KEPT = {
+    "English",
+    "Excel",
+    "Wilson",
+    "Laney",
+    "Libre",
+    "Office",
+    "LibreOffice",
+    "WPS",
+    "Spiegelhalter",
+    "zip",
+    "csv",
+    "xlsx",
+}
+SQL_NAMES = {
+    "callbacks",
+    "cases",
+    "complaints",
+    "dealers",
+    "hotline",
+    "notices",
+    "rejects",
+    "repairs",
+    "requests",
+    "sales",
+}
 SEEN = """() => {
   const parts = [];
   for (const id of ["stMain", "stSidebar"]) {
@@ -51,8 +74,6 @@ def _distinctive(lang: str) -> set[str]:
     return pieces
 
 
-
-
 def assert_one_language(page, name: str, lang: str) -> None:
     """The page as shown holds no distinctive text of the other language (and, in Chinese, no English word but
     the kept names)."""
@@ -61,7 +82,7 @@ def assert_one_language(page, name: str, lang: str) -> None:
     leaked = sorted(piece for piece in _distinctive(other) if piece in seen)
     assert not leaked, leaked
     if lang == "zh":
-        tokens = [token for token in seen.split() if not re.search(r"[._@/\\:=]", token)]   # file names, links
+        tokens = [token for token in seen.split() if not re.search(r"[._@/\\:=]", token)]  # file names, links
         words = {word for token in tokens for word in re.findall(r"[A-Za-z][a-z]{2,}", token)}
         allowed = KEPT | (SQL_NAMES if name == "explore" else set())
         assert not sorted(words - allowed)

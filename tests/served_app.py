@@ -7,6 +7,7 @@ soon as the worker's next test needs neither (conftest's pytest_runtest_teardown
 sync API leaves its event loop marked as running in the main thread, which other tests must not
 inherit. A later test that needs them again starts them again.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -23,15 +24,20 @@ from pathlib import Path
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @dataclass(frozen=True)
 class Dashboard:
-    url: str            # e.g. http://127.0.0.1:43567
-    database: Path      # the server's own copy of the demo database (a test may load files into it)
-    log: Path           # everything the server printed
+    url: str  # e.g. http://127.0.0.1:43567
+    database: Path  # the server's own copy of the demo database (a test may load files into it)
+    log: Path  # everything the server printed
 
 
 def server_log() -> Path:
@@ -69,9 +75,25 @@ def serving(database: Path, log_path: Path, extra_env: dict[str, str] | None = N
     log_path.parent.mkdir(exist_ok=True)
     with log_path.open("w", encoding="utf-8") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "app.serve", "--server.headless", "true",
-             "--server.port", str(port), "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+            [
+                sys.executable,
+                "-m",
+                "app.serve",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.fileWatcherType",
+                "none",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_healthy(url, process, log_path)
@@ -112,6 +134,7 @@ class Shared:
     def chromium(self):
         if self._chromium is None:
             from playwright.sync_api import sync_playwright
+
             playwright = self._resources().enter_context(sync_playwright())
             self._chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             self._resources().callback(self._chromium.close)

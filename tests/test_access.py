@@ -7,6 +7,7 @@ D1 alone, March-April 2025: 5 services (R1-R5), 1 complaint (R2) -> 20.0 % (all 
 answered callbacks C1 (5) and C2 (2) -> satisfaction 1 of 2, 50.0 % (all dealers: 2 of 3, 66.7 %).
 D2 alone: 1 service (S1), no complaint -> 0.0 %, C3 answered 4 -> satisfaction 100.0 %.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,7 +30,7 @@ from etl import audit, cli
 from etl.access import allowed_dealers, may, may_open, scope_for
 from etl.users import User, UsersError, hash_password, load_users, save_users, user_for_email, verify_password
 
-small_db = test_pages_apptest.small_db   # its fixture, shared
+small_db = test_pages_apptest.small_db  # its fixture, shared
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
 USERS = {
@@ -38,7 +39,7 @@ USERS = {
     "east": dict(role="regional", regions=("华东",), email="east@hq.example"),
     "south_calls": dict(role="callcenter", provinces=("广东",)),
     "d2": dict(role="dealer", dealer_ids=("D2",)),
-    "west": dict(role="regional", regions=("西北",)),      # a region without dealers (yet)
+    "west": dict(role="regional", regions=("西北",)),  # a region without dealers (yet)
 }
 
 
@@ -61,6 +62,7 @@ def trail(users_file: Path) -> Path:
 
 
 # --- the users file and its command ------------------------------------------------------------------
+
 
 def _users(*argv, passwords=(PASSWORD, PASSWORD)):
     with mock.patch("getpass.getpass", side_effect=list(passwords)):
@@ -95,15 +97,18 @@ def test_users_command_adds_lists_changes_and_removes_and_audits_each_change(tmp
     assert events["user_name"].str.startswith("cli:").all()
 
 
-@pytest.mark.parametrize("argv, passwords, message", [
-    (["add", "x", "--role", "dealer", "--regions", "华东"], (PASSWORD, PASSWORD), "a dealer has no regions"),
-    (["add", "x", "--role", "regional"], (PASSWORD, PASSWORD), "a regional needs a scope"),
-    (["add", "x", "--role", "regional", "--regions", "华东", "--uploads"], (PASSWORD, PASSWORD), "analysts only"),
-    (["add", "x", "--role", "admin"], ("short", "short"), "at least 10 characters"),
-    (["add", "x", "--role", "admin"], (PASSWORD, PASSWORD + "x"), "the two passwords differ"),
-    (["add", "X Y", "--role", "admin"], (PASSWORD, PASSWORD), "lower-case letters"),
-    (["remove", "nobody"], (), "no user nobody"),
-])
+@pytest.mark.parametrize(
+    "argv, passwords, message",
+    [
+        (["add", "x", "--role", "dealer", "--regions", "华东"], (PASSWORD, PASSWORD), "a dealer has no regions"),
+        (["add", "x", "--role", "regional"], (PASSWORD, PASSWORD), "a regional needs a scope"),
+        (["add", "x", "--role", "regional", "--regions", "华东", "--uploads"], (PASSWORD, PASSWORD), "analysts only"),
+        (["add", "x", "--role", "admin"], ("short", "short"), "at least 10 characters"),
+        (["add", "x", "--role", "admin"], (PASSWORD, PASSWORD + "x"), "the two passwords differ"),
+        (["add", "X Y", "--role", "admin"], (PASSWORD, PASSWORD), "lower-case letters"),
+        (["remove", "nobody"], (), "no user nobody"),
+    ],
+)
 def test_users_command_refuses_bad_users_and_writes_nothing(tmp_path, monkeypatch, capsys, argv, passwords, message):
     monkeypatch.setenv("SERVICE_QC_USERS", str(tmp_path / "users.toml"))
     monkeypatch.setenv("SERVICE_QC_AUDIT", str(tmp_path / "audit.sqlite"))
@@ -122,37 +127,45 @@ def test_a_broken_users_file_is_refused_naming_the_user(tmp_path):
     path.write_text('[users.a]\nrole = "owner"\npassword = "x"\n', encoding="utf-8")
     with pytest.raises(UsersError, match="users.toml: user a: role 'owner'"):
         load_users(path)
-    path.write_text('[users.a]\nrole = "admin"\nemail = "x@y"\n[users.b]\nrole = "admin"\nemail = "X@Y"\n',
-                    encoding="utf-8")
+    path.write_text(
+        '[users.a]\nrole = "admin"\nemail = "x@y"\n[users.b]\nrole = "admin"\nemail = "X@Y"\n', encoding="utf-8"
+    )
     with pytest.raises(UsersError, match="e-mail address is given to two users"):
         load_users(path)
 
 
 def test_single_sign_on_accounts_map_to_users_by_email():
-    users = {"wang": User("wang", "regional", regions=("华东",), email="wang@hq.example"),
-             "li": User("li", "admin", email="li@hq.example")}
+    users = {
+        "wang": User("wang", "regional", regions=("华东",), email="wang@hq.example"),
+        "li": User("li", "admin", email="li@hq.example"),
+    }
     assert user_for_email(users, "Wang@HQ.example ").name == "wang"
     assert user_for_email(users, "li@hq.example").role == "admin"
-    assert user_for_email(users, "eve@hq.example") is None      # an account nobody mapped gets nothing
+    assert user_for_email(users, "eve@hq.example") is None  # an account nobody mapped gets nothing
     assert user_for_email(users, "") is None and user_for_email(users, None) is None
     assert user_for_email({"x": User("x", "admin")}, "") is None  # a user without e-mail is no catch-all
 
 
 def test_roles_pages_and_rights():
-    east, calls, dealer = (User("e", "regional", regions=("华东",)), User("c", "callcenter", regions=("华南",)),
-                           User("d", "dealer", dealer_ids=("D2",)))
-    assert [p for p in PAGES if may_open(dealer, p)] == ["dealers", "data"]       # data: its correction sheets
+    east, calls, dealer = (
+        User("e", "regional", regions=("华东",)),
+        User("c", "callcenter", regions=("华南",)),
+        User("d", "dealer", dealer_ids=("D2",)),
+    )
+    assert [p for p in PAGES if may_open(dealer, p)] == ["dealers", "data"]  # data: its correction sheets
     assert [p for p in PAGES if may_open(calls, p)] == ["callbacks"]
     assert not may_open(east, "audit") and may_open(east, "explore")
     assert may(calls, "unmasked_call_list") and not may(User("a", "analyst"), "unmasked_call_list")
     assert may(User("a", "analyst", uploads=True), "upload") and not may(User("a", "analyst"), "upload")
-    assert may(None, "upload") and not may(None, "users")     # open access: everything but managing users
+    assert may(None, "upload") and not may(None, "users")  # open access: everything but managing users
 
 
 def test_a_users_scope_is_anded_into_the_filters(small_db):
     import pandas as pd
-    roster = pd.DataFrame({"dealer_id": ["D1", "D2", "D3"], "region": ["华东", "华南", "华东"],
-                           "province": ["浙江", "广东", "江苏"]})
+
+    roster = pd.DataFrame(
+        {"dealer_id": ["D1", "D2", "D3"], "region": ["华东", "华南", "华东"], "province": ["浙江", "广东", "江苏"]}
+    )
     east = User("e", "regional", regions=("华东",))
     assert allowed_dealers(east, roster) == ("D1", "D3")
     assert allowed_dealers(User("m", "regional", provinces=("广东",), regions=("西北",)), roster) == ("D2",)
@@ -160,16 +173,20 @@ def test_a_users_scope_is_anded_into_the_filters(small_db):
     from etl.db import reader
     from etl.metrics import overview
     from etl.metrics.scope import Scope
+
     with reader(small_db) as con:
+
         def dealers_of(scope):
             return overview.dealer_ranking(con, scope)["dealer_id"].tolist()
+
         assert dealers_of(scope_for(east, roster)) == ["D1"]
-        assert dealers_of(scope_for(east, roster, Scope(regions=("华南",)))) == []   # a filter never widens
+        assert dealers_of(scope_for(east, roster, Scope(regions=("华南",)))) == []  # a filter never widens
         assert dealers_of(scope_for(User("n", "regional", regions=("西北",)), roster)) == []  # no dealer: nothing
         assert dealers_of(scope_for(None, roster)) == ["D1", "D2"]
 
 
 # --- the audit trail and the lock ----------------------------------------------------------------------
+
 
 def test_the_audit_trail_is_append_only(tmp_path):
     path = tmp_path / "audit.sqlite"
@@ -179,7 +196,8 @@ def test_the_audit_trail_is_append_only(tmp_path):
             with pytest.raises(sqlite3.DatabaseError, match="append-only"):
                 con.execute(statement)
     assert audit.events(path)[["user_name", "event", "detail"]].values.tolist() == [
-        ["boss", "export", '{"masked": true, "what": "dealers"}']]
+        ["boss", "export", '{"masked": true, "what": "dealers"}']
+    ]
 
 
 def test_five_failures_in_a_row_lock_the_name_for_fifteen_minutes(tmp_path):
@@ -188,27 +206,33 @@ def test_five_failures_in_a_row_lock_the_name_for_fifteen_minutes(tmp_path):
 
     def locked(at):
         return audit.locked_until(path, "eve", 5, 15, at)
-    audit.record(path, "eve", "signin_failed", at=start - 20 * minute)      # outside the window: not counted
+
+    audit.record(path, "eve", "signin_failed", at=start - 20 * minute)  # outside the window: not counted
     for n in range(4):
         audit.record(path, "eve", "signin_failed", at=start + n * minute)
-    assert locked(start + 4 * minute) is None                                # 4 in the window
-    audit.record(path, "eve", "signin_failed", at=start + 4 * minute)        # the 5th, at 09:04
-    assert locked(start + 5 * minute) == start + 19 * minute                 # until 09:19
-    audit.record(path, "eve", "signin_locked", at=start + 10 * minute)      # tried meanwhile: no extension
+    assert locked(start + 4 * minute) is None  # 4 in the window
+    audit.record(path, "eve", "signin_failed", at=start + 4 * minute)  # the 5th, at 09:04
+    assert locked(start + 5 * minute) == start + 19 * minute  # until 09:19
+    audit.record(path, "eve", "signin_locked", at=start + 10 * minute)  # tried meanwhile: no extension
     assert locked(start + 18 * minute) == start + 19 * minute
     assert locked(start + 19 * minute + dt.timedelta(seconds=1)) is None
     assert audit.locked_until(path, "bob", 5, 15, start + 5 * minute) is None  # another name is not locked
     audit.record(path, "eve", "signin_ok", at=start + 20 * minute)
     for n in range(4):
         audit.record(path, "eve", "signin_failed", at=start + (21 + n) * minute)
-    assert locked(start + 25 * minute) is None        # the success in between: only 4 in a row
+    assert locked(start + 25 * minute) is None  # the success in between: only 4 in a row
 
 
 # --- safe by default -----------------------------------------------------------------------------------
 
+
 def test_serve_listens_on_localhost_unless_told_and_refuses_other_addresses_without_users():
-    assert serve.arguments_for(["--server.port", "9000"])[3:] == ["--server.address", "127.0.0.1", "--server.port",
-                                                                   "9000"]
+    assert serve.arguments_for(["--server.port", "9000"])[3:] == [
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        "9000",
+    ]
     assert "127.0.0.1" not in serve.arguments_for(["--server.address=0.0.0.0"])
     assert serve.asked_address(["--server.address", "10.1.2.3"]) == "10.1.2.3"
     assert all(serve.is_local(a) for a in ("127.0.0.1", "localhost", "::1", "[::1]", "127.0.1.1"))
@@ -221,8 +245,14 @@ def test_serve_listens_on_localhost_unless_told_and_refuses_other_addresses_with
 
 def test_run_sh_refuses_a_network_address_without_users(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "SERVICE_QC_USERS": str(tmp_path / "none.toml"), "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "app.serve", "--server.address", "0.0.0.0"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "app.serve", "--server.address", "0.0.0.0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert "no users are configured" in done.stderr and "python -m etl users add NAME --role admin" in done.stderr
 
@@ -232,12 +262,13 @@ def test_open_access_says_so_and_a_network_address_without_users_shows_nothing(s
     at.query_params["lang"] = "en"
     at.run()
     assert t("access.open", "en") in [c.value for c in at.sidebar.caption]
-    assert {m.label: m.value for m in at.metric}["Complaint rate per service"] == "16.7 %"     # every dealer
-    assert not [c for c in at.caption if c.value.startswith("All dealers")]      # no comparison with itself
+    assert {m.label: m.value for m in at.metric}["Complaint rate per service"] == "16.7 %"  # every dealer
+    assert not [c for c in at.caption if c.value.startswith("All dealers")]  # no comparison with itself
     from streamlit import config
+
     before = config.get_option("server.address")
-    assert before == "127.0.0.1"                         # .streamlit/config.toml: `streamlit run` too
-    for address in ("0.0.0.0", ""):                      # unset: Streamlit listens on every interface
+    assert before == "127.0.0.1"  # .streamlit/config.toml: `streamlit run` too
+    for address in ("0.0.0.0", ""):  # unset: Streamlit listens on every interface
         config.set_option("server.address", address)
         try:
             at = AppTest.from_file(ENTRY, default_timeout=60)
@@ -250,6 +281,7 @@ def test_open_access_says_so_and_a_network_address_without_users_shows_nothing(s
 
 
 # --- sign-in --------------------------------------------------------------------------------------------
+
 
 def _fresh(page: str | None = None, **params) -> AppTest:
     at = AppTest.from_file(ENTRY, default_timeout=60)
@@ -305,7 +337,7 @@ def test_five_wrong_passwords_lock_the_name_even_for_the_right_one(small_db, use
     _sign_in(at, "boss", PASSWORD)
     assert at.error[0].value.startswith("This name is locked for 15 minutes")
     assert at.title[0].value == t("access.title", "en") and not at.metric
-    _sign_in(at, "ana", PASSWORD)                   # another name is not locked
+    _sign_in(at, "ana", PASSWORD)  # another name is not locked
     assert at.title[0].value == t("overview.title", "en")
     events = audit.events(trail(users_file))
     assert events["event"].tolist() == ["signin_ok", "signin_locked"] + ["signin_failed"] * 5
@@ -328,6 +360,7 @@ def test_an_idle_session_expires(small_db, users_file):
 
 # --- each role against other dealers' data ----------------------------------------------------------------
 
+
 def _tiles(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
@@ -335,8 +368,8 @@ def _tiles(at: AppTest) -> dict[str, str]:
 def test_a_regional_user_sees_only_their_dealers_whatever_the_url_says(small_db, users_file):
     at = _as("east", "overview", region="华南", province="广东", dealer="D2")
     shown = _tiles(at)
-    assert shown["Complaint rate per service"] == "20.0 %" and shown["Satisfaction"] == "50.0 %"   # D1 alone
-    captions = [c.value for c in at.caption]        # beside them, every dealer's rate, naming none
+    assert shown["Complaint rate per service"] == "20.0 %" and shown["Satisfaction"] == "50.0 %"  # D1 alone
+    captions = [c.value for c in at.caption]  # beside them, every dealer's rate, naming none
     assert "All dealers: 16.7 %" in captions and "All dealers: 66.7 %" in captions
     assert at.sidebar.multiselect[0].options == ["华东"] and at.sidebar.multiselect[0].value == []
     assert at.sidebar.multiselect[1].options == ["浙江"]
@@ -344,7 +377,7 @@ def test_a_regional_user_sees_only_their_dealers_whatever_the_url_says(small_db,
     at.switch_page(PAGES["dealers"]).run()
     assert at.dataframe[0].value["Dealer id"].tolist() == ["D1"]
     drill = at.selectbox(key="_widget_dealer")
-    assert drill.options == ["D1 · 一号服务部"] and drill.value == "D1"      # ?dealer=D2 is dropped
+    assert drill.options == ["D1 · 一号服务部"] and drill.value == "D1"  # ?dealer=D2 is dropped
     for plot in at.get("plotly_chart"):
         assert "二号服务部" not in plot.proto.spec and '"D2"' not in plot.proto.spec
     at.switch_page(PAGES["callbacks"]).run()
@@ -374,12 +407,13 @@ def test_a_dealer_sees_its_own_scorecard_and_records_only(small_db, users_file):
         assert _refused(at, page), page
     events = audit.events(trail(users_file))
     assert sorted(events["detail"].str.extract(r'"page": "(\w+)"')[0]) == sorted(
-        ["overview", "award", "settlement", "callbacks", "explore", "audit"])
+        ["overview", "award", "settlement", "callbacks", "explore", "audit"]
+    )
 
 
 def test_the_call_center_gets_its_provinces_call_list_unmasked_and_nothing_else(small_db, users_file):
     at = _as("south_calls", "callbacks", **{"cb_month": "2025-03", "cb_share": "100"})
-    assert at.dataframe[0].value["Dealer id"].tolist() == ["D2"]                # callbacks by dealer
+    assert at.dataframe[0].value["Dealer id"].tolist() == ["D2"]  # callbacks by dealer
     listed = at.dataframe[-1].value
     assert listed["Dealer id"].unique().tolist() == ["D2"] and listed["Record no."].tolist() == ["S1"]
     assert [b.proto.label for b in at.get("download_button")][-1] == t("callbacks.download", "en")
@@ -397,9 +431,9 @@ def test_an_analyst_gets_the_masked_call_list_only_and_no_upload(small_db, users
 
 
 EXPLORE_ATTEMPTS = [
-    ("SELECT * FROM repairs", ["D1"] * 5),                                  # R1-R5; S1 is D2's
+    ("SELECT * FROM repairs", ["D1"] * 5),  # R1-R5; S1 is D2's
     ("SELECT DISTINCT dealer_id FROM dealer_month_metrics UNION SELECT dealer_id FROM dealers", ["D1"]),
-    ("SELECT dealer_id FROM callbacks UNION ALL SELECT dealer_id FROM sales", ["D1"] * 4),   # C1, C2; 2 months
+    ("SELECT dealer_id FROM callbacks UNION ALL SELECT dealer_id FROM sales", ["D1"] * 4),  # C1, C2; 2 months
     ("SELECT count(*) AS dealer_id FROM load_log UNION ALL SELECT count(*) FROM rejects", [0, 0]),
 ]
 
@@ -410,15 +444,19 @@ def test_explore_sql_of_a_regional_user_sees_only_their_rows(small_db, users_fil
         at.text_area(key="_explore_sql").input(sql)
         next(b for b in at.button if b.label == t("explore.run", "en")).click().run()
         assert not at.error, at.error[0].value
-        result = next(frame.value for frame in at.dataframe
-                      if list(frame.value.columns)[:1] in (["dealer_id"], ["record_no"]))
+        result = next(
+            frame.value for frame in at.dataframe if list(frame.value.columns)[:1] in (["dealer_id"], ["record_no"])
+        )
         assert sorted(result["dealer_id"].tolist()) == sorted(expect), sql
 
 
 def test_explore_cannot_read_files_for_a_scoped_user(small_db, users_file):
     at = _as("east", "explore")
-    for sql in (f"SELECT * FROM read_csv('{users_file}')", f"SELECT * FROM read_text('{small_db}')",
-                f"ATTACH '{small_db}' AS w"):
+    for sql in (
+        f"SELECT * FROM read_csv('{users_file}')",
+        f"SELECT * FROM read_text('{small_db}')",
+        f"ATTACH '{small_db}' AS w",
+    ):
         at.text_area(key="_explore_sql").input(sql)
         next(b for b in at.button if b.label == t("explore.run", "en")).click().run()
         assert at.error[0].proto.icon == ":material/block:", sql
@@ -444,13 +482,32 @@ def test_a_dealer_gets_the_correction_sheets_of_its_own_rows_only(small_db, user
 
     from app import data
     from etl.metrics.scope import Scope
+
     header = test_pages_apptest.REPAIR_HEADER
 
-    def bad(record, dealer):     # an arrival that is no date rejects the row
-        return [record, dealer, "2025-05", "2025-06-05", "甲", "13500000000", "", "repair", "2025-05-03 09:00",
-                "not a date", "", "completed", 0, 0, "N"]
-    wh.load(wh.file("mixed.csv", [header, bad("X1", "D1"), bad("X2", "D2"), bad("X3", "D2")]),
-            wh.file("d1_only.csv", [header, bad("Y1", "D1")]))
+    def bad(record, dealer):  # an arrival that is no date rejects the row
+        return [
+            record,
+            dealer,
+            "2025-05",
+            "2025-06-05",
+            "甲",
+            "13500000000",
+            "",
+            "repair",
+            "2025-05-03 09:00",
+            "not a date",
+            "",
+            "completed",
+            0,
+            0,
+            "N",
+        ]
+
+    wh.load(
+        wh.file("mixed.csv", [header, bad("X1", "D1"), bad("X2", "D2"), bad("X3", "D2")]),
+        wh.file("d1_only.csv", [header, bad("Y1", "D1")]),
+    )
     source = data.Source.of(small_db, wh.rules)
     assert data.load_correction_files(source, Scope().within(("D2",))) == ["mixed.csv"]
     assert data.load_correction_files(source, Scope().within(("D1",))) == ["d1_only.csv", "mixed.csv"]
@@ -458,9 +515,11 @@ def test_a_dealer_gets_the_correction_sheets_of_its_own_rows_only(small_db, user
     def records(sheet: bytes) -> list[str]:
         cells = [str(c.value) for row in openpyxl.load_workbook(io.BytesIO(sheet)).active.iter_rows() for c in row]
         return sorted(value for value in cells if value[:1] in "XY" and value[1:].isdigit())
+
     assert records(data.load_correction_sheet(source, "mixed.csv", "en", ("D2",))) == ["X2", "X3"]
-    assert records(data.load_correction_sheet(source, "mixed.csv", "en")) == ["X1", "X2", "X3"]   # HQ: every row
+    assert records(data.load_correction_sheet(source, "mixed.csv", "en")) == ["X1", "X2", "X3"]  # HQ: every row
     from etl.corrections import NoRejects
+
     with pytest.raises(NoRejects):
         data.load_correction_sheet(source, "d1_only.csv", "en", ("D2",))
     at = _as("d2", "data")
@@ -470,10 +529,10 @@ def test_a_dealer_gets_the_correction_sheets_of_its_own_rows_only(small_db, user
 
 
 def test_a_single_sign_on_account_is_the_user_its_email_maps_to(small_db, users_file, monkeypatch):
-    monkeypatch.setattr(signin, "_oidc_email", lambda: "East@HQ.example")     # as st.user would say after st.login
+    monkeypatch.setattr(signin, "_oidc_email", lambda: "East@HQ.example")  # as st.user would say after st.login
     at = _fresh()
     at.run()
-    assert _tiles(at)["Complaint rate per service"] == "20.0 %"            # east's scope: D1 alone
+    assert _tiles(at)["Complaint rate per service"] == "20.0 %"  # east's scope: D1 alone
     monkeypatch.setattr(signin, "_oidc_email", lambda: "eve@elsewhere.example")
     other = _fresh()
     other.run()
@@ -486,15 +545,31 @@ def test_an_upload_is_audited_with_each_files_outcome(tmp_path, monkeypatch):
     import pandas as pd
 
     from app.uploads import Upload
+
     monkeypatch.setenv("SERVICE_QC_AUDIT", str(tmp_path / "audit.sqlite"))
-    results = pd.DataFrame([{"file_name": "a.csv", "kind": "repairs", "status": "loaded", "rows_read": 3,
-                             "rows_loaded": 2, "rows_rejected": 1, "message": "", "warnings": "", "notes": ""}])
+    results = pd.DataFrame(
+        [
+            {
+                "file_name": "a.csv",
+                "kind": "repairs",
+                "status": "loaded",
+                "rows_read": 3,
+                "rows_loaded": 2,
+                "rows_rejected": 1,
+                "message": "",
+                "warnings": "",
+                "notes": "",
+            }
+        ]
+    )
     page = mock.Mock(user=User("ana", "analyst", uploads=True))
     signin.audit_upload(page, Upload(results, "", False, ["a.csv"]))
     found = audit.events(tmp_path / "audit.sqlite")
     assert found[["user_name", "event"]].values.tolist() == [["ana", "upload"]]
-    assert json.loads(found["detail"][0]) == {"failure": "", "files": [
-        {"file_name": "a.csv", "kind": "repairs", "status": "loaded", "rows_loaded": 2, "rows_rejected": 1}]}
+    assert json.loads(found["detail"][0]) == {
+        "failure": "",
+        "files": [{"file_name": "a.csv", "kind": "repairs", "status": "loaded", "rows_loaded": 2, "rows_rejected": 1}],
+    }
 
 
 def test_a_regional_manager_gets_reports_due_but_no_correction_sheet(small_db, users_file):
@@ -530,4 +605,8 @@ def test_a_new_password_or_a_removed_user_ends_the_sessions(small_db, users_file
     at.run()
     assert at.title[0].value == t("access.title", "en") and not at.metric
     assert audit.events(trail(users_file))["event"].tolist() == [
-        "session_expired", "signin_ok", "session_expired", "signin_ok"]
+        "session_expired",
+        "signin_ok",
+        "session_expired",
+        "signin_ok",
+    ]

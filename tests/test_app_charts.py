@@ -1,4 +1,5 @@
 """Chart builders are plain functions: a frame in, a plotly Figure out, labels in the chosen language."""
+
 import datetime as dt
 
 import pandas as pd
@@ -14,17 +15,22 @@ def limits(**rules) -> pd.DataFrame:
 
 
 def test_rate_trends_draws_one_panel_per_rate_with_its_threshold():
-    monthly = pd.DataFrame({"month": MONTHS, "complaint_rate": [0.05, 0.12], "hq_callback_coverage": [0.15, None],
-                            "fake_rate": [0.0, 0.0]})
-    figure = charts.rate_trends(monthly, ("complaint_rate", "hq_callback_coverage", "fake_rate"), "zh",
-                                limits(complaint_rate=(0.1, None), hq_callback_coverage=(0.1, 0.2)))
+    monthly = pd.DataFrame(
+        {"month": MONTHS, "complaint_rate": [0.05, 0.12], "hq_callback_coverage": [0.15, None], "fake_rate": [0.0, 0.0]}
+    )
+    figure = charts.rate_trends(
+        monthly,
+        ("complaint_rate", "hq_callback_coverage", "fake_rate"),
+        "zh",
+        limits(complaint_rate=(0.1, None), hq_callback_coverage=(0.1, 0.2)),
+    )
     assert isinstance(figure, go.Figure)
     assert [a.text for a in figure.layout.annotations] == ["服务投诉率", "总部回访覆盖率", "虚假记录率"]
     assert [list(trace.text) for trace in figure.data] == [["5.0 %", "12.0 %"], ["15.0 %", "—"], ["0.0 %", "0.0 %"]]
-    assert sorted(shape.y0 for shape in figure.layout.shapes) == [0.1, 0.1, 0.2]   # coverage is a 10-20 % range
-    assert figure.layout.yaxis.tickformat == ".0%"          # up to 12 %: whole percents
-    assert figure.layout.yaxis3.tickformat == ".1%"         # all below 10 %: one decimal, not 0 %, 0 %, 1 %
-    assert figure.layout.yaxis3.range == (0, 0.01)          # an all-zero rate gets a small range, not -1..1
+    assert sorted(shape.y0 for shape in figure.layout.shapes) == [0.1, 0.1, 0.2]  # coverage is a 10-20 % range
+    assert figure.layout.yaxis.tickformat == ".0%"  # up to 12 %: whole percents
+    assert figure.layout.yaxis3.tickformat == ".1%"  # all below 10 %: one decimal, not 0 %, 0 %, 1 %
+    assert figure.layout.yaxis3.range == (0, 0.01)  # an all-zero rate gets a small range, not -1..1
 
 
 def test_a_one_month_trend_labels_its_month_once():
@@ -43,27 +49,41 @@ def test_per_mille_rates_get_a_per_mille_axis():
 
 
 def test_control_breaches_groups_the_three_controls_against_the_limit():
-    breaches = pd.DataFrame({"dealer_id": ["D1", "D2"], "dealer_name": ["一号", "二号"],
-                             "complaint_rate": [0.2, 0.0], "miss_rate": [0.4, 0.11],
-                             "dissatisfaction_rate": [0.5, None]})
+    breaches = pd.DataFrame(
+        {
+            "dealer_id": ["D1", "D2"],
+            "dealer_name": ["一号", "二号"],
+            "complaint_rate": [0.2, 0.0],
+            "miss_rate": [0.4, 0.11],
+            "dissatisfaction_rate": [0.5, None],
+        }
+    )
     rates = ("complaint_rate", "miss_rate", "dissatisfaction_rate")
     figure = charts.control_breaches(breaches, rates, "en", limits(**{r: (0.1, None) for r in rates}), top=1)
     assert [trace.name for trace in figure.data] == ["Complaint rate per service", "Miss rate", "Dissatisfaction"]
-    assert [list(trace.y) for trace in figure.data] == [["D1 一号"]] * 3     # only the worst dealer (top=1)
+    assert [list(trace.y) for trace in figure.data] == [["D1 一号"]] * 3  # only the worst dealer (top=1)
     assert [shape.x0 for shape in figure.layout.shapes] == [0.1]
     assert figure.layout.annotations[0].text == "limit 10 %"
 
 
 def test_ranking_puts_the_worst_first_and_colours_by_signal():
-    frame = pd.DataFrame({"dealer_id": ["D1", "D2", "D3", "D4"], "dealer_name": ["a", "b", "c", "d"],
-                          "satisfaction_rate": [0.8, 0.6, None, 0.7],
-                          "signal": ["funnel_inner", "funnel_outer", "interval", "interval"]})
+    frame = pd.DataFrame(
+        {
+            "dealer_id": ["D1", "D2", "D3", "D4"],
+            "dealer_name": ["a", "b", "c", "d"],
+            "satisfaction_rate": [0.8, 0.6, None, 0.7],
+            "signal": ["funnel_inner", "funnel_outer", "interval", "interval"],
+        }
+    )
     figure = charts.ranking(frame, "satisfaction_rate", "en")
-    assert [trace.name for trace in figure.data] == ["Beyond the funnel's outer limit", "Interval beyond the threshold",
-                                                     "Beyond the funnel's inner limit"]
-    assert [list(trace.y) for trace in figure.data] == [["D2 b"], ["D4 d"], ["D1 a"]]    # D3: no rate, left out
+    assert [trace.name for trace in figure.data] == [
+        "Beyond the funnel's outer limit",
+        "Interval beyond the threshold",
+        "Beyond the funnel's inner limit",
+    ]
+    assert [list(trace.y) for trace in figure.data] == [["D2 b"], ["D4 d"], ["D1 a"]]  # D3: no rate, left out
     assert [trace.marker.color for trace in figure.data] == [charts.BAD, charts.SIGNAL_COLORS["interval"], charts.LIMIT]
-    assert list(figure.layout.yaxis.categoryarray) == ["D2 b", "D4 d", "D1 a"]        # at-least rate: lowest first
+    assert list(figure.layout.yaxis.categoryarray) == ["D2 b", "D4 d", "D1 a"]  # at-least rate: lowest first
     assert figure.layout.title.text == "Satisfaction: the 3 dealers needing most attention"
 
 
@@ -73,11 +93,19 @@ def test_by_rate_sorts_the_table_worst_first_and_empty_rates_last():
 
 
 def test_report_timeliness_colours_each_month_by_status():
-    timeliness = pd.DataFrame({"month": [dt.date(2025, m, 1) for m in (1, 2, 3)], "days_late": [-5, 4, None],
-                               "status": ["on_time", "late", "missing"]})
+    timeliness = pd.DataFrame(
+        {
+            "month": [dt.date(2025, m, 1) for m in (1, 2, 3)],
+            "days_late": [-5, 4, None],
+            "status": ["on_time", "late", "missing"],
+        }
+    )
     figure = charts.report_timeliness(timeliness, "zh")
-    assert [(trace.type, trace.name) for trace in figure.data] == [("bar", "按时"), ("bar", "逾期"),
-                                                                   ("scatter", "缺报")]
+    assert [(trace.type, trace.name) for trace in figure.data] == [
+        ("bar", "按时"),
+        ("bar", "逾期"),
+        ("scatter", "缺报"),
+    ]
     assert list(figure.data[1].y) == [4]
     assert figure.layout.yaxis.title.text == "首次提交距截止日（天）"
 
@@ -90,9 +118,15 @@ def test_award_failures_counts_dealers_failing_each_criterion():
 
 
 def test_deductions_shows_only_dealers_with_a_deduction_largest_first():
-    dealers = pd.DataFrame({"dealer_id": ["D1", "D2", "D3"], "dealer_name": ["a", "b", "c"],
-                            "missing_deduction": [0.0, 150.0, 0.0], "fake_penalty": [0.0, 1500.0, 20.0],
-                            "complaint_deduction": [0.0, 0.0, 0.0]})
+    dealers = pd.DataFrame(
+        {
+            "dealer_id": ["D1", "D2", "D3"],
+            "dealer_name": ["a", "b", "c"],
+            "missing_deduction": [0.0, 150.0, 0.0],
+            "fake_penalty": [0.0, 1500.0, 20.0],
+            "complaint_deduction": [0.0, 0.0, 0.0],
+        }
+    )
     figure = charts.deductions(dealers, "en")
     assert [list(trace.y) for trace in figure.data] == [["D2 b", "D3 c"]] * 3
     assert list(figure.data[1].text) == ["¥1,500.00", "¥20.00"]
@@ -102,8 +136,9 @@ def test_deductions_shows_only_dealers_with_a_deduction_largest_first():
 def test_builders_accept_empty_frames():
     empty_monthly = pd.DataFrame({"month": [], "miss_rate": []})
     assert len(charts.rate_trends(empty_monthly, ("miss_rate",), "en").data) == 1
-    empty = pd.DataFrame({"dealer_id": [], "dealer_name": [], "missing_deduction": [], "fake_penalty": [],
-                          "complaint_deduction": []})
+    empty = pd.DataFrame(
+        {"dealer_id": [], "dealer_name": [], "missing_deduction": [], "fake_penalty": [], "complaint_deduction": []}
+    )
     assert all(len(trace.y) == 0 for trace in charts.deductions(empty, "zh").data)
 
 

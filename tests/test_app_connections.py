@@ -1,5 +1,6 @@
 """The dashboard's read connections: reused within a page run, never across threads, closed when
 idle so loads get in, and nothing one read leaves behind is seen by the next."""
+
 import threading
 import time
 
@@ -31,8 +32,8 @@ def test_reads_in_a_row_share_one_connection_without_seeing_each_others_temp_tab
         assert first.execute(f"SELECT sum(services) FROM {stored}").fetchall() == [(21,)]
     second, rows = read(small, "SELECT dealer_id, services FROM dealer_month_metrics")
     assert second is first
-    assert rows == [("D1", 2)]   # the view again: two repairs of D1, not the three rows above
-    assert read(small, "SELECT count(*) FROM duckdb_tables() WHERE temporary")[1] == [(0,)]   # the stored rows dropped
+    assert rows == [("D1", 2)]  # the view again: two repairs of D1, not the three rows above
+    assert read(small, "SELECT count(*) FROM duckdb_tables() WHERE temporary")[1] == [(0,)]  # the stored rows dropped
 
 
 def test_other_rules_get_their_own_connection_with_their_values(small):
@@ -89,5 +90,6 @@ def test_explore_sandbox_settings_do_not_reach_the_dashboards_readers(small):
         with pytest.raises(QueryRefused) as refused:
             run_query(small.path, small.rules, "SELECT * FROM read_csv('/etc/passwd')")
         assert refused.value.code == "forbidden"
-        assert held.execute("SELECT current_setting('enable_external_access'), "
-                            "current_setting('lock_configuration')").fetchall() == [(True, False)]
+        assert held.execute(
+            "SELECT current_setting('enable_external_access'), current_setting('lock_configuration')"
+        ).fetchall() == [(True, False)]

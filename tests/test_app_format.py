@@ -1,4 +1,5 @@
 """Numbers read as people write them, and empty is a dash, never 0 or nan."""
+
 import datetime as dt
 import math
 
@@ -8,8 +9,10 @@ import pytest
 from app import format as fmt
 
 
-@pytest.mark.parametrize("value, text", [(0.964, "96.4 %"), (1, "100.0 %"), (0, "0.0 %"), (0.00049, "0.0 %"),
-                                         (None, "—"), (math.nan, "—"), (pd.NA, "—")])
+@pytest.mark.parametrize(
+    "value, text",
+    [(0.964, "96.4 %"), (1, "100.0 %"), (0, "0.0 %"), (0.00049, "0.0 %"), (None, "—"), (math.nan, "—"), (pd.NA, "—")],
+)
 def test_percent(value, text):
     assert fmt.percent(value) == text
 
@@ -32,10 +35,18 @@ def test_rate_uses_the_unit_of_its_scale():
     assert fmt.rate(0.5, 1) == "50.0 %"
 
 
-@pytest.mark.parametrize("change, scale, text", [(0.012, 1, "+1.20 pp"), (-0.0031, 1, "-0.31 pp"),
-                                                 (0.015 - 0.014, 1, "+0.10 pp"), (0.0004, 1, "+0.04 pp"),
-                                                 (0.00004, 1, "±0.00 pp"), (-0.05, 1000, "-0.05 ‰"),
-                                                 (None, 1, "—")])
+@pytest.mark.parametrize(
+    "change, scale, text",
+    [
+        (0.012, 1, "+1.20 pp"),
+        (-0.0031, 1, "-0.31 pp"),
+        (0.015 - 0.014, 1, "+0.10 pp"),
+        (0.0004, 1, "+0.04 pp"),
+        (0.00004, 1, "±0.00 pp"),
+        (-0.05, 1000, "-0.05 ‰"),
+        (None, 1, "—"),
+    ],
+)
 def test_rate_change_is_signed_in_points_and_says_when_nothing_moved(change, scale, text):
     """Issue 14: percentage points, two decimals: 1.5 % against 1.4 % is +0.10 pp, never ±0.0 %."""
     assert fmt.rate_change(change, scale) == text

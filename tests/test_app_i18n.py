@@ -1,4 +1,5 @@
 """Every UI string exists in both languages, and every key the code asks for is in the dictionary."""
+
 import re
 import string
 from pathlib import Path
@@ -16,8 +17,11 @@ def _fields(text: str) -> set[str]:
 
 
 def test_every_string_has_both_languages_with_the_same_placeholders():
-    broken = [key for key, texts in i18n.STRINGS.items()
-              if not (texts["zh"].strip() and texts["en"].strip()) or _fields(texts["zh"]) != _fields(texts["en"])]
+    broken = [
+        key
+        for key, texts in i18n.STRINGS.items()
+        if not (texts["zh"].strip() and texts["en"].strip()) or _fields(texts["zh"]) != _fields(texts["en"])
+    ]
     assert not broken
 
 
@@ -29,14 +33,26 @@ def test_every_literal_key_in_the_code_exists():
 
 
 def test_every_composed_key_exists():
-    composed = ([f"rate.{r.name}" for r in RATES] + [f"definition.{r.name}" for r in RATES]
-                + [f"records.{name}" for name in RECORD_LISTS] + [f"award.criterion.{c}" for c in AWARD_CRITERIA]
-                + [f"what_if.{key}" for key in what_if.AWARD_THRESHOLDS]
-                + [f"{page}.title" for page in ("overview", "dealers", "award", "settlement")]
-                + [f"settlement.help.{c}" for c in ("fee_base", "missing_deduction", "fake_penalty",
-                                                    "complaint_deduction", "net_fee")])
-    specs = [tables.RANKING, tables.BREACHES, tables.TIMELINESS, tables.AWARD, tables.SETTLEMENT,
-             *tables.RECORDS.values()]
+    composed = (
+        [f"rate.{r.name}" for r in RATES]
+        + [f"definition.{r.name}" for r in RATES]
+        + [f"records.{name}" for name in RECORD_LISTS]
+        + [f"award.criterion.{c}" for c in AWARD_CRITERIA]
+        + [f"what_if.{key}" for key in what_if.AWARD_THRESHOLDS]
+        + [f"{page}.title" for page in ("overview", "dealers", "award", "settlement")]
+        + [
+            f"settlement.help.{c}"
+            for c in ("fee_base", "missing_deduction", "fake_penalty", "complaint_deduction", "net_fee")
+        ]
+    )
+    specs = [
+        tables.RANKING,
+        tables.BREACHES,
+        tables.TIMELINESS,
+        tables.AWARD,
+        tables.SETTLEMENT,
+        *tables.RECORDS.values(),
+    ]
     composed += [f"col.{column}" for spec in specs for column, _ in spec]
     assert not [key for key in composed if key not in i18n.STRINGS]
 

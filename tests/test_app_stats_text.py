@@ -1,4 +1,5 @@
 """The words around issue 6's figures (app/stats_text.py), the interval format and the award's status colours."""
+
 import datetime as dt
 
 import pandas as pd
@@ -15,8 +16,15 @@ CONFIG = {**{key: float(load_rules()[key]) for key in quality.SETTINGS}, "statis
 
 
 def _funnel(overdispersion=False):
-    counts = pd.DataFrame({"dealer_id": ["D1", "D2", "D3"], "dealer_name": ["One", "Two", "Three"],
-                           "region": ["华东"] * 3, "complaints": [0, 1, 6], "services": [20, 20, 10]})
+    counts = pd.DataFrame(
+        {
+            "dealer_id": ["D1", "D2", "D3"],
+            "dealer_name": ["One", "Two", "Three"],
+            "region": ["华东"] * 3,
+            "complaints": [0, 1, 6],
+            "services": [20, 20, 10],
+        }
+    )
     counts["complaint_rate"] = counts["complaints"] / counts["services"]
     return quality.funnel_from_counts(counts, RATE_BY_NAME["complaint_rate"], CONFIG, overdispersion)
 
@@ -41,16 +49,24 @@ def test_funnel_words_name_the_outlier_and_phi():
 def test_signal_lines_and_summary_of_a_control_chart():
     months = [dt.date(2024, m, 1) for m in range(1, 13)] + [dt.date(2025, 1, 1)]
     counts = pd.DataFrame({"dealer_id": "D1", "month": months, "misses": [1] * 12 + [10], "requests": [20] * 13})
-    chart = quality.charts_from_counts(counts, [RATE_BY_NAME["miss_rate"]], "dealer_id", dt.date(2025, 1, 1),
-                                       CONFIG, "p")
+    chart = quality.charts_from_counts(
+        counts, [RATE_BY_NAME["miss_rate"]], "dealer_id", dt.date(2025, 1, 1), CONFIG, "p"
+    )
     assert stats_text.signal_lines(chart, "en", 8) == ["2025-01: 50.0 % (10 / 20), above the upper limit"]
     assert stats_text.chart_summary(chart, "en") == "p chart · centre line 5.0 % (12 baseline months)"
     assert stats_text.chart_summary(chart[chart["phase"] == "baseline"], "en") is None
 
 
 def test_watchlist_table_links_in_the_page_language():
-    lines = pd.DataFrame({"dealer_id": ["D3"], "dealer_name": ["Three"], "reason": ["control_breach"],
-                          "detail": ["…"], "link": [quality.dealer_link("D3", dt.date(2025, 3, 1))]})
+    lines = pd.DataFrame(
+        {
+            "dealer_id": ["D3"],
+            "dealer_name": ["Three"],
+            "reason": ["control_breach"],
+            "detail": ["…"],
+            "link": [quality.dealer_link("D3", dt.date(2025, 3, 1))],
+        }
+    )
     table = stats_text.watchlist_table(lines, "zh")
     assert table.columns.tolist() == ["经销商明细", "经销商名称", "原因", "说明"]
     assert table.iloc[0].tolist() == ["/dealers?dealer=D3&from=2025-03&to=2025-03&lang=zh", "Three", "突破控制", "…"]

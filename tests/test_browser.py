@@ -5,6 +5,7 @@ Fails on any exception the app shows; saves a full-page screenshot of each page 
 tests/screenshots/ for a person to look at. The server and Chromium are shared with
 tests/test_browser_personal_data.py (tests/served_app.py, fixtures `dashboard` and `browser`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,17 +19,28 @@ from etl.metrics.quality import dealer_link
 from page_language import assert_one_language
 from served_app import CHROMIUM, SCREENSHOTS
 
-PAGES = {"overview": "", "dealers": "dealers", "award": "award", "settlement": "settlement", "data": "data",
-         "callbacks": "callbacks", "explore": "explore"}
+PAGES = {
+    "overview": "",
+    "dealers": "dealers",
+    "award": "award",
+    "settlement": "settlement",
+    "data": "data",
+    "callbacks": "callbacks",
+    "explore": "explore",
+}
 SETTLE_SECONDS = 0.75
 # Busy: the app's root says its script is not finished (it changes as soon as the server starts a run) or that the
 # connection is not up; the status widget, a spinner or a skeleton is showing.
-BUSY = ('[data-testid="stApp"]:not([data-test-script-state="notRunning"]), '
-        '[data-testid="stApp"]:not([data-test-connection-state="CONNECTED"]), '
-        '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stSkeleton"]')
+BUSY = (
+    '[data-testid="stApp"]:not([data-test-script-state="notRunning"]), '
+    '[data-testid="stApp"]:not([data-test-connection-state="CONNECTED"]), '
+    '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stSkeleton"]'
+)
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +76,7 @@ def _assert_no_error(page) -> None:
     exceptions = page.locator('[data-testid="stException"]')
     assert exceptions.count() == 0, exceptions.first.inner_text()
     assert "Traceback" not in page.content()
-    assert page.get_by_text("Page not found").count() == 0   # the first visit after a start too (app/serve.py)
+    assert page.get_by_text("Page not found").count() == 0  # the first visit after a start too (app/serve.py)
 
 
 def _open(browser, url: str, lang: str):
@@ -73,8 +85,11 @@ def _open(browser, url: str, lang: str):
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_selector("h1", timeout=60_000)
     _wait_until_idle(page)
-    page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length > 0 "
-                           "|| !document.querySelector('.stPlotlyChart')", timeout=30_000)
+    page.wait_for_function(
+        "document.querySelectorAll('.js-plotly-plot .main-svg').length > 0 "
+        "|| !document.querySelector('.stPlotlyChart')",
+        timeout=30_000,
+    )
     return context, page
 
 
@@ -87,7 +102,7 @@ def test_page_renders_without_errors(app_url, browser, name, lang):
         _assert_no_error(page)
         assert page.locator("h1").first.inner_text().strip() == t(f"{name}.title", lang)
         assert f"lang={lang}" in page.url
-        assert_one_language(page, name, lang)       # issue 14: nothing of the other language shows
+        assert_one_language(page, name, lang)  # issue 14: nothing of the other language shows
     finally:
         context.close()
 
@@ -121,7 +136,7 @@ def test_statistics_sections_show_and_the_watchlist_link_opens_its_dealer(app_ur
         _wait_until_idle(page)
         assert "dealer=JX101" in page.url and f"from={month:%Y-%m}&to={month:%Y-%m}" in page.url
         assert page.get_by_text(t("funnel.title", lang), exact=True).count() == 1
-        assert page.get_by_text("JX101 · ").count() >= 1         # the drill-down's dealer choice
+        assert page.get_by_text("JX101 · ").count() >= 1  # the drill-down's dealer choice
         _screenshot(page, f"dealers_from_watchlist_{lang}")
         _assert_no_error(page)
     finally:
@@ -147,6 +162,7 @@ def _office_workbook(path: Path) -> Path:
     """A dealer's report as offices make it: a hidden sheet of last month's rows first, the month's rows
     on a visible sheet under a title and a two-row header, one bad row, a totals row and a signature."""
     import openpyxl
+
     month = LAST_MONTH
     book = openpyxl.Workbook()
     hidden = book.active

@@ -5,6 +5,7 @@ S1. The manager of 华东 opens a link to another region's dealer, signs in, dow
 `SELECT * FROM repairs` and a file read in Explore: nothing of D2 reaches the screen or a file, every download is
 in the audit trail, and the Audit page is not in the navigation.
 """
+
 from __future__ import annotations
 
 import io
@@ -23,13 +24,16 @@ from test_browser import _assert_no_error, _wait_until_idle
 
 PASSWORD = "correct horse battery"
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
+]
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, warehouse_templates):
     from conftest import Warehouse
+
     folder = tmp_path_factory.mktemp("access_browser")
     wh = Warehouse(folder)
     warehouse_templates.copy_into(wh, test_pages_apptest._load_small_db)
@@ -70,14 +74,14 @@ def test_a_regional_manager_cannot_reach_another_regions_dealers(served, browser
         _wait_until_idle(page)
         _assert_no_error(page)
         page.screenshot(path=str(SCREENSHOTS / "access_regional_dealers_en.png"))
-        assert page.get_by_text("D1 · ").count() >= 1                  # the drill-down's control chart: D1's
-        assert page.get_by_text("Regions: 华东 · Provinces: 浙江").count() == 1   # not "all"
+        assert page.get_by_text("D1 · ").count() >= 1  # the drill-down's control chart: D1's
+        assert page.get_by_text("Regions: 华东 · Provinces: 浙江").count() == 1  # not "all"
         assert "二号服务部" not in page.content() and "D2 · " not in page.content()
         nav = page.locator('[data-testid="stSidebarNav"]')
         assert nav.get_by_text(t("explore.title", "en")).count() == 1
         assert nav.get_by_text(t("audit.title", "en")).count() == 0
 
-        name, data = _download(page, t("download", "en"))          # the ranking, with its filters sheet
+        name, data = _download(page, t("download", "en"))  # the ranking, with its filters sheet
         cells = _cells(data)
         assert "D1" in cells and "一号服务部" in cells and "D2" not in cells and "二号服务部" not in cells
 
@@ -91,7 +95,8 @@ def test_a_regional_manager_cannot_reach_another_regions_dealers(served, browser
             editor.blur()
             page.get_by_role("button", name=t("explore.run", "en")).click()
             _wait_until_idle(page)
-        run(f"SELECT * FROM read_text('{folder / 'users.toml'}')")        # the users file itself
+
+        run(f"SELECT * FROM read_text('{folder / 'users.toml'}')")  # the users file itself
         refused = t("explore.refused.forbidden", "en", detail="").rstrip(": ")
         page.wait_for_selector(f'[data-testid="stAlert"]:has-text("{refused}")', timeout=60_000)
         assert "argon2" not in page.content()
@@ -99,7 +104,7 @@ def test_a_regional_manager_cannot_reach_another_regions_dealers(served, browser
         page.wait_for_selector('[data-testid="stCaptionContainer"]:has-text(" rows · ")', timeout=60_000)
         name, data = _download(page, t("explore.csv", "en"))
         lines = data.decode("utf-8-sig").splitlines()
-        assert sorted(line.split(",")[0] for line in lines[1:]) == ["R1", "R2", "R3", "R4", "R5"]   # not S1
+        assert sorted(line.split(",")[0] for line in lines[1:]) == ["R1", "R2", "R3", "R4", "R5"]  # not S1
         page.screenshot(path=str(SCREENSHOTS / "access_regional_explore_en.png"))
         _assert_no_error(page)
     finally:

@@ -1,6 +1,7 @@
 """Issue 16 in the browser: on the demo data set's cases (opened by its loads), a person opens a complaint's
 case, assigns it, resolves it (root cause and action), closes it (re-check: none possible, with a note) and
 reopens it, in each language; the page says so and the history records every step with its author."""
+
 from __future__ import annotations
 
 import duckdb
@@ -10,8 +11,10 @@ from app.i18n import LANGUAGES, t
 from served_app import CHROMIUM
 from test_browser import _assert_no_error, _open, _screenshot, _wait_until_idle
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
+]
 
 
 def _query(database, sql, params=()):
@@ -38,7 +41,7 @@ def _choose(page, label: str, option: str) -> None:
     """Pick `option` in the edit form's select box `label` (Streamlit draws its own list of options)."""
     box = _form(page).get_by_label(label, exact=True)
     box.click()
-    box.fill(option)                      # the list filters as one types; Enter takes the first match
+    box.fill(option)  # the list filters as one types; Enter takes the first match
     page.get_by_role("option", name=option, exact=True).first.wait_for()
     page.keyboard.press("Enter")
     _wait_until_idle(page)
@@ -65,7 +68,7 @@ def test_open_assign_resolve_close_and_reopen_a_case(dashboard, browser, complai
         # Assign, and resolve with a root cause and the action taken.
         _form(page).get_by_label(t("col.owner", lang), exact=True).fill(owner)
         _choose(page, t("col.status", lang), t("case.status.resolved", lang))
-        cause = {"zh": "dispatch_delay", "en": "parts_shortage"}[lang]   # never the cause the other run left
+        cause = {"zh": "dispatch_delay", "en": "parts_shortage"}[lang]  # never the cause the other run left
         _choose(page, t("col.root_cause", lang), t(f"case.cause.{cause}", lang))
         _form(page).get_by_label(t("col.action", lang), exact=True).fill("dispatch rota changed")
         _save(page, lang)
@@ -83,11 +86,14 @@ def test_open_assign_resolve_close_and_reopen_a_case(dashboard, browser, complai
     finally:
         context.close()
     status, times_closed, times_reopened, found_owner = _query(
-        dashboard.database, "SELECT status, times_closed, times_reopened, owner FROM cases WHERE case_id = ?",
-        [case_id])[0]
+        dashboard.database, "SELECT status, times_closed, times_reopened, owner FROM cases WHERE case_id = ?", [case_id]
+    )[0]
     assert (status, found_owner) == ("reopened", owner)
-    assert times_closed == times_reopened >= 1          # once per language run so far, in either order
-    steps = _query(dashboard.database, "SELECT field, new_value, author FROM case_history WHERE case_id = ? "
-                   "AND field = 'status' ORDER BY version", [case_id])[-3:]
+    assert times_closed == times_reopened >= 1  # once per language run so far, in either order
+    steps = _query(
+        dashboard.database,
+        "SELECT field, new_value, author FROM case_history WHERE case_id = ? AND field = 'status' ORDER BY version",
+        [case_id],
+    )[-3:]
     assert steps == [("status", "resolved", "local"), ("status", "closed", "local"), ("status", "reopened", "local")]
     assert _query(dashboard.database, "SELECT count(*) FROM case_history WHERE case_id = ?", [case_id])[0][0] > before

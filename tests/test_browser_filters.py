@@ -1,6 +1,7 @@
 """Issue 14, in Chromium on the demo data set: the sidebar's months slider moves by keyboard and by mouse, its
 presets set the span, and the span is in the address bar; pages without months draw no slider; the sidebar
 names the rules file without the server's folders. Shares the server and Chromium of tests/test_browser.py."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,10 @@ from app.i18n import t
 from served_app import CHROMIUM
 from test_browser import _assert_no_error, _open, _wait_until_idle
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
+]
 
 SLIDER = '[data-testid="stSidebar"] [data-testid="stSlider"]'
 
@@ -37,7 +40,7 @@ def test_the_months_slider_moves_by_keyboard_and_mouse_and_the_url_follows(dashb
     context, page = _open(browser, f"{dashboard.url}/?lang=en", "en")
     try:
         first, last = _span_in_url(page)
-        assert (first, _thumbs(page)) == (_shift(last, -11), [first, last])      # the last 12 months at first
+        assert (first, _thumbs(page)) == (_shift(last, -11), [first, last])  # the last 12 months at first
         start = page.locator(f"{SLIDER} input[type=range]").first
         start.focus()
         page.keyboard.press("ArrowLeft")
@@ -74,7 +77,7 @@ def test_a_months_preset_sets_the_span(dashboard, browser):
         preset.click()
         _wait_until_idle(page)
         assert _span_in_url(page) == (f"{today.year - 1}-01", f"{today.year - 1}-12")
-        assert preset.get_attribute("aria-checked") == "true"           # the preset that matches the span shows
+        assert preset.get_attribute("aria-checked") == "true"  # the preset that matches the span shows
         assert _thumbs(page) == [f"{today.year - 1}-01", f"{today.year - 1}-12"]
         page.get_by_role("radio", name=t("filters.preset.last_12_months", "zh"), exact=True).click()
         _wait_until_idle(page)
@@ -105,6 +108,7 @@ def test_the_award_criteria_fit_1440_px_and_a_what_if_counts_the_dealers_it_chan
     from etl.db import reader
     from etl.metrics.award import award_ranked
     from etl.rules import load_rules
+
     context, page = _open(browser, f"{dashboard.url}/award?lang=en&award.min_satisfaction_rate=0.9", "en")
     try:
         _assert_no_error(page)
@@ -118,8 +122,10 @@ def test_the_award_criteria_fit_1440_px_and_a_what_if_counts_the_dealers_it_chan
         moved = sum(eligible[0][d] != eligible[1][d] for d in eligible[1])
         assert moved > 0
         assert page.get_by_text(t("award.what_if_changed", "en", count=moved)).count() == 1
-        sizes = page.evaluate("() => { const s = document.querySelector('[data-testid=stDataFrame] .dvn-scroller');"
-                              " return [s.scrollWidth, s.clientWidth]; }")
-        assert sizes[0] <= sizes[1] + 1, sizes                      # no horizontal scroll bar
+        sizes = page.evaluate(
+            "() => { const s = document.querySelector('[data-testid=stDataFrame] .dvn-scroller');"
+            " return [s.scrollWidth, s.clientWidth]; }"
+        )
+        assert sizes[0] <= sizes[1] + 1, sizes  # no horizontal scroll bar
     finally:
         context.close()

@@ -1,5 +1,6 @@
 """Issue 14's one-language check (tests/page_language.py), which tests/test_browser.py runs on every page it
 renders in both languages: here, that the check itself catches a leak."""
+
 from __future__ import annotations
 
 from app import i18n

@@ -20,6 +20,7 @@ characters equal to a customer's name; a three-character name also inside a long
 are also ordinary text the pages may show (a technician, a dealer, a city, any word of the
 interface) are left out: they cannot tell a leak from the word.
 """
+
 from __future__ import annotations
 
 import csv
@@ -41,33 +42,38 @@ from etl.explore import personal_key
 from served_app import CHROMIUM
 from test_browser import _assert_no_error, _wait_until_idle
 
-DEALER = "JX146"            # a poor dealer: every record list has rows, fake records too
+DEALER = "JX146"  # a poor dealer: every record list has rows, fake records too
 RECORD_LISTS = ("open_records", "misses", "complaints", "fake_records", "late_arrivals", "repeat_repairs")
-QUERIES = ("SELECT * FROM repairs LIMIT 50",
-           "SELECT customer_name, customer_phone, address FROM repairs LIMIT 50",
-           "SELECT * FROM hotline LIMIT 50",
-           "SELECT * FROM rejects",
-           "SELECT dealer_id, extra_columns FROM dealers LIMIT 50",
-           "SELECT customer_name, customer_phone, address FROM repair_facts ORDER BY record_no DESC LIMIT 50")
-EXEMPT_DOWNLOADS = ("callbacks.download", "data.correction")   # personal data whole, on purpose (issue 11)
+QUERIES = (
+    "SELECT * FROM repairs LIMIT 50",
+    "SELECT customer_name, customer_phone, address FROM repairs LIMIT 50",
+    "SELECT * FROM hotline LIMIT 50",
+    "SELECT * FROM rejects",
+    "SELECT dealer_id, extra_columns FROM dealers LIMIT 50",
+    "SELECT customer_name, customer_phone, address FROM repair_facts ORDER BY record_no DESC LIMIT 50",
+)
+EXEMPT_DOWNLOADS = ("callbacks.download", "data.correction")  # personal data whole, on purpose (issue 11)
 # Report packs (issue 17) are PDFs made when clicked, the same documents in either language: searched on the
 # Chinese pages only. Every dealer's scorecard at once is the one dealer's scorecard (searched) made 128 times.
 PACKS_ONCE = ("pack.download_bulletin", "pack.download_scorecard", "pack.download_award", "pack.download_settlements")
 PACK_BURSTS = ("pack.download_scorecards",)
 MASKED_PHONE = re.compile(r"\d{3}\*{4}\d{4}")
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
+]
 
 
 # --- the loaded customers -------------------------------------------------------------------------
 
+
 @dataclass
 class Customers:
     phones: set[str]
-    names: set[str]           # the names searched for: two characters or more, not ordinary text
+    names: set[str]  # the names searched for: two characters or more, not ordinary text
     addresses: set[str]
-    skipped_names: int        # names left out because the pages show the same characters as other text
+    skipped_names: int  # names left out because the pages show the same characters as other text
 
     def leaks(self, text: str) -> list[str]:
         """The full values in `text` (one cell, one string, one page), each once."""
@@ -77,7 +83,7 @@ class Customers:
             if run in self.names:
                 found.add(run)
             elif len(run) > 3:
-                found |= {run[i:i + 3] for i in range(len(run) - 2) if run[i:i + 3] in self.names}
+                found |= {run[i : i + 3] for i in range(len(run) - 2) if run[i : i + 3] in self.names}
         return sorted(found)
 
 
@@ -91,9 +97,13 @@ def _words(con) -> set[str]:
           AND table_name IN (SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE')
           AND column_name NOT IN ('customer_name', 'customer_phone', 'address')""").fetchall()
     for table, column in columns:
-        texts += [v for (v,) in con.execute(f'SELECT DISTINCT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL')
-                  .fetchall()]
-    return {text[i:i + n] for text in texts for n in (2, 3) for i in range(len(text) - n + 1)}
+        texts += [
+            v
+            for (v,) in con.execute(
+                f'SELECT DISTINCT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL'
+            ).fetchall()
+        ]
+    return {text[i : i + n] for text in texts for n in (2, 3) for i in range(len(text) - n + 1)}
 
 
 def _personal_json(con, sql: str) -> list[tuple[str, str]]:
@@ -102,7 +112,7 @@ def _personal_json(con, sql: str) -> list[tuple[str, str]]:
     found = []
     for _kind, raw in con.execute(sql).fetchall():
         values = json.loads(raw) if raw else {}
-        for key, value in (values.items() if isinstance(values, dict) else ()):
+        for key, value in values.items() if isinstance(values, dict) else ():
             column = personal_key(key)
             if column and value not in (None, ""):
                 found.append((column, str(value).strip()))
@@ -113,14 +123,23 @@ def customers_of(database: Path) -> Customers:
     con = duckdb.connect(str(database), read_only=True)
     try:
         names = {n for (n,) in con.execute("SELECT DISTINCT trim(customer_name) FROM repairs").fetchall() if n}
-        phones = {p for (p,) in con.execute("SELECT trim(customer_phone) FROM repairs UNION "
-                                            "SELECT trim(customer_phone) FROM hotline").fetchall() if p}
+        phones = {
+            p
+            for (p,) in con.execute(
+                "SELECT trim(customer_phone) FROM repairs UNION SELECT trim(customer_phone) FROM hotline"
+            ).fetchall()
+            if p
+        }
         addresses = {a for (a,) in con.execute("SELECT DISTINCT trim(address) FROM repairs").fetchall() if a}
-        extra = [f"SELECT '{table}', CAST(extra_columns AS VARCHAR) FROM {table} WHERE extra_columns IS NOT NULL"
-                 for (table,) in con.execute("SELECT DISTINCT table_name FROM information_schema.columns WHERE "
-                                             "column_name = 'extra_columns' AND table_schema = 'main' AND table_name "
-                                             "IN (SELECT table_name FROM information_schema.tables "
-                                             "WHERE table_type = 'BASE TABLE')").fetchall()]
+        extra = [
+            f"SELECT '{table}', CAST(extra_columns AS VARCHAR) FROM {table} WHERE extra_columns IS NOT NULL"
+            for (table,) in con.execute(
+                "SELECT DISTINCT table_name FROM information_schema.columns WHERE "
+                "column_name = 'extra_columns' AND table_schema = 'main' AND table_name "
+                "IN (SELECT table_name FROM information_schema.tables "
+                "WHERE table_type = 'BASE TABLE')"
+            ).fetchall()
+        ]
         rejects = "SELECT kind, CAST(raw_values AS VARCHAR) FROM rejects"
         pairs = _personal_json(con, " UNION ALL ".join(extra + [rejects]))
         for column, value in pairs:
@@ -139,6 +158,7 @@ def customers_of(database: Path) -> Customers:
 
 # --- the server -----------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def demo(dashboard):
     """(the server's address, the customers of its database): the dashboard and the demo data set that
@@ -154,9 +174,11 @@ def chromium(browser):
 
 # --- what the browser was shown -------------------------------------------------------------------
 
+
 def _arrow_cells(data: bytes) -> list[str] | None:
     """The column names and cells of an Arrow IPC stream, or None if `data` is not one."""
     import pyarrow as pa
+
     if len(data) < 8:
         return None
     try:
@@ -172,6 +194,7 @@ def _arrow_cells(data: bytes) -> list[str] | None:
 def _message_texts(message, out: dict) -> None:
     """Every string of a protobuf message, and every Arrow table's cells (into out['arrow'])."""
     from google.protobuf.descriptor import FieldDescriptor
+
     for descriptor, value in message.ListFields():
         if descriptor.type == FieldDescriptor.TYPE_MESSAGE and descriptor.message_type.GetOptions().map_entry:
             values = [v for pair in value.items() for v in pair]
@@ -207,9 +230,10 @@ def _file_text(data: bytes, name: str) -> str:
         return "\n".join(page.extract_text() or "" for page in pypdf.PdfReader(io.BytesIO(data)).pages)
     if name.endswith(".xlsx"):
         book = openpyxl.load_workbook(io.BytesIO(data))
-        return "\n".join([sheet.title for sheet in book]
-                         + [str(cell.value) for sheet in book for row in sheet.iter_rows() for cell in row
-                            if cell.value is not None])
+        return "\n".join(
+            [sheet.title for sheet in book]
+            + [str(cell.value) for sheet in book for row in sheet.iter_rows() for cell in row if cell.value is not None]
+        )
     text = data.decode("utf-8-sig")
     return "\n".join("\t".join(row) for row in csv.reader(io.StringIO(text)))
 
@@ -217,6 +241,7 @@ def _file_text(data: bytes, name: str) -> str:
 @dataclass
 class Shown:
     """What one visit showed: per source, texts to search (an Arrow cell is one text)."""
+
     frames: list = field(default_factory=list)
     sources: dict = field(default_factory=dict)
     tables: int = 0
@@ -224,6 +249,7 @@ class Shown:
 
     def decode(self) -> None:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
         out = {"strings": [], "arrow": [], "tables": 0}
         for payload in self.frames:
             if isinstance(payload, bytes):
@@ -246,16 +272,20 @@ class Shown:
 
 def _open_watched(chromium, url: str, lang: str):
     """tests/test_browser.py's _open, with every websocket message the page receives kept."""
-    context = chromium.new_context(viewport={"width": 1440, "height": 1000},
-                                   locale="zh-CN" if lang == "zh" else "en-US", accept_downloads=True)
+    context = chromium.new_context(
+        viewport={"width": 1440, "height": 1000}, locale="zh-CN" if lang == "zh" else "en-US", accept_downloads=True
+    )
     page = context.new_page()
     shown = Shown()
     page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: shown.frames.append(payload)))
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_selector("h1", timeout=60_000)
     _wait_until_idle(page)
-    page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length > 0 "
-                           "|| !document.querySelector('.stPlotlyChart')", timeout=30_000)
+    page.wait_for_function(
+        "document.querySelectorAll('.js-plotly-plot .main-svg').length > 0 "
+        "|| !document.querySelector('.stPlotlyChart')",
+        timeout=30_000,
+    )
     return context, page, shown
 
 
@@ -288,7 +318,7 @@ def _download_all(page, shown: Shown, lang: str) -> None:
 
 def _finish(page, shown: Shown, customers: Customers, where: str) -> Shown:
     _assert_no_error(page)
-    page.wait_for_timeout(300)   # lets Playwright hand over the last websocket frames before they are read
+    page.wait_for_timeout(300)  # lets Playwright hand over the last websocket frames before they are read
     shown.decode()
     shown.sources.setdefault("page HTML", []).append(page.content())
     leaks = shown.leaks(customers)
@@ -310,6 +340,7 @@ def _visit(chromium, url: str, lang: str, customers: Customers, where: str, act=
 
 # --- the pages ------------------------------------------------------------------------------------
 
+
 def test_the_search_knows_the_customers(demo):
     _, customers = demo
     assert len(customers.phones) > 100_000 and len(customers.addresses) > 100_000
@@ -321,8 +352,10 @@ def test_the_search_knows_the_customers(demo):
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize("name,path", [("overview", ""), ("dealers", "dealers"), ("award", "award"),
-                                       ("settlement", "settlement"), ("data", "data")])
+@pytest.mark.parametrize(
+    "name,path",
+    [("overview", ""), ("dealers", "dealers"), ("award", "award"), ("settlement", "settlement"), ("data", "data")],
+)
 def test_no_page_shows_a_customer_whole(demo, chromium, name, path, lang):
     url, customers = demo
     shown = _visit(chromium, f"{url}/{path}?lang={lang}", lang, customers, f"{name} ({lang})")
@@ -336,21 +369,28 @@ def _each_record_list(lang: str):
             label = re.compile("^" + re.escape(t(f"records.{listed}", lang)) + " [(]")
             before = len(shown.frames)
             page.locator('[data-testid="stButtonGroup"] button').filter(has_text=label).first.click()
-            for _ in range(150):          # the list's rows arrive over the websocket; a busy machine is slow
+            for _ in range(150):  # the list's rows arrive over the websocket; a busy machine is slow
                 if len(shown.frames) > before:
                     break
                 page.wait_for_timeout(100)
             _wait_until_idle(page)
             assert f"records={listed}" in page.url
-            shown.sources.setdefault("page HTML", []).append(page.content())   # what each list drew in the DOM
+            shown.sources.setdefault("page HTML", []).append(page.content())  # what each list drew in the DOM
+
     return act
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_a_dealers_record_lists_show_customers_masked(demo, chromium, lang):
     url, customers = demo
-    shown = _visit(chromium, f"{url}/dealers?lang={lang}&dealer={DEALER}&records={RECORD_LISTS[0]}", lang, customers,
-                   f"{DEALER}'s record lists ({lang})", act=_each_record_list(lang))
+    shown = _visit(
+        chromium,
+        f"{url}/dealers?lang={lang}&dealer={DEALER}&records={RECORD_LISTS[0]}",
+        lang,
+        customers,
+        f"{DEALER}'s record lists ({lang})",
+        act=_each_record_list(lang),
+    )
     masked = sum(bool(MASKED_PHONE.fullmatch(cell)) for cell in shown.sources["websocket Arrow cells"])
     assert masked >= 20, f"{masked} masked phones seen in the record lists: were the grids read? {list(shown.sources)}"
 
@@ -362,7 +402,7 @@ def test_the_callbacks_page_masks_the_call_list_on_screen_and_exports_it_whole(d
     assert sum(bool(MASKED_PHONE.fullmatch(cell)) for cell in shown.sources["websocket Arrow cells"]) >= 10
     call_list = [text for name, text in shown.exempt.items() if name.startswith("callbacks_")]
     assert len(call_list) == 1, list(shown.exempt)
-    whole = customers.leaks(call_list[0])   # the documented exception, and the proof that the search finds values
+    whole = customers.leaks(call_list[0])  # the documented exception, and the proof that the search finds values
     assert len(whole) >= 20, whole
 
 
@@ -370,11 +410,14 @@ def _run_queries(page, shown: Shown) -> None:
     area = page.locator('[data-testid="stTextArea"] textarea')
     for sql in QUERIES:
         area.fill(sql)
-        area.press("Control+Enter")       # commits the text area's value
+        area.press("Control+Enter")  # commits the text area's value
         _wait_until_idle(page)
         page.locator('[data-testid="stButton"] button[kind="primary"]').first.click()
-        page.wait_for_selector('[data-testid="stCaptionContainer"]:has-text("rows · "), '
-                               '[data-testid="stCaptionContainer"]:has-text("行 · ")', timeout=60_000)
+        page.wait_for_selector(
+            '[data-testid="stCaptionContainer"]:has-text("rows · "), '
+            '[data-testid="stCaptionContainer"]:has-text("行 · ")',
+            timeout=60_000,
+        )
         _wait_until_idle(page)
         _assert_no_error(page)
         assert page.locator('[data-testid="stAlert"]:has([data-testid="stAlertContentError"])').count() == 0, sql
@@ -386,8 +429,9 @@ def _run_queries(page, shown: Shown) -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_explore_queries_of_the_personal_columns_show_them_masked(demo, chromium, lang):
     url, customers = demo
-    shown = _visit(chromium, f"{url}/explore?lang={lang}", lang, customers, f"explore ({lang})", act=_run_queries,
-                   downloads=False)
+    shown = _visit(
+        chromium, f"{url}/explore?lang={lang}", lang, customers, f"explore ({lang})", act=_run_queries, downloads=False
+    )
     cells = shown.sources["websocket Arrow cells"]
     assert sum(bool(MASKED_PHONE.fullmatch(cell)) for cell in cells) >= 50
     downloads = [s.split(" ", 1)[1] for s in shown.sources if s.startswith("download")]

@@ -2,6 +2,7 @@
 
 Small hand-made data (tests/metric_data.py); every expected figure is counted in the comments.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,16 +26,35 @@ from etl.metrics.scope import Scope
 from etl.rules import RulesError, load_rules
 from metric_data import HOTLINE_HEADER, REPAIR_HEADER, repair, ticket
 
-pytestmark = pytest.mark.usefixtures("prebuilt_warehouse")     # each test's database starts from the empty one
+pytestmark = pytest.mark.usefixtures("prebuilt_warehouse")  # each test's database starts from the empty one
 ROOT = Path(__file__).resolve().parent.parent
 EVENT_KINDS = ["complaint", "fake_record", "dissatisfied", "missed_request", "conduct_issue"]
-CALLBACK_HEADER = ["callback_id", "record_no", "dealer_id", "called_at", "reached", "service_confirmed",
-                   "resolved", "satisfaction", "complaint", "conduct_issue"]
+CALLBACK_HEADER = [
+    "callback_id",
+    "record_no",
+    "dealer_id",
+    "called_at",
+    "reached",
+    "service_confirmed",
+    "resolved",
+    "satisfaction",
+    "complaint",
+    "conduct_issue",
+]
 MONDAY = dt.datetime(2026, 3, 2, 9, 0)
 
 
-def cb(callback_id, record_no, dealer_id="D1", called="2025-04-15 10:00", *, confirmed="Y", satisfaction="5",
-       complaint="N", conduct=""):
+def cb(
+    callback_id,
+    record_no,
+    dealer_id="D1",
+    called="2025-04-15 10:00",
+    *,
+    confirmed="Y",
+    satisfaction="5",
+    complaint="N",
+    conduct="",
+):
     return [callback_id, record_no, dealer_id, called, "Y", confirmed, "Y", satisfaction, complaint, conduct]
 
 
@@ -48,19 +68,24 @@ def rep(record_no, dealer_id="D1", **kw):
 
 def repairs(submitted="2025-04-10"):
     """R2 open (a missed request); the others completed. A later submission date: a resubmitted report."""
-    return [rep("R1", submitted=submitted), rep("R2", status="open", submitted=submitted),
-            rep("R3", submitted=submitted), rep("R4", submitted=submitted), rep("R5", "D2", submitted=submitted)]
+    return [
+        rep("R1", submitted=submitted),
+        rep("R2", status="open", submitted=submitted),
+        rep("R3", submitted=submitted),
+        rep("R4", submitted=submitted),
+        rep("R5", "D2", submitted=submitted),
+    ]
 
 
 REPAIRS = repairs()
 CALLBACKS = [
-    cb("C1", "R1", satisfaction="2"),                                  # dissatisfied (D1)
-    cb("C2", "R3", confirmed="N"),                                     # fake record (D1)
-    cb("C3", "R1", called="2025-04-16 10:00", complaint="Y"),          # complaint R1 (D1) ...
-    cb("C4", "R5", "D2", satisfaction="1", complaint="Y"),             # complaint R5 and dissatisfied (D2)
-    cb("C5", "R4", conduct="收礼、乱收费"),                              # one conduct issue case (D1)
+    cb("C1", "R1", satisfaction="2"),  # dissatisfied (D1)
+    cb("C2", "R3", confirmed="N"),  # fake record (D1)
+    cb("C3", "R1", called="2025-04-16 10:00", complaint="Y"),  # complaint R1 (D1) ...
+    cb("C4", "R5", "D2", satisfaction="1", complaint="Y"),  # complaint R5 and dissatisfied (D2)
+    cb("C5", "R4", conduct="收礼、乱收费"),  # one conduct issue case (D1)
 ]
-HOTLINE = [ticket("H1", "2025-04-17 11:00", record_no="R1")]           # ... merged with C3: one complaint
+HOTLINE = [ticket("H1", "2025-04-17 11:00", record_no="R1")]  # ... merged with C3: one complaint
 # Expected: complaint 2 (D1 R1, D2 R5), fake 1, dissatisfied 2, missed 1 (R2 open), conduct 1 = 7 cases.
 EXPECTED = {"complaint": 2, "fake_record": 1, "dissatisfied": 2, "missed_request": 1, "conduct_issue": 1}
 
@@ -71,17 +96,22 @@ def _rules(kinds=EVENT_KINDS):
 
 def _load(wh, rules, repairs=REPAIRS, callbacks=CALLBACKS, tag=""):
     wh.dealers(["D1", "One"], ["D2", "Two"])
-    files = [wh.file(f"repairs{tag}.csv", [PHONE_HEADER, *repairs]),
-             wh.file(f"callbacks{tag}.csv", [CALLBACK_HEADER, *callbacks]),
-             wh.file("hotline.csv", [HOTLINE_HEADER, *HOTLINE])]
+    files = [
+        wh.file(f"repairs{tag}.csv", [PHONE_HEADER, *repairs]),
+        wh.file(f"callbacks{tag}.csv", [CALLBACK_HEADER, *callbacks]),
+        wh.file("hotline.csv", [HOTLINE_HEADER, *HOTLINE]),
+    ]
     results = wh.load(*files, rules=rules)
-    assert all(r.status in ("loaded", "already_loaded") and not r.rows_rejected for r in results), \
-        [(r.file, r.message) for r in results]
+    assert all(r.status in ("loaded", "already_loaded") and not r.rows_rejected for r in results), [
+        (r.file, r.message) for r in results
+    ]
 
 
 def _cases(wh):
-    return {row[0]: row[1:] for row in wh.query(
-        "SELECT event_key, kind, status, records, version FROM cases ORDER BY case_id")}
+    return {
+        row[0]: row[1:]
+        for row in wh.query("SELECT event_key, kind, status, records, version FROM cases ORDER BY case_id")
+    }
 
 
 def test_every_event_opens_one_case_and_a_reload_opens_none(wh):
@@ -90,7 +120,7 @@ def test_every_event_opens_one_case_and_a_reload_opens_none(wh):
     found = _cases(wh)
     kinds = {kind: sum(v[0] == kind for v in found.values()) for kind in EXPECTED}
     assert kinds == EXPECTED
-    assert found["complaint|D1|record R1"][2] == ["R1"]          # C3 and H1 merged, as the complaints view merges
+    assert found["complaint|D1|record R1"][2] == ["R1"]  # C3 and H1 merged, as the complaints view merges
     assert found["missed_request|D1|2025-03|repair_record R2"][:2] == ("missed_request", "open")
     history = wh.query("SELECT count(*), min(author), min(new_value) FROM case_history")
     assert history == [(7, "load", "open")]
@@ -107,20 +137,30 @@ def test_an_event_gone_with_a_corrected_file_withdraws_its_case_and_comes_back_w
     with writer(wh.path, rules) as con:
         case_id = con.execute("SELECT case_id FROM cases WHERE event_key = ?", [key]).fetchall()[0][0]
         cases.edit_on(con, rules, case_id, 1, "王芳", {"status": "in_progress"})
-    corrected = [row if row[0] != "C2" else cb("C2", "R3") for row in CALLBACKS]      # C2: service confirmed
-    fixed = [row if row[0] != "R2" else rep("R2") for row in REPAIRS]              # R2 completed
+    corrected = [row if row[0] != "C2" else cb("C2", "R3") for row in CALLBACKS]  # C2: service confirmed
+    fixed = [row if row[0] != "R2" else rep("R2") for row in REPAIRS]  # R2 completed
     _load(wh, rules, repairs=fixed, callbacks=corrected, tag="_corrected")
     found = _cases(wh)
     assert found[key][1] == "withdrawn" and found["missed_request|D1|2025-03|repair_record R2"][1] == "withdrawn"
-    assert len(found) == 7                                                            # never deleted
-    _load(wh, rules, repairs=repairs("2025-04-13"),   # the first rows again
-          callbacks=CALLBACKS + [cb("C6", "R4", satisfaction="4")], tag="_back")
+    assert len(found) == 7  # never deleted
+    _load(
+        wh,
+        rules,
+        repairs=repairs("2025-04-13"),  # the first rows again
+        callbacks=CALLBACKS + [cb("C6", "R4", satisfaction="4")],
+        tag="_back",
+    )
     found = _cases(wh)
-    assert found[key][1] == "in_progress" and found[key][3] == 4                      # 1 open, 2 edit, 3 out, 4 back
+    assert found[key][1] == "in_progress" and found[key][3] == 4  # 1 open, 2 edit, 3 out, 4 back
     assert found["missed_request|D1|2025-03|repair_record R2"][1] == "open"
-    assert wh.query("SELECT old_value, new_value, author FROM case_history WHERE case_id = ? ORDER BY version",
-                    [case_id]) == [(None, "open", "load"), ("open", "in_progress", "王芳"),
-                                   ("in_progress", "withdrawn", "load"), ("withdrawn", "in_progress", "load")]
+    assert wh.query(
+        "SELECT old_value, new_value, author FROM case_history WHERE case_id = ? ORDER BY version", [case_id]
+    ) == [
+        (None, "open", "load"),
+        ("open", "in_progress", "王芳"),
+        ("in_progress", "withdrawn", "load"),
+        ("withdrawn", "in_progress", "load"),
+    ]
 
 
 def test_which_kinds_open_cases_is_a_setting_and_bad_settings_are_refused(wh):
@@ -134,8 +174,8 @@ def test_which_kinds_open_cases_is_a_setting_and_bad_settings_are_refused(wh):
 
 def test_deadlines_count_working_days():
     friday = dt.datetime(2026, 3, 6, 10, 0)
-    assert cases.add_working_days(friday, 3) == dt.datetime(2026, 3, 11, 10, 0)          # Mon, Tue, Wed
-    assert cases.add_working_days(dt.datetime(2026, 3, 7, 8, 0), 1) == dt.datetime(2026, 3, 9, 8, 0)   # Sat -> Mon
+    assert cases.add_working_days(friday, 3) == dt.datetime(2026, 3, 11, 10, 0)  # Mon, Tue, Wed
+    assert cases.add_working_days(dt.datetime(2026, 3, 7, 8, 0), 1) == dt.datetime(2026, 3, 9, 8, 0)  # Sat -> Mon
     assert cases.add_working_days(MONDAY, 5) == dt.datetime(2026, 3, 9, 9, 0)
 
 
@@ -144,7 +184,7 @@ def worked_template(tmp_path_factory):
     """The seven cases opened on Monday 2 March 2026 09:00 and worked through March by hand, built once."""
     wh = Warehouse(tmp_path_factory.mktemp("worked"))
     rules = _rules()
-    _load(wh, _rules([]))                                      # no case at the load: opened below, at MONDAY
+    _load(wh, _rules([]))  # no case at the load: opened below, at MONDAY
     with writer(wh.path, rules) as con:
         cases.open_cases(con, rules, MONDAY)
         ids = dict(con.execute("SELECT event_key, case_id FROM cases").fetchall())
@@ -153,6 +193,7 @@ def worked_template(tmp_path_factory):
             case_id = ids[key]
             version = con.execute("SELECT version FROM cases WHERE case_id = ?", [case_id]).fetchall()[0][0]
             return cases.edit_on(con, rules, case_id, version, "李雷", changes, now=dt.datetime(2026, 3, *when))
+
         resolve = {"status": "resolved", "root_cause": "technician_conduct", "action": "warned the technician"}
         # a: D1's complaint, closed Wed 4 March 09:00 = 2.0 days, due Thu 5 March: on time.
         step("complaint|D1|record R1", (3, 10), **resolve)
@@ -192,16 +233,21 @@ def test_case_figures_by_dealer_and_in_total_worked_out_by_hand(worked):
     assert (d1.cases_closed_on_time, d1.cases_closed_on_time_rate, d1.median_days_to_close) == (2, 1.0, 1.5)
     assert (d1.cases_reopened, d1.cases_ever_closed) == (1, 3) and d1.cases_reopened_share == pytest.approx(1 / 3)
     # D2: 2 opened; the complaint open and overdue (due 5 March); the dissatisfied case closed late after 10.5 days.
-    assert (d2.cases_opened, d2.cases_open, d2.cases_overdue, d2.cases_closed,
-            d2.cases_closed_on_time) == (2, 1, 1, 1, 0)
+    assert (d2.cases_opened, d2.cases_open, d2.cases_overdue, d2.cases_closed, d2.cases_closed_on_time) == (
+        2,
+        1,
+        1,
+        1,
+        0,
+    )
     assert (d2.cases_closed_on_time_rate, d2.median_days_to_close, d2.cases_reopened_share) == (0.0, 10.5, 0.0)
     # In total: 7 opened, 4 overdue, 3 closed (2 on time), median of 2.0, 1.0, 10.5 days = 2.0, reopened 1 of 4.
     assert total["cases_opened"] == 7 and total["cases_overdue"] == 4
     assert total["cases_closed_on_time_rate"] == pytest.approx(2 / 3) and total["median_days_to_close"] == 2.0
     assert total["cases_reopened_share"] == 0.25
     assert by_region[["region", "cases_opened", "cases_overdue"]].values.tolist() == [["华东", 7, 4]]
-    assert d2_only["cases_opened"] == 2                      # a regional manager's scope sees only its dealers
-    with reader(wh.path, rules) as con:                      # ... as issue 15's user limit (Scope.allowed) holds it
+    assert d2_only["cases_opened"] == 2  # a regional manager's scope sees only its dealers
+    with reader(wh.path, rules) as con:  # ... as issue 15's user limit (Scope.allowed) holds it
         assert case_metrics.totals(con, now, Scope().within(("D2",)))["cases_opened"] == 2
         assert set(case_metrics.queue(con, now, Scope().within(("D1",)))["dealer_id"]) == {"D1"}
     # Before any deadline has passed nothing is overdue: Monday 2 March 10:00.
@@ -227,16 +273,20 @@ def test_queue_filters_and_one_case_with_its_records_and_history(worked):
     assert records["record_no"].tolist() == ["R3"] and records["customer_phone"].tolist() == ["138****0003"]
     last = history[history["version"] == history["version"].max()]
     assert [tuple(None if v != v else v for v in row) for row in last[["field", "old_value", "new_value"]].values] == [
-        ("recheck", "call_list", None), ("status", "closed", "reopened")]
-    assert history["field"].tolist()[:4] == ["status", "action", "root_cause", "status"]   # opened, then resolved
+        ("recheck", "call_list", None),
+        ("status", "closed", "reopened"),
+    ]
+    assert history["field"].tolist()[:4] == ["status", "action", "root_cause", "status"]  # opened, then resolved
     assert set(history["author"]) == {"load", "李雷"}
 
 
 def test_resolving_and_closing_rules(worked):
     wh, rules, ids = worked
     with writer(wh.path, rules) as con:
+
         def version(key):
             return con.execute("SELECT version FROM cases WHERE case_id = ?", [ids[key]]).fetchall()[0][0]
+
         conduct = "conduct_issue|C5"
         with pytest.raises(CaseError) as refused:
             cases.edit_on(con, rules, ids[conduct], version(conduct), "x", {"status": "resolved", "action": "talked"})
@@ -248,10 +298,19 @@ def test_resolving_and_closing_rules(worked):
             cases.edit_on(con, rules, ids[conduct], version(conduct), "x", {"status": "closed"})
         assert refused.value.code == "transition"
         complaint = "complaint|D2|record R5"
-        cases.edit_on(con, rules, ids[complaint], version(complaint), "x",
-                      {"status": "resolved", "root_cause": "other", "action": "refund"})
-        for changes, code in (({}, "needs_recheck"), ({"recheck": "callback"}, "no_callback"),
-                              ({"recheck": "not_possible"}, "needs_note")):
+        cases.edit_on(
+            con,
+            rules,
+            ids[complaint],
+            version(complaint),
+            "x",
+            {"status": "resolved", "root_cause": "other", "action": "refund"},
+        )
+        for changes, code in (
+            ({}, "needs_recheck"),
+            ({"recheck": "callback"}, "no_callback"),
+            ({"recheck": "not_possible"}, "needs_note"),
+        ):
             with pytest.raises(CaseError) as refused:
                 cases.edit_on(con, rules, ids[complaint], version(complaint), "x", {"status": "closed", **changes})
             assert refused.value.code == code
@@ -260,16 +319,18 @@ def test_resolving_and_closing_rules(worked):
                 cases.edit_on(con, rules, ids[complaint], version(complaint), "x", {"owner": "me"}, scope=scope)
             assert refused.value.code == "out_of_scope"
         assert con.execute("SELECT status, owner FROM cases WHERE case_id = ?", [ids[complaint]]).fetchall() == [
-            ("resolved", None)]
+            ("resolved", None)
+        ]
         # The dissatisfied C1 case's record R1 has a later callback (C3, 16 April): a re-check by callback is found.
-        assert cases._later_callback(con, {"dealer_id": "D1", "records": ["R1"],
-                                           "event_at": dt.datetime(2025, 4, 15, 10)})
+        assert cases._later_callback(
+            con, {"dealer_id": "D1", "records": ["R1"], "event_at": dt.datetime(2025, 4, 15, 10)}
+        )
 
 
 def test_the_second_save_of_a_stale_version_is_refused_naming_who_and_when(worked):
     wh, rules, ids = worked
     case_id = ids["missed_request|D1|2025-03|repair_record R2"]
-    seen = wh.query("SELECT version FROM cases WHERE case_id = ?", [case_id])[0][0]       # both analysts read it
+    seen = wh.query("SELECT version FROM cases WHERE case_id = ?", [case_id])[0][0]  # both analysts read it
     first = cases.edit(wh.path, rules, case_id, seen, "王芳", {"owner": "王芳"}, now=dt.datetime(2026, 3, 5, 14, 30))
     assert first == seen + 1
     with pytest.raises(CaseError, match="changed by 王芳 at 2026-03-05 14:30:00, reload") as refused:
@@ -285,12 +346,12 @@ def test_bulk_assign_and_an_edit_waits_for_another_writer(worked):
     stale = ids["conduct_issue|C5"]
     versions[stale] -= 1 if versions[stale] > 1 else -1
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(wh.path)], stdout=subprocess.PIPE, text=True)
-    assert holder.stdout.readline().strip() == "holding"        # another process (a load) writes for 1 s
+    assert holder.stdout.readline().strip() == "holding"  # another process (a load) writes for 1 s
     waits = []
     started = time.monotonic()
     refused = cases.assign(wh.path, rules, versions, "韩梅梅", "lead", notify=waits.append)
     assert holder.wait(timeout=60) == 0 and time.monotonic() - started > 0.5
-    assert waits and "waiting up to 30 s" in waits[0]            # a bounded wait, told
+    assert waits and "waiting up to 30 s" in waits[0]  # a bounded wait, told
     assert list(refused) == [stale] and refused[stale].code == "stale"
     owners = dict(wh.query("SELECT case_id, owner FROM cases WHERE status <> 'closed'"))
     assert {case_id for case_id, owner in owners.items() if owner == "韩梅梅"} == set(versions) - {stale}
@@ -320,10 +381,19 @@ def test_a_process_killed_mid_edit_leaves_the_case_as_before(worked):
     case_id = ids["conduct_issue|C5"]
     before = wh.query("SELECT * FROM cases WHERE case_id = ?", [case_id])
     history = wh.query("SELECT count(*) FROM case_history")
-    version = before[0][list(c[0] for c in duckdb.connect(str(wh.path), read_only=True).execute(
-        "SELECT * FROM cases LIMIT 0").description).index("version")]
-    done = subprocess.run([sys.executable, "-c", CRASH, str(wh.path), str(case_id), str(version)], cwd=ROOT,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, timeout=120)
+    version = before[0][
+        list(
+            c[0]
+            for c in duckdb.connect(str(wh.path), read_only=True).execute("SELECT * FROM cases LIMIT 0").description
+        ).index("version")
+    ]
+    done = subprocess.run(
+        [sys.executable, "-c", CRASH, str(wh.path), str(case_id), str(version)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        timeout=120,
+    )
     assert done.returncode == 9, done.stderr.decode()
     assert wh.query("SELECT * FROM cases WHERE case_id = ?", [case_id]) == before
     assert wh.query("SELECT count(*) FROM case_history") == history
@@ -343,17 +413,21 @@ def test_closed_cases_waiting_for_a_recheck_head_the_call_list(worked):
     assert listed["recheck_case"].tolist()[:1] == [case_id]
     assert listed["record_no"].tolist()[0] == "R3" and listed["callback_id"].iloc[0].startswith("RC")
     assert listed["recheck_case"].iloc[1:].isna().all()
-    assert listed["record_no"].tolist().count("R3") == 1                # not drawn a second time
+    assert listed["record_no"].tolist().count("R3") == 1  # not drawn a second time
 
 
 def test_cases_list_and_export_on_the_command_line(worked, capsys, tmp_path):
     from openpyxl import load_workbook
 
     from etl.cli import main
+
     wh, _, _ = worked
     rules_file = tmp_path / "rules.toml"
-    rules_file.write_text('[cases]\nkinds = ["complaint", "fake_record", "dissatisfied", "missed_request", '
-                          '"conduct_issue"]   # as the fixture\n', encoding="utf-8")
+    rules_file.write_text(
+        '[cases]\nkinds = ["complaint", "fake_record", "dissatisfied", "missed_request", '
+        '"conduct_issue"]   # as the fixture\n',
+        encoding="utf-8",
+    )
     assert main(["cases", "list", "--db", str(wh.path), "--rules", str(rules_file), "--status", "closed"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[-1] == "3 cases, 0 overdue" and all(" closed " in line for line in lines[:-1])
@@ -372,6 +446,7 @@ def test_the_cases_page_shows_the_figures_and_refuses_a_stale_save_in_words(work
     """AppTest on the worked cases: the tiles hold the figures of the metric layer; a save made from a version
     another analyst changed meanwhile is refused with who and when, in the page's language, and nothing changes."""
     from streamlit.testing.v1 import AppTest
+
     wh, rules, ids = worked
     monkeypatch.setenv("SERVICE_QC_DB", str(wh.path))
     monkeypatch.setenv("SERVICE_QC_RULES", str(_rules_file(wh.folder)))
@@ -396,6 +471,9 @@ def test_the_cases_page_shows_the_figures_and_refuses_a_stale_save_in_words(work
 
 def _rules_file(folder: Path) -> Path:
     path = folder / "cases_rules.toml"
-    path.write_text('[cases]\nkinds = ["complaint", "fake_record", "dissatisfied", "missed_request", '
-                    '"conduct_issue"]   # as the fixture\n', encoding="utf-8")
+    path.write_text(
+        '[cases]\nkinds = ["complaint", "fake_record", "dissatisfied", "missed_request", '
+        '"conduct_issue"]   # as the fixture\n',
+        encoding="utf-8",
+    )
     return path

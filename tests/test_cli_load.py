@@ -1,5 +1,6 @@
 """`python -m etl load PATH... [--db] [--rules] [--submitted-on]` (spec 5): one line per file,
 exit codes 0 / 1 / 2, and a load killed mid-file leaving the database as it was (spec 2.7)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,10 +21,11 @@ from conftest import write_csv
 from etl.cli import main
 
 PROJECT = Path(__file__).resolve().parent.parent
-REPAIR_HEADER = ["record_no", "dealer_id", "report_month", "submitted_on", "service_type", "requested_at",
-                 "status"]
-SUMMARY = re.compile(r"(\d+) files in \d+\.\d s: (\d+) loaded, (\d+) already loaded, (\d+) rejected; "
-                     r"rows: (\d+) read, (\d+) loaded, (\d+) rejected$")
+REPAIR_HEADER = ["record_no", "dealer_id", "report_month", "submitted_on", "service_type", "requested_at", "status"]
+SUMMARY = re.compile(
+    r"(\d+) files in \d+\.\d s: (\d+) loaded, (\d+) already loaded, (\d+) rejected; "
+    r"rows: (\d+) read, (\d+) loaded, (\d+) rejected$"
+)
 
 
 @pytest.fixture
@@ -40,8 +42,14 @@ def db(tmp_path, empty_warehouse_file, monkeypatch) -> Path:
 def inbox(tmp_path) -> Path:
     folder = tmp_path / "inbox"
     folder.mkdir()
-    write_csv(folder / "dealers.csv", [["dealer_id", "dealer_name", "area_type"],
-                                       ["JX101", "杭州西湖家电服务部", "urban"], ["JX102", "宁波江北家电", "county"]])
+    write_csv(
+        folder / "dealers.csv",
+        [
+            ["dealer_id", "dealer_name", "area_type"],
+            ["JX101", "杭州西湖家电服务部", "urban"],
+            ["JX102", "宁波江北家电", "county"],
+        ],
+    )
     return folder
 
 
@@ -71,11 +79,15 @@ def test_the_file_line_names_the_optional_columns_that_are_absent(capsys, db, in
 
 
 def test_exit_0_when_only_rows_are_rejected(capsys, db, inbox):
-    repairs = write_csv(inbox / "repairs_2026-03.csv", [
-        REPAIR_HEADER[:3] + REPAIR_HEADER[4:],
-        ["R1", "JX101", "2026-03", "repair", "2026-03-05 09:00", "open"],
-        ["R2", "D123", "2026-03", "repair", "2026-03-05 09:00", "open"],
-        ["R3", "JX102", "2026-03", "换机", "2026-03-05 09:00", "open"]])
+    repairs = write_csv(
+        inbox / "repairs_2026-03.csv",
+        [
+            REPAIR_HEADER[:3] + REPAIR_HEADER[4:],
+            ["R1", "JX101", "2026-03", "repair", "2026-03-05 09:00", "open"],
+            ["R2", "D123", "2026-03", "repair", "2026-03-05 09:00", "open"],
+            ["R3", "JX102", "2026-03", "换机", "2026-03-05 09:00", "open"],
+        ],
+    )
     code, out = run(capsys, inbox / "dealers.csv", repairs, "--db", db)
     assert code == 0
     assert out[:-1] == [
@@ -87,29 +99,36 @@ def test_exit_0_when_only_rows_are_rejected(capsys, db, inbox):
     assert SUMMARY.match(out[-1]).groups() == ("2", "2", "0", "0", "5", "3", "2")
     assert query(db, "SELECT row_no, reason FROM rejects ORDER BY row_no") == [
         (3, "unknown dealer D123"),
-        (4, 'service_type "换机" is not one of install, repair, maintenance (安装, 维修, 保养)')]
+        (4, 'service_type "换机" is not one of install, repair, maintenance (安装, 维修, 保养)'),
+    ]
     assert query(db, "SELECT record_no, submitted_on FROM repairs") == [("R1", dt.date.today())]
 
 
 def test_exit_1_when_a_file_is_rejected_whole_and_the_others_still_load(capsys, db, inbox):
-    write_csv(inbox / "repairs_2026-03.csv", [REPAIR_HEADER, ["R1", "JX101", "2026-03", "2026-04-09", "repair",
-                                                              "2026-03-05 09:00", "open"]])
+    write_csv(
+        inbox / "repairs_2026-03.csv",
+        [REPAIR_HEADER, ["R1", "JX101", "2026-03", "2026-04-09", "repair", "2026-03-05 09:00", "open"]],
+    )
     write_csv(inbox / "sales_2026.csv", [["dealer_id", "month", "units_sold"], ["JX101", "2026-03", "5"]])
     write_csv(inbox / "mystery.csv", [["a", "b"], ["1", "2"]])
     code, out = run(capsys, inbox, "--db", db)
     assert code == 1
-    assert sorted(out[:-1]) == sorted([
-        "dealers.csv: dealers: 2 rows read, 2 loaded, 0 rejected",
-        "sales_2026.csv: REJECTED (sales): missing required column sales_amount (结算金额); "
-        "headers found: dealer_id, month, units_sold",
-        "repairs_2026-03.csv: repairs: 1 rows read, 1 loaded, 0 rejected",
-        "mystery.csv: REJECTED (unknown kind): cannot tell what kind of file this is: its name does not start "
-        "with one of dealers, 经销商, sales, 销量, repairs, 维修, callbacks, 回访, hotline, 热线, notices, 通报, and "
-        "none of its first 50 rows is a header row of a known kind",
-    ])
+    assert sorted(out[:-1]) == sorted(
+        [
+            "dealers.csv: dealers: 2 rows read, 2 loaded, 0 rejected",
+            "sales_2026.csv: REJECTED (sales): missing required column sales_amount (结算金额); "
+            "headers found: dealer_id, month, units_sold",
+            "repairs_2026-03.csv: repairs: 1 rows read, 1 loaded, 0 rejected",
+            "mystery.csv: REJECTED (unknown kind): cannot tell what kind of file this is: its name does not "
+            "start with one of dealers, 经销商, sales, 销量, repairs, 维修, callbacks, 回访, hotline, 热线, "
+            "notices, 通报, and none of its first 50 rows is a header row of a known kind",
+        ]
+    )
     loaded = [line for line in out[:-1] if "REJECTED" not in line]
-    assert loaded == ["dealers.csv: dealers: 2 rows read, 2 loaded, 0 rejected",
-                      "repairs_2026-03.csv: repairs: 1 rows read, 1 loaded, 0 rejected"]
+    assert loaded == [
+        "dealers.csv: dealers: 2 rows read, 2 loaded, 0 rejected",
+        "repairs_2026-03.csv: repairs: 1 rows read, 1 loaded, 0 rejected",
+    ]
     assert SUMMARY.match(out[-1]).groups() == ("4", "2", "0", "2", "3", "3", "0")
     assert query(db, "SELECT count(*) FROM sales") == [(0,)]
     assert query(db, "SELECT record_no FROM repairs") == [("R1",)]
@@ -119,18 +138,32 @@ def test_second_run_reports_already_loaded_and_exits_0(capsys, db, inbox):
     assert run(capsys, inbox, "--db", db)[0] == 0
     code, out = run(capsys, inbox / "dealers.csv", "--db", db)
     assert code == 0
-    assert re.fullmatch(r"dealers\.csv: dealers: already loaded, nothing to do \(same content as dealers\.csv, "
-                        r"load #1 at \d{4}-\d\d-\d\d \d\d:\d\d\)", out[0])
+    assert re.fullmatch(
+        r"dealers\.csv: dealers: already loaded, nothing to do \(same content as dealers\.csv, "
+        r"load #1 at \d{4}-\d\d-\d\d \d\d:\d\d\)",
+        out[0],
+    )
     assert SUMMARY.match(out[1]).groups() == ("1", "0", "1", "0", "0", "0", "0")
 
 
 def test_submitted_on_option_and_folders_in_kind_order(capsys, db, inbox):
     nested = inbox / "dealer_reports" / "JX102"
     nested.mkdir(parents=True)
-    write_csv(nested / "维修_JX102_202603.csv", [["维修单号", "经销商编号", "服务类型", "报修时间", "状态"],
-                                                ["W1", "JX102", "维修", "2026/3/5 9:00", "已完成"]], "gbk")
-    write_csv(inbox / "a_callbacks_export.csv", [["callback_id", "record_no", "dealer_id", "called_at", "reached"],
-                                                 ["HF1", "W1", "JX102", "2026-04-02 10:00", "是"]])
+    write_csv(
+        nested / "维修_JX102_202603.csv",
+        [
+            ["维修单号", "经销商编号", "服务类型", "报修时间", "状态"],
+            ["W1", "JX102", "维修", "2026/3/5 9:00", "已完成"],
+        ],
+        "gbk",
+    )
+    write_csv(
+        inbox / "a_callbacks_export.csv",
+        [
+            ["callback_id", "record_no", "dealer_id", "called_at", "reached"],
+            ["HF1", "W1", "JX102", "2026-04-02 10:00", "是"],
+        ],
+    )
     (inbox / "notes.txt.bak").write_text("not a data file")
     code, out = run(capsys, inbox, "--db", db, "--submitted-on", "2026-04-12")
     assert code == 0
@@ -141,7 +174,8 @@ def test_submitted_on_option_and_folders_in_kind_order(capsys, db, inbox):
         "a_callbacks_export.csv: callbacks: 1 rows read, 1 loaded, 0 rejected",
     ]
     assert query(db, "SELECT dealer_id, record_no, report_month, submitted_on FROM repairs") == [
-        ("JX102", "W1", dt.date(2026, 3, 1), dt.date(2026, 4, 12))]
+        ("JX102", "W1", dt.date(2026, 3, 1), dt.date(2026, 4, 12))
+    ]
     assert query(db, "SELECT first_submitted_on FROM report_submissions") == [(dt.date(2026, 4, 12),)]
 
 
@@ -152,10 +186,16 @@ def test_database_from_the_environment_when_no_db_option(capsys, db, inbox, monk
     assert query(db, "SELECT dealer_id FROM dealers ORDER BY 1") == [("JX101",), ("JX102",)]
 
 
-@pytest.mark.parametrize("argv", [
-    ["load"], ["load", "x.csv", "--bogus"], ["load", "x.csv", "--submitted-on", "2026-02-30"],
-    ["load", "x.csv", "--submitted-on", "12/04/2026"], ["lod", "x.csv"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["load"],
+        ["load", "x.csv", "--bogus"],
+        ["load", "x.csv", "--submitted-on", "2026-02-30"],
+        ["load", "x.csv", "--submitted-on", "12/04/2026"],
+        ["lod", "x.csv"],
+    ],
+)
 def test_exit_2_for_a_wrong_command_line(capsys, argv):
     with pytest.raises(SystemExit) as stop:
         main(argv)
@@ -179,8 +219,13 @@ def test_exit_2_for_a_missing_path_an_empty_folder_or_a_missing_rules_file(capsy
 
 def test_exit_codes_of_the_real_command(db, inbox):
     def command(*argv):
-        return subprocess.run([sys.executable, "-m", "etl", "load", *map(str, argv)], cwd=PROJECT,
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "etl", "load", *map(str, argv)],
+            cwd=PROJECT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     ok = command(inbox / "dealers.csv", "--db", db)
     assert (ok.returncode, ok.stdout.splitlines()[0]) == (0, "dealers.csv: dealers: 2 rows read, 2 loaded, 0 rejected")
@@ -189,7 +234,8 @@ def test_exit_codes_of_the_real_command(db, inbox):
     assert bad.returncode == 1
     assert bad.stdout.splitlines()[0] == (
         "hotline.csv: REJECTED (hotline): missing required columns received_at (受理时间), ticket_type (工单类型); "
-        "headers found: ticket_id, dealer_id")
+        "headers found: ticket_id, dealer_id"
+    )
     usage = command("--db", db)
     assert usage.returncode == 2
     assert "the following arguments are required: PATH" in usage.stderr
@@ -197,8 +243,10 @@ def test_exit_codes_of_the_real_command(db, inbox):
 
 # ---------------------------------------------------------------- killed mid-file
 
-BIG_HEADER = ("record_no,dealer_id,report_month,submitted_on,service_type,requested_at,arrived_at,completed_at,"
-              "status,labor_fee,parts_fee,customer_phone\n")
+BIG_HEADER = (
+    "record_no,dealer_id,report_month,submitted_on,service_type,requested_at,arrived_at,completed_at,"
+    "status,labor_fee,parts_fee,customer_phone\n"
+)
 
 
 def write_big_repairs(path: Path, rows: int) -> None:
@@ -206,8 +254,12 @@ def write_big_repairs(path: Path, rows: int) -> None:
     line = "BIG{0:07d},JX101,{1},2026-05-03,repair,{1}-05 09:00,{1}-05 15:00,{1}-05 17:00,{2},80,20.5,13805712345\n"
     with path.open("w", encoding="utf-8") as out:
         out.write(BIG_HEADER)
-        out.write("".join(line.format(i, "2026-03" if i % 2 else "2026-04", "bad" if i % 1000 == 999 else "completed")
-                          for i in range(rows)))
+        out.write(
+            "".join(
+                line.format(i, "2026-03" if i % 2 else "2026-04", "bad" if i % 1000 == 999 else "completed")
+                for i in range(rows)
+            )
+        )
 
 
 def state(db: Path):
@@ -216,10 +268,14 @@ def state(db: Path):
 
 
 def test_kill_mid_file_leaves_the_database_as_it_was(tmp_path, db, inbox):
-    small = write_csv(inbox / "repairs_2026-03.csv", [
-        REPAIR_HEADER,
-        ["S1", "JX101", "2026-03", "2026-04-09", "repair", "2026-03-05 09:00", "open"],
-        ["S2", "JX101", "2026-03", "2026-04-09", "repair", "2026-03-06 09:00", "bad"]])
+    small = write_csv(
+        inbox / "repairs_2026-03.csv",
+        [
+            REPAIR_HEADER,
+            ["S1", "JX101", "2026-03", "2026-04-09", "repair", "2026-03-05 09:00", "open"],
+            ["S2", "JX101", "2026-03", "2026-04-09", "repair", "2026-03-06 09:00", "bad"],
+        ],
+    )
     assert main(["load", str(inbox / "dealers.csv"), str(small), "--db", str(db)]) == 0
     assert not db.with_name(db.name + ".wal").exists()
     before = state(db)
@@ -229,8 +285,12 @@ def test_kill_mid_file_leaves_the_database_as_it_was(tmp_path, db, inbox):
     shutil.copyfile(db, template)
 
     def start(big: Path):
-        return subprocess.Popen([sys.executable, "-m", "etl", "load", str(big), "--db", str(db)], cwd=PROJECT,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        return subprocess.Popen(
+            [sys.executable, "-m", "etl", "load", str(big), "--db", str(db)],
+            cwd=PROJECT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
 
     def kill(process) -> bool:
         """SIGKILL now; True when the process had not finished."""
@@ -263,28 +323,39 @@ def test_kill_mid_file_leaves_the_database_as_it_was(tmp_path, db, inbox):
             if kill(process):
                 assert moment == "reading" or grew, "killed before any row was written"
                 break
-            shutil.copyfile(template, db)        # it finished first: start again from before, bigger
+            shutil.copyfile(template, db)  # it finished first: start again from before, bigger
             rows *= 2
         killed_while.append(moment)
         assert state(db) == before, f"killed while {moment}"
     assert killed_while == ["reading", "writing"]
 
-    finished = subprocess.run([sys.executable, "-m", "etl", "load", str(big), "--db", str(db)], cwd=PROJECT,
-                              capture_output=True, text=True, timeout=300)
+    finished = subprocess.run(
+        [sys.executable, "-m", "etl", "load", str(big), "--db", str(db)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert finished.returncode == 0, finished.stderr
     bad = rows // 1000
     assert finished.stdout.splitlines()[0] == (
-        f"repairs_big.csv: repairs: {rows} rows read, {rows - bad} loaded, {bad} rejected")
+        f"repairs_big.csv: repairs: {rows} rows read, {rows - bad} loaded, {bad} rejected"
+    )
     # March of JX101 was replaced by the big file's March rows (the small file's S1 is gone).
     march = sum(1 for i in range(rows) if i % 2 and i % 1000 != 999)
     assert query(db, "SELECT strftime(report_month, '%Y-%m'), count(*) FROM repairs GROUP BY 1 ORDER BY 1") == [
-        ("2026-03", march), ("2026-04", rows - bad - march)]
+        ("2026-03", march),
+        ("2026-04", rows - bad - march),
+    ]
     assert query(db, "SELECT count(*) FROM repairs WHERE record_no = 'S1'") == [(0,)]
     assert query(db, "SELECT count(*) FROM rejects") == [(1 + bad,)]
     assert query(db, "SELECT file_name, status, rows_read FROM load_log ORDER BY load_id") == [
-        ("dealers.csv", "loaded", 2), ("repairs_2026-03.csv", "loaded", 2), ("repairs_big.csv", "loaded", rows)]
-    assert query(db, "SELECT strftime(report_month, '%Y-%m'), first_submitted_on, submissions "
-                     "FROM report_submissions ORDER BY 1") == [
-        ("2026-03", dt.date(2026, 4, 9), 2), ("2026-04", dt.date(2026, 5, 3), 1)]
+        ("dealers.csv", "loaded", 2),
+        ("repairs_2026-03.csv", "loaded", 2),
+        ("repairs_big.csv", "loaded", rows),
+    ]
+    assert query(
+        db, "SELECT strftime(report_month, '%Y-%m'), first_submitted_on, submissions FROM report_submissions ORDER BY 1"
+    ) == [("2026-03", dt.date(2026, 4, 9), 2), ("2026-04", dt.date(2026, 5, 3), 1)]
     [(archived_as,)] = query(db, "SELECT archived_as FROM load_log WHERE file_name = 'repairs_big.csv'")
     assert Path(archived_as).read_bytes() == big.read_bytes()

@@ -1,5 +1,6 @@
 """Property-based tests of date reading (issue 10): any date written in any accepted spelling
 reads back to itself, and no value outside the window ever loads."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -54,8 +55,9 @@ def macros():
 
 
 @settings(max_examples=400, deadline=None)
-@given(day=st.dates(dt.date(2000, 1, 1), dt.date(2099, 12, 31)), spelling=st.sampled_from(sorted(SPELLINGS)),
-       time=TIMES)
+@given(
+    day=st.dates(dt.date(2000, 1, 1), dt.date(2099, 12, 31)), spelling=st.sampled_from(sorted(SPELLINGS)), time=TIMES
+)
 def test_any_date_in_any_accepted_spelling_reads_back_to_itself(macros, day, spelling, time):
     order, write = SPELLINGS[spelling]
     text = write(day)
@@ -67,7 +69,7 @@ def test_any_date_in_any_accepted_spelling_reads_back_to_itself(macros, day, spe
         text += f"{seconds / 86400:.10f}"[1:]
     else:
         expected = dt.datetime.combine(day, dt.time())
-    text = normalise_cells(pa.table({"c0": [text]})).column("c0")[0].as_py()   # as every cell is before SQL
+    text = normalise_cells(pa.table({"c0": [text]})).column("c0")[0].as_py()  # as every cell is before SQL
     con = macros[order]
     assert con.execute("SELECT qc_timestamp(?), qc_date(?)", [text, text]).fetchone() == (expected, day)
 
@@ -82,28 +84,37 @@ def test_a_day_first_date_never_reads_without_the_files_order(macros, day):
 
 
 NOTICE_HEADER = ["notice_id", "dealer_id", "notice_date", "source"]
-LOAD_DATE = dt.date(2026, 11, 23)                    # the wh fixture's load date
+LOAD_DATE = dt.date(2026, 11, 23)  # the wh fixture's load date
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2027, 11, 23)
-ANCHORS = {"mdy": "12/31/2019", "dmy": "31/12/2019", None: "2019-12-31"}   # fixes the file's order
+ANCHORS = {"mdy": "12/31/2019", "dmy": "31/12/2019", None: "2019-12-31"}  # fixes the file's order
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(days=st.lists(st.dates(dt.date(1960, 1, 1), dt.date(2060, 12, 31)), min_size=1, max_size=12),
-       spelling=st.sampled_from(["iso", "slashes", "chinese", "excel_serial", "month_day_year", "day_month_year"]))
+@given(
+    days=st.lists(st.dates(dt.date(1960, 1, 1), dt.date(2060, 12, 31)), min_size=1, max_size=12),
+    spelling=st.sampled_from(["iso", "slashes", "chinese", "excel_serial", "month_day_year", "day_month_year"]),
+)
 def test_no_value_outside_the_window_ever_loads(wh, days, spelling):
     order, write = SPELLINGS[spelling]
     if not wh.path.exists() or not wh.query("SELECT count(*) FROM dealers")[0][0]:
         wh.dealers(["JX101", "a"])
-    rows = [["N0", "JX101", ANCHORS[order], "anchor"]] + [[f"N{i}", "JX101", write(day), ""]
-                                                         for i, day in enumerate(days, start=1)]
+    rows = [["N0", "JX101", ANCHORS[order], "anchor"]] + [
+        [f"N{i}", "JX101", write(day), ""] for i, day in enumerate(days, start=1)
+    ]
     (result,) = wh.load(wh.file(f"notices_{len(days)}_{spelling}.csv", [NOTICE_HEADER, *rows]))
-    if result.status == "already_loaded":    # hypothesis drew a file it had loaded before
+    if result.status == "already_loaded":  # hypothesis drew a file it had loaded before
         return
     inside = {f"N{i}": day for i, day in enumerate(days, start=1) if EARLIEST <= day <= LATEST}
-    got = dict(wh.query("SELECT notice_id, notice_date FROM notices WHERE notice_id <> 'N0' AND load_id = "
-                        "(SELECT max(load_id) FROM load_log)"))
+    got = dict(
+        wh.query(
+            "SELECT notice_id, notice_date FROM notices WHERE notice_id <> 'N0' AND load_id = "
+            "(SELECT max(load_id) FROM load_log)"
+        )
+    )
     assert got == inside
     assert result.rows_rejected == len(days) - len(inside)
     outside = wh.query("SELECT reason FROM rejects WHERE load_id = (SELECT max(load_id) FROM load_log) ORDER BY row_no")
-    assert all(" is outside the accepted dates 2000-01-01 to 2027-11-23" in r or "is not a date when read" in r
-               for (r,) in outside)
+    assert all(
+        " is outside the accepted dates 2000-01-01 to 2027-11-23" in r or "is not a date when read" in r
+        for (r,) in outside
+    )

@@ -1,4 +1,5 @@
 """The dashboard's named queries: masking, scopes, exact thresholds, timeliness, stored metric rows."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -12,9 +13,17 @@ from etl.metrics.drilldown import Scope, Threshold
 from metric_data import callback, load_all, repair
 
 
-@pytest.mark.parametrize("phone, shown", [("13812345678", "138****5678"), ("+8613812345678", "+86****5678"),
-                                          ("021-5555", "****5555"), ("5555", "****"), (" 13812345678 ", "138****5678"),
-                                          (None, None)])
+@pytest.mark.parametrize(
+    "phone, shown",
+    [
+        ("13812345678", "138****5678"),
+        ("+8613812345678", "+86****5678"),
+        ("021-5555", "****5555"),
+        ("5555", "****"),
+        (" 13812345678 ", "138****5678"),
+        (None, None),
+    ],
+)
 def test_phones_are_masked(phone, shown):
     assert duckdb.execute(f"SELECT {drilldown.masked_phone('$1')}", [phone]).fetchone()[0] == shown
 
@@ -37,7 +46,7 @@ def test_thresholds_compare_exact_fractions():
     assert satisfaction.passes(48, 50) is False
     assert satisfaction.passes(0, 0) is None
     per_mille = Threshold("complaints_per_1000_sales", Decimal("1"), "below")
-    assert per_mille.passes(5, 5000) is False               # exactly 1.0 per 1,000 is not below 1
+    assert per_mille.passes(5, 5000) is False  # exactly 1.0 per 1,000 is not below 1
     coverage = Threshold("hq_callback_coverage", Decimal("0.1"), "at_least", Decimal("0.2"))
     assert [coverage.passes(n, 100) for n in (9, 10, 20, 21)] == [False, True, True, False]
 
@@ -49,9 +58,16 @@ def test_judge_adds_a_verdict_per_rate_with_a_threshold():
 
 
 def test_stored_metric_rows_give_the_views_figures(wh):
-    load_all(wh, repairs=[repair("R1"), repair("R2", status="open"), repair("R3", month="2025-04"),
-                          repair("R4", month="2025-01")],
-             callbacks=[callback("C1", "R1", satisfaction="2", complaint="Y")])
+    load_all(
+        wh,
+        repairs=[
+            repair("R1"),
+            repair("R2", status="open"),
+            repair("R3", month="2025-04"),
+            repair("R4", month="2025-01"),
+        ],
+        callbacks=[callback("C1", "R1", satisfaction="2", complaint="Y")],
+    )
     scope = Scope(dt.date(2025, 4, 1), dt.date(2025, 4, 1))
     with reader(wh.path, wh.rules) as con:
         from_views = [drilldown.scope_totals(con, s) for s in (scope, scope.previous())]
@@ -66,16 +82,26 @@ def test_stored_metric_rows_give_the_views_figures(wh):
     # the rows reach back statistics.baseline_months (12) for the control charts (issue 6): January's R4 too
     assert full_year.loc[0, "services"] == 4
     months = sorted({m.as_py() for m in rows.column("month")})
-    assert months[0] == dt.date(2025, 1, 1) and rows.num_rows == 3     # Jan, Mar, Apr: D1's months with activity
-    with reader(wh.path, wh.rules) as con:       # a new connection reads the views again
+    assert months[0] == dt.date(2025, 1, 1) and rows.num_rows == 3  # Jan, Mar, Apr: D1's months with activity
+    with reader(wh.path, wh.rules) as con:  # a new connection reads the views again
         assert queries.rollup(con, [], (dt.date(2025, 1, 1), dt.date(2025, 12, 1))).loc[0, "services"] == 4
 
 
 def test_report_timeliness_tells_on_time_late_missing_and_not_due(wh):
-    load_all(wh, roster=[["D1", "One"]], repairs=[
-        repair("R1", month="2025-03", submitted="2025-04-15"), repair("R2", month="2025-04", submitted="2025-05-16")])
-    wh.load(wh.file("dealers_joined.csv", [["dealer_id", "dealer_name", "area_type", "joined_on"],
-                                           ["D1", "One", "urban", "2025-02-10"]]))   # joined in February
+    load_all(
+        wh,
+        roster=[["D1", "One"]],
+        repairs=[
+            repair("R1", month="2025-03", submitted="2025-04-15"),
+            repair("R2", month="2025-04", submitted="2025-05-16"),
+        ],
+    )
+    wh.load(
+        wh.file(
+            "dealers_joined.csv",
+            [["dealer_id", "dealer_name", "area_type", "joined_on"], ["D1", "One", "urban", "2025-02-10"]],
+        )
+    )  # joined in February
     scope = Scope(dt.date(2025, 1, 1), dt.date(2025, 6, 1))
     with reader(wh.path, wh.rules) as con:
         frame = drilldown.report_timeliness(con, "D1", scope, today=dt.date(2025, 6, 20))

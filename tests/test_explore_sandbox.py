@@ -7,6 +7,7 @@ The database (built once for the module): dealers D1, D2; repairs R1 (D1, 张三
 open); R3 rejected (status "done": 李四 13900001111, 杭州市滨江区江南大道2号); hotline H1 (D1, 13500004444).
 A secret file lies next to the warehouse. Tests use a 2 s time limit and 256 MB memory limit.
 """
+
 from __future__ import annotations
 
 import time
@@ -20,31 +21,115 @@ from etl import explore
 from etl.db import apply_rules
 from etl.explore import QueryRefused, run_query
 
-RAW = ["张三丰", "13812345678", "文三路", "13999998888", "王小二", "13698765432", "中山路", "李四", "13900001111",
-       "江南大道", "13500004444"]
+RAW = [
+    "张三丰",
+    "13812345678",
+    "文三路",
+    "13999998888",
+    "王小二",
+    "13698765432",
+    "中山路",
+    "李四",
+    "13900001111",
+    "江南大道",
+    "13500004444",
+]
 SECRET = "top-secret-line"
 # The margin covers starting and stopping the sandbox process on a busy 2-core machine (4.4 s seen
 # under a load average of 8); a query the limit failed to stop would run for minutes.
 TIME_LIMIT, MARGIN = 2.0, 4.0
-HEADER = ["record_no", "dealer_id", "report_month", "submitted_on", "service_type", "requested_at", "arrived_at",
-          "completed_at", "status", "labor_fee", "parts_fee", "customer_name", "customer_phone", "address", "备用电话"]
+HEADER = [
+    "record_no",
+    "dealer_id",
+    "report_month",
+    "submitted_on",
+    "service_type",
+    "requested_at",
+    "arrived_at",
+    "completed_at",
+    "status",
+    "labor_fee",
+    "parts_fee",
+    "customer_name",
+    "customer_phone",
+    "address",
+    "备用电话",
+]
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
     wh = Warehouse(tmp_path_factory.mktemp("sandbox"))
-    wh.rules = wh.rules.with_overrides({"explore.query_timeout_seconds": TIME_LIMIT, "explore.memory_limit_mb": 256,
-                                        "explore.result_limit_mb": 8})
+    wh.rules = wh.rules.with_overrides(
+        {"explore.query_timeout_seconds": TIME_LIMIT, "explore.memory_limit_mb": 256, "explore.result_limit_mb": 8}
+    )
     wh.dealers(["D1", "One"], ["D2", "Two"])
-    wh.load(wh.file("repairs.csv", [HEADER,
-        ["R1", "D1", "2025-03", "2025-04-05", "repair", "2025-03-02 09:00", "2025-03-02 11:00", "2025-03-02 12:00",
-         "completed", 80, 20, "张三丰", "13812345678", "杭州市西湖区文三路1号", "13999998888"],
-        ["R2", "D2", "2025-03", "2025-04-05", "install", "2025-03-03 09:00", "", "", "open", 0, 0,
-         "王小二", "13698765432", "宁波市海曙区中山路5号", ""],
-        ["R3", "D1", "2025-03", "2025-04-05", "repair", "2025-03-04 09:00", "", "", "done", 0, 0,
-         "李四", "13900001111", "杭州市滨江区江南大道2号", ""]]),
-        wh.file("hotline.csv", [["ticket_id", "received_at", "dealer_id", "ticket_type", "customer_phone"],
-                                ["H1", "2025-03-05 10:00", "D1", "complaint", "13500004444"]]))
+    wh.load(
+        wh.file(
+            "repairs.csv",
+            [
+                HEADER,
+                [
+                    "R1",
+                    "D1",
+                    "2025-03",
+                    "2025-04-05",
+                    "repair",
+                    "2025-03-02 09:00",
+                    "2025-03-02 11:00",
+                    "2025-03-02 12:00",
+                    "completed",
+                    80,
+                    20,
+                    "张三丰",
+                    "13812345678",
+                    "杭州市西湖区文三路1号",
+                    "13999998888",
+                ],
+                [
+                    "R2",
+                    "D2",
+                    "2025-03",
+                    "2025-04-05",
+                    "install",
+                    "2025-03-03 09:00",
+                    "",
+                    "",
+                    "open",
+                    0,
+                    0,
+                    "王小二",
+                    "13698765432",
+                    "宁波市海曙区中山路5号",
+                    "",
+                ],
+                [
+                    "R3",
+                    "D1",
+                    "2025-03",
+                    "2025-04-05",
+                    "repair",
+                    "2025-03-04 09:00",
+                    "",
+                    "",
+                    "done",
+                    0,
+                    0,
+                    "李四",
+                    "13900001111",
+                    "杭州市滨江区江南大道2号",
+                    "",
+                ],
+            ],
+        ),
+        wh.file(
+            "hotline.csv",
+            [
+                ["ticket_id", "received_at", "dealer_id", "ticket_type", "customer_phone"],
+                ["H1", "2025-03-05 10:00", "D1", "complaint", "13500004444"],
+            ],
+        ),
+    )
     (wh.folder / "secret.csv").write_text(f"a\n{SECRET}\n", encoding="utf-8")
     assert wh.query("SELECT count(*) FROM repairs") == [(2,)] and wh.query("SELECT count(*) FROM rejects") == [(1,)]
     yield wh
@@ -187,9 +272,13 @@ BOMBS = [
     "SELECT sum(a.range * b.range) FROM range(1000000000) a, range(1000) b",
     "SELECT repeat('x', 1000000) FROM range(20)",
 ]
-HOSTILE = ([("file", sql) for sql in FILE_READS] + [("statement", sql) for sql in STATEMENTS]
-           + [("disclosure", sql) for sql in DISCLOSURE] + [("personal", sql) for sql in PERSONAL]
-           + [("bomb", sql) for sql in BOMBS])
+HOSTILE = (
+    [("file", sql) for sql in FILE_READS]
+    + [("statement", sql) for sql in STATEMENTS]
+    + [("disclosure", sql) for sql in DISCLOSURE]
+    + [("personal", sql) for sql in PERSONAL]
+    + [("bomb", sql) for sql in BOMBS]
+)
 
 
 def test_the_hostile_list_covers_every_class():
@@ -210,14 +299,17 @@ def test_hostile_sql_is_refused_or_harmless(db, kind, sql):
 
 
 def test_file_functions_are_refused_as_forbidden(db):
-    for sql in (f"SELECT * FROM read_blob('{db.path.resolve()}')", f"SELECT * FROM read_duckdb('{db.path.resolve()}', "
-                "table_name='repairs')", f"SELECT * FROM read_csv('{db.folder.resolve() / 'secret.csv'}')"):
+    for sql in (
+        f"SELECT * FROM read_blob('{db.path.resolve()}')",
+        f"SELECT * FROM read_duckdb('{db.path.resolve()}', table_name='repairs')",
+        f"SELECT * FROM read_csv('{db.folder.resolve() / 'secret.csv'}')",
+    ):
         code, text, _ = answer(db, sql)
         assert code == "forbidden", text
 
 
 def test_limits_stop_every_statement_in_time_and_say_which(db):
-    code, _, seconds = answer(db, BOMBS[0])        # levenshtein does not check the interrupt
+    code, _, seconds = answer(db, BOMBS[0])  # levenshtein does not check the interrupt
     assert code == "timeout" and TIME_LIMIT <= seconds < TIME_LIMIT + 1.5, seconds
     for bomb in BOMBS[1:4]:
         code, text, seconds = answer(db, bomb)
@@ -228,42 +320,70 @@ def test_limits_stop_every_statement_in_time_and_say_which(db):
 
 
 def test_personal_values_are_masked_as_on_every_page_and_cannot_be_matched(db):
-    frame = run_query(db.path, db.rules, "SELECT record_no, customer_name, customer_phone, address, "
-                      "coalesce(extra_columns->>'备用电话', '-') AS spare FROM repairs ORDER BY record_no").frame
-    assert frame.values.tolist() == [["R1", "张*", "138****5678", "***", "139****8888"],
-                                     ["R2", "王*", "136****5432", "***", "-"]]
+    frame = run_query(
+        db.path,
+        db.rules,
+        "SELECT record_no, customer_name, customer_phone, address, "
+        "coalesce(extra_columns->>'备用电话', '-') AS spare FROM repairs ORDER BY record_no",
+    ).frame
+    assert frame.values.tolist() == [
+        ["R1", "张*", "138****5678", "***", "139****8888"],
+        ["R2", "王*", "136****5432", "***", "-"],
+    ]
     assert run_query(db.path, db.rules, "SELECT customer_phone FROM hotline").frame.values.tolist() == [["135****4444"]]
-    oracle = run_query(db.path, db.rules, "SELECT count(*) FILTER (WHERE customer_phone = '13812345678'), "
-                       "count(*) FILTER (WHERE customer_name LIKE '张三%'), "
-                       "count(*) FILTER (WHERE address LIKE '%文三路%'), "
-                       "count(*) FILTER (WHERE customer_phone LIKE '%8765%') FROM repairs").frame
+    oracle = run_query(
+        db.path,
+        db.rules,
+        "SELECT count(*) FILTER (WHERE customer_phone = '13812345678'), "
+        "count(*) FILTER (WHERE customer_name LIKE '张三%'), "
+        "count(*) FILTER (WHERE address LIKE '%文三路%'), "
+        "count(*) FILTER (WHERE customer_phone LIKE '%8765%') FROM repairs",
+    ).frame
     assert oracle.values.tolist() == [[0, 0, 0, 0]]
-    rejected = run_query(db.path, db.rules, "SELECT raw_values->>'customer_name', raw_values->>'customer_phone', "
-                         "raw_values->>'address', raw_values->>'status' FROM rejects").frame
+    rejected = run_query(
+        db.path,
+        db.rules,
+        "SELECT raw_values->>'customer_name', raw_values->>'customer_phone', "
+        "raw_values->>'address', raw_values->>'status' FROM rejects",
+    ).frame
     assert rejected.values.tolist() == [["李*", "139****1111", "***", "done"]]
 
 
 def test_ordinary_queries_keep_their_exact_results(db):
     # D1: R1 completed (80 + 20); D2: R2 open. One month, 2025-03.
-    frame = run_query(db.path, db.rules, "SELECT dealer_id, month, services, labor_fee + parts_fee AS fees "
-                      "FROM dealer_month_metrics m LEFT JOIN (SELECT dealer_id, sum(labor_fee) AS labor_fee, "
-                      "sum(parts_fee) AS parts_fee FROM repairs GROUP BY 1) USING (dealer_id) ORDER BY 1").frame
+    frame = run_query(
+        db.path,
+        db.rules,
+        "SELECT dealer_id, month, services, labor_fee + parts_fee AS fees "
+        "FROM dealer_month_metrics m LEFT JOIN (SELECT dealer_id, sum(labor_fee) AS labor_fee, "
+        "sum(parts_fee) AS parts_fee FROM repairs GROUP BY 1) USING (dealer_id) ORDER BY 1",
+    ).frame
     assert [(d, str(m)[:10], s, float(f)) for d, m, s, f in frame.values.tolist()] == [
-        ("D1", "2025-03-01", 1, 100.0), ("D2", "2025-03-01", 1, 0.0)]
-    assert frame.values.tolist() == [list(row) for row in db.query(
-        "SELECT dealer_id, month, services, labor_fee + parts_fee AS fees FROM dealer_month_metrics m LEFT JOIN "
-        "(SELECT dealer_id, sum(labor_fee) AS labor_fee, sum(parts_fee) AS parts_fee FROM repairs GROUP BY 1) "
-        "USING (dealer_id) ORDER BY 1")]
+        ("D1", "2025-03-01", 1, 100.0),
+        ("D2", "2025-03-01", 1, 0.0),
+    ]
+    assert frame.values.tolist() == [
+        list(row)
+        for row in db.query(
+            "SELECT dealer_id, month, services, labor_fee + parts_fee AS fees FROM dealer_month_metrics m LEFT JOIN "
+            "(SELECT dealer_id, sum(labor_fee) AS labor_fee, sum(parts_fee) AS parts_fee FROM repairs GROUP BY 1) "
+            "USING (dealer_id) ORDER BY 1"
+        )
+    ]
     log = run_query(db.path, db.rules, "SELECT file_name, archived_as FROM load_log ORDER BY load_id").frame
     assert [(f, a.split("/")[0], a.split("/")[-1]) for f, a in log.values.tolist()] == [
-        ("dealers.csv", "archive", "dealers.csv"), ("repairs.csv", "archive", "repairs.csv"),
-        ("hotline.csv", "archive", "hotline.csv")]
+        ("dealers.csv", "archive", "dealers.csv"),
+        ("repairs.csv", "archive", "repairs.csv"),
+        ("hotline.csv", "archive", "hotline.csv"),
+    ]
     plain = "SELECT * EXCLUDE (customer_name, customer_phone, address, extra_columns) FROM repairs ORDER BY record_no"
     assert run_query(db.path, db.rules, plain).frame.equals(as_before(db, plain))
     capped = run_query(db.path, db.rules, "SELECT * FROM range(50)", row_limit=20)
     assert (len(capped.frame), capped.truncated, capped.row_limit) == (20, True, 20)
-    assert run_query(db.path, db.rules, "SELECT rule('rule_controls_complaint_rate_max') AS r").frame["r"][0] == \
-        db.query("SELECT rule('rule_controls_complaint_rate_max')")[0][0]
+    assert (
+        run_query(db.path, db.rules, "SELECT rule('rule_controls_complaint_rate_max') AS r").frame["r"][0]
+        == db.query("SELECT rule('rule_controls_complaint_rate_max')")[0][0]
+    )
 
 
 def _open_access_worker(db):
@@ -278,8 +398,15 @@ def test_the_worker_stays_warm_and_follows_new_loads(db):
     run_query(db.path, db.rules, "SELECT count(*) FROM repairs")
     assert time.perf_counter() - started < 0.5
     assert _open_access_worker(db).process.pid == first
-    db.load(db.file("hotline2.csv", [["ticket_id", "received_at", "dealer_id", "ticket_type", "customer_phone"],
-                                      ["H2", "2025-03-06 10:00", "D2", "inquiry", "13311112222"]]))
+    db.load(
+        db.file(
+            "hotline2.csv",
+            [
+                ["ticket_id", "received_at", "dealer_id", "ticket_type", "customer_phone"],
+                ["H2", "2025-03-06 10:00", "D2", "inquiry", "13311112222"],
+            ],
+        )
+    )
     frame = run_query(db.path, db.rules, "SELECT ticket_id, customer_phone FROM hotline ORDER BY 1").frame
     assert frame.values.tolist() == [["H1", "135****4444"], ["H2", "133****2222"]]
     assert _open_access_worker(db).process.pid != first

@@ -6,6 +6,7 @@ settings of pyproject.toml [tool.babel.extract_messages]. Keys composed at run t
 cannot be extracted: COMPOSED lists them family by family from the code tables they are composed
 from, and LITERAL_CODES the families whose codes the SQL or the loader writes as string literals.
 """
+
 from __future__ import annotations
 
 import ast
@@ -22,7 +23,8 @@ import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [path for folder in ("app", "pages", "etl", "i18n") for path in sorted((ROOT / folder).rglob("*.py"))] + [
-    ROOT / "dashboard.py"]
+    ROOT / "dashboard.py"
+]
 
 
 @cache
@@ -30,6 +32,7 @@ def extracted() -> dict[str, bool]:
     """Key -> whether it is used as a plural, as `pybabel extract` (pyproject.toml's settings) finds them."""
     import os
     import tempfile
+
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "messages.pot"
         here = os.getcwd()
@@ -40,23 +43,33 @@ def extracted() -> dict[str, bool]:
             os.chdir(here)
         with out.open("rb") as handle:
             template = read_po(handle)
-    return {message.id[0] if message.pluralizable else message.id: message.pluralizable
-            for message in template if message.id}
+    return {
+        message.id[0] if message.pluralizable else message.id: message.pluralizable
+        for message in template
+        if message.id
+    }
 
 
 def _page_names() -> list[str]:
     """dashboard.PAGES' names (the module runs the app when imported, so it is read, not imported)."""
     tree = ast.parse((ROOT / "dashboard.py").read_text(encoding="utf-8"))
-    pages = next(node.value for node in tree.body if isinstance(node, ast.Assign)
-                 and any(getattr(target, "id", None) == "PAGES" for target in node.targets))
+    pages = next(
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and any(getattr(target, "id", None) == "PAGES" for target in node.targets)
+    )
     return [name for _, name, _ in ast.literal_eval(pages)]
 
 
 def _specs() -> list:
     """Every table spec of app.tables (a list of (column, kind) pairs), the record lists' included."""
     from app import tables
-    specs = [value for value in vars(tables).values() if isinstance(value, list) and value
-             and all(isinstance(item, tuple) and len(item) == 2 for item in value)]
+
+    specs = [
+        value
+        for value in vars(tables).values()
+        if isinstance(value, list) and value and all(isinstance(item, tuple) and len(item) == 2 for item in value)
+    ]
     return specs + list(tables.RECORDS.values())
 
 
@@ -70,43 +83,62 @@ def composed() -> dict[str, list[str]]:
     from etl.metrics.drilldown import AWARD_CRITERIA, RECORD_LISTS
     from etl.reject_reasons import DATE_ORDERS, REASONS
     from etl.schema import KINDS
+
     rates = [rate.name for rate in RATES]
     columns = {column for spec in _specs() for column, _ in spec}
     columns |= set(stats_text.WATCHLIST_TABLE) | set(excel.CALL_LIST_CONTEXT) | {c for c, _ in charts.DEDUCTIONS}
     columns |= {c for row in tables.SETTLEMENT_TILES for c in row if c != "dealers"}
-    columns |= set(tables.PIVOT_DIMENSIONS) | set(rates) | set(COUNTS)                 # the Explore pivot
-    columns |= {f"{rate}_{end}" for rate in rates for end in ("low", "high")}         # Wilson intervals
+    columns |= set(tables.PIVOT_DIMENSIONS) | set(rates) | set(COUNTS)  # the Explore pivot
+    columns |= {f"{rate}_{end}" for rate in rates for end in ("low", "high")}  # Wilson intervals
     shown_as_codes = {column for spec in _specs() for column, kind in spec if kind == "code"}
-    choices = {value for kind in KINDS for column in kind.columns if column.name in shown_as_codes
-               for value in column.choices.values()}                                # area_type, status ...
+    choices = {
+        value
+        for kind in KINDS
+        for column in kind.columns
+        if column.name in shown_as_codes
+        for value in column.choices.values()
+    }  # area_type, status ...
     return {
-        "rate.": rates, "definition.": rates, "col.": sorted(columns),
-        "code.": sorted(choices | {MET, NOT_MET, NOT_DEMONSTRABLE} | {kind.name for kind in KINDS}),   # file kinds
-        "records.": list(RECORD_LISTS), "award.criterion.": list(AWARD_CRITERIA), "award.short.": list(AWARD_CRITERIA),
-        "what_if.": list(what_if.AWARD_THRESHOLDS), "settlement.help.": [
-            c for row in tables.SETTLEMENT_TILES for c in row if c != "dealers"],
-        "question.": list(operations.CALLBACK_QUESTIONS), "control.method.": list(data.CHART_METHODS),
-        "control.label.": list(stats_text.CHART_LABELS), "watchlist.reason.": list(quality.WATCHLIST_REASONS),
-        "filters.preset.": list(months.PRESETS), "attention.signal.": list(quality.ATTENTION_SIGNALS),
+        "rate.": rates,
+        "definition.": rates,
+        "col.": sorted(columns),
+        "code.": sorted(choices | {MET, NOT_MET, NOT_DEMONSTRABLE} | {kind.name for kind in KINDS}),  # file kinds
+        "records.": list(RECORD_LISTS),
+        "award.criterion.": list(AWARD_CRITERIA),
+        "award.short.": list(AWARD_CRITERIA),
+        "what_if.": list(what_if.AWARD_THRESHOLDS),
+        "settlement.help.": [c for row in tables.SETTLEMENT_TILES for c in row if c != "dealers"],
+        "question.": list(operations.CALLBACK_QUESTIONS),
+        "control.method.": list(data.CHART_METHODS),
+        "control.label.": list(stats_text.CHART_LABELS),
+        "watchlist.reason.": list(quality.WATCHLIST_REASONS),
+        "filters.preset.": list(months.PRESETS),
+        "attention.signal.": list(quality.ATTENTION_SIGNALS),
         "conduct.": list(operations.CONDUCT_CODES.values()),
-        "explore.kind.": list(charts.QUICK_KINDS), "reject.": list(REASONS), "date_order.": list(DATE_ORDERS),
-        "": [f"{name}.title" for name in _page_names()], "audit.event.": list(audit.EVENTS),
+        "explore.kind.": list(charts.QUICK_KINDS),
+        "reject.": list(REASONS),
+        "date_order.": list(DATE_ORDERS),
+        "": [f"{name}.title" for name in _page_names()],
+        "audit.event.": list(audit.EVENTS),
     }
 
 
 # Families whose codes come out of SQL or the loader as string literals: the code of key <prefix><code>
 # must be written, quoted, in one of these files.
 LITERAL_CODES = {
-    "code.": ["etl/metrics/drilldown.py",          # report status: on_time, late, missing, not_due, no_contract
-              "etl/metrics/views.sql",             # request_source: repair_record, hotline_ticket
-              "etl/load.py", "etl/preview.py"],    # load status: loaded, rejected, already_loaded, would_load
-    "answer.": ["etl/metrics/operations.py"],      # yes, no, blank
-    "control.beyond.": ["etl/metrics/stats.py"],   # above, below
+    "code.": [
+        "etl/metrics/drilldown.py",  # report status: on_time, late, missing, not_due, no_contract
+        "etl/metrics/views.sql",  # request_source: repair_record, hotline_ticket
+        "etl/load.py",
+        "etl/preview.py",
+    ],  # load status: loaded, rejected, already_loaded, would_load
+    "answer.": ["etl/metrics/operations.py"],  # yes, no, blank
+    "control.beyond.": ["etl/metrics/stats.py"],  # above, below
     "control.run.": ["etl/metrics/stats.py"],
-    "control.chart.": ["etl/metrics/stats.py"],    # p, laney
-    "funnel.": ["etl/metrics/quality.py"],         # positions: high, low, within
-    "explore.kind_": ["etl/explore.py"],           # table, view
-    "explore.refused.": ["etl/explore.py"],        # QueryRefused codes, the sandbox's replies included
+    "control.chart.": ["etl/metrics/stats.py"],  # p, laney
+    "funnel.": ["etl/metrics/quality.py"],  # positions: high, low, within
+    "explore.kind_": ["etl/explore.py"],  # table, view
+    "explore.refused.": ["etl/explore.py"],  # QueryRefused codes, the sandbox's replies included
 }
 
 
@@ -117,8 +149,10 @@ def _quoted(files: tuple[str, ...]) -> set[str]:
 
 
 def _literal_code_used(key: str) -> bool:
-    return any(key.startswith(prefix) and key[len(prefix):] in _quoted(tuple(files))
-               for prefix, files in LITERAL_CODES.items())
+    return any(
+        key.startswith(prefix) and key[len(prefix) :] in _quoted(tuple(files))
+        for prefix, files in LITERAL_CODES.items()
+    )
 
 
 def used_keys() -> set[str]:
@@ -126,9 +160,13 @@ def used_keys() -> set[str]:
 
 
 def _forms(lang: str) -> dict[str, tuple[str, ...]]:
-    return {message.id[0] if message.pluralizable else message.id:
-            tuple(message.string) if message.pluralizable else (message.string,)
-            for message in i18n.read_catalog(lang) if message.id}
+    return {
+        message.id[0] if message.pluralizable else message.id: tuple(message.string)
+        if message.pluralizable
+        else (message.string,)
+        for message in i18n.read_catalog(lang)
+        if message.id
+    }
 
 
 def _fields(text: str) -> set[str]:
@@ -167,8 +205,9 @@ def test_no_stale_entries():
 
 def test_placeholders_are_the_same_in_every_language_and_form():
     zh, en = _forms("zh"), _forms("en")
-    differ = sorted(key for key in zh if key in en
-                    and len({frozenset(_fields(text)) for text in zh[key] + en[key]}) != 1)
+    differ = sorted(
+        key for key in zh if key in en and len({frozenset(_fields(text)) for text in zh[key] + en[key]}) != 1
+    )
     assert not differ
 
 
@@ -180,7 +219,7 @@ def test_plural_entries_have_every_form_of_their_language():
         plural = {message.id[0]: message for message in catalog if message.id and message.pluralizable}
         assert {key for key, is_plural in found.items() if is_plural} == set(plural), lang
         for key, message in plural.items():
-            assert message.id == (key, key), (lang, key)            # the key is msgid and msgid_plural
+            assert message.id == (key, key), (lang, key)  # the key is msgid and msgid_plural
             assert len(message.string) == catalog.num_plurals and all(message.string), (lang, key)
     assert i18n.ngettext("award.reason.notices", 1, "en", year=2025) == "1 media or regulator notice in 2025"
     assert i18n.ngettext("award.reason.notices", 2, "en", year=2025) == "2 media or regulator notices in 2025"
@@ -199,5 +238,5 @@ def test_a_missing_key_fails_loudly_and_an_unknown_language_reads_chinese():
     with pytest.raises(KeyError):
         i18n.t("no.such.key", "en")
     with pytest.raises(KeyError):
-        i18n.t("award.reason.notices", "en")         # a plural message asks for ngettext
+        i18n.t("award.reason.notices", "en")  # a plural message asks for ngettext
     assert i18n.t("overview.title", "fr") == i18n.t("overview.title", "zh") == "概览"

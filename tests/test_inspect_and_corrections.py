@@ -1,5 +1,6 @@
 """Say what was read (issue 10, points 6 and 7): the load log's details, `python -m etl inspect`
 (writes nothing), and the dealer's correction sheet, whose corrected file loads as a resubmission."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +15,18 @@ from etl.cli import main
 
 pytestmark = pytest.mark.usefixtures("prebuilt_warehouse")
 
-HEADER = ["维修单号", "经销商编号", "报表月份", "提交日期", "用户姓名", "服务类型", "报修时间", "状态", "人工费(元)",
-          "备注"]
+HEADER = [
+    "维修单号",
+    "经销商编号",
+    "报表月份",
+    "提交日期",
+    "用户姓名",
+    "服务类型",
+    "报修时间",
+    "状态",
+    "人工费(元)",
+    "备注",
+]
 GOOD = ["R1", "JX101", "2025-03", "2025-04-09", "王建国", "维修", "03/05/2025 09:00", "已完成", "80", "=1+1"]
 UNKNOWN_DEALER = ["R2", "JX999", "2025-03", "2025-04-09", "李秀英", "维修", "03/06/2025 09:00", "已完成", "60", ""]
 BAD_STATUS = ["R3", "JX101", "2025-03", "2025-04-09", "陈伟", "维修", "03/20/2025 10:00", "换机", "-5", ""]
@@ -24,9 +35,18 @@ BAD_STATUS = ["R3", "JX101", "2025-03", "2025-04-09", "陈伟", "维修", "03/20
 @pytest.fixture
 def loaded(wh):
     wh.dealers(["JX101", "杭州西湖家电服务部"])
-    path = wh.file("维修_JX101_202503.csv", [["杭州西湖家电服务部 2025年3月 维修质量信息反馈单"], HEADER, GOOD,
-                                            UNKNOWN_DEALER, BAD_STATUS, ["合计", "", "", "", "", "", "", "", "140", ""],
-                                            ["制表人：张三"]])
+    path = wh.file(
+        "维修_JX101_202503.csv",
+        [
+            ["杭州西湖家电服务部 2025年3月 维修质量信息反馈单"],
+            HEADER,
+            GOOD,
+            UNKNOWN_DEALER,
+            BAD_STATUS,
+            ["合计", "", "", "", "", "", "", "", "140", ""],
+            ["制表人：张三"],
+        ],
+    )
     (result,) = wh.load(path)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3, 1, 2)
     return wh, path
@@ -38,24 +58,34 @@ def test_the_load_log_records_how_the_file_was_read(loaded):
     details = json.loads(details)
     assert details["format"] == "csv" and details["encoding"] == "utf-8" and details["delimiter"] == ","
     assert details["header_row"] == 2
-    assert details["mapping"] == [["维修单号", "record_no"], ["经销商编号", "dealer_id"],
-                                  ["报表月份", "report_month"], ["提交日期", "submitted_on"],
-                                  ["用户姓名", "customer_name"], ["服务类型", "service_type"],
-                                  ["报修时间", "requested_at"], ["状态", "status"], ["人工费(元)", "labor_fee"]]
+    assert details["mapping"] == [
+        ["维修单号", "record_no"],
+        ["经销商编号", "dealer_id"],
+        ["报表月份", "report_month"],
+        ["提交日期", "submitted_on"],
+        ["用户姓名", "customer_name"],
+        ["服务类型", "service_type"],
+        ["报修时间", "requested_at"],
+        ["状态", "status"],
+        ["人工费(元)", "labor_fee"],
+    ]
     assert details["kept_aside"] == ["备注"]
     assert "parts_fee" in details["absent_optional"] and "labor_fee" not in details["absent_optional"]
     assert (details["date_order"], details["ambiguous_dates"]) == ("mdy", 3)
     assert details["rows_after_totals_ignored"] == 1
     assert notes.split("; ")[-2:] == [
         "dates written like 03/05/2025 09:00 are read month/day/year (all 3 such values are valid dates in that order)",
-        "1 row after the totals row ignored"]
+        "1 row after the totals row ignored",
+    ]
     assert wh.query("SELECT labor_fee FROM repairs") == [(80,)]
 
 
 def test_inspect_shows_everything_and_writes_nothing(loaded, capsys):
     wh, path = loaded
-    fresh = wh.file("维修_JX101_202504.csv", [HEADER, ["R9", "JX101", "2025-04", "2025-05-09", "赵敏", "维修",
-                                                      "2025-04-02 09:00", "已完成", "30", ""]])
+    fresh = wh.file(
+        "维修_JX101_202504.csv",
+        [HEADER, ["R9", "JX101", "2025-04", "2025-05-09", "赵敏", "维修", "2025-04-02 09:00", "已完成", "30", ""]],
+    )
     database_before = hashlib.sha256(wh.path.read_bytes()).hexdigest()
     archived_before = sorted(p.name for p in (wh.folder / "archive").rglob("*"))
     code = main(["inspect", str(path), str(fresh), "--db", str(wh.path)])
@@ -64,16 +94,19 @@ def test_inspect_shows_everything_and_writes_nothing(loaded, capsys):
     assert hashlib.sha256(wh.path.read_bytes()).hexdigest() == database_before
     assert sorted(p.name for p in (wh.folder / "archive").rglob("*")) == archived_before
     assert wh.query("SELECT count(*) FROM load_log") == [(2,)]
-    assert out[0] == ("维修_JX101_202503.csv: repairs: 3 rows read, 1 would load, 2 would be rejected (already loaded: "
-                      "same content as 维修_JX101_202503.csv, load #2; loading it again does nothing)")
+    assert out[0] == (
+        "维修_JX101_202503.csv: repairs: 3 rows read, 1 would load, 2 would be rejected (already loaded: "
+        "same content as 维修_JX101_202503.csv, load #2; loading it again does nothing)"
+    )
     assert out[1:3] == ["  read as: csv, utf-8, separated by commas", "  header line 2"]
     assert out[3].startswith("  columns: 维修单号 -> record_no, 经销商编号 -> dealer_id,")
     assert "人工费(元) -> labor_fee" in out[3]
     assert "  kept aside: 备注" in out
-    assert out[out.index("  first rejected rows (of 2):") + 1:out.index("  first rejected rows (of 2):") + 3] == [
+    assert out[out.index("  first rejected rows (of 2):") + 1 : out.index("  first rejected rows (of 2):") + 3] == [
         "    row 4: unknown dealer JX999",
         '    row 5: status "换机" is not one of completed, returned_to_factory, open (已完成, 返厂, 未完成); '
-        "labor_fee -5 is negative"]
+        "labor_fee -5 is negative",
+    ]
     second = out.index("维修_JX101_202504.csv: repairs: 1 rows read, 1 would load, 0 would be rejected")
     assert second > 0
     assert wh.query("SELECT count(*) FROM repairs WHERE record_no = 'R9'") == [(0,)]
@@ -89,9 +122,11 @@ def test_inspect_without_a_database_and_of_a_file_that_cannot_load(wh, capsys, t
     assert not nowhere.exists()
     assert out[0] == "repairs_2025-03.csv: repairs: 1 rows read, 1 would load, 0 would be rejected"
     assert "  note: no database yet: dealer ids and callbacks' repairs were not checked" in out
-    assert out[-1] == ("repairs_2025-05.csv: would be REJECTED (repairs): missing required columns "
-                       "service_type (服务类型), requested_at (报修时间), status (状态); "
-                       "headers found: 维修单号, 经销商编号")
+    assert out[-1] == (
+        "repairs_2025-05.csv: would be REJECTED (repairs): missing required columns "
+        "service_type (服务类型), requested_at (报修时间), status (状态); "
+        "headers found: 维修单号, 经销商编号"
+    )
 
 
 def _sheet_rows(content: bytes):
@@ -108,23 +143,58 @@ def test_correction_sheet_in_chinese_lists_each_rejected_row_with_its_cells_and_
     assert rows[1][0].endswith("（第 2 次导入）：共 3 行，2 行未能导入，原因见下表。")
     assert rows[2][0].startswith("请在原文件中更正这些行，然后重新提交整个文件")
     header = rows[5]
-    assert header == ["原文件行号", "问题", "维修单号", "经销商编号", "报表月份", "提交日期", "用户姓名", "服务类型",
-                      "报修时间", "状态", "人工费(元)", "备注"]
+    assert header == [
+        "原文件行号",
+        "问题",
+        "维修单号",
+        "经销商编号",
+        "报表月份",
+        "提交日期",
+        "用户姓名",
+        "服务类型",
+        "报修时间",
+        "状态",
+        "人工费(元)",
+        "备注",
+    ]
     assert rows[6] == [4, "经销商编号 JX999 不在经销商档案中", *UNKNOWN_DEALER[:-1], None]
-    assert rows[7] == [5, "状态“换机”不是可选值之一：completed, returned_to_factory, open (已完成, 返厂, 未完成)；"
-                          "人工费 -5 为负数", *BAD_STATUS[:-1], None]
+    assert rows[7] == [
+        5,
+        "状态“换机”不是可选值之一：completed, returned_to_factory, open (已完成, 返厂, 未完成)；人工费 -5 为负数",
+        *BAD_STATUS[:-1],
+        None,
+    ]
     red = {cell.coordinate for row in sheet.iter_rows(min_row=7) for cell in row if cell.fill.fgColor.rgb == "00F8D7DA"}
-    assert red == {"D7", "J8", "K8"}      # 经销商编号 of row 4; 状态 and 人工费(元) of row 5
+    assert red == {"D7", "J8", "K8"}  # 经销商编号 of row 4; 状态 and 人工费(元) of row 5
     assert sheet.freeze_panes == "C7" and sheet.auto_filter.ref == "A6:L8"
 
 
 def test_correction_sheet_in_english_and_text_never_becomes_a_formula(wh, tmp_path):
     wh.dealers(["JX101", "a"])
-    wh.load(wh.file("repairs_2025-03.csv", [HEADER, ["=HYPERLINK(\"x\")", "JX999", "2025-03", "2025-04-09", "@A1",
-                                                     "维修", "2025-03-05 09:00", "已完成", "1", "+1"]]))
+    wh.load(
+        wh.file(
+            "repairs_2025-03.csv",
+            [
+                HEADER,
+                [
+                    '=HYPERLINK("x")',
+                    "JX999",
+                    "2025-03",
+                    "2025-04-09",
+                    "@A1",
+                    "维修",
+                    "2025-03-05 09:00",
+                    "已完成",
+                    "1",
+                    "+1",
+                ],
+            ],
+        )
+    )
     out = tmp_path / "corrections.xlsx"
-    assert main(["rejects", "--file", "repairs_2025-03.csv", "--out", str(out), "--lang", "en",
-                 "--db", str(wh.path)]) == 0
+    assert (
+        main(["rejects", "--file", "repairs_2025-03.csv", "--out", str(out), "--lang", "en", "--db", str(wh.path)]) == 0
+    )
     sheet, rows = _sheet_rows(out.read_bytes())
     assert rows[0][0] == "Correction sheet: repairs_2025-03.csv"
     assert rows[5][:3] == ["Row in the file", "Problem", "维修单号"]
@@ -146,12 +216,17 @@ def test_the_corrected_file_loads_as_a_resubmission(loaded):
     """The clerk fixes the two rows in the original file and sends it again: all three records load,
     and the dealer-month's first submission (timeliness) stays the first file's."""
     wh, _ = loaded
-    corrected = wh.file("维修_JX101_202503_更正.csv", [
-        HEADER, GOOD, ["R2", "JX101", *UNKNOWN_DEALER[2:]], [*BAD_STATUS[:7], "已完成", "5", ""]])
+    corrected = wh.file(
+        "维修_JX101_202503_更正.csv",
+        [HEADER, GOOD, ["R2", "JX101", *UNKNOWN_DEALER[2:]], [*BAD_STATUS[:7], "已完成", "5", ""]],
+    )
     (result,) = wh.load(corrected, today=dt.date(2026, 11, 24))
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3, 3, 0)
     assert wh.query("SELECT record_no, status, labor_fee FROM repairs ORDER BY 1") == [
-        ("R1", "completed", 80), ("R2", "completed", 60), ("R3", "completed", 5)]
+        ("R1", "completed", 80),
+        ("R2", "completed", 60),
+        ("R3", "completed", 5),
+    ]
     assert wh.query("SELECT first_submitted_on, submissions FROM report_submissions") == [(dt.date(2025, 4, 9), 2)]
 
 
@@ -161,6 +236,7 @@ def test_rejected_rows_and_their_kinds_in_the_pages_language(loaded):
 
     from etl.metrics import operations
     from etl.wording import reason_kinds_in_words, rejects_in_words
+
     wh, _ = loaded
     con = duckdb.connect(str(wh.path), read_only=True)
     try:
@@ -170,14 +246,18 @@ def test_rejected_rows_and_their_kinds_in_the_pages_language(loaded):
         found = rejects_in_words(operations.rejects(con), "zh", reason_contains="不在经销商档案中")
     finally:
         con.close()
-    assert list(zh["reason"]) == ["经销商编号 JX999 不在经销商档案中",
-                                  "状态“换机”不是可选值之一：completed, returned_to_factory, open "
-                                  "(已完成, 返厂, 未完成)；人工费 -5 为负数"]
-    assert list(en["reason"]) == ["unknown dealer JX999",
-                                  'status "换机" is not one of completed, returned_to_factory, open '
-                                  "(已完成, 返厂, 未完成); labor_fee -5 is negative"]
+    assert list(zh["reason"]) == [
+        "经销商编号 JX999 不在经销商档案中",
+        "状态“换机”不是可选值之一：completed, returned_to_factory, open (已完成, 返厂, 未完成)；人工费 -5 为负数",
+    ]
+    assert list(en["reason"]) == [
+        "unknown dealer JX999",
+        'status "换机" is not one of completed, returned_to_factory, open '
+        "(已完成, 返厂, 未完成); labor_fee -5 is negative",
+    ]
     assert list(found["row_no"]) == [4]
     assert sorted(zip(kinds_zh["reason_kind"], kinds_zh["rows"])) == [
         ("人工费 … 为负数", 1),
         ("状态“…”不是可选值之一：completed, returned_to_factory, open (已完成, 返厂, 未完成)", 1),
-        ("经销商编号 … 不在经销商档案中", 1)]
+        ("经销商编号 … 不在经销商档案中", 1),
+    ]

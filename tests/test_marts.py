@@ -1,6 +1,7 @@
 """The stored dealer-month counts equal their definition, cell for cell, whatever order and
 batches the files arrive in (issue 13): loads refresh only the dealer-months they can change,
 so every reach across months and dealers must be found. Hypothesis draws the order."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,10 +14,30 @@ from etl.db import reader, writer
 from etl.rules import load_rules
 
 TODAY = dt.date(2026, 11, 23)
-REPAIR_HEADER = ["record_no", "dealer_id", "report_month", "submitted_on", "service_type", "serial_no",
-                 "hq_ticket_id", "requested_at", "arrived_at", "status", "dealer_callback"]
-CALLBACK_HEADER = ["callback_id", "record_no", "dealer_id", "called_at", "reached", "service_confirmed",
-                   "resolved", "satisfaction", "complaint"]
+REPAIR_HEADER = [
+    "record_no",
+    "dealer_id",
+    "report_month",
+    "submitted_on",
+    "service_type",
+    "serial_no",
+    "hq_ticket_id",
+    "requested_at",
+    "arrived_at",
+    "status",
+    "dealer_callback",
+]
+CALLBACK_HEADER = [
+    "callback_id",
+    "record_no",
+    "dealer_id",
+    "called_at",
+    "reached",
+    "service_confirmed",
+    "resolved",
+    "satisfaction",
+    "complaint",
+]
 HOTLINE_HEADER = ["ticket_id", "received_at", "dealer_id", "ticket_type", "record_no", "verified"]
 
 
@@ -32,34 +53,56 @@ def repair(no, dealer, month, serial, requested, arrived="", status="completed",
 # - JX1 sends March again without R3 (a resubmission that drops a record);
 # - the roster changes JX2 to county (its SLA, so its on-time counts, change).
 FILES = {
-    "dealers_a.csv": (["dealer_id", "dealer_name", "area_type"],
-                      [["JX1", "一号", "urban"], ["JX2", "二号", "urban"]]),
+    "dealers_a.csv": (["dealer_id", "dealer_name", "area_type"], [["JX1", "一号", "urban"], ["JX2", "二号", "urban"]]),
     "dealers_b.csv": (["dealer_id", "dealer_name", "area_type"], [["JX2", "二号", "county"]]),
-    "repairs_2025-03_JX1.csv": (REPAIR_HEADER, [
-        repair("R1", "JX1", "2025-03", "S1", "2025-03-20 09:00", "2025-03-20 20:00"),
-        repair("R2", "JX1", "2025-03", "S2", "2025-03-05 09:00", "2025-03-06 08:00"),
-        repair("R3", "JX1", "2025-03", "S3", "2025-03-07 09:00", "", "open")]),
-    "repairs_2025-03_JX1_again.csv": (REPAIR_HEADER, [
-        repair("R1", "JX1", "2025-03", "S1", "2025-03-20 09:00", "2025-03-20 20:00"),
-        repair("R2", "JX1", "2025-03", "S2", "2025-03-05 09:00", "2025-03-06 08:00")]),
-    "repairs_2025-04_JX2.csv": (REPAIR_HEADER, [
-        repair("Q1", "JX2", "2025-04", "S1", "2025-04-10 10:00", "2025-04-11 09:00", ticket="T1"),
-        repair("Q2", "JX2", "2025-04", "S9", "2025-04-12 10:00", "2025-04-12 12:00")]),
-    "callbacks_2025-04.csv": (CALLBACK_HEADER, [
-        ["C1", "R1", "JX1", "2025-04-02 10:00", "Y", "Y", "N", "2", "N"],
-        ["C2", "R2", "JX1", "2025-04-03 10:00", "Y", "N", "Y", "5", "Y"],
-        ["C3", "Q1", "JX2", "2025-04-20 10:00", "Y", "Y", "Y", "4", "N"]]),
-    "hotline_2025-03.csv": (HOTLINE_HEADER, [
-        ["T1", "2025-03-28 10:00", "JX2", "repair_request", "", ""],
-        ["T2", "2025-03-29 10:00", "JX2", "repair_request", "", ""],
-        ["T3", "2025-03-15 10:00", "JX1", "complaint", "R2", "Y"]]),
-    "sales_2025.csv": (["dealer_id", "month", "units_sold", "sales_amount"],
-                       [["JX1", "2025-03", "100", "5000"], ["JX2", "2025-04", "80", "4000"]]),
+    "repairs_2025-03_JX1.csv": (
+        REPAIR_HEADER,
+        [
+            repair("R1", "JX1", "2025-03", "S1", "2025-03-20 09:00", "2025-03-20 20:00"),
+            repair("R2", "JX1", "2025-03", "S2", "2025-03-05 09:00", "2025-03-06 08:00"),
+            repair("R3", "JX1", "2025-03", "S3", "2025-03-07 09:00", "", "open"),
+        ],
+    ),
+    "repairs_2025-03_JX1_again.csv": (
+        REPAIR_HEADER,
+        [
+            repair("R1", "JX1", "2025-03", "S1", "2025-03-20 09:00", "2025-03-20 20:00"),
+            repair("R2", "JX1", "2025-03", "S2", "2025-03-05 09:00", "2025-03-06 08:00"),
+        ],
+    ),
+    "repairs_2025-04_JX2.csv": (
+        REPAIR_HEADER,
+        [
+            repair("Q1", "JX2", "2025-04", "S1", "2025-04-10 10:00", "2025-04-11 09:00", ticket="T1"),
+            repair("Q2", "JX2", "2025-04", "S9", "2025-04-12 10:00", "2025-04-12 12:00"),
+        ],
+    ),
+    "callbacks_2025-04.csv": (
+        CALLBACK_HEADER,
+        [
+            ["C1", "R1", "JX1", "2025-04-02 10:00", "Y", "Y", "N", "2", "N"],
+            ["C2", "R2", "JX1", "2025-04-03 10:00", "Y", "N", "Y", "5", "Y"],
+            ["C3", "Q1", "JX2", "2025-04-20 10:00", "Y", "Y", "Y", "4", "N"],
+        ],
+    ),
+    "hotline_2025-03.csv": (
+        HOTLINE_HEADER,
+        [
+            ["T1", "2025-03-28 10:00", "JX2", "repair_request", "", ""],
+            ["T2", "2025-03-29 10:00", "JX2", "repair_request", "", ""],
+            ["T3", "2025-03-15 10:00", "JX1", "complaint", "R2", "Y"],
+        ],
+    ),
+    "sales_2025.csv": (
+        ["dealer_id", "month", "units_sold", "sales_amount"],
+        [["JX1", "2025-03", "100", "5000"], ["JX2", "2025-04", "80", "4000"]],
+    ),
 }
 
 
 def _write(folder, name):
     import csv
+
     header, rows = FILES[name]
     path = folder / name
     with path.open("w", newline="", encoding="utf-8") as handle:
@@ -68,8 +111,12 @@ def _write(folder, name):
 
 
 # Each stored table (or view served from one) and its definition.
-PAIRS = ((marts.STORED, marts.DEFINITION), (marts.FLAGS, marts.FLAGS_DEFINITION), ("repair_records", "repair_facts"),
-         ("request_records", "requests"))
+PAIRS = (
+    (marts.STORED, marts.DEFINITION),
+    (marts.FLAGS, marts.FLAGS_DEFINITION),
+    ("repair_records", "repair_facts"),
+    ("request_records", "requests"),
+)
 
 
 def differences(con) -> tuple[int, int]:
@@ -86,6 +133,7 @@ def differences(con) -> tuple[int, int]:
 
 def _load_one(path, database, rules):
     from etl.load import load_paths
+
     return load_paths([path], database, rules, today=TODAY)
 
 
@@ -108,18 +156,34 @@ def test_the_cross_reaches_change_the_months_they_reach(tmp_path):
     time (23 h and 2 h); JX2 March has one request, the hotline ticket T2 no record answered, missed
     (T1 is answered by Q1 and counts as Q1)."""
     database, rules = tmp_path / "w.duckdb", load_rules()
-    for name in ["dealers_a.csv", "repairs_2025-03_JX1.csv", "repairs_2025-04_JX2.csv", "hotline_2025-03.csv",
-                 "callbacks_2025-04.csv", "repairs_2025-03_JX1_again.csv", "sales_2025.csv", "dealers_b.csv"]:
+    for name in [
+        "dealers_a.csv",
+        "repairs_2025-03_JX1.csv",
+        "repairs_2025-04_JX2.csv",
+        "hotline_2025-03.csv",
+        "callbacks_2025-04.csv",
+        "repairs_2025-03_JX1_again.csv",
+        "sales_2025.csv",
+        "dealers_b.csv",
+    ]:
         _load_one(_write(tmp_path, name), database, rules)
         with reader(database, rules) as con:
             assert differences(con) == (0, 0), f"after {name}"
     with reader(database, rules) as con:
-        rows = {(d, str(m)): r for d, m, *r in con.execute(
-            "SELECT dealer_id, month, services, misses, complaints, repeat_repairs, requests, on_time "
-            "FROM dealer_month_counts ORDER BY ALL").fetchall()}
+        rows = {
+            (d, str(m)): r
+            for d, m, *r in con.execute(
+                "SELECT dealer_id, month, services, misses, complaints, repeat_repairs, requests, on_time "
+                "FROM dealer_month_counts ORDER BY ALL"
+            ).fetchall()
+        }
         assert differences(con) == (0, 0)
-        flags = {r: f for r, *f in con.execute(
-            "SELECT record_no, is_repeat, found_unresolved, is_missed FROM repair_records ORDER BY ALL").fetchall()}
+        flags = {
+            r: f
+            for r, *f in con.execute(
+                "SELECT record_no, is_repeat, found_unresolved, is_missed FROM repair_records ORDER BY ALL"
+            ).fetchall()
+        }
     # Q1 (JX2, April) repeats S1's March repair at JX1; R1 was found unresolved by April's callback.
     assert flags["Q1"] == [True, False, False] and flags["R1"] == [False, True, True]
     assert rows[("JX1", "2025-03-01")] == [2, 1, 1, 0, 2, 2]

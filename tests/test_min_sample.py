@@ -1,5 +1,6 @@
 """Issue 14: flags need a minimum sample (rules statistics.min_sample, default 30 in the rate's denominator), and
 "needing attention" lists only dealers with a signal, whatever their rate."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,16 +32,23 @@ def _wilson(x: int, n: int, z: float = 1.959964) -> tuple[float, float]:
 
 def test_the_default_minimum_is_30_and_the_watchlist_flags_rates_only_from_it(wh, tmp_path):
     assert load_rules()["statistics.min_sample"] == 30
-    load_june(wh)        # June: D1 10 misses of 20 requests, D3 8 complaints of 20 services; others no rate flags
+    load_june(wh)  # June: D1 10 misses of 20 requests, D3 8 complaints of 20 services; others no rate flags
+
     def reasons(min_sample):
         rules = tmp_path / f"min_{min_sample}.toml"
         rules.write_text(f"[statistics]\nmin_sample = {min_sample}\n", encoding="utf-8")
         with reader(wh.path, load_rules(rules)) as con:
             lines = quality.watchlist(con, MONTH, dt.date(2025, 7, 20))
         return {(row.dealer_id, row.reason) for row in lines.itertuples()}
+
     at_20, at_21, default = reasons(20), reasons(21), reasons(30)
-    assert {("D1", "funnel"), ("D1", "control_chart"), ("D1", "control_breach"), ("D3", "funnel"),
-            ("D3", "control_breach")} <= at_20                     # 20 in the denominator reaches 20
+    assert {
+        ("D1", "funnel"),
+        ("D1", "control_chart"),
+        ("D1", "control_breach"),
+        ("D3", "funnel"),
+        ("D3", "control_breach"),
+    } <= at_20  # 20 in the denominator reaches 20
     assert not {line for line in at_21 if line[1] in RATE_SIGNALS}  # ... not 21: no rate flag at all
     assert not {line for line in default if line[1] in RATE_SIGNALS}
     # what does not rest on a rate stays: a missing or late report, a fake record
@@ -49,8 +57,15 @@ def test_the_default_minimum_is_30_and_the_watchlist_flags_rates_only_from_it(wh
 
 def _complaints():
     """D1 0 of 20 (0.0 %), D2 1 of 20, D3 9 of 10, D5 44 of 200: complaint rate per service, control 10 %."""
-    counts = pd.DataFrame({"dealer_id": ["D1", "D2", "D3", "D5"], "dealer_name": list("abce"), "region": ["华东"] * 4,
-                           "complaints": [0, 1, 9, 44], "services": [20, 20, 10, 200]})
+    counts = pd.DataFrame(
+        {
+            "dealer_id": ["D1", "D2", "D3", "D5"],
+            "dealer_name": list("abce"),
+            "region": ["华东"] * 4,
+            "complaints": [0, 1, 9, 44],
+            "services": [20, 20, 10, 200],
+        }
+    )
     counts["complaint_rate"] = counts["complaints"] / counts["services"]
     bounds = [_wilson(x, n) for x, n in zip(counts["complaints"], counts["services"])]
     counts["complaint_rate_low"], counts["complaint_rate_high"] = zip(*bounds)
@@ -81,5 +96,5 @@ def test_attention_lists_only_signals_worst_first_and_never_a_zero_rate():
 def test_the_funnel_flags_no_dealer_below_the_minimum():
     counts, rate = _complaints(), RATE_BY_NAME["complaint_rate"]
     assert quality.funnel_from_counts(counts, rate, _config(0), False).outliers["dealer_id"].tolist() == ["D3"]
-    small = quality.funnel_from_counts(counts, rate, _config(11), False)        # D3 has 10 services
-    assert small.outliers.empty and small.points.loc[2, "upper_998"] < 0.9      # the point and limits stay drawn
+    small = quality.funnel_from_counts(counts, rate, _config(11), False)  # D3 has 10 services
+    assert small.outliers.empty and small.points.loc[2, "upper_998"] < 0.9  # the point and limits stay drawn

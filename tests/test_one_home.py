@@ -5,6 +5,7 @@ Two checks that fail when someone defines a rate a second time: every rate colum
 column the named queries make with a rate's generated macro; and no module under app/ or pages/
 divides counts (an AST scan), nor any SQL outside the generated macros divides by a denominator.
 """
+
 import ast
 import re
 from pathlib import Path
@@ -51,8 +52,11 @@ def columns_from_definitions() -> dict[str, str]:
 
 
 def _specs() -> dict[str, list]:
-    specs = {name: value for name, value in vars(tables).items() if isinstance(value, list) and value
-             and all(isinstance(item, tuple) and len(item) == 2 for item in value)}
+    specs = {
+        name: value
+        for name, value in vars(tables).items()
+        if isinstance(value, list) and value and all(isinstance(item, tuple) and len(item) == 2 for item in value)
+    }
     return specs | {f"RECORDS[{name}]": spec for name, spec in tables.RECORDS.items()}
 
 
@@ -72,21 +76,33 @@ def test_every_rate_column_a_page_shows_comes_from_the_definitions():
 
 def test_the_award_and_the_callbacks_page_take_their_rates_from_the_macros():
     known = columns_from_definitions()
-    assert {"complaints_per_1000_sales_high", "satisfaction_low", "satisfaction_high", "report_rate",
-            "complaints_threshold", "satisfaction_threshold", "report_threshold", "share"} <= set(known)
+    assert {
+        "complaints_per_1000_sales_high",
+        "satisfaction_low",
+        "satisfaction_high",
+        "report_rate",
+        "complaints_threshold",
+        "satisfaction_threshold",
+        "report_threshold",
+        "share",
+    } <= set(known)
     assert known["satisfaction_low"] == "satisfaction_rate" and known["share"] == "answer_share"
 
 
 def test_no_sql_outside_the_generated_macros_divides_by_a_denominator():
     """A rate written by hand in SQL: CAST(x AS DOUBLE) / ..., or a division by nullif(n, 0) or a count."""
-    pattern = re.compile(r"AS DOUBLE\)\s*(\*\s*\d+\s*)?/|/\s*nullif\(|/\s*(sum\()?\s*(count\(|"
-                         + "|".join(sorted(COUNT_COLUMNS, key=len, reverse=True)) + r")\b")
+    pattern = re.compile(
+        r"AS DOUBLE\)\s*(\*\s*\d+\s*)?/|/\s*nullif\(|/\s*(sum\()?\s*(count\(|"
+        + "|".join(sorted(COUNT_COLUMNS, key=len, reverse=True))
+        + r")\b"
+    )
     for name, text in _sql_texts().items():
         code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
         assert not pattern.search(code), f"{name} computes a rate by hand: {pattern.search(code).group(0)!r}"
 
 
 # --- no rate is computed under app/ or pages/ ----------------------------------------------------------
+
 
 def _names_in(node: ast.AST) -> set[str]:
     """Column names an expression refers to: frame["x"], row.x, x."""
@@ -120,36 +136,46 @@ def rate_computations(source: str) -> list[str]:
             counts = (_names_in(node.left) | _names_in(node.right)) & COUNT_COLUMNS
             if counts or (_column_keys(node.left) and _column_keys(node.right)):
                 found.append(f"line {node.lineno}: {ast.unparse(node)}")
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
-                "div", "truediv", "rdiv", "rtruediv", "floordiv"):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("div", "truediv", "rdiv", "rtruediv", "floordiv")
+        ):
             found.append(f"line {node.lineno}: {ast.unparse(node)}")
         elif isinstance(node, (ast.Assign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
-                if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) \
-                        and target.slice.value in RATE_COLUMNS:
+                if (
+                    isinstance(target, ast.Subscript)
+                    and isinstance(target.slice, ast.Constant)
+                    and target.slice.value in RATE_COLUMNS
+                ):
                     found.append(f"line {node.lineno}: {ast.unparse(node)}")
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "assign":
             found += [f"line {node.lineno}: {ast.unparse(node)}" for k in node.keywords if k.arg in RATE_COLUMNS]
     return found
 
 
-@pytest.mark.parametrize("snippet", [
-    'frame["complaints"] / frame["services"]',
-    "row.satisfied / row.callbacks_answered",
-    "misses / requests",
-    'totals["a"] / totals["b"]',
-    'frame["complaints"].sum() / len(frame)',
-    'frame["x"].div(frame["y"])',
-    'frame["miss_rate"] = frame["misses"]',
-    "frame.assign(satisfaction_rate=1)",
-])
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        'frame["complaints"] / frame["services"]',
+        "row.satisfied / row.callbacks_answered",
+        "misses / requests",
+        'totals["a"] / totals["b"]',
+        'frame["complaints"].sum() / len(frame)',
+        'frame["x"].div(frame["y"])',
+        'frame["miss_rate"] = frame["misses"]',
+        "frame.assign(satisfaction_rate=1)",
+    ],
+)
 def test_the_scan_finds_a_rate_computed_by_hand(snippet):
     assert rate_computations(snippet)
 
 
-@pytest.mark.parametrize("snippet", ["done / total", "share / 100", "math.ceil(len(rates) / columns)",
-                                     'points["denominator"].min() / 1.5'])
+@pytest.mark.parametrize(
+    "snippet", ["done / total", "share / 100", "math.ceil(len(rates) / columns)", 'points["denominator"].min() / 1.5']
+)
 def test_the_scan_leaves_other_arithmetic_alone(snippet):
     assert not rate_computations(snippet)
 
@@ -157,6 +183,9 @@ def test_the_scan_leaves_other_arithmetic_alone(snippet):
 def test_no_module_under_app_or_pages_computes_a_rate():
     files = sorted((ROOT / "app").glob("*.py")) + sorted((ROOT / "pages").glob("*.py")) + [ROOT / "dashboard.py"]
     assert len(files) > 10
-    found = {str(path.relative_to(ROOT)): hits for path in files
-             if (hits := rate_computations(path.read_text(encoding="utf-8")))}
+    found = {
+        str(path.relative_to(ROOT)): hits
+        for path in files
+        if (hits := rate_computations(path.read_text(encoding="utf-8")))
+    }
     assert not found, f"rates computed outside the metric layer: {found}"

@@ -1,4 +1,5 @@
 """Operations back end: guarded ad-hoc SQL, the callback list, missing reports, concurrent loads."""
+
 import datetime as dt
 import threading
 import time
@@ -23,22 +24,25 @@ def small(wh, warehouse_templates):
     return warehouse_templates.copy_into(wh, _load_small)
 
 
-@pytest.mark.parametrize("sql, code", [
-    ("DELETE FROM repairs", "not_select"),
-    ("UPDATE repairs SET status = 'open'", "not_select"),
-    ("CREATE TABLE t AS SELECT 1", "not_select"),
-    ("SELECT * FROM read_csv('/etc/passwd')", "forbidden"),
-    ("SELECT * FROM glob('/etc/*')", "forbidden"),
-    ("COPY repairs TO '/tmp/leak.csv'", "not_select"),
-    ("ATTACH '/tmp/other.duckdb'", "not_select"),
-    ("INSTALL httpfs", "not_select"),
-    ("LOAD httpfs", "not_select"),
-    ("SET threads = 1", "not_select"),
-    ("PRAGMA database_size", "not_select"),
-    ("SELECT 1; DELETE FROM repairs", "several_statements"),
-    ("SELECT * FROM no_such_table", "error"),
-    ("   ", "empty"),
-])
+@pytest.mark.parametrize(
+    "sql, code",
+    [
+        ("DELETE FROM repairs", "not_select"),
+        ("UPDATE repairs SET status = 'open'", "not_select"),
+        ("CREATE TABLE t AS SELECT 1", "not_select"),
+        ("SELECT * FROM read_csv('/etc/passwd')", "forbidden"),
+        ("SELECT * FROM glob('/etc/*')", "forbidden"),
+        ("COPY repairs TO '/tmp/leak.csv'", "not_select"),
+        ("ATTACH '/tmp/other.duckdb'", "not_select"),
+        ("INSTALL httpfs", "not_select"),
+        ("LOAD httpfs", "not_select"),
+        ("SET threads = 1", "not_select"),
+        ("PRAGMA database_size", "not_select"),
+        ("SELECT 1; DELETE FROM repairs", "several_statements"),
+        ("SELECT * FROM no_such_table", "error"),
+        ("   ", "empty"),
+    ],
+)
 def test_explore_refuses_anything_but_one_read_only_select(small, sql, code):
     with pytest.raises(QueryRefused) as refused:
         run_query(small.path, small.rules, sql)
@@ -53,8 +57,12 @@ def test_explore_runs_selects_on_views_caps_rows_and_stops_slow_queries(small):
     assert (len(capped.frame), capped.truncated, capped.row_limit) == (20, True, 20)
     started = time.perf_counter()
     with pytest.raises(QueryRefused) as slow:
-        run_query(small.path, small.rules, "SELECT sum(a.range * b.range) FROM range(1000000000) a, range(1000) b",
-                  timeout_seconds=1)
+        run_query(
+            small.path,
+            small.rules,
+            "SELECT sum(a.range * b.range) FROM range(1000000000) a, range(1000) b",
+            timeout_seconds=1,
+        )
     assert slow.value.code == "timeout" and time.perf_counter() - started < 10
 
 
@@ -62,15 +70,22 @@ def test_callback_list_is_a_reproducible_stratified_sample_without_recent_custom
     records = [repair(f"A{i}", "D1", "2025-03") for i in range(1, 11)]
     records += [repair(f"B{i}", "D2", "2025-03") for i in range(1, 4)]
     phones = {f"A{i}": f"1380000000{i - 1}" for i in range(1, 11)}
-    phones["A5"] = phones["A4"]                      # one customer, two records: called once at most
-    phones.update({"B1": "13900000001", "B2": "13900000002", "B3": ""})   # B3 has no phone
+    phones["A5"] = phones["A4"]  # one customer, two records: called once at most
+    phones.update({"B1": "13900000001", "B2": "13900000002", "B3": ""})  # B3 has no phone
     header = REPAIR_HEADER + ["customer_phone", "customer_name"]
     rows = [r + [phones[r[0]], "张三"] for r in records]
     rows.append(repair("OLD", "D1", "2025-01", "2025-02-10") + [phones["A3"], "李四"])
     wh.dealers(["D1", "One"], ["D2", "Two"])
-    wh.load(wh.file("repairs.csv", [header, *rows]),
-            wh.file("callbacks.csv", [["callback_id", "record_no", "dealer_id", "called_at", "reached"],
-                                      ["C1", "OLD", "D1", "2025-03-20 10:00", "N"]]))
+    wh.load(
+        wh.file("repairs.csv", [header, *rows]),
+        wh.file(
+            "callbacks.csv",
+            [
+                ["callback_id", "record_no", "dealer_id", "called_at", "reached"],
+                ["C1", "OLD", "D1", "2025-03-20 10:00", "N"],
+            ],
+        ),
+    )
     with reader(wh.path, wh.rules) as con:
         first = operations.callback_list(con, dt.date(2025, 3, 1), dt.date(2025, 4, 15), 0.2, 90, seed=7)
         again = operations.callback_list(con, dt.date(2025, 3, 1), dt.date(2025, 4, 15), 0.2, 90, seed=7)
@@ -78,7 +93,7 @@ def test_callback_list_is_a_reproducible_stratified_sample_without_recent_custom
     # D1: 10 records, quota ceil(2.0) = 2; D2: 3 records, quota ceil(0.6) = 1.
     assert first.groupby("dealer_id").size().to_dict() == {"D1": 2, "D2": 1}
     assert first.equals(again)
-    assert phones["A3"] not in set(first["customer_phone"])            # called 26 days before
+    assert phones["A3"] not in set(first["customer_phone"])  # called 26 days before
     assert first["customer_phone"].is_unique and "B3" not in set(first["record_no"])
     assert list(first["callback_id"]) == ["CB202503-D1-001", "CB202503-D1-002", "CB202503-D2-001"]
     assert first.loc[0, "customer_phone"].startswith("138") and first.loc[0, "customer_name"] == "张三"  # unmasked
@@ -86,19 +101,27 @@ def test_callback_list_is_a_reproducible_stratified_sample_without_recent_custom
 
 
 def test_report_status_lists_missing_and_late_reports_with_days(wh):
-    load_all(wh, roster=[["D1", "One", "urban", 2, "Y", "2025-01-01", ""]], repairs=[
-        repair("R1", month="2025-01", submitted="2025-02-15"),      # on time (the 15th)
-        repair("R2", month="2025-02", submitted="2025-03-20")])     # 5 days late; March missing
+    load_all(
+        wh,
+        roster=[["D1", "One", "urban", 2, "Y", "2025-01-01", ""]],
+        repairs=[
+            repair("R1", month="2025-01", submitted="2025-02-15"),  # on time (the 15th)
+            repair("R2", month="2025-02", submitted="2025-03-20"),
+        ],
+    )  # 5 days late; March missing
     with reader(wh.path, wh.rules) as con:
         status = operations.report_status(con, dt.date(2025, 4, 25))
     rows = status[["month", "status", "days_late", "days_overdue"]].astype(object).where(status.notna(), None)
     assert [(str(r[0])[:7], r[1], r[2], r[3]) for r in rows.values.tolist()] == [
-        ("2025-03", "missing", None, 10), ("2025-02", "late", 5, None), ("2025-01", "on_time", None, None)]
+        ("2025-03", "missing", None, 10),
+        ("2025-02", "late", 5, None),
+        ("2025-01", "on_time", None, None),
+    ]
 
 
 def test_a_terminal_load_waits_for_a_reader_and_two_uploads_wait_for_each_other(wh):
     load_all(wh, repairs=[repair("R1")])
-    held = duckdb.connect(str(wh.path), read_only=True)          # a dashboard page mid-query
+    held = duckdb.connect(str(wh.path), read_only=True)  # a dashboard page mid-query
     release = threading.Timer(2.0, held.close)
     release.start()
     events: list[dict] = []

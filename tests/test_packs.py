@@ -1,6 +1,7 @@
 """Issue 17: report packs. The PDF's text (pypdf) and the workbook's cells (openpyxl) hold the figures of
 the metric layer and of the CSV reports, worked out by hand on a small warehouse; the printed filters,
 the Chinese and English words, the scope a burst keeps to, the command line."""
+
 from __future__ import annotations
 
 import csv
@@ -29,11 +30,23 @@ from metric_data import CALLBACK_HEADER, REPAIR_HEADER, SALES_HEADER, callback, 
 AS_OF = dt.date(2025, 5, 31)
 MARCH = packs.Period.month(dt.date(2025, 3, 1))
 YEAR = packs.Period.year(2025)
-ROSTER = [["dealer_id", "dealer_name", "region", "province", "city", "area_type", "technicians",
-           "has_service_center", "joined_on", "left_on"],
-          ["D1", "一号服务部", "华东", "浙江", "杭州", "urban", 2, "Y", "", ""],
-          ["D2", "二号服务部", "华东", "浙江", "宁波", "urban", 2, "Y", "", ""],
-          ["D3", "三号服务部", "华北", "河北", "石家庄", "county", 2, "Y", "", ""]]
+ROSTER = [
+    [
+        "dealer_id",
+        "dealer_name",
+        "region",
+        "province",
+        "city",
+        "area_type",
+        "technicians",
+        "has_service_center",
+        "joined_on",
+        "left_on",
+    ],
+    ["D1", "一号服务部", "华东", "浙江", "杭州", "urban", 2, "Y", "", ""],
+    ["D2", "二号服务部", "华东", "浙江", "宁波", "urban", 2, "Y", "", ""],
+    ["D3", "三号服务部", "华北", "河北", "石家庄", "county", 2, "Y", "", ""],
+]
 
 
 def _build(wh):
@@ -45,14 +58,23 @@ def _build(wh):
     repairs.append(repair("A4", "D1", "2025-03", "2025-04-10", labor=10, parts=5))
     repairs += [repair(f"B{i}", "D2", "2025-03", "2025-04-20") for i in (1, 2)]
     repairs.append(repair("C1", "D3", "2025-03", "2025-04-10"))
-    callbacks = [callback("CB1", "A1", "D1", "2025-03-28 10:00", satisfaction="2", complaint="Y"),
-                 callback("CB2", "A2", "D1", "2025-03-28 10:00"), callback("CB3", "A3", "D1", "2025-03-28 10:00"),
-                 callback("CB4", "A4", "D1", "2025-03-28 10:00", confirmed="N", satisfaction="")]
-    sales = [["D1", "2025-01", 100, 10000], ["D1", "2025-03", 900, 90000], ["D2", "2025-03", 500, 50000],
-             ["D3", "2025-03", 100, 10000]]
-    results = wh.load(wh.file("repairs_2025-03.csv", [REPAIR_HEADER, *repairs]),
-                      wh.file("callbacks_2025-03.csv", [CALLBACK_HEADER, *callbacks]),
-                      wh.file("sales_2025.csv", [SALES_HEADER, *sales]))
+    callbacks = [
+        callback("CB1", "A1", "D1", "2025-03-28 10:00", satisfaction="2", complaint="Y"),
+        callback("CB2", "A2", "D1", "2025-03-28 10:00"),
+        callback("CB3", "A3", "D1", "2025-03-28 10:00"),
+        callback("CB4", "A4", "D1", "2025-03-28 10:00", confirmed="N", satisfaction=""),
+    ]
+    sales = [
+        ["D1", "2025-01", 100, 10000],
+        ["D1", "2025-03", 900, 90000],
+        ["D2", "2025-03", 500, 50000],
+        ["D3", "2025-03", 100, 10000],
+    ]
+    results = wh.load(
+        wh.file("repairs_2025-03.csv", [REPAIR_HEADER, *repairs]),
+        wh.file("callbacks_2025-03.csv", [CALLBACK_HEADER, *callbacks]),
+        wh.file("sales_2025.csv", [SALES_HEADER, *sales]),
+    )
     assert all(r.status == "loaded" and not r.rows_rejected for r in results), results
     april = [repair("C2", "D3", "2025-04", "2025-05-10"), repair("C3", "D3", "2025-04", "2025-05-10", parts=-5)]
     [result] = wh.load(wh.file("repairs_2025-04.csv", [REPAIR_HEADER, *april]))
@@ -87,8 +109,14 @@ def test_scorecard_prints_the_metric_layers_figures_and_its_filters_in_chinese(s
     assert pages == count >= 1
     assert "经销商服务质量成绩单" in text and "D1 一号服务部" in text
     # the printed filters: scope, period, evaluation date, rules file and fingerprint, generation time
-    for printed in ("经销商编号: D1", "2025-03", "2025-05-31", f"rules.toml · {rules_fingerprint(small.rules)}",
-                    "2025-06-01 09:30:00", f"第 1 页 / 共 {count} 页"):
+    for printed in (
+        "经销商编号: D1",
+        "2025-03",
+        "2025-05-31",
+        f"rules.toml · {rules_fingerprint(small.rules)}",
+        "2025-06-01 09:30:00",
+        f"第 1 页 / 共 {count} 页",
+    ):
         assert printed in text, printed
     # by hand: 1 complaint on 4 services in March
     assert "25.0 %" in text
@@ -126,7 +154,7 @@ def test_scorecard_workbook_cell_by_cell(small):
     assert complaint[header.index("全国")] == pytest.approx(1 / 7)
     row_no = rows.index(complaint) + 1
     assert rates.cell(row_no, header.index("数值") + 1).number_format == "0.0%"
-    per_mille = next(r for r in rows if r[0] == "千台投诉率")     # 1 complaint on 1,000 units in 2025
+    per_mille = next(r for r in rows if r[0] == "千台投诉率")  # 1 complaint on 1,000 units in 2025
     assert per_mille[header.index("数值")] == pytest.approx(1 / 900 * 1000)
     assert rates.cell(rows.index(per_mille) + 1, header.index("数值") + 1).number_format == '0.00" ‰"'
     trend = _sheet_rows(book, "近 12 个月走势")
@@ -156,7 +184,7 @@ def test_settlement_statement_equals_the_settlement_report(small):
         amounts = {r[0]: r[-1] for r in statement[1:]}
         assert amounts["维修费基数"] == pytest.approx(row["fee_base"])
         assert amounts["假一罚十"] == pytest.approx(-row["fake_penalty"])
-    for document in docs:      # the lists behind the deductions hold what the settlement counted
+    for document in docs:  # the lists behind the deductions hold what the settlement counted
         complaints = next(t for t in document.tables() if t.title.startswith("2025 年投诉"))
         fakes = next(t for t in document.tables() if t.title.startswith("2025 年虚假记录"))
         assert len(complaints.frame) == report.loc[document.recipient, "complaints"]
@@ -193,6 +221,7 @@ def test_bulletin_lists_the_open_cases_of_its_scope(small):
     """Issue 16's cases, opened after the loads: the bulletin's table is cases.figures' dealers with open cases."""
     from etl import cases as case_writer
     from etl.metrics import cases
+
     now = dt.datetime(2025, 6, 1, 9, 30)
     assert case_writer.open_after_load(small.path, small.rules, now=now) is not None
     [document] = _docs(small, "bulletin", MARCH, Scope(regions=("华东",)))
@@ -200,9 +229,11 @@ def test_bulletin_lists_the_open_cases_of_its_scope(small):
     with reader(small.path, small.rules) as con:
         figures = cases.figures(con, now, "dealer", Scope(regions=("华东",)))
     expected = figures[figures["cases_open"] > 0]
-    assert len(expected) >= 1 and set(expected["dealer_id"]) <= {"D1", "D2"}      # D3 is in 华北
-    assert table.frame[["dealer_id", "cases_open", "cases_overdue"]].values.tolist() == \
-        expected[["dealer_id", "cases_open", "cases_overdue"]].values.tolist()
+    assert len(expected) >= 1 and set(expected["dealer_id"]) <= {"D1", "D2"}  # D3 is in 华北
+    assert (
+        table.frame[["dealer_id", "cases_open", "cases_overdue"]].values.tolist()
+        == expected[["dealer_id", "cases_open", "cases_overdue"]].values.tolist()
+    )
     text, _ = _text(pack_pdf.render(document)[0])
     assert "未结与逾期案件（按经销商）" in text and "没有未结案件" not in text
 
@@ -226,15 +257,16 @@ def test_a_burst_keeps_to_its_scope(small):
 
         def recipients(kind, period, scope=None, by=None):
             return [d.recipient for d in packs.documents(ctx, kind, period, scope, by)]
+
         assert recipients("scorecard", MARCH, Scope(regions=("华北",))) == ["D3"]
         assert recipients("settlement", YEAR, Scope(dealer_ids=("D2",))) == ["D2"]
-        assert recipients("award", YEAR, by="region") == ["华东", "华北"]     # sorted
+        assert recipients("award", YEAR, by="region") == ["华东", "华北"]  # sorted
         assert recipients("award", YEAR, Scope(regions=("华北",)), by="region") == ["华北"]
         [d3] = packs.documents(ctx, "scorecard", MARCH, Scope(dealer_ids=("D3",)))
         [d1] = packs.documents(ctx, "scorecard", MARCH, Scope(dealer_ids=("D1",)))
     rejects = next(t for t in d3.tables() if t.title == "待更正的退回记录")
     assert rejects.frame["file_name"].tolist() == ["repairs_2025-04.csv"]
-    assert rejects.frame["row_no"].tolist() == [3]          # the header is row 1, C2 row 2
+    assert rejects.frame["row_no"].tolist() == [3]  # the header is row 1, C2 row 2
     assert "配件费" in rejects.frame["reason"].iloc[0]
     assert next(t for t in d1.tables() if t.title == "待更正的退回记录").frame.empty
 
@@ -252,7 +284,7 @@ def test_a_user_limited_to_some_dealers_gets_packs_of_those_only(small):
     ranking = next(t for t in bulletin.tables() if t.title == "经销商排名")
     assert ranking.frame["dealer_id"].tolist() == ["D1"]
     headline = bulletin.sections[0].frame.set_index("rate")
-    assert headline.loc["complaint_rate", "value"] == pytest.approx(1 / 4)      # D1's alone, not 1 / 6
+    assert headline.loc["complaint_rate", "value"] == pytest.approx(1 / 4)  # D1's alone, not 1 / 6
     assert award.tables()[0].frame["dealer_id"].tolist() == ["D1"]
 
 
@@ -265,13 +297,29 @@ def test_tiles_read_a_bursts_verdicts_as_they_judge_one_dealer(small):
             one = overview.tiles(ranking.iloc[[n]].reset_index(drop=True), None, limits)
             burst = overview.tiles(judged.iloc[[n]].reset_index(drop=True), None, limits)
             assert one["ok"].tolist() == burst["ok"].tolist()
-    assert judged["complaint_rate_ok"].tolist() == [False, True, True]     # 25 % and 0 % against < 10 %
+    assert judged["complaint_rate_ok"].tolist() == [False, True, True]  # 25 % and 0 % against < 10 %
 
 
 def test_command_line_burst_writes_a_pdf_and_workbook_per_dealer_and_an_index(small, tmp_path, capsys):
     out = tmp_path / "pack"
-    code = cli.main(["report", "pack", "--kind", "scorecard", "--month", "2025-03", "--db", str(small.path),
-                     "--as-of", "2025-05-31", "--lang", "en", "--out", str(out)])
+    code = cli.main(
+        [
+            "report",
+            "pack",
+            "--kind",
+            "scorecard",
+            "--month",
+            "2025-03",
+            "--db",
+            str(small.path),
+            "--as-of",
+            "2025-05-31",
+            "--lang",
+            "en",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0, capsys.readouterr()
     with (out / "index.csv").open(encoding="utf-8-sig") as handle:
         index = list(csv.DictReader(handle))
@@ -280,9 +328,12 @@ def test_command_line_burst_writes_a_pdf_and_workbook_per_dealer_and_an_index(sm
         assert line["file"] == f"scorecard_2025-03_{line['name']}.pdf"
         assert int(line["pages"]) == len(PdfReader(out / line["file"]).pages)
         assert openpyxl.load_workbook(out / line["workbook"]).worksheets[0].title == "Filters"
-    for bad in (["--kind", "award", "--month", "2025-03"], ["--month", "2025-03"],
-                ["--kind", "scorecard", "--year", "2025", "--by", "region"],
-                ["--kind", "bulletin", "--month", "2025-03", "--year", "2025"]):
+    for bad in (
+        ["--kind", "award", "--month", "2025-03"],
+        ["--month", "2025-03"],
+        ["--kind", "scorecard", "--year", "2025", "--by", "region"],
+        ["--kind", "bulletin", "--month", "2025-03", "--year", "2025"],
+    ):
         assert cli.main(["report", "pack", *bad, "--db", str(small.path), "--out", str(tmp_path / "x")]) == 2
     assert "--kind" in capsys.readouterr().err
 
@@ -310,13 +361,16 @@ def test_a_missing_font_is_named_not_printed_as_boxes(monkeypatch, tmp_path):
 def test_a_rendered_page_is_kept_to_look_at(small, tmp_path):
     """pdftoppm draws the scorecard's first page; tests/screenshots/packs_scorecard.png is there to look at."""
     from pathlib import Path
+
     [document] = _docs(small, "scorecard", MARCH, Scope(dealer_ids=("D1",)))
     source = tmp_path / "scorecard.pdf"
     source.write_bytes(pack_pdf.render(document)[0])
-    subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", "-singlefile", str(source),
-                    str(tmp_path / "page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", "-singlefile", str(source), str(tmp_path / "page")],
+        check=True,
+    )
     image = (tmp_path / "page.png").read_bytes()
-    assert image[:8] == b"\x89PNG\r\n\x1a\n" and len(image) > 20_000      # a page with text, tables and a chart
+    assert image[:8] == b"\x89PNG\r\n\x1a\n" and len(image) > 20_000  # a page with text, tables and a chart
     shots = Path(__file__).with_name("screenshots")
     shots.mkdir(exist_ok=True)
     (shots / "packs_scorecard.png").write_bytes(image)
@@ -327,9 +381,12 @@ def test_the_pages_offer_their_packs_and_the_download_is_the_burst(small, monkey
     the burst of the page's scope (app.data.load_pack, the same documents as the command line)."""
     from app import data
     from app_pages import open_page
+
     monkeypatch.setenv("SERVICE_QC_DB", str(small.path))
-    labels = {name: [b.label for b in open_page(name).download_button]
-              for name in ("overview", "dealers", "award", "settlement")}
+    labels = {
+        name: [b.label for b in open_page(name).download_button]
+        for name in ("overview", "dealers", "award", "settlement")
+    }
     assert any(label.endswith("售后服务质量通报（PDF 与 Excel）") for label in labels["overview"]), labels
     assert any(label.startswith("范围内每家经销商的成绩单") for label in labels["dealers"]), labels
     assert any(label.endswith("年评奖名单（PDF 与 Excel）") for label in labels["award"]), labels
@@ -347,6 +404,7 @@ def test_the_packs_rates_are_the_pages_rates(small):
     """The bulletin's headline rates are the Overview's tiles and a scorecard's those of the Dealers page's
     drill-down, as app.data computes them for the same filters (from the page's stored metric rows)."""
     from app import data
+
     source = data.Source.of(small.path, small.rules)
     scope = Scope(MARCH.first, MARCH.last, regions=("华东",))
     rows = data.load_metric_rows(source, Scope(MARCH.first, MARCH.last))
@@ -357,5 +415,11 @@ def test_the_packs_rates_are_the_pages_rates(small):
     for document, tiles in ((bulletin, page_tiles), (card, dealer_tiles)):
         printed = document.sections[0 if document is bulletin else 1].frame.set_index("rate")
         for column in ("value", "low", "high", "previous", "numerator", "denominator", "ok"):
-            pd.testing.assert_series_equal(printed[column], tiles.loc[printed.index, column], check_exact=True,
-                                           check_dtype=False, check_names=False, obj=f"{document.kind} {column}")
+            pd.testing.assert_series_equal(
+                printed[column],
+                tiles.loc[printed.index, column],
+                check_exact=True,
+                check_dtype=False,
+                check_names=False,
+                obj=f"{document.kind} {column}",
+            )

@@ -1,6 +1,7 @@
 """No page breaks at any size (issue 13): on a data set whose unreached-callbacks table alone has
 more cells than pandas can style (262,144), every page renders, and the long table shows its
 first rows with a note while the download keeps every row."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,12 +13,13 @@ from app_pages import PAGES, open_page
 from conftest import DEALER_HEADER
 
 DEALERS = 30
-CALLBACKS = 30_000          # 30,000 rows x 10 columns = 300,000 cells: over the styling limit
+CALLBACKS = 30_000  # 30,000 rows x 10 columns = 300,000 cells: over the styling limit
 
 
 @pytest.fixture(scope="module")
 def large_db(tmp_path_factory):
     from conftest import Warehouse
+
     wh = Warehouse(tmp_path_factory.mktemp("large"))
     dealers = [[f"D{i:02d}", f"服务部{i}", "华东", "浙江", "杭州", "urban", 2, "Y", "", ""] for i in range(DEALERS)]
     start = dt.datetime(2025, 1, 1, 9, 0)
@@ -27,19 +29,62 @@ def large_db(tmp_path_factory):
         requested = start + dt.timedelta(minutes=17 * n)
         month = requested.strftime("%Y-%m")
         submitted = (requested.replace(day=1) + dt.timedelta(days=40)).replace(day=5).date().isoformat()
-        repairs.append([f"R{n}", dealer, month, submitted, f"客户{n}", f"138{n:08d}", f"SN{n}", "repair",
-                        f"{requested:%Y-%m-%d %H:%M}", f"{requested + dt.timedelta(hours=3):%Y-%m-%d %H:%M}",
-                        f"{requested + dt.timedelta(hours=5):%Y-%m-%d %H:%M}", "completed", 50, 20, "N"])
-        callbacks.append([f"C{n}", f"R{n}", dealer, f"{requested + dt.timedelta(days=3):%Y-%m-%d %H:%M}", "N",
-                          "", "", "", ""])
-    repair_header = ["record_no", "dealer_id", "report_month", "submitted_on", "customer_name", "customer_phone",
-                     "serial_no", "service_type", "requested_at", "arrived_at", "completed_at", "status",
-                     "labor_fee", "parts_fee", "dealer_callback"]
-    callback_header = ["callback_id", "record_no", "dealer_id", "called_at", "reached", "service_confirmed",
-                       "resolved", "satisfaction", "complaint"]
-    results = wh.load(wh.file("dealers.csv", [DEALER_HEADER] + dealers),
-                      wh.file("repairs.csv", [repair_header] + repairs),
-                      wh.file("callbacks.csv", [callback_header] + callbacks), today=dt.date(2026, 11, 23))
+        repairs.append(
+            [
+                f"R{n}",
+                dealer,
+                month,
+                submitted,
+                f"客户{n}",
+                f"138{n:08d}",
+                f"SN{n}",
+                "repair",
+                f"{requested:%Y-%m-%d %H:%M}",
+                f"{requested + dt.timedelta(hours=3):%Y-%m-%d %H:%M}",
+                f"{requested + dt.timedelta(hours=5):%Y-%m-%d %H:%M}",
+                "completed",
+                50,
+                20,
+                "N",
+            ]
+        )
+        callbacks.append(
+            [f"C{n}", f"R{n}", dealer, f"{requested + dt.timedelta(days=3):%Y-%m-%d %H:%M}", "N", "", "", "", ""]
+        )
+    repair_header = [
+        "record_no",
+        "dealer_id",
+        "report_month",
+        "submitted_on",
+        "customer_name",
+        "customer_phone",
+        "serial_no",
+        "service_type",
+        "requested_at",
+        "arrived_at",
+        "completed_at",
+        "status",
+        "labor_fee",
+        "parts_fee",
+        "dealer_callback",
+    ]
+    callback_header = [
+        "callback_id",
+        "record_no",
+        "dealer_id",
+        "called_at",
+        "reached",
+        "service_confirmed",
+        "resolved",
+        "satisfaction",
+        "complaint",
+    ]
+    results = wh.load(
+        wh.file("dealers.csv", [DEALER_HEADER] + dealers),
+        wh.file("repairs.csv", [repair_header] + repairs),
+        wh.file("callbacks.csv", [callback_header] + callbacks),
+        today=dt.date(2026, 11, 23),
+    )
     assert [(r.status, r.rows_rejected) for r in results] == [("loaded", 0)] * 3
     return wh.path
 

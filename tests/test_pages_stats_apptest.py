@@ -7,6 +7,7 @@ Data (roster D1 One, D2 Two urban, D3 Three county; March 2025 unless said):
 Complaint rate per service, March: 6 / 80 = 7.5 % pooled; D3 6 / 10 = 60 %, far above the funnel's 99.8 % limit;
 its Wilson lower bound (31 %) is above the 10 % control, so the watchlist names D3 for March twice.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,7 +19,7 @@ from app import format as fmt
 from app_pages import open_page
 from metric_data import callback, load_all, repair
 
-Z = 1.959964   # the rules' z as SQL carries it (6 decimals)
+Z = 1.959964  # the rules' z as SQL carries it (6 decimals)
 
 
 def wilson(x: int, n: int, z: float = Z) -> tuple[float, float]:
@@ -32,8 +33,9 @@ def _load_quality_db(wh) -> None:
     repairs += [repair("A99", "D1", "2025-04", "2025-05-10")]
     repairs += [repair(f"B{i}", "D2", "2025-03", "2025-04-10") for i in range(20)]
     repairs += [repair(f"C{i}", "D3", "2025-03", "2025-04-10") for i in range(10)]
-    callbacks = [callback(f"CA{i}", f"A{i}", "D1", "2025-03-20 10:00", satisfaction="5" if i < 49 else "3")
-                 for i in range(50)]
+    callbacks = [
+        callback(f"CA{i}", f"A{i}", "D1", "2025-03-20 10:00", satisfaction="5" if i < 49 else "3") for i in range(50)
+    ]
     callbacks += [callback(f"CC{i}", f"C{i}", "D3", "2025-03-20 10:00", complaint="Y") for i in range(6)]
     load_all(wh, repairs=repairs, callbacks=callbacks)
 
@@ -64,8 +66,8 @@ def test_the_dealer_tiles_show_the_wilson_interval_of_49_of_50(quality_db):
     at = open_page("dealers", lang="en", dealer="D1", **{"from": "2025-03", "to": "2025-03"})
     assert at.selectbox[1].value == "D1"
     assert {m.label: m.value for m in at.metric}["Satisfaction"] == "98.0 %"
-    assert f"95 % CI {fmt.percent(low)}–{fmt.percent(high)}" in captions(at)        # 89.5 %–99.6 %
-    ranking = at.dataframe[0].value.set_index("Dealer id")                            # complaint rate's interval
+    assert f"95 % CI {fmt.percent(low)}–{fmt.percent(high)}" in captions(at)  # 89.5 %–99.6 %
+    ranking = at.dataframe[0].value.set_index("Dealer id")  # complaint rate's interval
     c_low, c_high = wilson(6, 10)
     assert ranking.loc["D3", "Complaint rate per service: CI low"] == pytest.approx(c_low, abs=1e-6)
     assert ranking.loc["D3", "Complaint rate per service: CI high"] == pytest.approx(c_high, abs=1e-6)
@@ -75,7 +77,7 @@ def test_below_the_minimum_sample_nobody_is_flagged_and_the_pages_say_so(quality
     """Issue 14: the default minimum of 30 in the denominator: D3's 10 services flag nothing."""
     at = open_page("dealers", lang="en", **{"from": "2025-03", "to": "2025-03"})
     note = "Dealers with fewer than 30 in the rate's denominator (answered callbacks, services …) are not flagged."
-    assert sum(note in c for c in captions(at)) == 2                        # the attention chart, the funnels
+    assert sum(note in c for c in captions(at)) == 2  # the attention chart, the funnels
     assert not [m.value for m in at.markdown if m.value.startswith("**Dealers beyond the 99.8 % limits")]
     assert [s.value for s in at.success][0].startswith("Complaint rate per service: no dealer shows a signal")
     at = open_page("overview", lang="en", watch="2025-03")
@@ -88,11 +90,11 @@ def test_the_funnel_names_the_dealer_beyond_its_limits(quality_db, any_sample):
     at = open_page("dealers", lang="en", **{"from": "2025-03", "to": "2025-03"})
     heading = "**Dealers beyond the 99.8 % limits on the bad side:**"
     named = [m.value for m in at.markdown if m.value.startswith(heading)]
-    assert len(named) == 1                                     # complaints per service only
+    assert len(named) == 1  # complaints per service only
     assert "- D3 Three: 60.0 % (6 / 10), above the limits" in named[0]
     assert "D1" not in named[0] and "D2" not in named[0]
     assert len([c for c in at.get("plotly_chart")]) >= 4
-    at.checkbox[0].check().run()                               # overdispersion: phi shown, limits widened or not
+    at.checkbox[0].check().run()  # overdispersion: phi shown, limits widened or not
     assert not at.exception
     assert any(c.startswith("φ = ") for c in captions(at))
 
@@ -119,20 +121,19 @@ def test_the_watchlist_lists_d3_and_links_to_its_drill_down(quality_db, any_samp
 
 
 def test_the_watchlist_defaults_to_the_last_month_in_the_page_language(quality_db):
-    at = open_page("overview", lang="zh")          # April: D2 and D3 sent no April report (due 2025-05-15)
+    at = open_page("overview", lang="zh")  # April: D2 and D3 sent no April report (due 2025-05-15)
     assert at.selectbox[0].value == "2025-04"
     watch = at.dataframe[1].value
     assert watch["原因"].tolist() == ["月报", "月报"]
     assert [link.split("&")[0] for link in watch["经销商明细"]] == ["/dealers?dealer=D2", "/dealers?dealer=D3"]
-    assert "watch" not in at.query_params                       # the default stays out of the URL
+    assert "watch" not in at.query_params  # the default stays out of the URL
 
 
 def _load_award_db(wh) -> None:
     """D1: 30 of 30 answered callbacks satisfied, no complaint on 4,000 units sold (demonstrably below 1 ‰)."""
     repairs = [repair(f"A{i}", "D1", "2025-03", "2025-04-10") for i in range(30)]
     callbacks = [callback(f"CA{i}", f"A{i}", "D1", "2025-03-20 10:00") for i in range(30)]
-    load_all(wh, repairs=repairs, callbacks=callbacks, sales=[["D1", "2025-03", 4000, 400000]],
-             roster=[["D1", "One"]])
+    load_all(wh, repairs=repairs, callbacks=callbacks, sales=[["D1", "2025-03", 4000, 400000]], roster=[["D1", "One"]])
 
 
 @pytest.fixture
@@ -145,13 +146,13 @@ def award_db(wh, monkeypatch, warehouse_templates):
 
 def test_award_shows_30_of_30_as_not_demonstrable_and_the_interval(award_db):
     at = open_page("award", lang="en", year="2025", as_of="2026-01-31", **{"award.min_report_rate": "0"})
-    row = at.dataframe[1].value.iloc[0]          # every column (issue 14: below the criteria at a glance)
+    row = at.dataframe[1].value.iloc[0]  # every column (issue 14: below the criteria at a glance)
     low, high = wilson(30, 30)
-    assert row["Satisfaction CI low"] == pytest.approx(low, abs=1e-6)                # 88.6 %
+    assert row["Satisfaction CI low"] == pytest.approx(low, abs=1e-6)  # 88.6 %
     assert row["Satisfaction CI high"] == pytest.approx(1.0)
     assert row["Satisfaction status"] == "not demonstrable at this sample size"
-    assert row["Complaints status"] == "met"                                        # 0 of 4,000 units
-    assert row["Eligible"] == "✓"                                                  # the point value passes
+    assert row["Complaints status"] == "met"  # 0 of 4,000 units
+    assert row["Eligible"] == "✓"  # the point value passes
     assert "not demonstrable at this sample size" in row["Cautions"]
 
 
@@ -164,6 +165,11 @@ def test_require_interval_flips_eligibility(award_db):
     assert at.dataframe[0].value.iloc[0]["入选"] == "✗"
     assert at.query_params["award.require_interval"] == "true"
     assert "须以置信区间证明达标" in at.warning[0].value
-    reopened = open_page("award", lang="en", year="2025", as_of="2026-01-31",
-                         **{"award.min_report_rate": "0", "award.require_interval": "true"})
+    reopened = open_page(
+        "award",
+        lang="en",
+        year="2025",
+        as_of="2026-01-31",
+        **{"award.min_report_rate": "0", "award.require_interval": "true"},
+    )
     assert reopened.metric[0].value == "0 / 1"

@@ -7,6 +7,7 @@ the aliases file adds) and a decorated 用户姓名：, where R1 (张三丰 1381
 has status "done" and R2 (李四 13900001111, 杭州市滨江区) has two cells beyond the header
 (13711112222 and 王五); R3 (赵六) loads. A hotline file whose H1 (13500004444) has an unknown ticket type.
 """
+
 from __future__ import annotations
 
 import io
@@ -23,11 +24,30 @@ from etl.db import apply_rules
 from etl.metrics import operations
 from etl.wording import reason_kinds_in_words
 
-REPAIRS = ["维修单号", "经销商编号", "报表月份", "提交日期", "用户姓名：", "手机号码", "地址", "服务类型", "报修时间",
-           "状态"]
+REPAIRS = [
+    "维修单号",
+    "经销商编号",
+    "报表月份",
+    "提交日期",
+    "用户姓名：",
+    "手机号码",
+    "地址",
+    "服务类型",
+    "报修时间",
+    "状态",
+]
 HOTLINE = ["工单号", "受理时间", "经销商编号", "工单类型", "联系电话"]
-WHOLE = ["张三丰", "13812345678", "杭州市西湖区文三路1号", "李四", "13900001111", "杭州市滨江区", "13711112222", "王五",
-         "13500004444"]
+WHOLE = [
+    "张三丰",
+    "13812345678",
+    "杭州市西湖区文三路1号",
+    "李四",
+    "13900001111",
+    "杭州市滨江区",
+    "13711112222",
+    "王五",
+    "13500004444",
+]
 
 
 @pytest.fixture
@@ -36,12 +56,52 @@ def rejected(wh, monkeypatch):
     aliases.write_text('[repairs]\ncustomer_phone = ["手机号码"]\n', encoding="utf-8")
     monkeypatch.setenv("SERVICE_QC_HEADER_ALIASES", str(aliases))
     wh.dealers(["D1", "一号"])
-    repairs = wh.load(wh.file("维修_D1_202503.csv", [REPAIRS,
-        ["R1", "D1", "2025-03", "2025-04-10", "张三丰", "13812345678", "杭州市西湖区文三路1号", "维修",
-         "2025-03-02 09:00", "done"],
-        ["R2", "D1", "2025-03", "2025-04-10", "李四", "13900001111", "杭州市滨江区", "维修", "2025-03-03 09:00",
-         "已完成", "13711112222", "王五"],
-        ["R3", "D1", "2025-03", "2025-04-10", "赵六", "13700002222", "杭州市", "维修", "2025-03-04 09:00", "已完成"]]))
+    repairs = wh.load(
+        wh.file(
+            "维修_D1_202503.csv",
+            [
+                REPAIRS,
+                [
+                    "R1",
+                    "D1",
+                    "2025-03",
+                    "2025-04-10",
+                    "张三丰",
+                    "13812345678",
+                    "杭州市西湖区文三路1号",
+                    "维修",
+                    "2025-03-02 09:00",
+                    "done",
+                ],
+                [
+                    "R2",
+                    "D1",
+                    "2025-03",
+                    "2025-04-10",
+                    "李四",
+                    "13900001111",
+                    "杭州市滨江区",
+                    "维修",
+                    "2025-03-03 09:00",
+                    "已完成",
+                    "13711112222",
+                    "王五",
+                ],
+                [
+                    "R3",
+                    "D1",
+                    "2025-03",
+                    "2025-04-10",
+                    "赵六",
+                    "13700002222",
+                    "杭州市",
+                    "维修",
+                    "2025-03-04 09:00",
+                    "已完成",
+                ],
+            ],
+        )
+    )
     hotline = wh.load(wh.file("热线_2025-03.csv", [HOTLINE, ["H1", "2025-03-05 10:00", "D1", "催单", "13500004444"]]))
     assert [(r.rows_loaded, r.rows_rejected) for r in repairs + hotline] == [(1, 2), (0, 1)]
     monkeypatch.setenv("SERVICE_QC_DB", str(wh.path))
@@ -55,11 +115,22 @@ def cells_of(frame) -> str:
 def test_rejected_rows_are_masked_in_the_data_the_page_shows(rejected):
     shown = data.load_rejects(data.Source.of(rejected.path, rejected.rules), None, None)
     assert shown.columns.tolist() == ["load_id", "file_name", "kind", "sheet", "row_no", "reason", "raw_values"]
-    by_row = {(kind, row): (reason, json.loads(raw))
-              for kind, row, reason, raw in shown[["kind", "row_no", "reason", "raw_values"]].itertuples(index=False)}
+    by_row = {
+        (kind, row): (reason, json.loads(raw))
+        for kind, row, reason, raw in shown[["kind", "row_no", "reason", "raw_values"]].itertuples(index=False)
+    }
     assert by_row[("repairs", 2)][1] == {
-        "维修单号": "R1", "经销商编号": "D1", "报表月份": "2025-03", "提交日期": "2025-04-10", "用户姓名：": "张*",
-        "手机号码": "138****5678", "地址": "***", "服务类型": "维修", "报修时间": "2025-03-02 09:00", "状态": "done"}
+        "维修单号": "R1",
+        "经销商编号": "D1",
+        "报表月份": "2025-03",
+        "提交日期": "2025-04-10",
+        "用户姓名：": "张*",
+        "手机号码": "138****5678",
+        "地址": "***",
+        "服务类型": "维修",
+        "报修时间": "2025-03-02 09:00",
+        "状态": "done",
+    }
     reason, values = by_row[("repairs", 3)]
     assert (values["用户姓名："], values["手机号码"], values["地址"]) == ("李*", "139****1111", "***")
     # the two cells beyond the header have no header to say they are not personal: masked too
@@ -93,7 +164,8 @@ def test_the_rejects_download_and_the_grouped_reasons_are_masked(rejected):
     assert sorted(kinds["reason_kind"]) == [
         'status "…" is not one of completed, returned_to_factory, open (已完成, 返厂, 未完成)',
         "the row has more values than the header has columns: …",
-        'ticket_type "…" is not one of repair_request, complaint, inquiry (报修, 投诉, 咨询)']
+        'ticket_type "…" is not one of repair_request, complaint, inquiry (报修, 投诉, 咨询)',
+    ]
 
 
 def test_the_data_page_table_shows_the_rows_masked(rejected):
@@ -110,24 +182,43 @@ def test_the_correction_sheet_for_the_dealer_keeps_the_values_as_written(rejecte
     finally:
         con.close()
     text = "\n".join(str(cell.value) for row in book.active.iter_rows() for cell in row)
-    assert all(value in text for value in ["张三丰", "13812345678", "杭州市西湖区文三路1号", "李四", "13900001111",
-                                           "13711112222", "王五"])
+    assert all(
+        value in text
+        for value in ["张三丰", "13812345678", "杭州市西湖区文三路1号", "李四", "13900001111", "13711112222", "王五"]
+    )
 
 
 def test_headers_are_recognised_by_their_spelling_when_the_load_left_no_mapping(wh):
-    wh.dealers(["D1"])     # any database: the masks are computed by its connection
+    wh.dealers(["D1"])  # any database: the masks are computed by its connection
     con = duckdb.connect(str(wh.path), read_only=True)
     try:
-        rows = operations.pd.DataFrame({
-            "kind": ["repairs", None], "reason": ["x", "y"],
-            "raw_values": [json.dumps({"Customer Phone (mobile)": "021-5555", "CUSTOMER_NAME": " 欧阳娜娜 ",
-                                       "Address": "上海", "record_no": "=1+1"}, ensure_ascii=False),
-                           json.dumps({"联系电话": "13812345678", "comment": "13812345678"}, ensure_ascii=False)]})
+        rows = operations.pd.DataFrame(
+            {
+                "kind": ["repairs", None],
+                "reason": ["x", "y"],
+                "raw_values": [
+                    json.dumps(
+                        {
+                            "Customer Phone (mobile)": "021-5555",
+                            "CUSTOMER_NAME": " 欧阳娜娜 ",
+                            "Address": "上海",
+                            "record_no": "=1+1",
+                        },
+                        ensure_ascii=False,
+                    ),
+                    json.dumps({"联系电话": "13812345678", "comment": "13812345678"}, ensure_ascii=False),
+                ],
+            }
+        )
         masked = operations.masked_rejects(con, rows)
     finally:
         con.close()
     # 021-5555: eight characters, its last four kept; a name keeps its first character, trimmed
-    assert json.loads(masked["raw_values"][0]) == {"Customer Phone (mobile)": "****5555", "CUSTOMER_NAME": "欧*",
-                                                   "Address": "***", "record_no": "=1+1"}
+    assert json.loads(masked["raw_values"][0]) == {
+        "Customer Phone (mobile)": "****5555",
+        "CUSTOMER_NAME": "欧*",
+        "Address": "***",
+        "record_no": "=1+1",
+    }
     # without a kind, every kind's spellings count; a column that is not personal is left as it is
     assert json.loads(masked["raw_values"][1]) == {"联系电话": "138****5678", "comment": "13812345678"}

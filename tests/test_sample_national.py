@@ -1,6 +1,7 @@
 """The national-scale data set (`python -m etl sample --dealers N --months M`, sampledata/national.py):
 the same seed gives the same bytes, a small set loads without a rejected row and gives non-trivial
 metrics, volumes scale as its docstring says, and a few properties one can check by hand."""
+
 from __future__ import annotations
 
 import csv
@@ -35,8 +36,10 @@ def _rows(path: Path) -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def national(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("national") / "set"
-    assert main(["sample", "--dealers", str(DEALERS), "--months", str(MONTHS), "--end-month", END,
-                 "--out", str(folder)]) == 0
+    assert (
+        main(["sample", "--dealers", str(DEALERS), "--months", str(MONTHS), "--end-month", END, "--out", str(folder)])
+        == 0
+    )
     return folder
 
 
@@ -81,9 +84,24 @@ def test_loads_without_a_rejected_row_and_the_rates_are_not_trivial(loaded, tmp_
     out = tmp_path / "monthly.csv"
     assert main(["report", "monthly", "--db", str(loaded), "--out", str(out)]) == 0
     rows = _rows(out)
-    total = {name: sum(int(r[name]) for r in rows) for name in (
-        "services", "complaints", "misses", "callbacks_answered", "satisfied", "dissatisfied", "fake_records",
-        "on_time", "on_time_base", "dealer_callbacks", "repeat_repairs", "repeat_base", "requests")}
+    total = {
+        name: sum(int(r[name]) for r in rows)
+        for name in (
+            "services",
+            "complaints",
+            "misses",
+            "callbacks_answered",
+            "satisfied",
+            "dissatisfied",
+            "fake_records",
+            "on_time",
+            "on_time_base",
+            "dealer_callbacks",
+            "repeat_repairs",
+            "repeat_base",
+            "requests",
+        )
+    }
     assert 0.005 < total["complaints"] / total["services"] < 0.03
     assert 0.01 < total["misses"] / total["requests"] < 0.05
     assert total["requests"] > total["services"]  # unanswered hotline repair requests count as requests
@@ -100,8 +118,10 @@ def test_loads_without_a_rejected_row_and_the_rates_are_not_trivial(loaded, tmp_
 def test_volumes_scale_as_documented(national, loaded):
     con = duckdb.connect(str(loaded), read_only=True)
     try:
-        repairs, callbacks, tickets, sales = (con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                                              for table in ("repairs", "callbacks", "hotline", "sales"))
+        repairs, callbacks, tickets, sales = (
+            con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("repairs", "callbacks", "hotline", "sales")
+        )
     finally:
         con.close()
     # about 196 records per dealer-month under contract; a few contracts begin or end, ~1 % of reports missing
@@ -120,6 +140,7 @@ def test_double_the_dealers_double_the_records(tmp_path):
 
     def records(folder: Path) -> int:
         return sum(len(_rows(p)) for p in folder.glob("repairs_*.csv"))
+
     assert 1.7 < records(large) / records(small) < 2.3
     assert records(small) == pytest.approx(RECORDS_PER_DEALER_MONTH * 30 * 2, rel=0.15)
 
@@ -146,9 +167,9 @@ def test_town_and_county_dealer_of_a_city_and_a_repeat_across_them(national, loa
             WHERE c.complaint AND h.ticket_type = 'complaint'""").fetchone()[0]
     finally:
         con.close()
-    assert across > 0          # the county dealer repairs what the town dealer repaired weeks before
+    assert across > 0  # the county dealer repairs what the town dealer repaired weeks before
     assert answered_later > 0  # a request that came in late in a month, answered by next month's record
-    assert merged > 0          # a complaint made in a callback and to the hotline
+    assert merged > 0  # a complaint made in a callback and to the hotline
 
 
 def test_every_record_with_a_hotline_ticket_names_a_request_of_its_dealer(national):
@@ -156,7 +177,11 @@ def test_every_record_with_a_hotline_ticket_names_a_request_of_its_dealer(nation
     for path in national.glob("hotline_*.csv"):
         for row in _rows(path):
             tickets[row["工单号"]] = (row["经销商编号"], row["工单类型"])
-    answered = [(row["总部工单号"], row["经销商编号"]) for path in sorted(national.glob("repairs_*.csv"))[1:]
-                for row in _rows(path) if row["总部工单号"]]
+    answered = [
+        (row["总部工单号"], row["经销商编号"])
+        for path in sorted(national.glob("repairs_*.csv"))[1:]
+        for row in _rows(path)
+        if row["总部工单号"]
+    ]
     assert answered
     assert all(tickets[ticket] == (dealer, "报修") for ticket, dealer in answered)

@@ -1,4 +1,5 @@
 """Issue 6.3: p and Laney p' charts against published and written-out figures, and the run rule."""
+
 import math
 
 import numpy as np
@@ -11,8 +12,38 @@ from etl.metrics import stats
 # qcc's `orangejuice` (Montgomery, Introduction to Statistical Quality Control, example 7.1): nonconforming
 # cans in 30 trial samples of 50. qcc's p chart on samples 1-30: centre 0.2313333, LCL 0.05242755,
 # UCL 0.4102391; samples 15 and 23 are beyond the limits.
-ORANGE_JUICE = [12, 15, 8, 10, 4, 7, 16, 9, 14, 10, 5, 6, 17, 12, 22, 8, 10, 5, 13, 11, 20, 18, 24, 15, 9, 12, 7,
-                13, 9, 6]
+ORANGE_JUICE = [
+    12,
+    15,
+    8,
+    10,
+    4,
+    7,
+    16,
+    9,
+    14,
+    10,
+    5,
+    6,
+    17,
+    12,
+    22,
+    8,
+    10,
+    5,
+    13,
+    11,
+    20,
+    18,
+    24,
+    15,
+    9,
+    12,
+    7,
+    13,
+    9,
+    6,
+]
 
 
 def _chart(x, n, baseline=None, **options):
@@ -71,7 +102,7 @@ def test_auto_picks_laney_only_when_the_baseline_is_overdispersed():
     chart = _chart(ORANGE_JUICE, [50] * 30, method="auto")
     p_bar = sum(ORANGE_JUICE) / 1500
     z = (np.array(ORANGE_JUICE) / 50 - p_bar) / math.sqrt(p_bar * (1 - p_bar) / 50)
-    assert np.mean(np.abs(np.diff(z))) / 1.128 > 1 and (z ** 2).sum() > chi2.ppf(0.95, 29)
+    assert np.mean(np.abs(np.diff(z))) / 1.128 > 1 and (z**2).sum() > chi2.ppf(0.95, 29)
     assert (chart["chart"] == "laney").all()
     # Binomial-looking counts (z spread about 1 or less): the plain p chart.
     calm = _chart([10, 11, 9, 10, 12, 10, 9, 11, 10, 10], [100] * 10, method="auto")
@@ -88,8 +119,14 @@ def test_a_run_of_eight_on_one_side_is_flagged_from_its_eighth_point():
     longer = _chart([5, 5] + [4] * 10, [10] * 12, baseline=[True, True] + [False] * 10, method="p")
     assert longer["run"].tolist() == [None] * 9 + ["below"] * 3
     # Runs are per group: a's last three points above and b's first one above do not make a run of 4.
-    frame = pd.DataFrame({"g": ["a"] * 4 + ["b"] * 2, "x": [4, 6, 6, 6, 6, 4], "n": [10] * 6,
-                          "baseline": [True, True, False, False, True, True]})
+    frame = pd.DataFrame(
+        {
+            "g": ["a"] * 4 + ["b"] * 2,
+            "x": [4, 6, 6, 6, 6, 4],
+            "n": [10] * 6,
+            "baseline": [True, True, False, False, True, True],
+        }
+    )
     assert stats.control_chart(frame, ["g"], method="p", run_length=4)["run"].notna().sum() == 0
     assert stats.control_chart(frame.assign(g="a"), ["g"], method="p", run_length=4)["run"].notna().sum() == 1
     assert stats.run_flags([1, 1, 1, 1], [1, 1, 1, 1], 4).tolist() == [None, None, None, "above"]

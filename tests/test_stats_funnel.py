@@ -1,4 +1,5 @@
 """Issue 6.2: funnel limits (Spiegelhalter 2005, A.1.1) against scipy's exact binomial, phi by hand, the CLI."""
+
 import csv
 import datetime as dt
 import math
@@ -45,8 +46,10 @@ def test_funnel_limits_equal_the_interpolated_exact_binomial_quantiles():
 def test_one_limit_worked_by_hand():
     """n = 20, p0 = 0.1, upper 97.5 %: F(4) = 0.95683 < 0.975 <= F(5) = 0.98875, so r = 5,
     alpha = (F(5) - 0.975) / (F(5) - F(4)) = 0.01375 / 0.03192 = 0.4306, limit = (5 - alpha) / 20 = 0.2285."""
+
     def cdf(k):
-        return sum(math.comb(20, i) * 0.1 ** i * 0.9 ** (20 - i) for i in range(k + 1))
+        return sum(math.comb(20, i) * 0.1**i * 0.9 ** (20 - i) for i in range(k + 1))
+
     assert cdf(4) < 0.975 <= cdf(5)
     alpha = (cdf(5) - 0.975) / (cdf(5) - cdf(4))
     assert alpha == pytest.approx(0.4306, abs=1e-4)
@@ -67,11 +70,11 @@ def test_phi_winsorised_by_hand_and_the_chi_square_test():
 
 
 def test_widening_scales_each_limits_distance_from_the_target_by_root_phi():
-    (lower, upper), = stats.funnel_limits([100], 0.2, (0.95,), phi=4.0)
+    ((lower, upper),) = stats.funnel_limits([100], 0.2, (0.95,), phi=4.0)
     plain_lower, plain_upper = _interpolated(0.025, 100, 0.2), _interpolated(0.975, 100, 0.2)
     assert upper[0] == pytest.approx(0.2 + 2 * (plain_upper - 0.2))
     assert lower[0] == pytest.approx(max(0.2 - 2 * (0.2 - plain_lower), 0))
-    (same_lower, same_upper), = stats.funnel_limits([100], 0.2, (0.95,), phi=0.5)   # phi < 1 never narrows
+    ((same_lower, same_upper),) = stats.funnel_limits([100], 0.2, (0.95,), phi=0.5)  # phi < 1 never narrows
     assert (same_lower[0], same_upper[0]) == pytest.approx((plain_lower, plain_upper))
 
 
@@ -82,22 +85,51 @@ def _complaint_data(wh):
         for i in range(services):
             repairs.append(repair(f"{dealer}-{i}", dealer))
             if i < complaints:
-                callbacks.append(callback(f"C{dealer}-{i}", f"{dealer}-{i}", dealer, "2025-03-20 10:00",
-                                          complaint="Y"))
+                callbacks.append(callback(f"C{dealer}-{i}", f"{dealer}-{i}", dealer, "2025-03-20 10:00", complaint="Y"))
     load_all(wh, repairs=repairs, callbacks=callbacks)
 
 
 def test_cli_funnel_report_columns_limits_and_positions(wh, tmp_path):
     _complaint_data(wh)
     out = tmp_path / "funnel.csv"
-    assert cli.main(["report", "funnel", "--metric", "complaint_rate", "--from", "2025-03", "--to", "2025-03",
-                     "--db", str(wh.path), "--out", str(out)]) == 0
+    assert (
+        cli.main(
+            [
+                "report",
+                "funnel",
+                "--metric",
+                "complaint_rate",
+                "--from",
+                "2025-03",
+                "--to",
+                "2025-03",
+                "--db",
+                str(wh.path),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     with out.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert list(rows[0]) == ["dealer_id", "numerator", "denominator", "rate", "target", "lower_95", "upper_95",
-                             "lower_998", "upper_998", "position"]
+    assert list(rows[0]) == [
+        "dealer_id",
+        "numerator",
+        "denominator",
+        "rate",
+        "target",
+        "lower_95",
+        "upper_95",
+        "lower_998",
+        "upper_998",
+        "position",
+    ]
     assert [(r["dealer_id"], r["numerator"], r["denominator"]) for r in rows] == [
-        ("D1", "0", "20"), ("D2", "1", "20"), ("D3", "6", "10")]
+        ("D1", "0", "20"),
+        ("D2", "1", "20"),
+        ("D3", "6", "10"),
+    ]
     target = 7 / 50
     for row in rows:
         n = int(row["denominator"])
@@ -105,8 +137,13 @@ def test_cli_funnel_report_columns_limits_and_positions(wh, tmp_path):
         for column, q in (("lower_95", 0.025), ("upper_95", 0.975), ("lower_998", 0.001), ("upper_998", 0.999)):
             assert float(row[column]) == pytest.approx(_interpolated(q, n, target), abs=1e-12), (row, column)
         rate = int(row["numerator"]) / n
-        expected = ("high" if rate > _interpolated(0.999, n, target) else
-                    "low" if rate < _interpolated(0.001, n, target) else "within")
+        expected = (
+            "high"
+            if rate > _interpolated(0.999, n, target)
+            else "low"
+            if rate < _interpolated(0.001, n, target)
+            else "within"
+        )
         assert row["position"] == expected
     assert [r["position"] for r in rows] == ["within", "within", "high"]
 
@@ -124,19 +161,22 @@ def test_cli_funnel_overdispersion_widens_only_when_the_test_finds_it(wh, tmp_pa
     z = (x / n - 0.14) / np.sqrt(0.14 * 0.86 / n)
     low, high = np.quantile(z, [0.1, 0.9])
     phi = float(np.mean(np.clip(z, low, high) ** 2))
-    assert 3 * phi > chi2.ppf(0.95, 2)                       # overdispersed: the limits widen by sqrt(phi)
+    assert 3 * phi > chi2.ppf(0.95, 2)  # overdispersed: the limits widen by sqrt(phi)
     for before, after in zip(plain_rows, wide_rows):
         upper = float(before["upper_998"])
         assert float(after["upper_998"]) == pytest.approx(min(0.14 + math.sqrt(phi) * (upper - 0.14), 1.0))
 
 
-@pytest.mark.parametrize("argv, words", [
-    (["--metric", "complaints"], "needs --metric, one of: complaints_per_1000_sales, complaint_rate"),
-    (["--metric", "miss_rate", "--from", "2025-03"], "needs both --from and --to"),
-    (["--metric", "miss_rate", "--year", "2025", "--from", "2025-01", "--to", "2025-02"], "not both"),
-    (["--metric", "miss_rate", "--from", "2025-05", "--to", "2025-02"], "--from is after --to"),
-    (["--metric", "miss_rate", "--month", "2025-05"], "--month applies to report watchlist / pack only"),
-])
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["--metric", "complaints"], "needs --metric, one of: complaints_per_1000_sales, complaint_rate"),
+        (["--metric", "miss_rate", "--from", "2025-03"], "needs both --from and --to"),
+        (["--metric", "miss_rate", "--year", "2025", "--from", "2025-01", "--to", "2025-02"], "not both"),
+        (["--metric", "miss_rate", "--from", "2025-05", "--to", "2025-02"], "--from is after --to"),
+        (["--metric", "miss_rate", "--month", "2025-05"], "--month applies to report watchlist / pack only"),
+    ],
+)
 def test_a_wrong_funnel_command_line_exits_2(tmp_path, capsys, argv, words):
     code = cli.main(["report", "funnel", *argv, "--db", str(tmp_path / "w.duckdb"), "--out", str(tmp_path / "f.csv")])
     assert code == 2
@@ -159,13 +199,16 @@ def test_funnels_share_one_roll_up_and_follow_a_dealer_filter(wh):
     assert four["dissatisfaction_rate"].points.empty is False and four["fake_rate"].target == 0
 
 
-@pytest.mark.parametrize("body, words", [
-    ("[statistics]\nfunnel_outer = 1.0\n", '"statistics.funnel_outer" is a probability'),
-    ("[statistics]\nwinsorise = 0.5\n", '"statistics.winsorise" is a share of each end'),
-    ("[statistics]\nfunnel_inner = 0.999\n", '"statistics.funnel_inner" must be below "statistics.funnel_outer"'),
-    ("[statistics]\nrun_length = 0\n", '"statistics.run_length" must be above 0'),
-    ("[award]\nrequire_interval = \"yes\"\n", '"award.require_interval" must be bool'),
-])
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        ("[statistics]\nfunnel_outer = 1.0\n", '"statistics.funnel_outer" is a probability'),
+        ("[statistics]\nwinsorise = 0.5\n", '"statistics.winsorise" is a share of each end'),
+        ("[statistics]\nfunnel_inner = 0.999\n", '"statistics.funnel_inner" must be below "statistics.funnel_outer"'),
+        ("[statistics]\nrun_length = 0\n", '"statistics.run_length" must be above 0'),
+        ('[award]\nrequire_interval = "yes"\n', '"award.require_interval" must be bool'),
+    ],
+)
 def test_statistics_settings_are_checked_like_every_rule(tmp_path, body, words):
     path = tmp_path / "rules.toml"
     path.write_text(body, encoding="utf-8")

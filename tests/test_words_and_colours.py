@@ -1,5 +1,6 @@
 """Issue 14: the words and colours of the Data and Callbacks pages: file kinds and conduct issues in the page's
 language, one colour per callback answer and "no" not in a warning colour."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -19,8 +20,14 @@ def test_file_kinds_read_in_the_pages_language():
 
 
 def test_conduct_issues_are_named_in_english_on_an_english_page():
-    issues = pd.DataFrame({"dealer_id": ["D1", "D1", "D2"], "dealer_name": ["一", "一", "二"],
-                           "conduct_issue": ["未穿鞋套", "收礼", "态度差"], "callbacks": [2, 1, 1]})
+    issues = pd.DataFrame(
+        {
+            "dealer_id": ["D1", "D1", "D2"],
+            "dealer_name": ["一", "一", "二"],
+            "conduct_issue": ["未穿鞋套", "收礼", "态度差"],
+            "callbacks": [2, 1, 1],
+        }
+    )
     english = charts.conduct_issues(issues, "en")
     assert sorted(trace.name for trace in english.data) == ["Accepted gifts", "No shoe covers", "态度差"]  # as written
     chinese = charts.conduct_issues(issues, "zh")
@@ -32,7 +39,8 @@ def test_each_answer_has_its_own_colour_and_no_is_not_a_warning():
     colours = charts.ANSWER_COLORS
     assert len(set(colours.values())) == len(colours)
     assert colours["no"] not in (charts.BAD, charts.LIMIT) and colours["yes"] not in (charts.BAD, charts.LIMIT)
-    answers = pd.DataFrame({"question": ["complaint", "complaint"], "answer": ["no", "yes"], "share": [0.8, 0.2],
-                            "callbacks": [8, 2]})
+    answers = pd.DataFrame(
+        {"question": ["complaint", "complaint"], "answer": ["no", "yes"], "share": [0.8, 0.2], "callbacks": [8, 2]}
+    )
     figure = charts.answer_distribution(answers, "en")
     assert {trace.name: trace.marker.color for trace in figure.data} == {"yes": colours["yes"], "no": colours["no"]}

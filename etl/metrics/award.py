@@ -1,4 +1,5 @@
 """The Award page's view of queries.award: eligible dealers on top, and how many fail each criterion."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,11 +27,15 @@ def award_ranked(con, year: int, as_of: dt.date, scope: Scope | None = None) -> 
     criteria (`criteria_failed`)."""
     frame = queries.award(con, year, as_of, scope)
     frame["criteria_failed"] = failed(frame).sum(axis=1).astype(int)
-    return frame.sort_values(["eligible", "criteria_failed", "dealer_id"],
-                             ascending=[False, True, True]).reset_index(drop=True)
+    return frame.sort_values(["eligible", "criteria_failed", "dealer_id"], ascending=[False, True, True]).reset_index(
+        drop=True
+    )
 
 
 def summary(award: pd.DataFrame) -> dict:
     """The Award page's figures: dealers, eligible dealers, and dealers failing each criterion."""
-    return {"dealers": len(award), "eligible": int(award["eligible"].astype(bool).sum()),
-            "failing": failing_dealers(award)}
+    return {
+        "dealers": len(award),
+        "eligible": int(award["eligible"].astype(bool).sum()),
+        "failing": failing_dealers(award),
+    }

@@ -3,6 +3,7 @@ records and history, the figures per dealer or region. The SQL is in etl/metrics
 (etl.metrics.named), the scope's filter from etl.metrics.scope (dealers only: an open case waits
 whatever months a page shows); what counts as open, overdue, closed on time and the days to close are
 the macros of views.sql, the two rates those of definitions.OTHER_RATES. Writing is etl/cases.py's."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,17 +17,34 @@ from etl.metrics.scope import Scope, where
 STATUSES = ("open", "in_progress", "resolved", "closed", "reopened", "withdrawn")
 # Figures by what: the columns a row of case_figures is grouped by.
 FIGURES_BY = {"dealer": "dealer_id, dealer_name, region", "region": "region"}
-FIGURE_COLUMNS = ["cases_opened", "cases_open", "cases_overdue", "cases_closed", "cases_closed_on_time",
-                  "cases_closed_on_time_rate", "median_days_to_close", "cases_reopened", "cases_ever_closed",
-                  "cases_reopened_share"]
+FIGURE_COLUMNS = [
+    "cases_opened",
+    "cases_open",
+    "cases_overdue",
+    "cases_closed",
+    "cases_closed_on_time",
+    "cases_closed_on_time_rate",
+    "median_days_to_close",
+    "cases_reopened",
+    "cases_ever_closed",
+    "cases_reopened_share",
+]
 
 
 def _scope(scope: Scope | None):
     return where((scope or Scope()).dealers_only(), dealers="d")
 
 
-def queue(con, now: dt.datetime, scope: Scope | None = None, kinds=(), statuses=(), owner: str | None = None,
-          overdue_only: bool = False, dealer_id: str | None = None) -> pd.DataFrame:
+def queue(
+    con,
+    now: dt.datetime,
+    scope: Scope | None = None,
+    kinds=(),
+    statuses=(),
+    owner: str | None = None,
+    overdue_only: bool = False,
+    dealer_id: str | None = None,
+) -> pd.DataFrame:
     """The cases of the scope's dealers, overdue first; filtered by kind, status, owner (""
     for cases nobody owns), dealer and overdue. Empty filters keep every case."""
     found = named.run(con, "case_queue", {"now": now}, scope=_scope(scope))
@@ -72,9 +90,11 @@ def totals(con, now: dt.datetime, scope: Scope | None = None) -> dict:
     """The figures over every dealer of the scope: one row of case_figures grouped by nothing."""
     found = named.run(con, "case_figures", {"now": now}, scope=_scope(scope), by="'all' AS scope_total")
     if found.empty:
-        return {column: 0 for column in FIGURE_COLUMNS} | {"cases_closed_on_time_rate": None,
-                                                            "median_days_to_close": None,
-                                                            "cases_reopened_share": None}
+        return {column: 0 for column in FIGURE_COLUMNS} | {
+            "cases_closed_on_time_rate": None,
+            "median_days_to_close": None,
+            "cases_reopened_share": None,
+        }
     row = found.iloc[0].to_dict()
     return {column: (None if pd.isna(row[column]) else row[column]) for column in FIGURE_COLUMNS}
 

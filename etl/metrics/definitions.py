@@ -8,6 +8,7 @@ wilson_low / wilson_high of views.sql) and, for a rate with a threshold in the r
 months), the award and the pages' judgements call them, so a rate is always sum(numerator) /
 sum(denominator), empty when the denominator is 0, and judged one way everywhere.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,9 +30,9 @@ class Rate:
     numerator: str
     denominator: str
     scale: int = 1
-    threshold: str | None = None   # rules key of the threshold it is judged against
-    good_when: str = ""            # "below" or "at_least": which side of the threshold is good
-    upper: str | None = None       # rules key of an upper bound, for a rate judged against a range
+    threshold: str | None = None  # rules key of the threshold it is judged against
+    good_when: str = ""  # "below" or "at_least": which side of the threshold is good
+    upper: str | None = None  # rules key of an upper bound, for a rate judged against a range
 
     @property
     def macro(self) -> str:
@@ -59,15 +60,19 @@ class Rate:
         """The rate's macros: its value, its interval's ends and, with a threshold, its two verdicts."""
         times = f" * {self.scale}" if self.scale != 1 else ""
         scaled = f"{self.scale} * " if self.scale != 1 else ""
-        found = [f"CREATE OR REPLACE MACRO {self.macro}(x, n) AS CAST(x AS DOUBLE){times} / nullif(n, 0)",
-                 f"CREATE OR REPLACE MACRO {self.macro}_low(x, n, z) AS {scaled}wilson_low(x, n, z)",
-                 f"CREATE OR REPLACE MACRO {self.macro}_high(x, n, z) AS {scaled}wilson_high(x, n, z)"]
+        found = [
+            f"CREATE OR REPLACE MACRO {self.macro}(x, n) AS CAST(x AS DOUBLE){times} / nullif(n, 0)",
+            f"CREATE OR REPLACE MACRO {self.macro}_low(x, n, z) AS {scaled}wilson_low(x, n, z)",
+            f"CREATE OR REPLACE MACRO {self.macro}_high(x, n, z) AS {scaled}wilson_high(x, n, z)",
+        ]
         if self.threshold:
             limit, upper = rule_sql(self.threshold), rule_sql(self.upper) if self.upper else "NULL"
-            found += [f"CREATE OR REPLACE MACRO {self.macro}_ok(x, n) AS "
-                      f"meets_threshold(x, n, {self.scale}, {limit}, '{self.good_when}', {upper})",
-                      f"CREATE OR REPLACE MACRO {self.macro}_shown(low, high) AS "
-                      f"interval_verdict(low, high, {limit}, '{self.good_when}')"]
+            found += [
+                f"CREATE OR REPLACE MACRO {self.macro}_ok(x, n) AS "
+                f"meets_threshold(x, n, {self.scale}, {limit}, '{self.good_when}', {upper})",
+                f"CREATE OR REPLACE MACRO {self.macro}_shown(low, high) AS "
+                f"interval_verdict(low, high, {limit}, '{self.good_when}')",
+            ]
         return found
 
 
@@ -89,19 +94,23 @@ JUDGEMENT_MACROS: tuple[str, ...] = (
 
 # Codes only: a rate's name, in each language, is the catalogs' rate.<name> (locale/, i18n).
 RATES: tuple[Rate, ...] = (
-    Rate("complaints_per_1000_sales", "complaints", "units_sold", 1000,
-         "award.max_complaints_per_1000_sales", "below"),
+    Rate("complaints_per_1000_sales", "complaints", "units_sold", 1000, "award.max_complaints_per_1000_sales", "below"),
     Rate("complaint_rate", "complaints", "services", 1, "controls.complaint_rate_max", "below"),
     Rate("miss_rate", "misses", "requests", 1, "controls.miss_rate_max", "below"),
     Rate("satisfaction_rate", "satisfied", "callbacks_answered", 1, "award.min_satisfaction_rate", "at_least"),
-    Rate("dissatisfaction_rate", "dissatisfied", "callbacks_answered", 1, "controls.dissatisfaction_rate_max",
-         "below"),
+    Rate("dissatisfaction_rate", "dissatisfied", "callbacks_answered", 1, "controls.dissatisfaction_rate_max", "below"),
     Rate("fake_rate", "fake_records", "callbacks_reached", 1, None, "below"),
     Rate("on_time_rate", "on_time", "on_time_base", 1, None, "at_least"),
-    Rate("dealer_callback_rate", "dealer_callbacks", "services", 1, "controls.dealer_callback_rate_min",
-         "at_least"),
-    Rate("hq_callback_coverage", "callbacks", "services", 1, "controls.hq_callback_coverage_min", "at_least",
-         "controls.hq_callback_coverage_max"),
+    Rate("dealer_callback_rate", "dealer_callbacks", "services", 1, "controls.dealer_callback_rate_min", "at_least"),
+    Rate(
+        "hq_callback_coverage",
+        "callbacks",
+        "services",
+        1,
+        "controls.hq_callback_coverage_min",
+        "at_least",
+        "controls.hq_callback_coverage_max",
+    ),
     Rate("repeat_repair_rate", "repeat_repairs", "repeat_base", 1, None, "below"),
 )
 RATE_BY_NAME = {rate.name: rate for rate in RATES}
@@ -123,15 +132,30 @@ MET, NOT_MET, NOT_DEMONSTRABLE = "met", "not met", "not demonstrable at this sam
 
 # Counts that roll up by summing (numerators, denominators and a few more).
 COUNTS: tuple[str, ...] = (
-    "services", "complaints", "units_sold", "sales_amount", "requests", "misses", "callbacks",
-    "callbacks_reached", "callbacks_answered", "satisfied", "dissatisfied", "fake_records", "on_time",
-    "on_time_base", "dealer_callbacks", "repeat_repairs", "repeat_base", "open_records",
+    "services",
+    "complaints",
+    "units_sold",
+    "sales_amount",
+    "requests",
+    "misses",
+    "callbacks",
+    "callbacks_reached",
+    "callbacks_answered",
+    "satisfied",
+    "dissatisfied",
+    "fake_records",
+    "on_time",
+    "on_time_base",
+    "dealer_callbacks",
+    "repeat_repairs",
+    "repeat_base",
+    "open_records",
 )
 
 COLUMN_COMMENTS = {
     "services": "Repair records (services) of the dealer-month, by report_month.",
     "complaints": "Distinct complaints: HQ callbacks with complaint=Y and verified hotline complaint tickets, "
-                  "merged per (dealer_id, record_no), in the month of the earliest event.",
+    "merged per (dealer_id, record_no), in the month of the earliest event.",
     "units_sold": "Units sold (sales.units_sold); 0 when there is no sales row.",
     "sales_amount": "Sales settlement amount in yuan.",
     "requests": "Repair records plus hotline repair requests no repair record of the assigned dealer answers.",
@@ -161,8 +185,11 @@ def macros() -> list[str]:
 
 def dealer_month_metrics_sql() -> str:
     rates = ",\n       ".join(item for rate in RATES for item in rate.columns_sql("params.wilson_z"))
-    return ("CREATE OR REPLACE VIEW dealer_month_metrics AS\nSELECT c.*,\n       " + rates +
-            "\nFROM dealer_month_counts c CROSS JOIN (SELECT interval_z() AS wilson_z) params")
+    return (
+        "CREATE OR REPLACE VIEW dealer_month_metrics AS\nSELECT c.*,\n       "
+        + rates
+        + "\nFROM dealer_month_counts c CROSS JOIN (SELECT interval_z() AS wilson_z) params"
+    )
 
 
 def rollup_select(group_by: list[str], z: float) -> str:
@@ -172,6 +199,9 @@ def rollup_select(group_by: list[str], z: float) -> str:
     """
     sums = [f"sum({c}) AS {c}" if c == "sales_amount" else f"CAST(sum({c}) AS BIGINT) AS {c}" for c in COUNTS]
     literal = f"CAST({float(z)!r} AS DOUBLE)"
-    rates = [item for rate in RATES
-             for item in rate.columns_sql(literal, f"sum({rate.numerator})", f"sum({rate.denominator})")]
+    rates = [
+        item
+        for rate in RATES
+        for item in rate.columns_sql(literal, f"sum({rate.numerator})", f"sum({rate.denominator})")
+    ]
     return ", ".join(group_by + sums + rates)

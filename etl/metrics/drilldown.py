@@ -6,6 +6,7 @@ metric rows, roll-ups, ranking, tiles, control breaches), records (the records b
 timeliness (report months) and award (the award ranked). Import from those; this module only
 re-exports their names for code written before the split.
 """
+
 from __future__ import annotations
 
 from etl.metrics.award import AWARD_CRITERIA, award_ranked
@@ -33,9 +34,34 @@ from etl.metrics.thresholds import Threshold, judge, thresholds
 from etl.metrics.timeliness import report_timeliness
 
 __all__ = [
-    "AWARD_CRITERIA", "CONTROL_RATES", "DEALER_COLUMNS", "RECORD_COUNTS", "RECORD_LISTS", "TILE_RATES", "Scope",
-    "Threshold", "add_months", "award_ranked", "control_breaches", "dealer_months", "dealer_ranking",
-    "dealer_roster", "judge", "last_load", "masked_name", "masked_phone", "metric_rows", "month_index",
-    "monthly_trend", "months_available", "record_counts", "record_list", "report_timeliness", "scope_totals",
-    "thresholds", "tiles", "use_metric_rows", "years_available",
+    "AWARD_CRITERIA",
+    "CONTROL_RATES",
+    "DEALER_COLUMNS",
+    "RECORD_COUNTS",
+    "RECORD_LISTS",
+    "TILE_RATES",
+    "Scope",
+    "Threshold",
+    "add_months",
+    "award_ranked",
+    "control_breaches",
+    "dealer_months",
+    "dealer_ranking",
+    "dealer_roster",
+    "judge",
+    "last_load",
+    "masked_name",
+    "masked_phone",
+    "metric_rows",
+    "month_index",
+    "monthly_trend",
+    "months_available",
+    "record_counts",
+    "record_list",
+    "report_timeliness",
+    "scope_totals",
+    "thresholds",
+    "tiles",
+    "use_metric_rows",
+    "years_available",
 ]

@@ -1,4 +1,5 @@
 """Coverage levels as people write them (95 %, 99.8 %): numbers with their unit, no words."""
+
 from __future__ import annotations
 
 from statistics import NormalDist

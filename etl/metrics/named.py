@@ -8,6 +8,7 @@ positional-only): the scope's filter (etl.metrics.scope, the one filter builder)
 generated from etl.metrics.definitions, another named query to build on. A fragment may be a
 Fragment (SQL with parameters of its own), whose parameters join the query's.
 """
+
 from __future__ import annotations
 
 import re
@@ -60,7 +61,7 @@ def _bind(name: str, params: dict | None, fragments: dict) -> tuple[str, dict]:
         raise TypeError(f"named query {name!r} takes the fragments {sorted(wanted)}, not {sorted(fragments)}")
     bound = dict(params or {})
     for piece in fragments.values():
-        for key, value in (piece.params.items() if isinstance(piece, Fragment) else ()):
+        for key, value in piece.params.items() if isinstance(piece, Fragment) else ():
             if key in bound and bound[key] != value:
                 raise ValueError(f"named query {name!r}: parameter ${key} bound to two values")
             bound[key] = value

@@ -2,6 +2,7 @@
 call center's callback list and the Callbacks page. Each takes an open connection and returns a
 DataFrame; the SQL is in etl/metrics/sql/<name>.sql (etl.metrics.named), the scope's filter from
 etl.metrics.scope, personal data masked by etl.metrics.privacy."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +15,7 @@ from etl.metrics.privacy import HIDDEN, PERSONAL, masked_call_list, masked_rejec
 from etl.metrics.scope import Scope, where
 from etl.metrics.timeliness import report_status
 
-__all__ = ["HIDDEN", "PERSONAL", "masked_call_list", "masked_rejects", "report_status"]   # their old home
+__all__ = ["HIDDEN", "PERSONAL", "masked_call_list", "masked_rejects", "report_status"]  # their old home
 
 
 def load_history(con, limit: int = 500) -> pd.DataFrame:
@@ -45,15 +46,19 @@ def reject_reason_kinds(con) -> pd.DataFrame:
     return named.run(con, "reject_reason_kinds", {"detail_kept": list(_DETAIL_KEPT)})
 
 
-def callback_list(con, report_month: dt.date, as_of: dt.date, share: float, no_repeat_days: int,
-                  seed: int = 1) -> pd.DataFrame:
+def callback_list(
+    con, report_month: dt.date, as_of: dt.date, share: float, no_repeat_days: int, seed: int = 1
+) -> pd.DataFrame:
     """The call center's list: a reproducible random `share` of each dealer's records of the month
     (rounded up, so every dealer with records is called), stratified by dealer; records without a
     phone, customers HQ called in the `no_repeat_days` before `as_of`, and a second record of the
     same customer are left out. The draw is md5(seed, dealer, record): the same inputs give the
     same list. Personal data is NOT masked: this list is for calling customers."""
-    drawn = named.run(con, "callback_list", {"seed": seed, "report_month": report_month, "share": share,
-                                             "as_of": as_of, "no_repeat_days": no_repeat_days})
+    drawn = named.run(
+        con,
+        "callback_list",
+        {"seed": seed, "report_month": report_month, "share": share, "as_of": as_of, "no_repeat_days": no_repeat_days},
+    )
     return with_rechecks(con, drawn)
 
 
@@ -61,6 +66,7 @@ def with_rechecks(con, drawn: pd.DataFrame) -> pd.DataFrame:
     """Issue 16: customers of closed complaint and fake-record cases still waiting for their re-check
     call first (recheck_case: the case), then the drawn sample without those customers."""
     from etl.metrics.cases import recheck_calls
+
     rechecks = recheck_calls(con)
     drawn = drawn.assign(recheck_case=pd.Series([None] * len(drawn), dtype="Int64"))
     if rechecks.empty:
@@ -72,14 +78,26 @@ def with_rechecks(con, drawn: pd.DataFrame) -> pd.DataFrame:
 
 def call_list_summary(call_list: pd.DataFrame) -> dict[str, int]:
     """The call list's figures: records drawn, the month's records of the dealers drawn from, dealers."""
-    return {"drawn": len(call_list), "dealers": int(call_list["dealer_id"].nunique()),
-            "records": int(call_list.drop_duplicates("dealer_id")["dealer_records"].sum())}
+    return {
+        "drawn": len(call_list),
+        "dealers": int(call_list["dealer_id"].nunique()),
+        "records": int(call_list.drop_duplicates("dealer_id")["dealer_records"].sum()),
+    }
 
 
 # The callback form's questions, left empty on the call list: the filled-in list loads back
 # as a callbacks file (spec 2.4).
-CALLBACK_FORM_QUESTIONS = ["called_at", "reached", "service_confirmed", "resolved", "on_time", "satisfaction",
-                           "complaint", "conduct_issue", "comment"]
+CALLBACK_FORM_QUESTIONS = [
+    "called_at",
+    "reached",
+    "service_confirmed",
+    "resolved",
+    "on_time",
+    "satisfaction",
+    "complaint",
+    "conduct_issue",
+    "comment",
+]
 
 
 # --- the Callbacks page: answers, dissatisfaction, conduct issues, fake and unreached (issue 5) ---------
@@ -100,8 +118,12 @@ def answer_distribution(con, first_month=None, last_month=None, dealers=None) ->
     Answers are yes / no / blank for the yes-no questions and 1..5 / blank for satisfaction;
     the share is of all callbacks of the question."""
     scope = _scope(first_month, last_month, dealers)
-    return named.run(con, "answer_distribution", {"questions": list(CALLBACK_QUESTIONS), **ANSWER_CODES},
-                     scope=where(scope, month="f.month", dealers="d"))
+    return named.run(
+        con,
+        "answer_distribution",
+        {"questions": list(CALLBACK_QUESTIONS), **ANSWER_CODES},
+        scope=where(scope, month="f.month", dealers="d"),
+    )
 
 
 def callback_issues_by_dealer(con, first_month=None, last_month=None, dealers=None) -> pd.DataFrame:

@@ -5,6 +5,7 @@ Every function takes an open connection (etl.db.reader) and returns a DataFrame 
 Rates come only from queries.rollup / the metric views (etl/metrics/definitions.py); verdicts from
 etl.metrics.thresholds; this module picks rows and sums nothing into a rate.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,11 +20,21 @@ from etl.metrics.thresholds import Threshold, judge
 
 DEALER_COLUMNS = ["dealer_id", "dealer_name", "region", "province", "area_type"]
 # The rates of the Overview tiles, in the order HQ reads them.
-TILE_RATES = ("complaints_per_1000_sales", "complaint_rate", "miss_rate", "satisfaction_rate",
-              "dissatisfaction_rate", "on_time_rate", "fake_rate", "dealer_callback_rate", "hq_callback_coverage")
+TILE_RATES = (
+    "complaints_per_1000_sales",
+    "complaint_rate",
+    "miss_rate",
+    "satisfaction_rate",
+    "dissatisfaction_rate",
+    "on_time_rate",
+    "fake_rate",
+    "dealer_callback_rate",
+    "hq_callback_coverage",
+)
 
 
 # --- what there is to choose from -------------------------------------------------------------
+
 
 def dealer_roster(con) -> pd.DataFrame:
     """Every dealer with the columns the filters choose by."""
@@ -51,6 +62,7 @@ def _as_date(value) -> dt.date:
 
 # --- the metric rows a page shares ---------------------------------------------------------------
 
+
 def metric_rows(con, scope: Scope):
     """The rows of dealer_month_metrics a page's roll-ups need: the scope's months and the period before,
     or the control charts' baseline months before the scope when they reach further back (issue 6),
@@ -59,7 +71,7 @@ def metric_rows(con, scope: Scope):
     if scope.months:
         first, last = scope.months
         baseline = int(named.value(con, "rule_value", {"name": "rule_statistics_baseline_months"}))
-        length = month_index(last) - month_index(first) + 1      # the previous period's
+        length = month_index(last) - month_index(first) + 1  # the previous period's
         months = Scope(min(add_months(first, -length), add_months(first, -baseline)), last)
     return named.arrow(con, "metric_rows", months=where(months, month="m.month", dealers=None))
 
@@ -81,6 +93,7 @@ def use_metric_rows(con, rows) -> str:
 
 
 # --- roll-ups over the scope ---------------------------------------------------------------------
+
 
 def scope_totals(con, scope: Scope, source: str = METRIC_VIEW) -> pd.DataFrame:
     """One row: every count and rate over the scope's dealers and months."""
@@ -112,6 +125,7 @@ def dealer_months(con, scope: Scope, source: str = METRIC_VIEW) -> pd.DataFrame:
 
 # --- tiles and breaches ----------------------------------------------------------------------------
 
+
 def tiles(current: pd.DataFrame, previous: pd.DataFrame | None, limits: dict[str, Threshold]) -> pd.DataFrame:
     """One row per Overview tile: the rate now, in the previous period, the change, its threshold and verdict.
 
@@ -125,16 +139,28 @@ def tiles(current: pd.DataFrame, previous: pd.DataFrame | None, limits: dict[str
         value = _value(now, name)
         earlier = _value(before, name)
         limit = limits.get(name)
-        rows.append({
-            "rate": name, "value": value, "previous": earlier,
-            "change": value - earlier if value is not None and earlier is not None else None,
-            "numerator": _count(now, rate.numerator), "denominator": _count(now, rate.denominator),
-            "low": _value(now, f"{name}_low"), "high": _value(now, f"{name}_high"),   # Wilson interval (issue 6)
-            "good_when": rate.good_when, "limit": float(limit.limit) if limit else None,
-            "upper": float(limit.upper) if limit and limit.upper is not None else None,
-            "ok": (_judged(now, name) if now is not None and f"{name}_ok" in now.index else
-                   limit.passes(_count(now, rate.numerator), _count(now, rate.denominator))) if limit else None,
-        })
+        rows.append(
+            {
+                "rate": name,
+                "value": value,
+                "previous": earlier,
+                "change": value - earlier if value is not None and earlier is not None else None,
+                "numerator": _count(now, rate.numerator),
+                "denominator": _count(now, rate.denominator),
+                "low": _value(now, f"{name}_low"),
+                "high": _value(now, f"{name}_high"),  # Wilson interval (issue 6)
+                "good_when": rate.good_when,
+                "limit": float(limit.limit) if limit else None,
+                "upper": float(limit.upper) if limit and limit.upper is not None else None,
+                "ok": (
+                    _judged(now, name)
+                    if now is not None and f"{name}_ok" in now.index
+                    else limit.passes(_count(now, rate.numerator), _count(now, rate.denominator))
+                )
+                if limit
+                else None,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -178,10 +204,14 @@ def control_breaches(ranking: pd.DataFrame, months: pd.DataFrame, limits: dict[s
     monthly = judge(months, controls)
     breach_months = monthly[_failing(monthly, controls)].groupby("dealer_id").size()
     flags = [f"{name}_ok" for name in controls]
-    columns = DEALER_COLUMNS + [c for name in controls for c in (RATE_BY_NAME[name].numerator,
-                                                                  RATE_BY_NAME[name].denominator, name)] + flags
+    columns = (
+        DEALER_COLUMNS
+        + [c for name in controls for c in (RATE_BY_NAME[name].numerator, RATE_BY_NAME[name].denominator, name)]
+        + flags
+    )
     breaches = judged.loc[_failing(judged, controls), list(dict.fromkeys(columns))]
     breaches["controls_failed"] = (~breaches[flags].fillna(True).astype(bool)).sum(axis=1)
     breaches["breach_months"] = breaches["dealer_id"].map(breach_months).fillna(0).astype("int64")
-    return breaches.sort_values(["controls_failed", "breach_months", "dealer_id"],
-                                ascending=[False, False, True]).reset_index(drop=True)
+    return breaches.sort_values(
+        ["controls_failed", "breach_months", "dealer_id"], ascending=[False, False, True]
+    ).reset_index(drop=True)

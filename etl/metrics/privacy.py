@@ -5,6 +5,7 @@ masked_phone() and masked_name() write the SQL of each mask over any expression;
 same SQL the warehouse's macros masked_phone(v) / masked_name(v), which the named queries call, and
 the Explore sandbox masks its copy with them too (etl/explore.py).
 """
+
 from __future__ import annotations
 
 import json
@@ -21,10 +22,12 @@ def masked_phone(expression: str) -> str:
     Shorter numbers keep only their last four characters; four or fewer are hidden whole.
     """
     text = f"trim(CAST({expression} AS VARCHAR))"
-    return (f"CASE WHEN {expression} IS NULL THEN NULL "
-            f"WHEN length({text}) >= 11 THEN left({text}, 3) || '****' || right({text}, 4) "
-            f"WHEN length({text}) > 4 THEN repeat('*', length({text}) - 4) || right({text}, 4) "
-            f"ELSE repeat('*', length({text})) END")
+    return (
+        f"CASE WHEN {expression} IS NULL THEN NULL "
+        f"WHEN length({text}) >= 11 THEN left({text}, 3) || '****' || right({text}, 4) "
+        f"WHEN length({text}) > 4 THEN repeat('*', length({text}) - 4) || right({text}, 4) "
+        f"ELSE repeat('*', length({text})) END"
+    )
 
 
 def masked_name(expression: str) -> str:
@@ -35,8 +38,10 @@ def masked_name(expression: str) -> str:
 
 def macros() -> list[str]:
     """The masks as the warehouse's macros (views.sql's `-- generated: privacy.macros`)."""
-    return [f"CREATE OR REPLACE MACRO masked_phone(v) AS {masked_phone('v')}",
-            f"CREATE OR REPLACE MACRO masked_name(v) AS {masked_name('v')}"]
+    return [
+        f"CREATE OR REPLACE MACRO masked_phone(v) AS {masked_phone('v')}",
+        f"CREATE OR REPLACE MACRO masked_name(v) AS {masked_name('v')}",
+    ]
 
 
 # --- personal data in rejected rows (issue 11) ---------------------------------------------------
@@ -45,17 +50,18 @@ def macros() -> list[str]:
 # them; the dealer's correction sheet (etl/corrections.py) is the one place they stay whole.
 
 PERSONAL = {c.name for kind in KINDS for c in kind.columns if c.personal}
-HIDDEN = "***"   # personal columns without a mask of their own (the address): not shown, as on every page
+HIDDEN = "***"  # personal columns without a mask of their own (the address): not shown, as on every page
 
 
 def _personal_spellings(kind_name: str | None) -> dict[str, str]:
     """Normalised header spelling -> personal column, the aliases file's spellings included."""
     from etl.aliases import AliasesError, header_maps
+
     spellings: dict[str, str] = {}
     for kind in [KIND_BY_NAME[kind_name]] if kind_name in KIND_BY_NAME else KINDS:
         try:
             columns = header_maps(kind).columns
-        except AliasesError:   # a broken aliases file stops loads, not the list of what they rejected
+        except AliasesError:  # a broken aliases file stops loads, not the list of what they rejected
             columns = header_map(kind)
         spellings |= {spelling: column for spelling, column in columns.items() if column in PERSONAL}
     return spellings
@@ -65,8 +71,11 @@ def _personal_headers(kind_name: str | None, details, headers) -> dict[str, str]
     """Header as written -> personal column: the load's own header mapping, headers kept aside that
     resemble a personal column, and any header whose spelling names one."""
     details = json.loads(details) if isinstance(details, str) else (details or {})
-    found = {header: column for header, column in details.get("mapping", []) + details.get("resembles", [])
-             if column in PERSONAL}
+    found = {
+        header: column
+        for header, column in details.get("mapping", []) + details.get("resembles", [])
+        if column in PERSONAL
+    }
     spellings = _personal_spellings(kind_name)
     for header in headers:
         column = spellings.get(normalise_header(header))
@@ -83,8 +92,9 @@ def _masks(con, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
         return {}
     con.register("_personal_values", pd.DataFrame(sorted(pairs), columns=["personal_column", "value"]))
     try:
-        rows = named.rows(con, "personal_values_masked", {"hidden": HIDDEN},
-                          phone=masked_phone("value"), name=masked_name("value"))
+        rows = named.rows(
+            con, "personal_values_masked", {"hidden": HIDDEN}, phone=masked_phone("value"), name=masked_name("value")
+        )
     finally:
         con.unregister("_personal_values")
     return {(column, value): masked for column, value, masked in rows}
@@ -93,8 +103,9 @@ def _masks(con, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
 def _overflow_cells(value: str) -> list[tuple[str, str]]:
     """The cells beyond the header (too_many_values, tab-joined): no header says what they hold, so
     each is masked, as a phone when it has a digit, else as a name."""
-    return [("customer_phone" if any(c.isdigit() for c in cell) else "customer_name", cell)
-            for cell in value.split("\t")]
+    return [
+        ("customer_phone" if any(c.isdigit() for c in cell) else "customer_name", cell) for cell in value.split("\t")
+    ]
 
 
 def _swapped(text, swaps: list[tuple[str, str]]):
@@ -115,8 +126,11 @@ def masked_rejects(con, rows: pd.DataFrame) -> pd.DataFrame:
     if out.empty:
         return out
     cells = [json.loads(v) if isinstance(v, str) else (v or {}) for v in out["raw_values"]]
-    problems = [json.loads(v) if isinstance(v, str) else (v or []) for v in out["problems"]] \
-        if "problems" in out else [[] for _ in cells]
+    problems = (
+        [json.loads(v) if isinstance(v, str) else (v or []) for v in out["problems"]]
+        if "problems" in out
+        else [[] for _ in cells]
+    )
     details = out["details"] if "details" in out else [None] * len(cells)
     headers_of: dict[tuple, dict[str, str]] = {}
     found, pairs = [], set()
@@ -124,11 +138,15 @@ def masked_rejects(con, rows: pd.DataFrame) -> pd.DataFrame:
         key = (kind, detail if isinstance(detail, str) else None, tuple(values))
         if key not in headers_of:
             headers_of[key] = _personal_headers(kind, detail, values)
-        personal = {h: (column, str(values[h]).strip()) for h, column in headers_of[key].items()
-                    if values.get(h) is not None and str(values[h]).strip()}
+        personal = {
+            h: (column, str(values[h]).strip())
+            for h, column in headers_of[key].items()
+            if values.get(h) is not None and str(values[h]).strip()
+        }
         quoted = [[(p["col"], str(p["value"]))] for p in listed if p.get("col") in PERSONAL and p.get("value")]
-        quoted += [_overflow_cells(str(p["value"])) for p in listed
-                   if p.get("code") == "too_many_values" and p.get("value")]
+        quoted += [
+            _overflow_cells(str(p["value"])) for p in listed if p.get("code") == "too_many_values" and p.get("value")
+        ]
         found.append((personal, quoted))
         pairs |= set(personal.values()) | {pair for group in quoted for pair in group}
     masks = _masks(con, pairs)
@@ -138,20 +156,33 @@ def masked_rejects(con, rows: pd.DataFrame) -> pd.DataFrame:
 
     raw_out, reasons, problems_out = [], [], []
     stored = out["problems"] if "problems" in out else [None] * len(cells)
-    for (personal, quoted), values, listed, reason, raw, kept in zip(found, cells, problems, out["reason"],
-                                                                      out["raw_values"], stored):
+    for (personal, quoted), values, listed, reason, raw, kept in zip(
+        found, cells, problems, out["reason"], out["raw_values"], stored
+    ):
         if personal:
-            raw = json.dumps({h: masked(personal[h]) if h in personal else v for h, v in values.items()},
-                             ensure_ascii=False, separators=(",", ":"))
+            raw = json.dumps(
+                {h: masked(personal[h]) if h in personal else v for h, v in values.items()},
+                ensure_ascii=False,
+                separators=(",", ":"),
+            )
         replacing = {value: masked((column, value)) for column, value in personal.values() if len(value) > 1}
-        replacing |= {"\t".join(value for _, value in group): "\t".join(masked(pair) for pair in group)
-                      for group in quoted}
+        replacing |= {
+            "\t".join(value for _, value in group): "\t".join(masked(pair) for pair in group) for group in quoted
+        }
         swaps = sorted(replacing.items(), key=lambda swap: -len(swap[0]))
         if swaps:
             reason = _swapped(reason, swaps)
             if listed:
-                kept = json.dumps([{field: _swapped(text, swaps) if field in ("value", "detail", "detail_zh")
-                                    else text for field, text in p.items()} for p in listed], ensure_ascii=False)
+                kept = json.dumps(
+                    [
+                        {
+                            field: _swapped(text, swaps) if field in ("value", "detail", "detail_zh") else text
+                            for field, text in p.items()
+                        }
+                        for p in listed
+                    ],
+                    ensure_ascii=False,
+                )
         raw_out.append(raw)
         reasons.append(reason)
         problems_out.append(kept)
@@ -165,7 +196,8 @@ def masked_call_list(con, call_list: pd.DataFrame) -> pd.DataFrame:
     """The call list as the screen shows it: names and phones masked, addresses left out."""
     con.register("_call_list", call_list)
     try:
-        return named.run(con, "call_list_masked", phone=masked_phone("customer_phone"),
-                         name=masked_name("customer_name"))
+        return named.run(
+            con, "call_list_masked", phone=masked_phone("customer_phone"), name=masked_name("customer_name")
+        )
     finally:
         con.unregister("_call_list")

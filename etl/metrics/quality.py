@@ -5,6 +5,7 @@ plain chart data, never a figure. Counts come from the metric views through quer
 and their Wilson intervals are defined there); etl/metrics/stats.py turns them into limits and
 signals; every setting is read from the connection's rules, so a what-if reaches these too.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,8 +25,18 @@ from etl.metrics.thresholds import thresholds
 STAT_RATES = tuple(name for name in queries.MONTHLY_COLUMNS if name in RATE_BY_NAME)
 # The Dealers page's funnels (issue 6): complaint rate per service, misses, dissatisfaction, fakes.
 FUNNEL_RATES = ("complaint_rate", "miss_rate", "dissatisfaction_rate", "fake_rate")
-FUNNEL_COLUMNS = ["dealer_id", "numerator", "denominator", "rate", "target",
-                  "lower_95", "upper_95", "lower_998", "upper_998", "position"]
+FUNNEL_COLUMNS = [
+    "dealer_id",
+    "numerator",
+    "denominator",
+    "rate",
+    "target",
+    "lower_95",
+    "upper_95",
+    "lower_998",
+    "upper_998",
+    "position",
+]
 WATCHLIST_COLUMNS = ["dealer_id", "dealer_name", "month", "reason", "metric", "value", "detail", "link"]
 WATCHLIST_REASONS = ("funnel", "control_chart", "control_breach", "report_missing", "fake_record")
 # The dashboard's drill-down of one dealer for one month: the Dealers page reads ?dealer= and ?from=&to=.
@@ -34,11 +45,21 @@ DEALER_LINK = "/dealers?dealer={dealer}&from={month}&to={month}"
 SOURCE = queries.METRIC_VIEW
 # Names of the inner and outer limit columns (issue 6's report columns; the levels are rules settings).
 LIMIT_COLUMNS = (("lower_95", "upper_95"), ("lower_998", "upper_998"))
-SETTINGS = ("statistics.funnel_inner", "statistics.funnel_outer", "statistics.winsorise",
-            "statistics.dispersion_test_level", "statistics.baseline_months", "statistics.control_sigma",
-            "statistics.run_length", "statistics.laney_when_overdispersed", "statistics.min_expected_count",
-            "statistics.interval_z", "statistics.min_sample",
-            "watchlist.funnel_months", "watchlist.funnel_overdispersion")
+SETTINGS = (
+    "statistics.funnel_inner",
+    "statistics.funnel_outer",
+    "statistics.winsorise",
+    "statistics.dispersion_test_level",
+    "statistics.baseline_months",
+    "statistics.control_sigma",
+    "statistics.run_length",
+    "statistics.laney_when_overdispersed",
+    "statistics.min_expected_count",
+    "statistics.interval_z",
+    "statistics.min_sample",
+    "watchlist.funnel_months",
+    "watchlist.funnel_overdispersion",
+)
 
 
 def min_sample(config: dict[str, float]) -> float:
@@ -66,6 +87,7 @@ def dealer_link(dealer_id: str, month: dt.date) -> str:
 
 # --- funnel plots ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Funnel:
     """One funnel plot: a point per dealer, the limit lines to draw, and the overdispersion verdict.
@@ -76,6 +98,7 @@ class Funnel:
     lines: denominator and the target and four limits along a grid of denominators (for the curves).
     Rates, the target and limits are on the rate's scale (per 1,000 for complaints per 1,000 units).
     """
+
     metric: str
     points: pd.DataFrame
     lines: pd.DataFrame
@@ -98,17 +121,31 @@ def funnel_from_counts(frame: pd.DataFrame, rate: Rate, config: dict[str, float]
     x = frame[rate.numerator].to_numpy(float)
     n = frame[rate.denominator].to_numpy(float)
     target = float(x.sum() / n.sum()) if len(frame) else None
-    points = pd.DataFrame({"dealer_id": frame["dealer_id"],
-                           "dealer_name": frame.get("dealer_name"), "region": frame.get("region"),
-                           "numerator": frame[rate.numerator].astype("int64"),
-                           "denominator": frame[rate.denominator].astype("int64"),
-                           "rate": frame[rate.name]})
+    points = pd.DataFrame(
+        {
+            "dealer_id": frame["dealer_id"],
+            "dealer_name": frame.get("dealer_name"),
+            "region": frame.get("region"),
+            "numerator": frame[rate.numerator].astype("int64"),
+            "denominator": frame[rate.denominator].astype("int64"),
+            "rate": frame[rate.name],
+        }
+    )
     if target is None:
         limit_names = [name for pair in LIMIT_COLUMNS for name in pair]
-        empty = points.assign(**{c: pd.Series(dtype=float) for c in ["target", *limit_names, "z"]},
-                              position=pd.Series(dtype=str))
-        return Funnel(rate.name, empty, pd.DataFrame(columns=["denominator", "target", *limit_names]),
-                      None, None, False, False, levels)
+        empty = points.assign(
+            **{c: pd.Series(dtype=float) for c in ["target", *limit_names, "z"]}, position=pd.Series(dtype=str)
+        )
+        return Funnel(
+            rate.name,
+            empty,
+            pd.DataFrame(columns=["denominator", "target", *limit_names]),
+            None,
+            None,
+            False,
+            False,
+            levels,
+        )
     z = stats.z_scores(x, n, target)
     phi = stats.winsorised_phi(z, config["statistics.winsorise"])
     over = stats.is_overdispersed(phi, len(frame), config["statistics.dispersion_test_level"])
@@ -121,20 +158,27 @@ def funnel_from_counts(frame: pd.DataFrame, rate: Rate, config: dict[str, float]
     outer_low, outer_high = limits[-1]
     share = x / n
     enough = n >= min_sample(config)
-    points["position"] = np.where(enough & (share > outer_high), "high",
-                                  np.where(enough & (share < outer_low), "low", "within"))
+    points["position"] = np.where(
+        enough & (share > outer_high), "high", np.where(enough & (share < outer_low), "low", "within")
+    )
     points["z"] = z
     grid = np.unique(np.round(np.geomspace(1, max(n.max() * 1.1, 10), 240)))
     lines = pd.DataFrame({"denominator": grid.astype("int64"), "target": target * scale})
-    for (low_name, high_name), (low, high) in zip(LIMIT_COLUMNS, stats.funnel_limits(grid, target, levels,
-                                                                                    phi if widened else 1.0)):
+    for (low_name, high_name), (low, high) in zip(
+        LIMIT_COLUMNS, stats.funnel_limits(grid, target, levels, phi if widened else 1.0)
+    ):
         lines[low_name], lines[high_name] = low * scale, high * scale
     return Funnel(rate.name, points, lines, target * scale, phi if np.isfinite(phi) else None, over, widened, levels)
 
 
-def funnels(con, metrics: tuple[str, ...] = FUNNEL_RATES, months: tuple[dt.date, dt.date] | None = None,
-            dealers: dict[str, list[str]] | None = None, overdispersion: bool = False,
-            source: str = SOURCE) -> dict[str, Funnel]:
+def funnels(
+    con,
+    metrics: tuple[str, ...] = FUNNEL_RATES,
+    months: tuple[dt.date, dt.date] | None = None,
+    dealers: dict[str, list[str]] | None = None,
+    overdispersion: bool = False,
+    source: str = SOURCE,
+) -> dict[str, Funnel]:
     """Issue 6 funnel plots (Spiegelhalter 2005) of several rates over the months from one roll-up: per
     rate, one point per dealer with a denominator; target = pooled rate of those dealers; exact binomial
     limits, widened by phi when `overdispersion` is asked and the chi-square test finds it. source:
@@ -149,8 +193,9 @@ def funnels(con, metrics: tuple[str, ...] = FUNNEL_RATES, months: tuple[dt.date,
 ATTENTION_SIGNALS = ("funnel_outer", "interval", "funnel_inner")
 
 
-def attention(ranking: pd.DataFrame, metric: str, funnel_plot: Funnel | None, limit,
-              config: dict[str, float]) -> pd.DataFrame:
+def attention(
+    ranking: pd.DataFrame, metric: str, funnel_plot: Funnel | None, limit, config: dict[str, float]
+) -> pd.DataFrame:
     """Issue 14: the dealers of `ranking` (overview.dealer_ranking) with a signal on one rate, worst rate
     first, with `signal` (ATTENTION_SIGNALS): beyond the funnel's outer limit on the bad side, else the
     Wilson interval wholly beyond the rate's threshold (`limit`: thresholds.Threshold, None without one),
@@ -174,20 +219,27 @@ def attention(ranking: pd.DataFrame, metric: str, funnel_plot: Funnel | None, li
     return flagged.sort_values([metric, "dealer_id"], ascending=worst_first).reset_index(drop=True)
 
 
-def funnel(con, metric: str, months: tuple[dt.date, dt.date] | None = None,
-           dealers: dict[str, list[str]] | None = None, overdispersion: bool = False) -> Funnel:
+def funnel(
+    con,
+    metric: str,
+    months: tuple[dt.date, dt.date] | None = None,
+    dealers: dict[str, list[str]] | None = None,
+    overdispersion: bool = False,
+) -> Funnel:
     """The funnel plot of one rate (see funnels)."""
     return funnels(con, (metric,), months, dealers, overdispersion)[metric]
 
 
-def funnel_report(con, metric: str, months: tuple[dt.date, dt.date] | None = None,
-                  overdispersion: bool = False) -> pd.DataFrame:
+def funnel_report(
+    con, metric: str, months: tuple[dt.date, dt.date] | None = None, overdispersion: bool = False
+) -> pd.DataFrame:
     """`report funnel`: one row per dealer, FUNNEL_COLUMNS, ordered by dealer."""
     points = funnel(con, metric, months, overdispersion=overdispersion).points
     return points.sort_values("dealer_id")[FUNNEL_COLUMNS].reset_index(drop=True)
 
 
 # --- control charts ----------------------------------------------------------------------------
+
 
 def chart_method(con, method: str | None, config: dict[str, float] | None = None) -> str:
     """'p', 'laney' or 'auto'; None = the rules' default (auto when laney_when_overdispersed, else p)."""
@@ -197,8 +249,9 @@ def chart_method(con, method: str | None, config: dict[str, float] | None = None
     return "auto" if config["statistics.laney_when_overdispersed"] else "p"
 
 
-def charts_from_counts(frame: pd.DataFrame, rates: list[Rate], by: str, first: dt.date, config: dict[str, float],
-                       method: str) -> pd.DataFrame:
+def charts_from_counts(
+    frame: pd.DataFrame, rates: list[Rate], by: str, first: dt.date, config: dict[str, float], method: str
+) -> pd.DataFrame:
     """Control charts of `frame` (one row per group `by` and month, ordered so) for each rate at once,
     months before `first` as baseline. Columns: metric, by, month, phase, numerator, denominator, rate,
     centre, lcl, ucl (on the rate's scale), sigma_z, chart, judged (enough expected events to call a point
@@ -207,15 +260,27 @@ def charts_from_counts(frame: pd.DataFrame, rates: list[Rate], by: str, first: d
     parts = []
     for rate in rates:
         has = (frame[rate.denominator] > 0).to_numpy()
-        parts.append(pd.DataFrame({"metric": rate.name, by: frame[by].to_numpy()[has], "month": months[has],
-                                   "x": frame[rate.numerator].to_numpy("int64")[has],
-                                   "n": frame[rate.denominator].to_numpy("int64")[has],
-                                   "baseline": months[has] < first}))
-    out = stats.control_chart(pd.concat(parts, ignore_index=True), ["metric", by],
-                              sigma=config["statistics.control_sigma"],
-                              run_length=int(config["statistics.run_length"]), method=method,
-                              test_level=config["statistics.dispersion_test_level"],
-                              min_expected=config["statistics.min_expected_count"])
+        parts.append(
+            pd.DataFrame(
+                {
+                    "metric": rate.name,
+                    by: frame[by].to_numpy()[has],
+                    "month": months[has],
+                    "x": frame[rate.numerator].to_numpy("int64")[has],
+                    "n": frame[rate.denominator].to_numpy("int64")[has],
+                    "baseline": months[has] < first,
+                }
+            )
+        )
+    out = stats.control_chart(
+        pd.concat(parts, ignore_index=True),
+        ["metric", by],
+        sigma=config["statistics.control_sigma"],
+        run_length=int(config["statistics.run_length"]),
+        method=method,
+        test_level=config["statistics.dispersion_test_level"],
+        min_expected=config["statistics.min_expected_count"],
+    )
     scale = out["metric"].map({rate.name: rate.scale for rate in rates}).to_numpy(float)
     for column in ("rate", "centre", "lcl", "ucl"):
         out[column] = out[column] * scale
@@ -224,13 +289,39 @@ def charts_from_counts(frame: pd.DataFrame, rates: list[Rate], by: str, first: d
     out["signal"] = out["beyond"].notna() | out["run"].notna()
     out["worse"] = out["beyond"].eq(bad).fillna(False) | out["run"].eq(bad).fillna(False)
     out = out.rename(columns={"x": "numerator", "n": "denominator"})
-    return out[["metric", by, "month", "phase", "numerator", "denominator", "rate", "centre", "lcl", "ucl",
-                "sigma_z", "chart", "judged", "beyond", "run", "signal", "worse"]]
+    return out[
+        [
+            "metric",
+            by,
+            "month",
+            "phase",
+            "numerator",
+            "denominator",
+            "rate",
+            "centre",
+            "lcl",
+            "ucl",
+            "sigma_z",
+            "chart",
+            "judged",
+            "beyond",
+            "run",
+            "signal",
+            "worse",
+        ]
+    ]
 
 
-def control_charts(con, metric: str | list[str], months: tuple[dt.date, dt.date], by: str = "dealer_id",
-                   keys: list[str] | None = None, dealers: dict[str, list[str]] | None = None,
-                   method: str | None = None, source: str = SOURCE) -> pd.DataFrame:
+def control_charts(
+    con,
+    metric: str | list[str],
+    months: tuple[dt.date, dt.date],
+    by: str = "dealer_id",
+    keys: list[str] | None = None,
+    dealers: dict[str, list[str]] | None = None,
+    method: str | None = None,
+    source: str = SOURCE,
+) -> pd.DataFrame:
     """Issue 6 p chart (or Laney p') of monthly rates for every dealer (by='dealer_id') or region
     (by='region'): centre from the baseline months (statistics.baseline_months before months[0]), limits
     +/- control_sigma from each month's own denominator. metric: one rate or a list (one chart each,
@@ -245,12 +336,18 @@ def control_charts(con, metric: str | list[str], months: tuple[dt.date, dt.date]
     filters = dict(dealers or {})
     if keys:
         filters[by] = list(keys)
-    counts = queries.rollup(con, [by, "month"], (add_months(first, -int(config["statistics.baseline_months"])), last),
-                            filters, source=source)
+    counts = queries.rollup(
+        con,
+        [by, "month"],
+        (add_months(first, -int(config["statistics.baseline_months"])), last),
+        filters,
+        source=source,
+    )
     return charts_from_counts(counts, rates, by, first, config, chart_method(con, method, config))
 
 
 # --- watchlist ---------------------------------------------------------------------------------
+
 
 def watchlist(con, month: dt.date, as_of: dt.date, source: str = SOURCE, scope: Scope | None = None) -> pd.DataFrame:
     """Issue 6: what needs attention in `month`, one line per dealer and reason (WATCHLIST_COLUMNS, plus
@@ -266,8 +363,12 @@ def watchlist(con, month: dt.date, as_of: dt.date, source: str = SOURCE, scope: 
     chart_first = add_months(month, -int(config["statistics.baseline_months"]))
     counts = queries.rollup(con, ["dealer_id", "month"], (chart_first, month), source=source)
     counts["month"] = pd.to_datetime(counts["month"]).dt.date
-    window = (counts[counts["month"] == month] if funnel_first == month else  # else sum the window in SQL
-              queries.rollup(con, ["dealer_id"], (funnel_first, month), source=source))
+    window = (
+        counts[counts["month"] == month]
+        if funnel_first == month
+        # else sum the window in SQL
+        else queries.rollup(con, ["dealer_id"], (funnel_first, month), source=source)
+    )
     lines: list[dict] = []
     lines += _funnel_lines(window, config)
     lines += _chart_lines(counts, month, config, chart_method(con, None, config))
@@ -276,8 +377,9 @@ def watchlist(con, month: dt.date, as_of: dt.date, source: str = SOURCE, scope: 
     lines += _fake_lines(con, month)
     names = {row[0]: row[1] for row in named.rows(con, "dealer_roster")}
     for line in lines:
-        line.update(dealer_name=names.get(line["dealer_id"]), month=f"{month:%Y-%m}",
-                    link=dealer_link(line["dealer_id"], month))
+        line.update(
+            dealer_name=names.get(line["dealer_id"]), month=f"{month:%Y-%m}", link=dealer_link(line["dealer_id"], month)
+        )
     frame = pd.DataFrame(lines, columns=list(dict.fromkeys(WATCHLIST_COLUMNS + [k for line in lines for k in line])))
     if not len(frame):
         return frame
@@ -307,26 +409,46 @@ def _funnel_lines(window: pd.DataFrame, config: dict[str, float]) -> list[dict]:
         result = funnel_from_counts(window, rate, config, bool(config["watchlist.funnel_overdispersion"]))
         bad = "high" if rate.good_when == "below" else "low"
         for row in result.points[result.points["position"] == bad].to_dict("records"):
-            lines.append({"dealer_id": row["dealer_id"], "reason": "funnel", "metric": name, "value": row["rate"],
-                          "numerator": row["numerator"], "denominator": row["denominator"], "side": bad,
-                          "limit": row["upper_998" if bad == "high" else "lower_998"], "target": row["target"],
-                          "level": level})
+            lines.append(
+                {
+                    "dealer_id": row["dealer_id"],
+                    "reason": "funnel",
+                    "metric": name,
+                    "value": row["rate"],
+                    "numerator": row["numerator"],
+                    "denominator": row["denominator"],
+                    "side": bad,
+                    "limit": row["upper_998" if bad == "high" else "lower_998"],
+                    "target": row["target"],
+                    "level": level,
+                }
+            )
     return lines
 
 
 def _chart_lines(counts: pd.DataFrame, month: dt.date, config: dict[str, float], method: str) -> list[dict]:
-    charts = charts_from_counts(counts, [RATE_BY_NAME[name] for name in STAT_RATES], "dealer_id", month, config,
-                                method)
+    charts = charts_from_counts(counts, [RATE_BY_NAME[name] for name in STAT_RATES], "dealer_id", month, config, method)
     lines = []
     flagged = (charts["month"] == month) & charts["worse"] & (charts["denominator"] >= min_sample(config))
     for row in charts[flagged].to_dict("records"):
         beyond = row["beyond"] if isinstance(row["beyond"], str) else None
         side = beyond or row["run"]
-        lines.append({"dealer_id": row["dealer_id"], "reason": "control_chart", "metric": row["metric"],
-                      "value": row["rate"], "numerator": row["numerator"], "denominator": row["denominator"],
-                      "signal": "beyond" if beyond else "run", "side": side, "centre": row["centre"],
-                      "limit": row["ucl"] if side == "above" else row["lcl"], "chart": row["chart"],
-                      "run_length": int(config["statistics.run_length"])})
+        lines.append(
+            {
+                "dealer_id": row["dealer_id"],
+                "reason": "control_chart",
+                "metric": row["metric"],
+                "value": row["rate"],
+                "numerator": row["numerator"],
+                "denominator": row["denominator"],
+                "signal": "beyond" if beyond else "run",
+                "side": side,
+                "centre": row["centre"],
+                "limit": row["ucl"] if side == "above" else row["lcl"],
+                "chart": row["chart"],
+                "run_length": int(config["statistics.run_length"]),
+            }
+        )
     return lines
 
 
@@ -338,24 +460,52 @@ def _breach_lines(con, month_counts: pd.DataFrame, config: dict[str, float]) -> 
         rate, limit = RATE_BY_NAME[name], limits[name]
         threshold = float(limit.limit)
         enough = (month_counts[rate.denominator] >= min_sample(config)).to_numpy()
-        breached = month_counts[limit.beyond(month_counts[f"{name}_low"], month_counts[f"{name}_high"]).to_numpy()
-                                & enough]
+        breached = month_counts[
+            limit.beyond(month_counts[f"{name}_low"], month_counts[f"{name}_high"]).to_numpy() & enough
+        ]
         for row in breached.to_dict("records"):
-            lines.append({"dealer_id": row["dealer_id"], "reason": "control_breach", "metric": name,
-                          "value": row[name], "numerator": int(row[rate.numerator]),
-                          "denominator": int(row[rate.denominator]), "low": row[f"{name}_low"],
-                          "high": row[f"{name}_high"], "threshold": threshold * rate.scale, "level": level})
+            lines.append(
+                {
+                    "dealer_id": row["dealer_id"],
+                    "reason": "control_breach",
+                    "metric": name,
+                    "value": row[name],
+                    "numerator": int(row[rate.numerator]),
+                    "denominator": int(row[rate.denominator]),
+                    "low": row[f"{name}_low"],
+                    "high": row[f"{name}_high"],
+                    "threshold": threshold * rate.scale,
+                    "level": level,
+                }
+            )
     return lines
 
 
 def _report_lines(con, month: dt.date, as_of: dt.date) -> list[dict]:
     rows = named.rows(con, "report_missing_lines", {"month": month, "as_of": as_of})
-    return [{"dealer_id": dealer_id, "reason": "report_missing", "metric": "report_on_time", "value": None,
-             "due_on": f"{due:%Y-%m-%d}", "submitted_on": f"{submitted:%Y-%m-%d}" if submitted else None}
-            for dealer_id, due, submitted in rows]
+    return [
+        {
+            "dealer_id": dealer_id,
+            "reason": "report_missing",
+            "metric": "report_on_time",
+            "value": None,
+            "due_on": f"{due:%Y-%m-%d}",
+            "submitted_on": f"{submitted:%Y-%m-%d}" if submitted else None,
+        }
+        for dealer_id, due, submitted in rows
+    ]
 
 
 def _fake_lines(con, month: dt.date) -> list[dict]:
     rows = named.rows(con, "fake_lines", {"month": month})
-    return [{"dealer_id": dealer_id, "reason": "fake_record", "metric": "fake_records", "value": count,
-             "count": count, "records": records} for dealer_id, count, records in rows]
+    return [
+        {
+            "dealer_id": dealer_id,
+            "reason": "fake_record",
+            "metric": "fake_records",
+            "value": count,
+            "count": count,
+            "records": records,
+        }
+        for dealer_id, count, records in rows
+    ]

@@ -1,5 +1,6 @@
 """The dealers and months a page looks at (the dashboard's filters), and the one filter builder that
 turns them into SQL for every named query (etl/metrics/sql/*.sql, `{{ scope }}`)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,14 +29,16 @@ class Scope:
     allowed: tuple[str, ...] | None = None
 
     @classmethod
-    def of(cls, months: tuple[dt.date, dt.date] | None = None,
-           dealers: dict[str, list[str]] | None = None) -> Scope:
+    def of(cls, months: tuple[dt.date, dt.date] | None = None, dealers: dict[str, list[str]] | None = None) -> Scope:
         """A scope from a span of months and dealer filters ({"region": ["华东"], "dealer_id": [...]})."""
         unknown = set(dealers or {}) - set(DEALER_FILTERS) - {ALLOWED}
         if unknown:
             raise ValueError(f"no dealer filter {sorted(unknown)}; one of: {', '.join(DEALER_FILTERS)}")
-        chosen = {DEALER_FILTERS[column]: tuple(values) for column, values in (dealers or {}).items()
-                  if values and column != ALLOWED}
+        chosen = {
+            DEALER_FILTERS[column]: tuple(values)
+            for column, values in (dealers or {}).items()
+            if values and column != ALLOWED
+        }
         allowed = (dealers or {}).get(ALLOWED)
         first, last = months or (None, None)
         return cls(first, last, **chosen, allowed=None if allowed is None else tuple(allowed))

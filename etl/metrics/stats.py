@@ -6,6 +6,7 @@ views; no rate is defined here. scipy.special rather than scipy.stats: the same 
 half a second of import time, which the 2 s budget of a report command cannot spare.
 Formulas and sources: docs/statistics.md.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -72,8 +73,9 @@ def funnel_limits(n, target: float, levels: tuple[float, ...], phi: float = 1.0)
     for level in levels:
         lower = funnel_limit((1 - level) / 2, n, target)
         upper = funnel_limit(1 - (1 - level) / 2, n, target)
-        found.append((np.clip(target - widen * (target - lower), 0, 1),
-                      np.clip(target + widen * (upper - target), 0, 1)))
+        found.append(
+            (np.clip(target - widen * (target - lower), 0, 1), np.clip(target + widen * (upper - target), 0, 1))
+        )
     return found
 
 
@@ -102,8 +104,16 @@ def is_overdispersed(phi: float, count: int, level: float) -> bool:
     return bool(count * phi > special.chdtri(count - 1, level))
 
 
-def control_chart(frame: pd.DataFrame, keys: list[str], *, sigma: float = 3.0, run_length: int = 8,
-                  method: str = "auto", test_level: float = 0.05, min_expected: float = 0.0) -> pd.DataFrame:
+def control_chart(
+    frame: pd.DataFrame,
+    keys: list[str],
+    *,
+    sigma: float = 3.0,
+    run_length: int = 8,
+    method: str = "auto",
+    test_level: float = 0.05,
+    min_expected: float = 0.0,
+) -> pd.DataFrame:
     """p or Laney p' chart for every group of `frame`, each from its own baseline.
 
     frame: one row per group and period in time order, columns `keys`, `x` (numerator), `n`
@@ -117,8 +127,12 @@ def control_chart(frame: pd.DataFrame, keys: list[str], *, sigma: float = 3.0, r
     chi-square test on its z-scores significant at test_level).
     """
     f = frame.reset_index(drop=True).copy()
-    sums = (f[f["baseline"]].groupby(keys, sort=False, dropna=False)[["x", "n"]].sum()
-            .rename(columns={"x": "base_x", "n": "base_n"}))
+    sums = (
+        f[f["baseline"]]
+        .groupby(keys, sort=False, dropna=False)[["x", "n"]]
+        .sum()
+        .rename(columns={"x": "base_x", "n": "base_n"})
+    )
     f = f.merge(sums, left_on=keys, right_index=True, how="left")
     x, n = f["x"].to_numpy(float), f["n"].to_numpy(float)
     big_x, big_n = f["base_x"].to_numpy(float), f["base_n"].to_numpy(float)
@@ -162,8 +176,9 @@ def control_chart(frame: pd.DataFrame, keys: list[str], *, sigma: float = 3.0, r
 
     # Side of the centre compared exactly on counts: x * N vs X * n (a rate equal to the centre breaks a run).
     side = np.sign(np.where(np.isfinite(big_n), x * np.nan_to_num(big_n) - np.nan_to_num(big_x) * n, 0))
-    f["run"] = pd.Series(run_flags(f.groupby(keys, sort=False, dropna=False).ngroup(), side, run_length),
-                         index=f.index, dtype=object)
+    f["run"] = pd.Series(
+        run_flags(f.groupby(keys, sort=False, dropna=False).ngroup(), side, run_length), index=f.index, dtype=object
+    )
     return f
 
 

@@ -5,6 +5,7 @@ The warehouse calls them inside its queries (the award, rate_<name>_ok). A page 
 frames (a ranking, an Overview tile), and judges them with the same macros on an in-memory DuckDB
 of its own (one per thread), so no verdict is written twice, in SQL and again in Python.
 """
+
 from __future__ import annotations
 
 import threading
@@ -40,20 +41,27 @@ class Threshold:
 
     rate: str
     limit: Decimal
-    good_when: str                 # "below" or "at_least"
-    upper: Decimal | None = None   # for a range (HQ callback coverage 10-20 %)
+    good_when: str  # "below" or "at_least"
+    upper: Decimal | None = None  # for a range (HQ callback coverage 10-20 %)
 
     def verdicts(self, numerators, denominators) -> pd.array:
         """meets_threshold on each (numerator, denominator): True / False, empty when the rate is."""
-        frame = pd.DataFrame({"position": range(len(numerators)), "x": _counts(numerators),
-                              "n": _counts(denominators)})
+        frame = pd.DataFrame({"position": range(len(numerators)), "x": _counts(numerators), "n": _counts(denominators)})
         if frame.empty:
             return pd.array([], dtype="boolean")
         con = _judging()
         con.register("_judged", frame)
         try:
-            found = named.run(con, "meets_threshold", {"scale": RATE_BY_NAME[self.rate].scale, "limit": self.limit,
-                                                       "good_when": self.good_when, "upper": self.upper})
+            found = named.run(
+                con,
+                "meets_threshold",
+                {
+                    "scale": RATE_BY_NAME[self.rate].scale,
+                    "limit": self.limit,
+                    "good_when": self.good_when,
+                    "upper": self.upper,
+                },
+            )
         finally:
             con.unregister("_judged")
         return pd.array(found["ok"], dtype="boolean")
@@ -66,9 +74,13 @@ class Threshold:
     def beyond(self, lows, highs) -> pd.Series:
         """Whether each Wilson interval (low, high, on the rate's scale) lies wholly beyond the limit on
         the bad side (interval_verdict 'bad', as the award's 'not demonstrable' reads the good side)."""
-        frame = pd.DataFrame({"position": range(len(lows)),
-                              "low": pd.to_numeric(pd.Series(list(lows)), errors="coerce"),
-                              "high": pd.to_numeric(pd.Series(list(highs)), errors="coerce")})
+        frame = pd.DataFrame(
+            {
+                "position": range(len(lows)),
+                "low": pd.to_numeric(pd.Series(list(lows)), errors="coerce"),
+                "high": pd.to_numeric(pd.Series(list(highs)), errors="coerce"),
+            }
+        )
         if frame.empty:
             return pd.Series([], dtype=bool)
         con = _judging()
@@ -87,9 +99,16 @@ def rule_value(con, rules_key: str) -> Decimal:
 
 def thresholds(con) -> dict[str, Threshold]:
     """Every rate that has a threshold in the rules, with the values this connection's rules hold."""
-    return {rate.name: Threshold(rate.name, rule_value(con, rate.threshold), rate.good_when,
-                                 rule_value(con, rate.upper) if rate.upper else None)
-            for rate in RATES if rate.threshold}
+    return {
+        rate.name: Threshold(
+            rate.name,
+            rule_value(con, rate.threshold),
+            rate.good_when,
+            rule_value(con, rate.upper) if rate.upper else None,
+        )
+        for rate in RATES
+        if rate.threshold
+    }
 
 
 def judge(frame: pd.DataFrame, limits: dict[str, Threshold]) -> pd.DataFrame:

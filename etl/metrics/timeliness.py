@@ -1,5 +1,6 @@
 """Whether the dealers' monthly reports came on time: every dealer's overdue months (the Data page)
 and one dealer's months (the drill-down), both judged by views.sql's report_status macro."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,16 +10,24 @@ import pandas as pd
 from etl.metrics import named
 from etl.metrics.scope import Scope, where
 
-TIMELINESS_COLUMNS = ["month", "report_due_on", "first_submitted_on", "last_submitted_on", "submissions",
-                      "days_late", "status"]
+TIMELINESS_COLUMNS = [
+    "month",
+    "report_due_on",
+    "first_submitted_on",
+    "last_submitted_on",
+    "submissions",
+    "days_late",
+    "status",
+]
 
 
 def report_status(con, as_of: dt.date, scope: Scope | None = None) -> pd.DataFrame:
     """Every dealer-month (of the scope's dealers) under contract whose report deadline has passed by
     `as_of`, from the first month with any data: submitted (first submission), days late, or missing
     and days overdue."""
-    return named.run(con, "report_status", {"as_of": as_of},
-                     scope=where((scope or Scope()).dealers_only(), dealers="d"))
+    return named.run(
+        con, "report_status", {"as_of": as_of}, scope=where((scope or Scope()).dealers_only(), dealers="d")
+    )
 
 
 def status_counts(status: pd.DataFrame) -> dict[str, int]:
@@ -33,8 +42,9 @@ def report_timeliness(con, dealer_id: str, scope: Scope, today: dt.date) -> pd.D
     status: not_due (deadline still ahead: never on time before it), on_time, late, missing (deadline
     passed, no report by today) or no_contract (the dealer was not under contract that month and sent nothing).
     """
-    if not scope.months or not scope.permits(dealer_id):     # none for a dealer outside the user's
+    if not scope.months or not scope.permits(dealer_id):  # none for a dealer outside the user's
         return pd.DataFrame(columns=TIMELINESS_COLUMNS)
     first, last = scope.months
-    return named.run(con, "report_timeliness",
-                     {"dealer_id": dealer_id, "first_month": first, "last_month": last, "today": today})
+    return named.run(
+        con, "report_timeliness", {"dealer_id": dealer_id, "first_month": first, "last_month": last, "today": today}
+    )

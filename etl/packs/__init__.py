@@ -10,6 +10,7 @@ documents of the scope's dealers (or regions) only, so a user limited to some de
     write(documents, out)                     -> the files, and index.csv (recipient, file, pages)
     zip_bytes(documents)                      -> the same files in one zip (the pages' downloads)
 """
+
 from __future__ import annotations
 
 import csv
@@ -31,19 +32,37 @@ KINDS = ("bulletin", "scorecard", "settlement", "award")
 BY_DEALER = ("scorecard", "settlement")
 INDEX = "index.csv"
 # Each kind's name on its files.
-KIND_WORDS = {"bulletin": N_("pack.kind.bulletin"), "scorecard": N_("pack.kind.scorecard"),
-              "settlement": N_("pack.kind.settlement"), "award": N_("pack.kind.award")}
+KIND_WORDS = {
+    "bulletin": N_("pack.kind.bulletin"),
+    "scorecard": N_("pack.kind.scorecard"),
+    "settlement": N_("pack.kind.settlement"),
+    "award": N_("pack.kind.award"),
+}
 INDEX_COLUMNS = ["recipient", "name", "file", "workbook", "pages"]
 
-__all__ = ["BY_DEALER", "INDEX", "KINDS", "Context", "Document", "Period", "Written", "documents", "file_stem",
-           "render", "write", "zip_bytes"]
+__all__ = [
+    "BY_DEALER",
+    "INDEX",
+    "KINDS",
+    "Context",
+    "Document",
+    "Period",
+    "Written",
+    "documents",
+    "file_stem",
+    "render",
+    "write",
+    "zip_bytes",
+]
 
 
-def documents(ctx: Context, kind: str, period: Period, scope: Scope | None = None,
-              by: str | None = None) -> Iterator[Document]:
+def documents(
+    ctx: Context, kind: str, period: Period, scope: Scope | None = None, by: str | None = None
+) -> Iterator[Document]:
     """The documents of a pack, one per recipient: per dealer of the scope (scorecard, settlement), per
     region of the scope (bulletin, award with by='region') or one for the whole scope."""
     from etl.packs import award, bulletin, scorecard, settlement
+
     scope = (scope or Scope()).dealers_only()
     if kind not in KINDS:
         raise ValueError(f"unknown pack {kind!r}; one of: {', '.join(KINDS)}")
@@ -66,9 +85,12 @@ def file_stem(document: Document, period_label: str) -> str:
     """A name a clerk can mail: <document>_<period>_<recipient>[ <name>], without characters a file system
     or a mail client refuses."""
     kind = t(KIND_WORDS[document.kind], document.lang)
-    who = document.recipient_name if document.recipient in (document.recipient_name, "national") or \
-        document.recipient_name.startswith(document.recipient + " ") else \
-        f"{document.recipient} {document.recipient_name}"
+    who = (
+        document.recipient_name
+        if document.recipient in (document.recipient_name, "national")
+        or document.recipient_name.startswith(document.recipient + " ")
+        else f"{document.recipient} {document.recipient_name}"
+    )
     stem = f"{kind}_{period_label}_{who}"
     return re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "-", stem).strip(" .")[:150]
 
@@ -77,8 +99,8 @@ def file_stem(document: Document, period_label: str) -> str:
 class Written:
     recipient: str
     name: str
-    file: str          # the PDF's file name
-    workbook: str      # the workbook's file name
+    file: str  # the PDF's file name
+    workbook: str  # the workbook's file name
     pages: int
 
 
@@ -93,8 +115,9 @@ def _period_label(document: Document) -> str:
     return dict(document.header)[t("pack.period", document.lang)]
 
 
-def write(docs: Iterable[Document], out: Path, progress: Callable[[int, Document], None] | None = None,
-          workers: int = 1) -> list[Written]:
+def write(
+    docs: Iterable[Document], out: Path, progress: Callable[[int, Document], None] | None = None, workers: int = 1
+) -> list[Written]:
     """Write each document's PDF and workbook into `out`, then index.csv; the index lines.
 
     workers > 1: the documents are laid out in that many processes while this one reads the next
@@ -110,12 +133,14 @@ def write(docs: Iterable[Document], out: Path, progress: Callable[[int, Document
         written.append(line)
         if progress:
             progress(len(written), document)
+
     if workers <= 1:
         for document, stem in named:
             done(document, *render(document, stem))
     else:
         from concurrent.futures import ProcessPoolExecutor
         from multiprocessing import get_context
+
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
             pending = [(document, pool.submit(render, document, stem)) for document, stem in named]
             for document, future in pending:
@@ -140,12 +165,14 @@ def zip_bytes(docs: Iterable[Document]) -> tuple[bytes, list[Written]]:
 
 def index_text(written: list[Written]) -> str:
     from etl import inert
+
     text = io.StringIO()
     table = csv.writer(text, lineterminator="\n")
     table.writerow(INDEX_COLUMNS)
     for line in written:
-        table.writerow([inert.csv_cell(line.recipient), inert.csv_cell(line.name), line.file, line.workbook,
-                        line.pages])
+        table.writerow(
+            [inert.csv_cell(line.recipient), inert.csv_cell(line.name), line.file, line.workbook, line.pages]
+        )
     return text.getvalue()
 
 

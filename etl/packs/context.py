@@ -1,5 +1,6 @@
 """What every document of a pack shares: the open connection, the language, the evaluation date, the
 rules in force, when data was last loaded, when the pack was made; and the lines every document prints."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -74,11 +75,17 @@ class Context:
 
     def scope_text(self, scope: Scope) -> str:
         """The dealers a document covers, as printed: national, or each filter with its values."""
-        parts = [f"{self.t(key)}: {'、'.join(values) if self.lang == 'zh' else ', '.join(values)}"
-                 for key, values in (("col.region", scope.regions), ("col.province", scope.provinces),
-                                     ("col.area_type", scope.area_types), ("col.dealer_id", scope.dealer_ids))
-                 if values]
-        if scope.allowed is not None:      # a user limited to some dealers (etl.access)
+        parts = [
+            f"{self.t(key)}: {'、'.join(values) if self.lang == 'zh' else ', '.join(values)}"
+            for key, values in (
+                ("col.region", scope.regions),
+                ("col.province", scope.provinces),
+                ("col.area_type", scope.area_types),
+                ("col.dealer_id", scope.dealer_ids),
+            )
+            if values
+        ]
+        if scope.allowed is not None:  # a user limited to some dealers (etl.access)
             parts.append(self.t("pack.allowed", count=len(scope.allowed)))
         return "; ".join(parts) if parts else self.t("pack.national")
 
@@ -94,6 +101,11 @@ class Context:
         evaluated as of, rules in force, generated at (last: the footer reads it)."""
         loaded = f"{self.last_load:%Y-%m-%d %H:%M}" if self.last_load else self.t("pack.never_loaded")
         rules = f"{Path(self.rules.source).name} · {rules_fingerprint(self.rules)}"
-        return [(self.t("pack.scope"), self.scope_text(scope)), (self.t("pack.period"), period.label),
-                (self.t("pack.data_as_of"), loaded), (self.t("pack.evaluated_as_of"), f"{self.as_of:%Y-%m-%d}"),
-                (self.t("pack.rules"), rules), (self.t("pack.generated_at"), f"{self.generated_at:%Y-%m-%d %H:%M:%S}")]
+        return [
+            (self.t("pack.scope"), self.scope_text(scope)),
+            (self.t("pack.period"), period.label),
+            (self.t("pack.data_as_of"), loaded),
+            (self.t("pack.evaluated_as_of"), f"{self.as_of:%Y-%m-%d}"),
+            (self.t("pack.rules"), rules),
+            (self.t("pack.generated_at"), f"{self.generated_at:%Y-%m-%d %H:%M:%S}"),
+        ]

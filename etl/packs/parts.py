@@ -1,6 +1,7 @@
 """Pieces more than one document prints: the rates against thresholds (the Overview's tiles), the
 12-month trend (table and chart), the reports missing or late. Frames come from the metric layer
 (etl.metrics.overview / timeliness); nothing here divides."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -12,8 +13,15 @@ from etl.packs.context import Context
 from etl.packs.document import Chart, Column, Table, rate_kind
 
 # The trend table's rates (the monthly report's headline rates); the chart draws the three controls.
-TREND_RATES = ("complaint_rate", "miss_rate", "dissatisfaction_rate", "satisfaction_rate", "on_time_rate",
-               "fake_rate", "complaints_per_1000_sales")
+TREND_RATES = (
+    "complaint_rate",
+    "miss_rate",
+    "dissatisfaction_rate",
+    "satisfaction_rate",
+    "on_time_rate",
+    "fake_rate",
+    "complaints_per_1000_sales",
+)
 
 
 def rates_table(ctx: Context, tiles: pd.DataFrame, title: str, national: pd.DataFrame | None = None) -> Table:
@@ -22,13 +30,19 @@ def rates_table(ctx: Context, tiles: pd.DataFrame, title: str, national: pd.Data
     frame = tiles.copy()
     frame["label"] = [ctx.t(f"rate.{name}") for name in frame["rate"]]
     frame["scale"] = [RATE_BY_NAME[name].scale for name in frame["rate"]]
-    frame["threshold"] = [fmt.threshold(row.good_when, row.limit, row.upper, row.scale)
-                          for row in frame.itertuples()]
-    columns = [Column("label", ctx.t("pack.rate")), Column("numerator", ctx.t("pack.numerator"), "count"),
-               Column("denominator", ctx.t("pack.denominator"), "count"), Column("value", ctx.t("pack.value"), "rate"),
-               Column("low", ctx.t("pack.low"), "rate"), Column("high", ctx.t("pack.high"), "rate"),
-               Column("threshold", ctx.t("pack.threshold")), Column("ok", ctx.t("pack.verdict"), "verdict"),
-               Column("previous", ctx.t("pack.previous"), "rate"), Column("change", ctx.t("pack.change"), "change")]
+    frame["threshold"] = [fmt.threshold(row.good_when, row.limit, row.upper, row.scale) for row in frame.itertuples()]
+    columns = [
+        Column("label", ctx.t("pack.rate")),
+        Column("numerator", ctx.t("pack.numerator"), "count"),
+        Column("denominator", ctx.t("pack.denominator"), "count"),
+        Column("value", ctx.t("pack.value"), "rate"),
+        Column("low", ctx.t("pack.low"), "rate"),
+        Column("high", ctx.t("pack.high"), "rate"),
+        Column("threshold", ctx.t("pack.threshold")),
+        Column("ok", ctx.t("pack.verdict"), "verdict"),
+        Column("previous", ctx.t("pack.previous"), "rate"),
+        Column("change", ctx.t("pack.change"), "change"),
+    ]
     widths = [2.6, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1, 0.9, 1.1, 1.0]
     if national is not None:
         row = national.iloc[0] if len(national) else None
@@ -53,8 +67,9 @@ def control_chart(ctx: Context, monthly: pd.DataFrame, months: list[str], title:
     series, limits = {}, {}
     for name in CONTROL_RATES:
         label = ctx.t(f"rate.{name}")
-        series[label] = [None if m not in by_month or pd.isna(by_month[m][name]) else float(by_month[m][name]) * 100
-                         for m in months]
+        series[label] = [
+            None if m not in by_month or pd.isna(by_month[m][name]) else float(by_month[m][name]) * 100 for m in months
+        ]
         if name in ctx.limits:
             limits[ctx.t("pack.limit_of", rate=label)] = float(ctx.limits[name].limit) * 100
     return Chart(title, months, series, "%", limits)
@@ -67,18 +82,30 @@ def month_labels(first, last) -> list[str]:
 def late_reports_table(ctx: Context, status: pd.DataFrame, title: str, with_dealer: bool) -> Table:
     """report_status rows that are missing or late: month, due date, first submission, days late or overdue."""
     frame = status[status["status"].isin(["missing", "late"])].copy() if len(status) else status
-    columns = ([Column("dealer_id", ctx.t("col.dealer_id")), Column("dealer_name", ctx.t("col.dealer_name"))]
-               if with_dealer else [])
-    columns += [Column("month", ctx.t("col.month"), "month"),
-                Column("report_due_on", ctx.t("col.report_due_on"), "day"),
-                Column("report_submitted_on", ctx.t("col.report_submitted_on"), "day"),
-                Column("days_late", ctx.t("col.days_late"), "count"),
-                Column("days_overdue", ctx.t("col.days_overdue"), "count"),
-                Column("status", ctx.t("col.status"), "code")]
+    columns = (
+        [Column("dealer_id", ctx.t("col.dealer_id")), Column("dealer_name", ctx.t("col.dealer_name"))]
+        if with_dealer
+        else []
+    )
+    columns += [
+        Column("month", ctx.t("col.month"), "month"),
+        Column("report_due_on", ctx.t("col.report_due_on"), "day"),
+        Column("report_submitted_on", ctx.t("col.report_submitted_on"), "day"),
+        Column("days_late", ctx.t("col.days_late"), "count"),
+        Column("days_overdue", ctx.t("col.days_overdue"), "count"),
+        Column("status", ctx.t("col.status"), "code"),
+    ]
     if len(frame):
         frame = frame.sort_values(["month", "dealer_id"]).reset_index(drop=True)
     return Table(title, frame, columns, empty=ctx.t("pack.no_late_reports"))
 
 
-__all__ = ["TILE_RATES", "TREND_RATES", "control_chart", "late_reports_table", "month_labels", "rates_table",
-           "trend_table"]
+__all__ = [
+    "TILE_RATES",
+    "TREND_RATES",
+    "control_chart",
+    "late_reports_table",
+    "month_labels",
+    "rates_table",
+    "trend_table",
+]

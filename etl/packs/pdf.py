@@ -1,6 +1,7 @@
 """A document as an A4 PDF (reportlab): a CJK TrueType font embedded (subset), the printed filters at the
 top, tables that split across pages with their header row repeated, vector line charts, and on every
 page a footer with the scope, the period, the generation time and "page n of N"."""
+
 from __future__ import annotations
 
 import io
@@ -45,22 +46,25 @@ def font() -> str:
         if path.is_file():
             pdfmetrics.registerFont(TTFont(FONT, str(path), subfontIndex=0))
             return FONT
-    raise FontMissing(f"no Chinese font for the PDF packs: install Debian's {FONT_PACKAGE} "
-                      f"(apt-get install -y {FONT_PACKAGE}; run.sh and test.sh do it when run as root); "
-                      f"looked for {', '.join(map(str, FONT_FILES))}")
+    raise FontMissing(
+        f"no Chinese font for the PDF packs: install Debian's {FONT_PACKAGE} "
+        f"(apt-get install -y {FONT_PACKAGE}; run.sh and test.sh do it when run as root); "
+        f"looked for {', '.join(map(str, FONT_FILES))}"
+    )
 
 
 def _styles(lang: str) -> dict[str, ParagraphStyle]:
     """Chinese breaks between any two characters; English between words only."""
     name = font()
     base = ParagraphStyle("body", fontName=name, fontSize=8.5, leading=11, wordWrap="CJK" if lang == "zh" else None)
-    return {"body": base,
-            "title": ParagraphStyle("title", parent=base, fontSize=16, leading=20, spaceAfter=4),
-            "heading": ParagraphStyle("heading", parent=base, fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=3),
-            "note": ParagraphStyle("note", parent=base, fontSize=7.5, leading=9.5,
-                                   textColor=colors.HexColor("#555555")),
-            "cell": ParagraphStyle("cell", parent=base, fontSize=7.2, leading=8.8),
-            "head": ParagraphStyle("head", parent=base, fontSize=7.2, leading=8.8)}
+    return {
+        "body": base,
+        "title": ParagraphStyle("title", parent=base, fontSize=16, leading=20, spaceAfter=4),
+        "heading": ParagraphStyle("heading", parent=base, fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=3),
+        "note": ParagraphStyle("note", parent=base, fontSize=7.5, leading=9.5, textColor=colors.HexColor("#555555")),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=7.2, leading=8.8),
+        "head": ParagraphStyle("head", parent=base, fontSize=7.2, leading=8.8),
+    }
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
@@ -88,8 +92,9 @@ class _NumberedCanvas(pdfcanvas.Canvas):
             self.setFont(FONT, 7)
             self.setFillColor(colors.HexColor("#555555"))
             self.drawString(MARGIN, 9 * mm, self.footer_left)
-            self.drawRightString(self._pagesize[0] - MARGIN, 9 * mm,
-                                 self.page_text.format(page=self._pageNumber, pages=total))
+            self.drawRightString(
+                self._pagesize[0] - MARGIN, 9 * mm, self.page_text.format(page=self._pageNumber, pages=total)
+            )
             self.setStrokeColor(GRID)
             self.line(MARGIN, 12 * mm, self._pagesize[0] - MARGIN, 12 * mm)
             super().showPage()
@@ -104,11 +109,23 @@ def render(document: Document) -> tuple[bytes, int]:
     size = landscape(A4) if document.landscape else A4
     width = size[0] - 2 * MARGIN
     story: list = [_p(document.title, styles["title"])]
-    header = PdfTable([[_p(label, styles["cell"]), _p(value, styles["cell"])] for label, value in document.header],
-                      colWidths=[32 * mm, width - 32 * mm], hAlign="LEFT")
-    header.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("BACKGROUND", (0, 0), (0, -1), HEADER_FILL),
-                                ("GRID", (0, 0), (-1, -1), 0.3, GRID), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                                ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]))
+    header = PdfTable(
+        [[_p(label, styles["cell"]), _p(value, styles["cell"])] for label, value in document.header],
+        colWidths=[32 * mm, width - 32 * mm],
+        hAlign="LEFT",
+    )
+    header.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("BACKGROUND", (0, 0), (0, -1), HEADER_FILL),
+                ("GRID", (0, 0), (-1, -1), 0.3, GRID),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+            ]
+        )
+    )
     story += [header, Spacer(1, 3 * mm)]
     for section in document.sections:
         if isinstance(section, Table):
@@ -130,18 +147,39 @@ def render(document: Document) -> tuple[bytes, int]:
     def maker(*args, **kwargs):
         made["canvas"] = Numbered(*args, **kwargs)
         return made["canvas"]
-    pdf = SimpleDocTemplate(buffer, pagesize=size, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                            bottomMargin=16 * mm, title=document.title, author=t("pack.author", lang),
-                            subject=document.recipient_name, lang=lang)
+
+    pdf = SimpleDocTemplate(
+        buffer,
+        pagesize=size,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=16 * mm,
+        title=document.title,
+        author=t("pack.author", lang),
+        subject=document.recipient_name,
+        lang=lang,
+    )
     pdf.build(story, canvasmaker=maker)
     return buffer.getvalue(), made["canvas"].page_count
 
 
 def _facts(facts: Facts, styles, width: float) -> list:
-    table = PdfTable([[_p(label, styles["cell"]), _p(value, styles["cell"])] for label, value in facts.rows],
-                     colWidths=[60 * mm, width - 60 * mm], hAlign="LEFT")
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, GRID), ("BACKGROUND", (0, 0), (0, -1), HEADER_FILL),
-                               ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]))
+    table = PdfTable(
+        [[_p(label, styles["cell"]), _p(value, styles["cell"])] for label, value in facts.rows],
+        colWidths=[60 * mm, width - 60 * mm],
+        hAlign="LEFT",
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.3, GRID),
+                ("BACKGROUND", (0, 0), (0, -1), HEADER_FILL),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+            ]
+        )
+    )
     return [CondPageBreak(35 * mm), _p(facts.title, styles["heading"]), table]
 
 
@@ -159,7 +197,7 @@ def _cell(text: str, width: float, style: ParagraphStyle):
 
 
 def _table(table: Table, styles, lang: str, width: float) -> list:
-    out = [CondPageBreak(35 * mm), _p(table.title, styles["heading"])]   # a title never ends a page
+    out = [CondPageBreak(35 * mm), _p(table.title, styles["heading"])]  # a title never ends a page
     if table.note:
         out.append(_p(table.note, styles["note"]))
     if table.frame.empty:
@@ -171,19 +209,38 @@ def _table(table: Table, styles, lang: str, width: float) -> list:
     scales = table.frame["scale"].tolist() if "scale" in table.frame else [None] * len(table.frame)
     values = [table.frame[c.name].tolist() for c in table.columns]
     for n, scale in enumerate(scales):
-        rows.append([_cell(cell_text(column[n], c.kind, lang, scale), w, styles["cell"])
-                     for column, c, w in zip(values, table.columns, widths)])
+        rows.append(
+            [
+                _cell(cell_text(column[n], c.kind, lang, scale), w, styles["cell"])
+                for column, c, w in zip(values, table.columns, widths)
+            ]
+        )
     if table.totals:
-        rows.append([_cell(t("total", lang) if n == 0 else
-                           (cell_text(table.totals[c.name], c.kind, lang) if c.name in table.totals else ""),
-                           w, styles["cell"]) for n, (c, w) in enumerate(zip(table.columns, widths))])
+        rows.append(
+            [
+                _cell(
+                    t("total", lang)
+                    if n == 0
+                    else (cell_text(table.totals[c.name], c.kind, lang) if c.name in table.totals else ""),
+                    w,
+                    styles["cell"],
+                )
+                for n, (c, w) in enumerate(zip(table.columns, widths))
+            ]
+        )
     pdf_table = PdfTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    style = [("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), CELL_SIZE),
-             ("LEADING", (0, 0), (-1, -1), CELL_SIZE + 1.6),
-             ("GRID", (0, 0), (-1, -1), 0.3, GRID), ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
-             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("TOPPADDING", (0, 0), (-1, -1), 1.2),
-             ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2), ("LEFTPADDING", (0, 0), (-1, -1), 2),
-             ("RIGHTPADDING", (0, 0), (-1, -1), 2)]
+    style = [
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("FONTSIZE", (0, 0), (-1, -1), CELL_SIZE),
+        ("LEADING", (0, 0), (-1, -1), CELL_SIZE + 1.6),
+        ("GRID", (0, 0), (-1, -1), 0.3, GRID),
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+    ]
     style += [("BACKGROUND", (0, n), (-1, n), colors.HexColor("#f6f8fb")) for n in range(2, len(rows), 2)]
     style += [("ALIGN", (n, 1), (n, -1), "RIGHT") for n, c in enumerate(table.columns) if c.kind in NUMERIC]
     if table.totals:
@@ -212,16 +269,20 @@ def _chart(chart: Chart, width: float) -> Drawing:
 
     def y_of(value: float) -> float:
         return bottom + plot_h * value / top
+
     ticks = [step * k for k in range(int(round(top / step)) + 1)]
     for value in ticks:
         drawing.add(Line(left, y_of(value), left + plot_w, y_of(value), strokeColor=GRID, strokeWidth=0.3))
-        drawing.add(String(left - 2, y_of(value) - 2, f"{value:g} {chart.unit}", fontName=font(), fontSize=6.5,
-                           textAnchor="end"))
+        drawing.add(
+            String(
+                left - 2, y_of(value) - 2, f"{value:g} {chart.unit}", fontName=font(), fontSize=6.5, textAnchor="end"
+            )
+        )
     drawing.add(Line(left, bottom, left + plot_w, bottom, strokeColor=colors.black, strokeWidth=0.6))
     for n, label in enumerate(chart.categories):
         text = String(0, 0, label, fontName=font(), fontSize=6.5, textAnchor="end")
         group = Group(text)
-        group.transform = (0.866, 0.5, -0.5, 0.866, x_of(n) + 2, bottom - 4)   # 30 degrees
+        group.transform = (0.866, 0.5, -0.5, 0.866, x_of(n) + 2, bottom - 4)  # 30 degrees
         drawing.add(group)
     for n, name in enumerate(names):
         colour = SERIES_COLOURS[n % len(SERIES_COLOURS)]
@@ -236,19 +297,39 @@ def _chart(chart: Chart, width: float) -> Drawing:
             run = []
     for n, value in enumerate(chart.limits.values()):
         colour = SERIES_COLOURS[n % len(SERIES_COLOURS)]
-        drawing.add(Line(left, y_of(value), left + plot_w, y_of(value), strokeColor=colour, strokeDashArray=[3, 2],
-                         strokeWidth=0.8))
+        drawing.add(
+            Line(
+                left,
+                y_of(value),
+                left + plot_w,
+                y_of(value),
+                strokeColor=colour,
+                strokeDashArray=[3, 2],
+                strokeWidth=0.8,
+            )
+        )
     entries = [(SERIES_COLOURS[n % len(SERIES_COLOURS)], name, None) for n, name in enumerate(names)] + [
-        (SERIES_COLOURS[n % len(SERIES_COLOURS)], label, [3, 2]) for n, label in enumerate(chart.limits)]
+        (SERIES_COLOURS[n % len(SERIES_COLOURS)], label, [3, 2]) for n, label in enumerate(chart.limits)
+    ]
     for n, (colour, label, dash) in enumerate(entries):
         y = bottom + plot_h - n * 10
         x = left + plot_w + 6 * mm
-        drawing.add(Line(x, y + 2.5, x + 14, y + 2.5, strokeColor=colour, strokeWidth=1.3 if dash is None else 0.8,
-                         strokeDashArray=dash))
+        drawing.add(
+            Line(
+                x,
+                y + 2.5,
+                x + 14,
+                y + 2.5,
+                strokeColor=colour,
+                strokeWidth=1.3 if dash is None else 0.8,
+                strokeDashArray=dash,
+            )
+        )
         drawing.add(String(x + 18, y, label, fontName=font(), fontSize=7))
     if not known:
-        drawing.add(String(left + plot_w / 2, bottom + plot_h / 2, "—", fontName=font(), fontSize=10,
-                           textAnchor="middle"))
+        drawing.add(
+            String(left + plot_w / 2, bottom + plot_h / 2, "—", fontName=font(), fontSize=10, textAnchor="middle")
+        )
     return drawing
 
 

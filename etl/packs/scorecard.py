@@ -6,6 +6,7 @@ A burst computes every frame once for all dealers of the scope (roll-ups by deal
 month, the award and the report status of the scope) and slices each dealer's rows out of them:
 a roll-up grouped by dealer sums the same counts as one filtered to that dealer.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -40,9 +41,16 @@ def award_criteria_table(ctx: Context, row: dict | None, year: int) -> Table:
     for criterion in CRITERIA if row is not None else ():
         assert row is not None
         measure, kind, threshold = CRITERION_MEASURES[criterion]
-        lines.append({"criterion": ctx.t(f"award.criterion.{criterion}"), "measure": row.get(measure),
-                      "limit": row.get(threshold), "status": row.get(f"status_{criterion}"),
-                      "ok": bool(row[f"pass_{criterion}"]), "kind": kind})
+        lines.append(
+            {
+                "criterion": ctx.t(f"award.criterion.{criterion}"),
+                "measure": row.get(measure),
+                "limit": row.get(threshold),
+                "status": row.get(f"status_{criterion}"),
+                "ok": bool(row[f"pass_{criterion}"]),
+                "kind": kind,
+            }
+        )
     frame = pd.DataFrame(lines, columns=["criterion", "measure", "limit", "status", "ok", "kind"])
     frame["scale"] = frame["kind"].map({"per_mille": 1000}).fillna(1).astype(int)
     frame["measure_text"] = [_measure(r.measure, r.kind) for r in frame.itertuples()]
@@ -51,15 +59,26 @@ def award_criteria_table(ctx: Context, row: dict | None, year: int) -> Table:
     if row is not None:
         verdict = ctx.t("pack.eligible", year=year) if row["eligible"] else ctx.t("pack.not_eligible", year=year)
         note = verdict + (f" {row['reasons']}" if row.get("reasons") else "")
-    columns = [Column("criterion", ctx.t("pack.criterion")), Column("measure_text", ctx.t("pack.value")),
-               Column("limit_text", ctx.t("pack.threshold")), Column("status", ctx.t("col.status"), "code"),
-               Column("ok", ctx.t("pack.verdict"), "verdict")]
-    return Table(ctx.t("pack.award_criteria", year=year), frame, columns, note=note,
-                 empty=ctx.t("pack.no_contract", year=year), widths=[2.2, 1.3, 1.3, 2.4, 0.9])
+    columns = [
+        Column("criterion", ctx.t("pack.criterion")),
+        Column("measure_text", ctx.t("pack.value")),
+        Column("limit_text", ctx.t("pack.threshold")),
+        Column("status", ctx.t("col.status"), "code"),
+        Column("ok", ctx.t("pack.verdict"), "verdict"),
+    ]
+    return Table(
+        ctx.t("pack.award_criteria", year=year),
+        frame,
+        columns,
+        note=note,
+        empty=ctx.t("pack.no_contract", year=year),
+        widths=[2.2, 1.3, 1.3, 2.4, 0.9],
+    )
 
 
 def _measure(value, kind: str) -> str:
     from etl import format as fmt
+
     if kind == "per_mille":
         return fmt.per_mille(value)
     if kind == "percent":
@@ -73,7 +92,7 @@ def documents(ctx: Context, period: Period, scope: Scope) -> Iterator[Document]:
     current = period.scope(scope)
     # every dealer judged at once (thresholds.judge): overview.tiles reads the verdicts off the row
     ranking = judge(overview.dealer_ranking(con, current), ctx.limits).set_index("dealer_id", drop=False)
-    previous_scope = current.previous() or current      # a period always has months
+    previous_scope = current.previous() or current  # a period always has months
     previous = overview.dealer_ranking(con, previous_scope).set_index("dealer_id", drop=False)
     national = overview.scope_totals(con, Scope(period.first, period.last))
     first, last = period.trend
@@ -97,19 +116,34 @@ def documents(ctx: Context, period: Period, scope: Scope) -> Iterator[Document]:
         tiles = overview.tiles(row.reset_index(drop=True), before.reset_index(drop=True), ctx.limits)
         name = ranking.at[dealer_id, "dealer_name"]
         monthly = trends.get(dealer_id, empty_trend)
-        document = Document("scorecard", dealer_id, f"{dealer_id} {name}",
-                            ctx.t("pack.scorecard_title", dealer=f"{dealer_id} {name}", period=period.label),
-                            ctx.lang, ctx.header(current.for_dealer(dealer_id), period))
+        document = Document(
+            "scorecard",
+            dealer_id,
+            f"{dealer_id} {name}",
+            ctx.t("pack.scorecard_title", dealer=f"{dealer_id} {name}", period=period.label),
+            ctx.lang,
+            ctx.header(current.for_dealer(dealer_id), period),
+        )
         document.sections = [
-            Facts(ctx.t("pack.dealer"), [(ctx.t("col.dealer_id"), dealer_id), (ctx.t("col.dealer_name"), str(name)),
-                                         (ctx.t("col.region"), str(ranking.at[dealer_id, "region"])),
-                                         (ctx.t("col.province"), str(ranking.at[dealer_id, "province"]))]),
+            Facts(
+                ctx.t("pack.dealer"),
+                [
+                    (ctx.t("col.dealer_id"), dealer_id),
+                    (ctx.t("col.dealer_name"), str(name)),
+                    (ctx.t("col.region"), str(ranking.at[dealer_id, "region"])),
+                    (ctx.t("col.province"), str(ranking.at[dealer_id, "province"])),
+                ],
+            ),
             parts.rates_table(ctx, tiles, ctx.t("pack.rates_title", period=period.label), national),
             parts.control_chart(ctx, monthly, months, ctx.t("pack.trend_chart", first=months[0], last=months[-1])),
             parts.trend_table(ctx, monthly, ctx.t("pack.trend_title", first=months[0], last=months[-1])),
             award_criteria_table(ctx, award_rows.get(dealer_id), year),
-            parts.late_reports_table(ctx, late.get(dealer_id, status.iloc[0:0]),
-                                     ctx.t("pack.late_reports", first=months[0], last=months[-1]), with_dealer=False),
+            parts.late_reports_table(
+                ctx,
+                late.get(dealer_id, status.iloc[0:0]),
+                ctx.t("pack.late_reports", first=months[0], last=months[-1]),
+                with_dealer=False,
+            ),
             rejects_table(ctx, rejected.get(dealer_id, rejects.iloc[0:0])),
         ]
         yield document
@@ -122,7 +156,16 @@ def dealer_rejects(con, scope: Scope) -> pd.DataFrame:
 
 
 def rejects_table(ctx: Context, frame: pd.DataFrame) -> Table:
-    columns = [Column("file_name", ctx.t("col.file_name")), Column("row_no", ctx.t("col.row_no"), "count"),
-               Column("reason", ctx.t("col.reason"))]
-    return Table(ctx.t("pack.rejects_title"), frame.reset_index(drop=True), columns, note=ctx.t("pack.rejects_note"),
-                 empty=ctx.t("pack.no_rejects"), widths=[2.0, 0.7, 4.0])
+    columns = [
+        Column("file_name", ctx.t("col.file_name")),
+        Column("row_no", ctx.t("col.row_no"), "count"),
+        Column("reason", ctx.t("col.reason")),
+    ]
+    return Table(
+        ctx.t("pack.rejects_title"),
+        frame.reset_index(drop=True),
+        columns,
+        note=ctx.t("pack.rejects_note"),
+        empty=ctx.t("pack.no_rejects"),
+        widths=[2.0, 0.7, 4.0],
+    )

@@ -1,6 +1,7 @@
 """A document as an Excel workbook, the conventions of the dashboard's downloads (app/excel.py): the
 printed filters on the first sheet, then one sheet per table with native values (numbers, dates),
 Excel number formats, a bold frozen header and an autofilter; text stays text (etl.inert)."""
+
 from __future__ import annotations
 
 import io
@@ -17,8 +18,15 @@ from etl.packs.document import Document, Facts, Table, code
 from i18n import t
 
 # The same formats as the dashboard's downloads (app/excel.py NUMBER_FORMATS).
-NUMBER_FORMATS = {"count": "#,##0", "percent": "0.0%", "per_mille": '0.00" ‰"', "money": '"¥"#,##0.00',
-                  "number": "#,##0.0", "month": "yyyy-mm", "day": "yyyy-mm-dd"}
+NUMBER_FORMATS = {
+    "count": "#,##0",
+    "percent": "0.0%",
+    "per_mille": '0.00" ‰"',
+    "money": '"¥"#,##0.00',
+    "number": "#,##0.0",
+    "month": "yyyy-mm",
+    "day": "yyyy-mm-dd",
+}
 
 
 def _cut(text: str, most: int) -> str:
@@ -27,7 +35,7 @@ def _cut(text: str, most: int) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     if len(text) <= most:
         return text
-    head = text[:most + 1]
+    head = text[: most + 1]
     space = head.rfind(" ")
     return (head[:space] if space > 0 else text[:most]).rstrip(" -–·,;")
 
@@ -47,13 +55,19 @@ def values(table: Table, lang: str) -> pd.DataFrame:
     """The table's columns as the sheet holds them: codes and verdicts in words, dates as dates, numbers as numbers."""
     out = pd.DataFrame(index=table.frame.index)
     for column in table.columns:
-        cells = (table.frame[column.name] if column.name in table.frame
-                 else pd.Series(None, index=out.index, dtype=object))
+        cells = (
+            table.frame[column.name] if column.name in table.frame else pd.Series(None, index=out.index, dtype=object)
+        )
         if column.kind == "code":
             cells = cells.map(lambda v: None if v is None or v != v else code(v, lang))
         elif column.kind == "verdict":
-            cells = cells.map(lambda v: None if v is None or v is pd.NA or v != v
-                              else (t("pack.pass", lang) if bool(v) else t("pack.fail", lang)))
+            cells = cells.map(
+                lambda v: (
+                    None
+                    if v is None or v is pd.NA or v != v
+                    else (t("pack.pass", lang) if bool(v) else t("pack.fail", lang))
+                )
+            )
         elif column.kind in ("month", "day"):
             cells = pd.to_datetime(cells)
         elif column.kind in ("count", "percent", "per_mille", "money", "number", "rate", "change"):
@@ -83,8 +97,12 @@ def render(document: Document) -> bytes:
         frame = values(table, lang)
         sheet = book.create_sheet(sheet_name(table.title, taken))
         labels = [c.label for c in table.columns]
-        _start(sheet, labels, [max(10, min(40, len(str(label)) * 2 + 2)) for label in labels],
-               autofilter=f"A1:{get_column_letter(len(labels))}{len(frame) + 1}" if len(frame) else None)
+        _start(
+            sheet,
+            labels,
+            [max(10, min(40, len(str(label)) * 2 + 2)) for label in labels],
+            autofilter=f"A1:{get_column_letter(len(labels))}{len(frame) + 1}" if len(frame) else None,
+        )
         scales = table.frame["scale"].tolist() if "scale" in table.frame else []
         kinds = [c.kind for c in table.columns]
         last = len(frame) - 1
