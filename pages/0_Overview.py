@@ -38,18 +38,21 @@ else:
 st.subheader(page.t("watchlist.title"))
 min_sample = page.t("stats.min_sample", n=fmt.count(page.rules["statistics.min_sample"]))
 st.caption(page.t("watchlist.help") + " " + min_sample)
-months = [fmt.month(m) for m in page.catalog.months if page.scope.first_month <= m <= page.scope.last_month]
+assert page.catalog is not None and page.scope.months is not None  # setup stops a page without data
+first_month, last_month = page.scope.months
+month_of = {fmt.month(m): m for m in page.catalog.months if first_month <= m <= last_month}
+months = list(month_of)
 watch_month = state.persisted(
     ui.unless_default("watch", months[-1]),
     months[-1],
     lambda **kw: st.selectbox(page.t("watchlist.month"), months, **kw),
     state.one_of(months),
 )
-lines = data.watchlist(page, fmt.parse_month(watch_month))
+lines = data.watchlist(page, month_of[watch_month])
 ui.pack_download(
     page,
     "bulletin",
-    Period.month(fmt.parse_month(watch_month)),
+    Period.month(month_of[watch_month]),
     page.t("pack.download_bulletin", month=watch_month),
     "pack_bulletin",
 )
