@@ -83,13 +83,15 @@ st.header(page.t("dealers.drilldown"))
 by_concern = charts.worst_first(ranking, rate)["dealer_id"].tolist() or ranking["dealer_id"].tolist()
 dealer_id = state.dealer_choice(page, ranking, default=by_concern[0])  # the chart's top dealer
 detail = data.dealer(page, dealer_id)
+last_month = page.scope.last_month
+assert last_month is not None  # the months filter always ends in a month
 card, cards = st.columns(2)
 with card:
     ui.pack_download(
         page,
         "scorecard",
-        Period.month(page.scope.last_month),
-        page.t("pack.download_scorecard", dealer=dealer_id, period=fmt.month(page.scope.last_month)),
+        Period.month(last_month),
+        page.t("pack.download_scorecard", dealer=dealer_id, period=fmt.month(last_month)),
         "pack_scorecard",
         scope=page.scope.for_dealer(dealer_id),
     )
@@ -97,8 +99,8 @@ with cards:
     ui.pack_download(
         page,
         "scorecard",
-        Period.month(page.scope.last_month),
-        page.t("pack.download_scorecards", period=fmt.month(page.scope.last_month)),
+        Period.month(last_month),
+        page.t("pack.download_scorecards", period=fmt.month(last_month)),
         "pack_scorecards",
     )
 ui.rate_tiles(page, detail.tiles)
