@@ -103,7 +103,9 @@ across = cols_col.selectbox(
 )
 measure = measure_col.selectbox(page.t("explore.pivot_metric"), measures, format_func=label, key="_pivot_measure")
 group_by = (rows,) + ((across,) if across else ())
-rolled = data.pivot(page, group_by, page.scope.months)  # the sidebar's months, as every page (issue 14)
+span = page.scope.months
+assert span is not None  # the sidebar's months, as every page (issue 14): setup always sets them
+rolled = data.pivot(page, group_by, span)
 kind = tables.rate_kind(measure) if measure in RATE_BY_NAME else ("money" if measure == "sales_amount" else "count")
 shown = rolled.copy()
 for dimension in group_by:
