@@ -145,8 +145,8 @@ def load_uploaded(
     files: list[tuple[str, bytes]],
     database: Path,
     rules_file: Path | None,
-    on_progress: Callable[[int, int, str], None] = lambda done, total, name: None,
-    on_waiting: Callable[[str], None] = lambda message: None,
+    on_progress: Callable[[int, int, str], object] = lambda done, total, name: None,
+    on_waiting: Callable[[str], object] = lambda message: None,
 ) -> Upload:
     """Save and load the files; on_progress(done, total, file) after each file, on_waiting(message)
     while another process holds the database."""

@@ -22,9 +22,9 @@ if page.may("upload"):
         key="_data_upload_files",
     )
 else:  # issue 15: uploads are the admins' and the analysts granted them
-    files = None
+    files = []
     st.caption(page.t("data.upload_not_granted"))
-chosen = [(f.name, f.getvalue()) for f in files or []]
+chosen = [(f.name, f.getvalue()) for f in files]
 if chosen:
     fingerprint = uploads.fingerprint(chosen)
     if st.session_state.get(PREVIEW_KEY, (None,))[0] != fingerprint:
@@ -49,7 +49,7 @@ if chosen:
 if st.button(page.t("data.load"), type="primary", disabled=not chosen, icon=":material/upload:"):
     bar = st.progress(0.0, text=page.t("data.starting"))
     line = st.empty()
-    outcome = uploads.load_uploaded(
+    loaded = uploads.load_uploaded(
         chosen,
         config.db_path(),
         config.rules_path(),
@@ -58,8 +58,8 @@ if st.button(page.t("data.load"), type="primary", disabled=not chosen, icon=":ma
         ),
         on_waiting=lambda message: line.warning(page.t("data.waiting"), icon=":material/hourglass_top:"),
     )
-    signin.audit_upload(page, outcome)
-    st.session_state[RESULT_KEY] = outcome
+    signin.audit_upload(page, loaded)
+    st.session_state[RESULT_KEY] = loaded
     st.session_state.pop(PREVIEW_KEY, None)
     st.rerun()  # the database changed: the lists below (and every page's cache) read it afresh
 
