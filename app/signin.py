@@ -5,10 +5,17 @@ another address stops here). With users: the sign-in form (name and password, or
 through st.login where HQ configured it, mapped to a user by e-mail), sign-out, expiry after
 [access] idle_minutes without a page run, and the lock after [access] max_failures failed
 attempts. Every sign-in, failure, lock, expiry and refused page is written to the audit trail.
+
+A password sign-in survives a reload or a new tab of the same browser for [access] session_hours: the
+browser keeps a signed, expiring token in a cookie (etl/session_token.py; set by a script of st.html,
+read back through st.context.cookies when a new tab or a reload opens a session). Signing out ends the
+token's session in the audit trail and clears the cookie; a token changed, forged, expired, of an older
+password or of a signed-out session is refused (audited session_refused) and the sign-in form shows.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from typing import NoReturn
 
@@ -16,11 +23,13 @@ import streamlit as st
 
 from app import i18n
 from app.serve import is_local
-from etl import access, audit, config
-from etl.rules import Rules
+from etl import access, audit, config, session_token
+from etl.rules import Rules, RulesError, load_rules
 from etl.users import User, UsersError, load_users, user_for_email, verify_password
 
-SESSION_KEY = "_signed_in"  # {"name": ..., "seen": monotonic seconds, "sso": bool, "hash": the password hash}
+SESSION_KEY = "_signed_in"  # {"name", "seen": monotonic seconds, "sso": bool, "hash": the password hash, "sid"}
+COOKIE = "service_qc_session"  # the signed token of a password sign-in (etl/session_token.py)
+JUDGED_KEY = "_token_judged"  # the cookie's token this session already refused (judged once per session)
 NAME_KEY, PASSWORD_KEY = "_signin_name", "_signin_password"
 ROLE_WORDS = {
     "admin": i18n.N_("role.admin"),
@@ -62,6 +71,11 @@ def current_user() -> User | None:
     except UsersError:
         return None
     signed = st.session_state.get(SESSION_KEY)
+    if signed is None and _cookie():  # a reload or a new tab: its navigation is the resumed user's
+        try:
+            signed = _resume(known, float(load_rules(config.rules_path())["access.idle_minutes"]))
+        except RulesError:
+            signed = None  # the page's set-up says what is wrong with the rules
     if signed and signed["name"] in known:
         return known[signed["name"]]
     return user_for_email(known, _oidc_email())
@@ -75,8 +89,69 @@ def users_configured() -> bool:
 
 
 def sign_out(user_name: str, event: str = "signout") -> None:
-    st.session_state.pop(SESSION_KEY, None)
-    audit.record(trail(), user_name, event)
+    signed = st.session_state.pop(SESSION_KEY, None) or {}
+    detail = {"sid": signed["sid"]} if signed.get("sid") else {}
+    audit.record(trail(), user_name, event, **detail)  # the token of this session is void from now on
+
+
+def _secret() -> bytes:
+    return session_token.load_secret(session_token.secret_path(config.users_path()))
+
+
+@st.cache_resource
+def _last_seen() -> dict[str, float]:
+    """Each token session's last page run (Unix seconds) in this server process: a reload after more
+    than idle_minutes does not resume it."""
+    return {}
+
+
+def _cookie_script(where, token: str | None, max_age: int = 0) -> None:
+    """Set (token) or clear (None) the sign-in cookie in this browser; SameSite=Strict, Secure over https."""
+    value = json.dumps(f"{COOKIE}={token or ''}; Max-Age={max_age if token else 0}; Path=/; SameSite=Strict")
+    where.html(
+        f"<script>document.cookie = {value} + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+        unsafe_allow_javascript=True,
+        width="content",
+    )
+
+
+def _cookie() -> str | None:
+    """The sign-in cookie the browser sent when this session opened (none outside a browser: AppTest)."""
+    token = st.context.cookies.get(COOKIE)
+    return token if isinstance(token, str) and token else None
+
+
+def _resume(known: dict[str, User], idle_minutes: float) -> dict | None:
+    """The session of the cookie's token (a reload, a new tab), kept in st.session_state; None: no token, or a
+    refused one."""
+    token = _cookie()
+    if not token or st.session_state.get(JUDGED_KEY) == token:
+        return None
+    st.session_state[JUDGED_KEY] = token  # judged once: a refused token is not audited at every run
+    now = time.time()
+    try:
+        claims = session_token.read(_secret(), token, now, {name: user.password for name, user in known.items()})
+    except session_token.TokenError as exc:
+        audit.record(trail(), "(token)", "session_refused", reason=str(exc))
+        return None
+    if audit.session_ended(trail(), claims.session):
+        audit.record(trail(), claims.name, "session_refused", reason="signed_out", sid=claims.session)
+        return None
+    seen = _last_seen().get(claims.session)
+    if seen is not None and now - seen > idle_minutes * 60:
+        audit.record(trail(), claims.name, "session_expired", sid=claims.session)
+        return None
+    audit.record(trail(), claims.name, "session_resumed", sid=claims.session)
+    user = known[claims.name]
+    signed = st.session_state[SESSION_KEY] = {
+        "name": user.name,
+        "seen": time.monotonic(),
+        "sso": False,
+        "hash": user.password,
+        "sid": claims.session,
+        "expires": claims.expires,
+    }
+    return signed
 
 
 def _attempt(name: str, password: str, known: dict[str, User], rules: Rules, lang: str) -> None:
@@ -102,8 +177,18 @@ def _attempt(name: str, password: str, known: dict[str, User], rules: Rules, lan
         audit.record(trail(), name, "signin_failed")
         st.error(i18n.t("access.wrong", lang), icon=":material/error:")
         return
-    audit.record(trail(), name, "signin_ok", method="password")
-    st.session_state[SESSION_KEY] = {"name": name, "seen": time.monotonic(), "sso": False, "hash": user.password}
+    expires = int(time.time() + float(rules["access.session_hours"]) * 3600)
+    token, claims = session_token.issue(_secret(), name, user.password, expires)
+    audit.record(trail(), name, "signin_ok", method="password", sid=claims.session)
+    st.session_state[SESSION_KEY] = {
+        "name": name,
+        "seen": time.monotonic(),
+        "sso": False,
+        "hash": user.password,
+        "sid": claims.session,
+        "expires": expires,
+        "set_cookie": token,  # the next run (after st.rerun) hands it to the browser
+    }
     st.session_state.pop(PASSWORD_KEY, None)
     st.rerun()
 
@@ -122,6 +207,8 @@ def _sign_in_form(known: dict[str, User], rules: Rules, lang: str, note: str | N
     if _oidc_configured():
         st.button(i18n.t("access.signin_sso", lang), icon=":material/badge:", on_click=st.login)
     st.caption(i18n.t("access.help", lang))
+    if _cookie():  # signed out, expired or refused: the browser forgets it
+        _cookie_script(st, None)
     st.stop()
 
 
@@ -152,6 +239,8 @@ def gate(page_name: str, lang: str, rules: Rules) -> User | None:
             st.button(i18n.t("access.signout", lang), on_click=st.logout)
             st.stop()
     if signed is None:
+        signed = _resume(known, float(rules["access.idle_minutes"]))
+    if signed is None:
         _sign_in_form(known, rules, lang)
     user = known.get(signed["name"])
     if user is None or signed.get("hash", user.password) != user.password:  # removed, or a new password since
@@ -162,7 +251,18 @@ def gate(page_name: str, lang: str, rules: Rules) -> User | None:
         if signed.get("sso"):
             st.logout()
         _sign_in_form(known, rules, lang, i18n.t("access.expired", lang, minutes=int(rules["access.idle_minutes"])))
+    if signed.get("expires") is not None and time.time() >= signed["expires"]:
+        sign_out(user.name, "session_expired")
+        hours = f"{float(rules['access.session_hours']):g}"
+        _sign_in_form(known, rules, lang, i18n.t("access.session_over", lang, hours=hours))
+    if signed.get("sid") and audit.session_ended(trail(), signed["sid"]):  # signed out in another tab
+        st.session_state.pop(SESSION_KEY, None)
+        _sign_in_form(known, rules, lang)
     signed["seen"] = now
+    if signed.get("sid"):
+        _last_seen()[signed["sid"]] = time.time()
+    if signed.get("set_cookie"):
+        _cookie_script(st.sidebar, signed.pop("set_cookie"), int(signed["expires"] - time.time()))
     sidebar = st.sidebar
     sidebar.caption(i18n.t("access.signed_in_as", lang, name=user.name, role=i18n.t(ROLE_WORDS[user.role], lang)))
     if sidebar.button(i18n.t("access.signout", lang), icon=":material/logout:", key="_signout"):

@@ -26,6 +26,8 @@ EVENTS = (
     "signin_locked",
     "signout",
     "session_expired",
+    "session_resumed",
+    "session_refused",
     "page_refused",
     "upload",
     "export",
@@ -146,3 +148,16 @@ def locked_until(
         return None
     until = latest + window
     return until if moment < until else None
+
+
+def session_ended(path: Path, session: str) -> bool:
+    """True when a sign-in session (its id in the detail's "sid") was signed out or expired: its token is void."""
+    if not path.exists():
+        return False
+    with closing(_connect(path)) as con:
+        row = con.execute(
+            "SELECT 1 FROM audit WHERE event IN ('signout', 'session_expired') "
+            "AND json_extract(detail, '$.sid') = ? LIMIT 1",
+            (session,),
+        ).fetchone()
+    return row is not None

@@ -73,6 +73,7 @@ SCHEMA: dict[str, tuple[type, str]] = {
     "dashboard.default_language": (str, "language"),
     "dashboard.max_table_rows": (int, "positive"),
     "access.idle_minutes": (float, "positive"),
+    "access.session_hours": (float, "positive"),
     "access.max_failures": (int, "positive"),
     "access.lock_minutes": (float, "positive"),
     "access.min_password_length": (int, "positive"),

@@ -25,8 +25,8 @@ from streamlit.testing.v1 import AppTest
 import test_pages_apptest
 from app import serve, signin
 from app.i18n import t
-from app_pages import ENTRY, PAGES
-from etl import audit, cli
+from app_pages import ENTRY, PAGES, unlinked
+from etl import audit, cli, session_token
 from etl.access import allowed_dealers, may, may_open, scope_for
 from etl.users import User, UsersError, hash_password, load_users, save_users, user_for_email, verify_password
 
@@ -375,13 +375,13 @@ def test_a_regional_user_sees_only_their_dealers_whatever_the_url_says(small_db,
     assert at.sidebar.multiselect[1].options == ["浙江"]
     assert at.selectbox(key="_widget_chart_region").options == ["华东"]
     at.switch_page(PAGES["dealers"]).run()
-    assert at.dataframe[0].value["Dealer id"].tolist() == ["D1"]
+    assert unlinked(at.dataframe[0].value)["Dealer id"].tolist() == ["D1"]
     drill = at.selectbox(key="_widget_dealer")
     assert drill.options == ["D1 · 一号服务部"] and drill.value == "D1"  # ?dealer=D2 is dropped
     for plot in at.get("plotly_chart"):
         assert "二号服务部" not in plot.proto.spec and '"D2"' not in plot.proto.spec
     at.switch_page(PAGES["callbacks"]).run()
-    assert at.dataframe[0].value["Dealer id"].tolist() == ["D1"]
+    assert unlinked(at.dataframe[0].value)["Dealer id"].tolist() == ["D1"]
     assert not [b for b in at.get("download_button") if b.proto.label == t("callbacks.download", "en")]
     assert _refused(at, "audit")
 
@@ -400,7 +400,7 @@ def _refused(at: AppTest, page: str) -> bool:
 
 def test_a_dealer_sees_its_own_scorecard_and_records_only(small_db, users_file):
     at = _as("d2", "dealers", dealer="D1")
-    assert at.dataframe[0].value["Dealer id"].tolist() == ["D2"]
+    assert unlinked(at.dataframe[0].value)["Dealer id"].tolist() == ["D2"]
     assert at.selectbox(key="_widget_dealer").value == "D2"
     assert _tiles(at)["Complaint rate per service"] == "0.0 %" and _tiles(at)["Satisfaction"] == "100.0 %"
     for page in ("overview", "award", "settlement", "callbacks", "explore", "audit"):
@@ -413,8 +413,8 @@ def test_a_dealer_sees_its_own_scorecard_and_records_only(small_db, users_file):
 
 def test_the_call_center_gets_its_provinces_call_list_unmasked_and_nothing_else(small_db, users_file):
     at = _as("south_calls", "callbacks", **{"cb_month": "2025-03", "cb_share": "100"})
-    assert at.dataframe[0].value["Dealer id"].tolist() == ["D2"]  # callbacks by dealer
-    listed = at.dataframe[-1].value
+    assert unlinked(at.dataframe[0].value)["Dealer id"].tolist() == ["D2"]  # callbacks by dealer
+    listed = unlinked(at.dataframe[-1].value)
     assert listed["Dealer id"].unique().tolist() == ["D2"] and listed["Record no."].tolist() == ["S1"]
     assert [b.proto.label for b in at.get("download_button")][-1] == t("callbacks.download", "en")
     assert _refused(at, "overview") and _refused(at, "explore")
@@ -422,7 +422,7 @@ def test_the_call_center_gets_its_provinces_call_list_unmasked_and_nothing_else(
 
 def test_an_analyst_gets_the_masked_call_list_only_and_no_upload(small_db, users_file):
     at = _as("ana", "callbacks", **{"cb_month": "2025-03", "cb_share": "100"})
-    assert set(at.dataframe[-1].value["Dealer id"]) == {"D1", "D2"}
+    assert set(unlinked(at.dataframe[-1].value)["Dealer id"]) == {"D1", "D2"}
     labels = [b.proto.label for b in at.get("download_button")]
     assert t("callbacks.download", "en") not in labels
     assert t("callbacks.masked_only", "en") in [c.value for c in at.caption]
@@ -444,8 +444,10 @@ def test_explore_sql_of_a_regional_user_sees_only_their_rows(small_db, users_fil
         at.text_area(key="_explore_sql").input(sql)
         next(b for b in at.button if b.label == t("explore.run", "en")).click().run()
         assert not at.error, at.error[0].value
-        result = next(
-            frame.value for frame in at.dataframe if list(frame.value.columns)[:1] in (["dealer_id"], ["record_no"])
+        result = unlinked(
+            next(
+                frame.value for frame in at.dataframe if list(frame.value.columns)[:1] in (["dealer_id"], ["record_no"])
+            )
         )
         assert sorted(result["dealer_id"].tolist()) == sorted(expect), sql
 
@@ -525,7 +527,9 @@ def test_a_dealer_gets_the_correction_sheets_of_its_own_rows_only(small_db, user
     at = _as("d2", "data")
     assert [e.label for e in at.expander] == [t("data.rejected_rows_of", "en", file="mixed.csv")]
     assert not at.get("file_uploader") and t("data.history", "en") not in [h.value for h in at.subheader]
-    assert at.dataframe and all(set(frame.value["Dealer id"]) == {"D2"} for frame in at.dataframe)  # reports due
+    assert at.dataframe and all(
+        set(unlinked(frame.value)["Dealer id"]) == {"D2"} for frame in at.dataframe
+    )  # reports due
 
 
 def test_a_single_sign_on_account_is_the_user_its_email_maps_to(small_db, users_file, monkeypatch):
@@ -576,7 +580,7 @@ def test_a_regional_manager_gets_reports_due_but_no_correction_sheet(small_db, u
     at = _as("east", "data")
     assert t("data.corrections", "en") not in [h.value for h in at.subheader]
     assert not [b for b in at.get("download_button") if b.proto.label == t("data.correction", "en")]
-    assert at.dataframe and all(set(frame.value["Dealer id"]) == {"D1"} for frame in at.dataframe)
+    assert at.dataframe and all(set(unlinked(frame.value)["Dealer id"]) == {"D1"} for frame in at.dataframe)
 
 
 def test_a_scope_matching_no_dealer_shows_nothing_on_any_page(small_db, users_file):
@@ -610,3 +614,43 @@ def test_a_new_password_or_a_removed_user_ends_the_sessions(small_db, users_file
         "session_expired",
         "signin_ok",
     ]
+
+
+def test_a_sign_in_token_holds_only_while_signed_unchanged_unexpired_and_of_the_same_password(tmp_path):
+    """The reload token (etl/session_token.py): the secret is made once beside the users file, owner-only; a
+    token reads back its own claims and nothing else does."""
+    secret_file = session_token.secret_path(tmp_path / "users.toml")
+    assert secret_file == tmp_path / "users.secret"
+    secret = session_token.load_secret(secret_file)
+    assert len(secret) == 32 and session_token.load_secret(secret_file) == secret  # made once, then read
+    assert secret_file.stat().st_mode & 0o777 == 0o600
+    hashes = {"wang": "$argon2id$first", "li": "$argon2id$other"}
+    token, claims = session_token.issue(secret, "wang", hashes["wang"], expires=1_000_000)
+    assert session_token.read(secret, token, 999_999.0, hashes) == claims
+    assert claims.name == "wang" and claims.expires == 1_000_000 and len(claims.session) >= 16
+    assert "wang" not in token and "argon2" not in token
+
+    def refused(text: str, now: float = 999_999.0, known: dict[str, str] = hashes, key: bytes = secret) -> str:
+        with pytest.raises(session_token.TokenError) as caught:
+            session_token.read(key, text, now, known)
+        return str(caught.value)
+
+    body, _, signature = token.partition(".")
+    other_body, _, _ = session_token.issue(secret, "li", hashes["li"], expires=1_000_000)[0].partition(".")
+    assert refused(f"{other_body}.{signature}") == "signature"  # another user's claims under this signature
+    assert refused(body + "." + signature[:-1] + ("0" if signature[-1] != "0" else "1")) == "signature"
+    assert refused(token, key=bytes(32)) == "signature"  # made with another secret
+    assert refused("no-dot-at-all") == "malformed" and refused("") == "malformed"
+    assert refused(token, now=1_000_000.0) == "expired"  # the expiry itself is past
+    assert refused(token, known={"li": hashes["li"]}) == "unknown_user"
+    assert refused(token, known={**hashes, "wang": "$argon2id$new"}) == "password_changed"
+
+
+def test_a_signed_out_session_is_ended_in_the_trail(tmp_path):
+    path = tmp_path / "audit.sqlite"
+    assert not audit.session_ended(path, "abc")  # no trail yet
+    audit.record(path, "wang", "signin_ok", method="password", sid="abc")
+    audit.record(path, "wang", "signout", sid="other")
+    assert not audit.session_ended(path, "abc")
+    audit.record(path, "wang", "session_expired", sid="abc")
+    assert audit.session_ended(path, "abc") and audit.session_ended(path, "other")

@@ -8,6 +8,7 @@ in the audit trail, and the Audit page is not in the navigation.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from pathlib import Path
@@ -16,6 +17,7 @@ import openpyxl
 import pytest
 
 import test_pages_apptest
+from app import signin
 from app.i18n import t
 from etl import audit
 from etl.users import User, hash_password, save_users
@@ -38,10 +40,31 @@ def served(tmp_path_factory, warehouse_templates):
     wh = Warehouse(folder)
     warehouse_templates.copy_into(wh, test_pages_apptest._load_small_db)
     users = folder / "users.toml"
-    save_users(users, {"east": User("east", "regional", regions=("华东",), password=hash_password(PASSWORD, 10))})
+    hashed = hash_password(PASSWORD, 10)
+    save_users(
+        users,
+        {
+            "east": User("east", "regional", regions=("华东",), password=hashed),
+            "south": User("south", "regional", regions=("华南",), password=hashed),
+            "ana": User("ana", "analyst", password=hashed),
+        },
+    )
     env = {"SERVICE_QC_USERS": str(users), "SERVICE_QC_AUDIT": str(folder / "audit.sqlite")}
     with serving(wh.path, SCREENSHOTS / "streamlit-access.log", env) as url:
         yield url, folder
+
+
+def _sign_in(page, name: str, lang: str = "en") -> None:
+    page.wait_for_selector(f"h1:has-text('{t('access.title', lang)}')", timeout=60_000)
+    page.get_by_role("textbox", name=t("access.name", lang)).fill(name)
+    page.get_by_role("textbox", name=t("access.password", lang)).fill(PASSWORD)
+    page.get_by_role("button", name=t("access.signin", lang)).click()
+
+
+def _open(page, url: str, title: str) -> None:
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector(f"h1:has-text('{title}')", timeout=60_000)
+    _wait_until_idle(page)
 
 
 def _download(page, button_name: str) -> tuple[str, bytes]:
@@ -109,7 +132,81 @@ def test_a_regional_manager_cannot_reach_another_regions_dealers(served, browser
         _assert_no_error(page)
     finally:
         context.close()
-    events = audit.events(folder / "audit.sqlite")
+    events = audit.events(folder / "audit.sqlite", user_name="east")
     assert events["event"].tolist() == ["export", "export", "signin_ok"]
     exports = [json.loads(detail) for detail in events.loc[events["event"] == "export", "detail"]]
     assert [(e["what"], e["masked"], e["dealers"]) for e in exports] == [("query.csv", True, 1), ("dealers", True, 1)]
+
+
+def _token(context) -> str | None:
+    return next((c["value"] for c in context.cookies() if c["name"] == signin.COOKIE), None)
+
+
+def test_a_sign_in_survives_a_reload_and_a_new_tab_until_sign_out(served, browser):
+    """Point 1 of the lead's list: a reload or a new tab keeps the user and their scope; a changed token, and the
+    token of a signed-out session, are refused."""
+    url, folder = served
+    signed_as = t("access.signed_in_as", "en", name="south", role=t("role.regional", "en"))
+    dealers = t("dealers.title", "en")
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en-US")
+    try:
+        page = context.new_page()
+        page.goto(f"{url}/dealers?lang=en", wait_until="domcontentloaded")
+        _sign_in(page, "south")
+        page.wait_for_selector(f"h1:has-text('{dealers}')", timeout=60_000)
+        page.wait_for_function(f"document.cookie.includes('{signin.COOKIE}=')", timeout=30_000)
+        token = _token(context)
+        assert token and PASSWORD not in token and "south" not in token  # the name only inside the signed payload
+
+        def south_signed_in(tab) -> None:
+            _wait_until_idle(tab)
+            _assert_no_error(tab)
+            assert tab.get_by_text(signed_as).count() == 1
+            nav = tab.locator('[data-testid="stSidebarNav"]')  # the resumed user's navigation from the first run
+            assert nav.get_by_text(t("explore.title", "en")).count() == 1
+            assert nav.get_by_text(t("audit.title", "en")).count() == 0
+            assert tab.get_by_text("D2 · ").count() >= 1  # the drill-down of 华南's one dealer
+            assert "一号服务部" not in tab.content() and "D1 · " not in tab.content()
+
+        page.reload(wait_until="domcontentloaded")
+        page.wait_for_selector(f"h1:has-text('{dealers}')", timeout=60_000)
+        south_signed_in(page)
+        second = context.new_page()  # a new tab of the same browser
+        _open(second, f"{url}/dealers?lang=en", dealers)
+        south_signed_in(second)
+        page.screenshot(path=str(SCREENSHOTS / "access_reload_signed_in_en.png"))
+
+        # a token changed to name another user (the analyst, who sees every region) is refused
+        body, _, signature = token.partition(".")
+        payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+        forged = base64.urlsafe_b64encode(json.dumps({**payload, "u": "ana"}).encode()).decode().rstrip("=")
+        stranger = browser.new_context(locale="en-US")
+        try:
+            stranger.add_cookies([{"name": signin.COOKIE, "value": f"{forged}.{signature}", "url": url}])
+            tab = stranger.new_page()
+            _open(tab, f"{url}/overview?lang=en", t("access.title", "en"))
+            assert tab.locator('[data-testid="stMetric"], [data-testid="stDataFrame"]').count() == 0
+            tab.wait_for_function(f"!document.cookie.includes('{signin.COOKIE}=')", timeout=30_000)  # cleared
+
+            page.get_by_role("button", name=t("access.signout", "en")).click()
+            page.wait_for_selector(f"h1:has-text('{t('access.title', 'en')}')", timeout=60_000)
+            page.wait_for_function(f"!document.cookie.includes('{signin.COOKIE}=')", timeout=30_000)
+            page.reload(wait_until="domcontentloaded")
+            page.wait_for_selector(f"h1:has-text('{t('access.title', 'en')}')", timeout=60_000)
+            _open(second, f"{url}/dealers?lang=en", t("access.title", "en"))
+            # the signed-out session's own token, put back by hand, is void too
+            stranger.add_cookies([{"name": signin.COOKIE, "value": token, "url": url}])
+            _open(tab, f"{url}/dealers?lang=en", t("access.title", "en"))
+            assert "二号服务部" not in tab.content()
+        finally:
+            stranger.close()
+    finally:
+        context.close()
+    events = audit.events(folder / "audit.sqlite", user_name="south")
+    details = [json.loads(detail) for detail in events["detail"]]
+    assert events["event"].tolist() == ["session_refused", "signout", "session_resumed", "session_resumed", "signin_ok"]
+    assert {detail["sid"] for detail in details} == {details[-1]["sid"]}  # one session throughout
+    assert details[0]["reason"] == "signed_out"
+    refused = audit.events(folder / "audit.sqlite", user_name="(token)")
+    assert [json.loads(detail)["reason"] for detail in refused["detail"]] == ["signature"]
+    assert audit.events(folder / "audit.sqlite", user_name="ana").empty  # the forged name never signed in
