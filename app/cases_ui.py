@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import data, state, tables, ui
+from app import data, links, state, tables, ui
 from app import format as fmt
 from app.excel import Sheet
 from app.i18n import N_, has, t
@@ -196,10 +196,13 @@ def filtered(page, queue: pd.DataFrame) -> pd.DataFrame:
 def queue(page, shown: pd.DataFrame) -> list[int]:
     """The queue (overdue first), rows selectable; the case ids selected."""
     st.caption(page.t("cases.shown", shown=fmt.count(len(shown)), overdue=fmt.count(int(shown["overdue"].sum()))))
+    words = in_words(shown, page.lang)
+    linked = links.wanted(page, words)  # issue 14: a dealer id opens its drill-down
     event = st.dataframe(
-        tables.styled(in_words(shown, page.lang), tables.CASE_QUEUE, page.lang),
+        tables.styled(links.linked(page, words) if linked else words, tables.CASE_QUEUE, page.lang),
         hide_index=True,
         key="case_queue",
+        column_config={page.t("col.dealer_id"): links.column()} if linked else None,
         on_select="rerun",
         selection_mode="multi-row",
         height=min(460, ui.rows_height(len(shown), 12)),

@@ -8,7 +8,7 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
-from app import charts_stats, data, excel, i18n, signin, state, stats_text, tables
+from app import charts_stats, data, excel, i18n, links, signin, state, stats_text, tables
 from app import format as fmt
 from app.state import PageContext, describe_scope
 from etl.metrics.definitions import RATE_BY_NAME
@@ -125,13 +125,19 @@ def table(
     verdicts: dict[str, str] | None = None,
     height: int | Literal["auto"] = "auto",
     key: str | None = None,
+    link_months: tuple[dt.date, dt.date] | None = None,
 ) -> None:
     """A formatted table; a very long one shows its first rows (tables.shown_rows) and says so:
-    its page's download holds every row."""
+    its page's download holds every row. Its dealer ids open their drill-down (app.links; `link_months`: the
+    months the drill-down opens on, else the page's)."""
     wide = {header: st.column_config.TextColumn(width="large") for header in tables.long_text_headers(spec, page.lang)}
     limit = tables.shown_rows(len(spec), int(page.rules["dashboard.max_table_rows"]))
+    shown = frame.head(limit)
+    if any(column == links.COLUMN for column, _ in spec) and links.wanted(page, shown):
+        shown = links.linked(page, shown, months=link_months)
+        wide[tables.headers(spec, page.lang)[links.COLUMN]] = links.column()
     st.dataframe(
-        tables.styled(frame.head(limit), spec, page.lang, verdicts),
+        tables.styled(shown, spec, page.lang, verdicts),
         hide_index=True,
         height=height,
         key=key,

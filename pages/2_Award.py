@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app import award_view, charts, data, state, tables, ui, what_if
+from app import award_view, charts, data, links, state, tables, ui, what_if
 from app import format as fmt
 from app.excel import Sheet
 from etl.metrics.award import AWARD_CRITERIA, summary
@@ -33,7 +33,8 @@ required = page.t("stats.on") if page.rules["award.require_interval"] else page.
 st.caption(page.t("award.status_help", level=ui.interval_level(page), required=required))
 # issue 14: each criterion at a glance (mark, value, threshold) without scrolling sideways; what a what-if changes
 glance = award_view.criteria_table(award, page.lang)
-glance["dealer_id"] = [f"/dealers?dealer={d}&from={year}-01&to={year}-12&lang={page.lang}" for d in award["dealer_id"]]
+if links.wanted(page, glance):
+    glance = links.linked(page, glance, months=links.year_months(year))
 changed = None
 if changes:
     changed = award_view.outcome_changes(data.award(page, year, as_of, page.rules), award)
@@ -54,14 +55,14 @@ st.dataframe(
     height=560,
     key="award_glance",
     column_config={
-        headers["dealer_id"]: st.column_config.LinkColumn(display_text=r"dealer=([^&]+)", width=64),
+        headers["dealer_id"]: links.column(width=64),
         headers["dealer_name"]: st.column_config.TextColumn(width=150),
         headers["eligible"]: st.column_config.TextColumn(width=64),
         **{column: st.column_config.TextColumn(width=114) for column in award_view.criteria_columns(page.lang)},
     },
 )
 with st.expander(page.t("award.all_columns")):
-    ui.table(page, award, tables.AWARD, tables.AWARD_VERDICTS, height=560)
+    ui.table(page, award, tables.AWARD, tables.AWARD_VERDICTS, height=560, link_months=links.year_months(year))
 
 settings = [
     (label, page.t("what_if.change_short", value=value, rules=rules_value)) for label, value, rules_value in changes

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app import charts, data, state, tables, ui
+from app import charts, data, links, state, tables, ui
 from app import format as fmt
 from app.excel import Sheet
 from etl.packs.context import Period
@@ -39,7 +39,7 @@ if any(totals[column] for column, _ in charts.DEDUCTIONS):
     st.plotly_chart(charts.deductions(result.dealers, page.lang))
 else:
     st.success(page.t("settlement.no_deductions"), icon=":material/verified:")
-ui.table(page, result.dealers, tables.SETTLEMENT, height=460)
+ui.table(page, result.dealers, tables.SETTLEMENT, height=460, link_months=links.year_months(year))
 ui.download(
     page,
     f"settlement_{year}",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app import charts, data, signin, state, tables, ui
+from app import charts, data, links, signin, state, tables, ui
 from app import format as fmt
 from app.excel import Sheet
 from etl import inert
@@ -51,7 +51,13 @@ if ran is not None:
         if frame.empty:
             st.info(page.t("explore.no_rows"))
         else:
-            st.dataframe(frame, hide_index=True, height=min(420, ui.rows_height(len(frame), 11)))
+            linked = links.wanted(page, frame)  # issue 14: a dealer_id column opens the dealers' drill-downs
+            st.dataframe(
+                links.linked(page, frame) if linked else frame,
+                hide_index=True,
+                height=min(420, ui.rows_height(len(frame), 11)),
+                column_config={links.COLUMN: links.column()} if linked else None,
+            )
             columns = list(frame.columns)
             numeric = [c for c in columns if str(frame[c].dtype) not in ("object", "string")] or columns
             with st.expander(page.t("explore.chart"), expanded=True):
@@ -119,7 +125,14 @@ if across:
 else:
     table = shown.set_index(rows)[[measure]].rename(columns={measure: label(measure)})
 table.index.name = label(rows)
-st.dataframe(table.style.format(tables.formatter(kind, page.lang)), height=min(560, ui.rows_height(len(table), 15)))
+by_dealer = rows == links.COLUMN and page.may_open("dealers")  # issue 14: each dealer opens its drill-down
+st.dataframe(
+    table.set_axis([links.dealer_url(page, d) for d in table.index]).style.format(tables.formatter(kind, page.lang))
+    if by_dealer
+    else table.style.format(tables.formatter(kind, page.lang)),
+    height=min(560, ui.rows_height(len(table), 15)),
+    column_config={"_index": links.column(label=label(rows))} if by_dealer else None,
+)
 xlsx_frame = table.reset_index()
 ui.download(
     page,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
+
+from app import links
 
 ENTRY = "../dashboard.py"
 PAGES = {
@@ -26,3 +29,16 @@ def open_page(name: str, **params) -> AppTest:
         at.switch_page(PAGES[name]).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+DEALER_ID_HEADERS = ("dealer_id", "Dealer id", "经销商编号")
+
+
+def unlinked(frame: pd.DataFrame) -> pd.DataFrame:
+    """Issue 14: a table's dealer ids are drill-down addresses (app.links) showing the id; the frame with the ids
+    they show, each address checked to open the Dealers page."""
+    out = frame.copy()
+    for column in [c for c in out.columns if c in DEALER_ID_HEADERS]:
+        if out[column].map(lambda v: isinstance(v, str) and v.startswith(links.PATH + "?dealer=")).any():
+            out[column] = [None if v is None else links.dealer_of(v) for v in out[column]]
+    return out

@@ -24,7 +24,7 @@ from streamlit.testing.v1 import AppTest
 import test_pages_apptest
 from app import excel, uploads
 from app.i18n import t
-from app_pages import PAGES, open_page
+from app_pages import PAGES, open_page, unlinked
 from conftest import write_csv
 from etl.load import load_paths
 from etl.metrics.operations import CALLBACK_FORM_QUESTIONS
@@ -37,7 +37,7 @@ SALES_HEADER = ["dealer_id", "month", "units_sold", "sales_amount"]
 
 def frame_with(at: AppTest, column: str):
     """The first table showing `column`."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+    return unlinked(next(d.value for d in at.dataframe if column in d.value.columns))
 
 
 def texts(at: AppTest) -> str:

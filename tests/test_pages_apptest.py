@@ -25,7 +25,7 @@ from streamlit.testing.v1 import AppTest
 
 from app import data
 from app.i18n import t
-from app_pages import PAGES, REVIEW_PAGES, open_page
+from app_pages import PAGES, REVIEW_PAGES, open_page, unlinked
 from conftest import DEALER_HEADER
 from etl.db import writer
 from etl.metrics.drilldown import RECORD_LISTS
@@ -197,7 +197,7 @@ def tiles(at: AppTest) -> dict[str, tuple[str, str]]:
 
 
 def table(at: AppTest, index: int = 0):
-    return at.dataframe[index].value
+    return unlinked(at.dataframe[index].value)
 
 
 # --- overview ----------------------------------------------------------------------------------
