@@ -6,6 +6,17 @@ layer's definitions: etl/metrics/sql/case_events.sql, and the watchlist's lines 
 so a reload or a resubmitted report never opens a second one; a case whose event went with a corrected
 file is withdrawn ("withdrawn by correction"), never deleted, and comes back if its event does.
 
+A pass looks only at what the loads since the last pass changed (issue 13): each load's refresh of the
+stored counts keeps its dealer-months in `case_pending` (note_refreshed, in the load's transaction), and
+the pass reads the events of those dealer-months (complaints: of those dealers, as a merged complaint
+moves to the month of its first event) and the watchlist only when its month, its day (as_of) or a month
+of its window changed, or a roster did. The result equals a pass over everything (full=True), which runs
+by itself on a first pass and after a change of the rules, the event definitions or the stored counts'
+definitions (table `case_sync` keeps what the last pass saw). tests/test_cases_incremental.py.
+
+Clock: a case opens when the load that brought its event opens it (HQ could not act on it before), its
+deadline counts from then; the load's one clock (load_paths' `now`) is that time and the watchlist's day.
+
 edit() changes one case in one transaction: the save names the version it was made from and is
 refused when someone saved in between ("changed by X at T, reload"); every changed field appends a
 line to case_history (who, when, from, to). Resolving needs a root cause and an action, closing a
@@ -24,9 +35,11 @@ import duckdb
 import pandas as pd
 
 from etl.db import writer
+from etl.marts import AFFECTED, TOUCHED
 from etl.metrics import named
 from etl.metrics.scope import Scope, where
 from etl.rules import Rules
+from etl.schema import DEALERS, Kind
 
 LOAD_AUTHOR = "load"
 OPEN, IN_PROGRESS, RESOLVED, CLOSED, REOPENED, WITHDRAWN = (
@@ -146,17 +159,96 @@ def _latest_month(con) -> dt.date | None:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def open_cases(con, rules: Rules, now: dt.datetime | None = None, author: str = LOAD_AUTHOR) -> Opened:
+PENDING = "case_pending"  # the dealer-months loads refreshed since the last pass (month NULL: a roster line)
+SYNC = "case_sync"  # what the last pass saw: its fingerprint, the watchlist's month and day
+# The events and cases a pass looks at: of the pending dealer-months; complaints of the pending dealers.
+IN_PENDING = (
+    "({t}.kind = 'complaint' AND {t}.dealer_id IN (SELECT dealer_id FROM case_pending) OR "
+    "({t}.dealer_id, {t}.month) IN (SELECT (dealer_id, month) FROM case_pending WHERE month IS NOT NULL))"
+)
+
+
+def _ensure_sync_tables(con) -> None:
+    con.execute(f"CREATE TABLE IF NOT EXISTS {PENDING} (dealer_id VARCHAR, month DATE)")
+    con.execute(f"CREATE TABLE IF NOT EXISTS {SYNC} (fingerprint VARCHAR, watch_month DATE, watch_as_of DATE)")
+
+
+def note_refreshed(con, kind: Kind) -> None:
+    """marts.after_apply's hook, in the load's transaction: the dealer-months it refreshed (a roster: its
+    dealers too) wait in case_pending for the next open_cases, which a failed pass leaves there."""
+    _ensure_sync_tables(con)
+    con.execute(f"INSERT INTO {PENDING} SELECT DISTINCT dealer_id, month FROM {AFFECTED}")
+    if kind is DEALERS:
+        con.execute(f"INSERT INTO {PENDING} SELECT DISTINCT dealer_id, NULL FROM {TOUCHED}")
+
+
+def _fingerprint(con, rules: Rules) -> str:
+    """What decides the events besides the loaded rows: the rules, the events' SQL, the stored counts'
+    definitions and their last rebuild (etl.marts.rebuild writes mart_state)."""
+    import hashlib
+
+    mart = (
+        con.execute("SELECT CAST(COLUMNS(*) AS VARCHAR) FROM mart_state").fetchall()
+        if _has_table(con, "mart_state")
+        else []
+    )
+    text = repr((sorted((k, repr(v)) for k, v in rules.values.items()), named.sql("case_events"), mart))
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _has_table(con, name: str) -> bool:
+    found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [name])
+    return bool(found.fetchall()[0][0])
+
+
+def _watch_window_first(con, month: dt.date) -> dt.date:
+    """The first month the watchlist of `month` reads (etl.metrics.quality.watchlist: the funnel's months
+    and the control charts' baseline before it)."""
+    from etl.metrics import quality
+    from etl.metrics.scope import add_months
+
+    config = quality.settings(con)
+    return min(
+        add_months(month, 1 - int(config["watchlist.funnel_months"])),
+        add_months(month, -int(config["statistics.baseline_months"])),
+    )
+
+
+def _watchlist_due(con, month: dt.date, as_of: dt.date, before: tuple | None) -> bool:
+    """The watchlist of `month` as of `as_of` can differ from the last pass's: another month or day, a
+    roster line, or a refreshed dealer-month in its window."""
+    if before is None or before[1] != month or before[2] != as_of:
+        return True
+    first = _watch_window_first(con, month)
+    changed = con.execute(f"SELECT count(*) FROM {PENDING} WHERE month IS NULL OR month >= ?", [first]).fetchall()
+    return bool(changed[0][0])
+
+
+def open_cases(
+    con, rules: Rules, now: dt.datetime | None = None, author: str = LOAD_AUTHOR, full: bool = False
+) -> Opened:
     """Open a case for each new event, withdraw those whose event is gone, restore those whose event came
-    back: one transaction on the writer `con`. Watchlist lines: the latest month with data, as of now."""
+    back: one transaction on the writer `con`. Watchlist lines: the latest month with data, as of now.
+    Only the events of the dealer-months loads refreshed since the last pass, unless `full` (or the rules
+    or definitions changed since): the same cases either way."""
     now = (now or dt.datetime.now()).replace(microsecond=0)
     kinds = [kind for kind in rules["cases.kinds"]]
     result = Opened()
-    _run(con, "CREATE OR REPLACE TEMP TABLE case_events_now AS " + named.sql("case_events"), {"kinds": kinds})
+    _ensure_sync_tables(con)
+    fingerprint = _fingerprint(con, rules)
+    found = con.execute(f"SELECT fingerprint, watch_month, watch_as_of FROM {SYNC}").fetchall()
+    before = tuple(found[0]) if found and found[0][0] == fingerprint else None
+    full = full or before is None
+    events = named.sql("case_events")
+    if not full:
+        events = f"SELECT * FROM ({events}) e WHERE {IN_PENDING.format(t='e')}"
+    _run(con, "CREATE OR REPLACE TEMP TABLE case_events_now AS " + events, {"kinds": kinds})
     months: list[dt.date] = []
+    watch_month, watch_as_of = (before[1], before[2]) if before else (None, None)
     if "watchlist" in kinds:
         month = _latest_month(con)
-        if month is not None:
+        if month is not None and (full or _watchlist_due(con, month, now.date(), before)):
+            watch_month, watch_as_of = month, now.date()
             lines = _watchlist_events(con, month, now.date())
             con.register("_watchlist_events", lines)
             _run(
@@ -170,8 +262,9 @@ def open_cases(con, rules: Rules, now: dt.datetime | None = None, author: str = 
     due = pd.DataFrame({"kind": kinds, "due_at": [due_at(rules, kind, now) for kind in kinds]})
     con.register("_case_due", due)
     synced = (
-        "(kind IN (SELECT unnest($kinds)) AND kind <> 'watchlist' OR kind = 'watchlist' AND month IN "
-        "(SELECT unnest($months)))"
+        "(kind IN (SELECT unnest($kinds)) AND kind <> 'watchlist'"
+        + ("" if full else " AND " + IN_PENDING.format(t="cases"))
+        + " OR kind = 'watchlist' AND month IN (SELECT unnest($months)))"
     )
     try:
         _run(con, "BEGIN TRANSACTION")
@@ -248,6 +341,9 @@ def open_cases(con, rules: Rules, now: dt.datetime | None = None, author: str = 
             {"now": now, "author": author},
         )
         result.restored = con.execute("SELECT count(*) FROM case_back").fetchone()[0]
+        _run(con, f"DELETE FROM {PENDING}")
+        _run(con, f"DELETE FROM {SYNC}")
+        _run(con, f"INSERT INTO {SYNC} VALUES (?, ?, ?)", [fingerprint, watch_month, watch_as_of])
         _run(con, "COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

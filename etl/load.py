@@ -84,9 +84,13 @@ def load_paths(
     today: dt.date | None = None,
     on_result=None,
     notify=None,
+    now: dt.datetime | None = None,
 ) -> list[FileResult]:
-    """Load files in the kind order of spec 2.7; files whose name tells no kind are read first."""
-    today = today or dt.date.today()
+    """Load files in the kind order of spec 2.7; files whose name tells no kind are read first.
+    now: the load's one clock (the cases it opens are opened then, their deadlines counted from it;
+    today defaults to its day)."""
+    now = now or dt.datetime.now()
+    today = today or now.date()
     limits = Limits.from_rules(rules)
     pending: list[tuple[int, int, Path, RawFile | None, FileResult | None]] = []
     for position, path in enumerate(paths):
@@ -109,7 +113,7 @@ def load_paths(
         if on_result:
             on_result(result)
     if any(result.status == "loaded" for result in results):
-        cases.open_after_load(database, rules, notify)  # issue 16: every new event opens its case
+        cases.open_after_load(database, rules, notify, now)  # issue 16: every new event opens its case
     return results
 
 
@@ -401,7 +405,7 @@ def _stage_and_apply(
         _apply_repairs(con, load_id)
     else:
         _upsert(con, kind, load_id)
-    marts.after_apply(con, kind, load_id)
+    marts.after_apply(con, kind, load_id, then=cases.note_refreshed)  # issue 16: the cases' next pass
     con.execute("DROP TABLE staged")
     con.execute("DROP TABLE staged_rejects")
     return result

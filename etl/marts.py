@@ -132,8 +132,10 @@ def before_apply(con, kind: Kind, staged_filter: str = "len(problems) = 0") -> N
     con.execute(f"CREATE OR REPLACE TEMP TABLE {TOUCHED} AS {replaced}")
 
 
-def after_apply(con, kind: Kind, load_id: int) -> int:
-    """Add the rows the load brought, find the dealer-months reached, refresh them. Returns how many."""
+def after_apply(con, kind: Kind, load_id: int, then=None) -> int:
+    """Add the rows the load brought, find the dealer-months reached, refresh them. Returns how many.
+    then(con, kind): run after the refresh while mart_touched and mart_affected are still there (the
+    loader keeps them for the cases, etl.cases.note_refreshed)."""
     con.execute(
         f"INSERT INTO {TOUCHED} SELECT {REACH_COLUMNS[kind.name]} FROM {kind.table} WHERE load_id = ?", [load_id]
     )
@@ -146,6 +148,8 @@ def after_apply(con, kind: Kind, load_id: int) -> int:
         "WHERE dealer_id IS NOT NULL AND month IS NOT NULL"
     )
     count = refresh(con)
+    if then is not None:
+        then(con, kind)
     con.execute(f"DROP TABLE {TOUCHED}")
     con.execute(f"DROP TABLE {AFFECTED}")
     return count
