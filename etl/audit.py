@@ -35,6 +35,7 @@ EVENTS = (
     "user_removed",
     "user_changed",
     "password_changed",
+    "case_edit",
 )
 COLUMNS = ["id", "at", "user_name", "event", "detail"]
 
@@ -161,3 +162,9 @@ def session_ended(path: Path, session: str) -> bool:
             (session,),
         ).fetchone()
     return row is not None
+
+
+def case_edit(path: Path, user_name: str, case_id: int, action: str, changes: dict, at: dt.datetime | None = None):
+    """An edit of a case (issue 16): its id, the action (assign, status, edit) and each changed field's
+    [old, new] value."""
+    record(path, user_name, "case_edit", at, case_id=case_id, action=action, changes=changes)

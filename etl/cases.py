@@ -423,10 +423,11 @@ def edit_on(
     changes: dict,
     scope: Scope | None = None,
     now: dt.datetime | None = None,
+    saved: list | None = None,
 ) -> int:
     """Save `changes` to case `case_id` made from `version`, on the writer `con`, in one transaction; the
     new version. CaseError when the case moved on since (stale), is out of `scope` or the change is not
-    allowed; nothing is saved then."""
+    allowed; nothing is saved then. saved: gets (case_id, action, {field: [old, new]}) once committed."""
     now = (now or dt.datetime.now()).replace(microsecond=0)
     con.execute("BEGIN TRANSACTION")
     try:
@@ -469,11 +470,33 @@ def edit_on(
         if _BEFORE_COMMIT:
             _BEFORE_COMMIT()
         con.execute("COMMIT")
+        if saved is not None:
+            fields = [name for name in changed if name in EDITABLE]
+            saved.append(
+                (case_id, _action(fields), {name: [_text(case.get(name)), _text(new.get(name))] for name in fields})
+            )
         return new_version
     except BaseException:
         with contextlib.suppress(duckdb.Error):  # no transaction left to undo
             con.execute("ROLLBACK")
         raise
+
+
+def _action(fields: list[str]) -> str:
+    """What an edit did, for the audit trail: status (a status change, with whatever came with it: a
+    root cause, an action, a re-check), assign (the owner alone), or edit (texts, a root cause)."""
+    if "status" in fields:
+        return "status"
+    return "assign" if fields == ["owner"] else "edit"
+
+
+def _audited(database: Path, author: str, saved: list) -> None:
+    """Each saved edit in the audit trail (etl/audit.py, beside the warehouse), after its commit."""
+    from etl import audit, config
+
+    trail = config.audit_path(database)
+    for case_id, action, changes in saved:
+        audit.case_edit(trail, author, case_id, action, changes)
 
 
 def _text(value) -> str | None:
@@ -496,9 +519,13 @@ def edit(
     notify=None,
 ) -> int:
     """edit_on with its own writer, waiting at most [cases] edit_wait_seconds for a load or another edit
-    (etl.db.DatabaseBusy after that)."""
-    with writer(database, rules, wait_seconds=float(rules["cases.edit_wait_seconds"]), notify=notify) as con:
-        return edit_on(con, rules, case_id, version, author, changes, scope, now)
+    (etl.db.DatabaseBusy after that); the saved edit goes to the audit trail with its author."""
+    saved: list = []
+    try:
+        with writer(database, rules, wait_seconds=float(rules["cases.edit_wait_seconds"]), notify=notify) as con:
+            return edit_on(con, rules, case_id, version, author, changes, scope, now, saved)
+    finally:
+        _audited(database, author, saved)
 
 
 def assign(
@@ -514,12 +541,16 @@ def assign(
     """Give every case of `versions` (case_id -> the version shown) to `owner`, each in its own
     transaction on one writer; the cases that could not be assigned, with why."""
     refused: dict[int, CaseError] = {}
-    with writer(database, rules, wait_seconds=float(rules["cases.edit_wait_seconds"]), notify=notify) as con:
-        for case_id, version in versions.items():
-            try:
-                edit_on(con, rules, case_id, version, author, {"owner": owner}, scope, now)
-            except CaseError as exc:
-                refused[case_id] = exc
+    saved: list = []
+    try:
+        with writer(database, rules, wait_seconds=float(rules["cases.edit_wait_seconds"]), notify=notify) as con:
+            for case_id, version in versions.items():
+                try:
+                    edit_on(con, rules, case_id, version, author, {"owner": owner}, scope, now, saved)
+                except CaseError as exc:
+                    refused[case_id] = exc
+    finally:
+        _audited(database, author, saved)
     return refused
 
 
