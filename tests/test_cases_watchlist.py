@@ -96,3 +96,29 @@ def test_a_late_report_opens_one_watchlist_case_and_loading_again_none(tmp_path,
     assert load("repairs_2025-04_JX2_v2.csv", again, CLOCK + dt.timedelta(days=1))[0].rows_loaded == 2
     assert _watchlist_cases(database, rules) == (first, 1)
     assert cases.due_at(rules, "watchlist", CLOCK) == dt.datetime(2026, 12, 7, 10, 0)
+
+
+def test_a_case_opens_at_the_load_and_is_due_from_then(tmp_path, empty_warehouse_file):
+    """Issue 16 point 4, the decision: a case opens when the load that brought its event runs (HQ could not
+    act on it before; data arrives monthly, so a deadline from the event itself would be past on arrival),
+    by the load's one clock (load_paths' now). Hotline ticket T3 complains about R2 on 15 March 2025; it is
+    loaded on Friday 27 November 2026 at 16:00: due three working days later, Wednesday 2 December 16:00,
+    over the weekend. A later load leaves both times as they are."""
+    from test_marts import _write as write_marts_file
+
+    rules = load_rules()
+    assert rules["cases.due_days_complaint"] == 3
+    database = tmp_path / "w.duckdb"
+    shutil.copyfile(empty_warehouse_file, database)
+    friday = dt.datetime(2026, 11, 27, 16, 0)
+    for name, now in [
+        ("dealers_a.csv", friday),
+        ("hotline_2025-03.csv", friday),
+        ("repairs_2025-03_JX1.csv", friday + dt.timedelta(days=3)),
+    ]:
+        load_paths([write_marts_file(tmp_path, name)], database, rules, today=TODAY, now=now)
+    with writer(database, rules) as con:
+        found = con.execute(
+            "SELECT event_at, opened_at, due_at FROM cases WHERE event_key = 'complaint|JX1|record R2'"
+        ).fetchall()
+    assert found == [(dt.datetime(2025, 3, 15, 10, 0), friday, dt.datetime(2026, 12, 2, 16, 0))]
