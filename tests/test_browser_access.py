@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 from pathlib import Path
 
 import openpyxl
@@ -47,6 +48,9 @@ def served(tmp_path_factory, warehouse_templates):
             "east": User("east", "regional", regions=("华东",), password=hashed),
             "south": User("south", "regional", regions=("华南",), password=hashed),
             "ana": User("ana", "analyst", password=hashed),
+            "boss": User("boss", "admin", password=hashed),  # never signs in: a forged token names it
+            "d1": User("d1", "dealer", dealer_ids=("D1",), password=hashed),
+            "calls": User("calls", "callcenter", regions=("华东",), password=hashed),
         },
     )
     env = {"SERVICE_QC_USERS": str(users), "SERVICE_QC_AUDIT": str(folder / "audit.sqlite")}
@@ -67,9 +71,10 @@ def _open(page, url: str, title: str) -> None:
     _wait_until_idle(page)
 
 
-def _download(page, button_name: str) -> tuple[str, bytes]:
+def _download(page, button_name: str, last: bool = False) -> tuple[str, bytes]:
     with page.expect_download(timeout=60_000) as info:
-        page.get_by_role("button", name=button_name).first.click()
+        buttons = page.get_by_role("button", name=button_name)
+        (buttons.last if last else buttons.first).click()
     download = info.value
     return download.suggested_filename, Path(download.path()).read_bytes()
 
@@ -176,10 +181,10 @@ def test_a_sign_in_survives_a_reload_and_a_new_tab_until_sign_out(served, browse
         south_signed_in(second)
         page.screenshot(path=str(SCREENSHOTS / "access_reload_signed_in_en.png"))
 
-        # a token changed to name another user (the analyst, who sees every region) is refused
+        # a token changed to name another user (an admin, who sees every region) is refused
         body, _, signature = token.partition(".")
         payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-        forged = base64.urlsafe_b64encode(json.dumps({**payload, "u": "ana"}).encode()).decode().rstrip("=")
+        forged = base64.urlsafe_b64encode(json.dumps({**payload, "u": "boss"}).encode()).decode().rstrip("=")
         stranger = browser.new_context(locale="en-US")
         try:
             stranger.add_cookies([{"name": signin.COOKIE, "value": f"{forged}.{signature}", "url": url}])
@@ -209,4 +214,134 @@ def test_a_sign_in_survives_a_reload_and_a_new_tab_until_sign_out(served, browse
     assert details[0]["reason"] == "signed_out"
     refused = audit.events(folder / "audit.sqlite", user_name="(token)")
     assert [json.loads(detail)["reason"] for detail in refused["detail"]] == ["signature"]
-    assert audit.events(folder / "audit.sqlite", user_name="ana").empty  # the forged name never signed in
+    assert audit.events(folder / "audit.sqlite", user_name="boss").empty  # the forged name never signed in
+
+
+# --- the other roles, attacked as the regional manager is above (point 6 of the issue) ------------------------------
+
+D2_TRACES = ("D2", "二号服务部", "S1", "孙八", "13500004444")  # D2 (华南), its one repair and that customer
+
+
+def _traces_of_d2(text: str) -> list[str]:
+    """D2's id, name, repair or customer as whole words in the text (a page's visible text, a file's cells)."""
+    return [trace for trace in D2_TRACES if re.search(rf"(?<![0-9A-Za-z]){re.escape(trace)}(?![0-9A-Za-z])", text)]
+
+
+def _refused_here(page, url: str, lang: str) -> None:
+    """A page the role may not see, opened by its URL: the refusal in the page's language, nothing of the page."""
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector(f'[data-testid="stAlert"]:has-text("{t("access.refused", lang)}")', timeout=60_000)
+    _wait_until_idle(page)
+    assert page.get_by_text("Page not found").count() == 0  # not Streamlit's dialog over the role's first page
+    assert page.locator('[data-testid="stMetric"], [data-testid="stDataFrame"], h1').count() == 0
+    assert not _traces_of_d2(page.inner_text("body")) and "一号服务部" not in page.inner_text("body")
+
+
+def test_a_dealer_sees_only_itself_and_a_forbidden_page_says_so(served, browser):
+    """A dealer's user (D1) follows a drill-down link to D2, downloads its ranking and opens the Overview and
+    Explore by their URLs, in Chinese: only D1's rows, and "您无权访问此页面" on the pages it may not see."""
+    url, folder = served
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{url}/dealers?lang=zh&dealer=D2&region=华南", wait_until="domcontentloaded")
+        _sign_in(page, "d1", "zh")
+        page.wait_for_selector(f"h1:has-text('{t('dealers.title', 'zh')}')", timeout=60_000)
+        _wait_until_idle(page)
+        _assert_no_error(page)
+        assert page.get_by_text("D1 · ").count() >= 1  # the drill-down shows D1, not the D2 of the link
+        assert not _traces_of_d2(page.inner_text("body"))
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        assert nav.get_by_text(t("overview.title", "zh")).count() == 0
+        _, data = _download(page, t("download", "zh"))
+        cells = _cells(data)
+        assert "D1" in cells and "一号服务部" in cells and not _traces_of_d2("\n".join(cells))
+
+        _refused_here(page, f"{url}/overview?lang=zh&region=华南", "zh")
+        page.screenshot(path=str(SCREENSHOTS / "access_dealer_refused_zh.png"))
+        _refused_here(page, f"{url}/explore?lang=zh", "zh")
+    finally:
+        context.close()
+    events = audit.events(folder / "audit.sqlite", user_name="d1")
+    # each goto loads the page anew: a new session, resumed from the sign-in cookie
+    refused = ["page_refused", "session_resumed"]
+    assert events["event"].tolist() == refused + refused + ["export", "signin_ok"]
+    pages = [
+        json.loads(detail).get("page")
+        for detail, event in zip(events["detail"], events["event"])
+        if event == "page_refused"
+    ]
+    assert pages == ["explore", "overview"]
+
+
+def test_the_call_center_downloads_only_its_regions_call_list(served, browser):
+    """The call center of 华东 opens a link to the callbacks of 华南 with March's whole list drawn: the list and its
+    unmasked download hold D1's March repairs (R1-R4; R5 is April's), nothing of D2."""
+    url, folder = served
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en-US", accept_downloads=True)
+    page = context.new_page()
+    try:
+        page.goto(
+            f"{url}/callbacks?lang=en&region=华南&dealer=D2&cb_month=2025-03&cb_share=100",
+            wait_until="domcontentloaded",
+        )
+        _sign_in(page, "calls")
+        page.wait_for_selector(f"h1:has-text('{t('callbacks.title', 'en')}')", timeout=60_000)
+        _wait_until_idle(page)
+        _assert_no_error(page)
+        assert not _traces_of_d2(page.inner_text("body"))
+        _, data = _download(page, t("callbacks.download", "en"))
+        book = openpyxl.load_workbook(io.BytesIO(data))
+        sheet = book.worksheets[0]
+        rows = [[str(cell) if cell is not None else "" for cell in row] for row in sheet.iter_rows(values_only=True)]
+        cells = {cell for row in rows for cell in row}
+        assert {"R1", "R2", "R3", "R4"} <= cells and "R5" not in cells  # D1's March repairs (R5 is April's)
+        assert "13812345678" in cells and "张三丰" in cells  # unmasked: the call center's one export
+        assert not _traces_of_d2("\n".join(cells))
+        _refused_here(page, f"{url}/explore?lang=en", "en")
+    finally:
+        context.close()
+    events = audit.events(folder / "audit.sqlite", user_name="calls")
+    assert events["event"].tolist() == ["page_refused", "session_resumed", "export", "signin_ok"]
+    export = json.loads(events["detail"][2])
+    assert (export["what"], export["masked"], export["dealers"]) == ("call_list", False, 1)
+
+
+def test_an_analyst_gets_masked_downloads_and_no_files_through_explore(served, browser):
+    """An analyst sees every region but never a whole name or phone in a download, nor a file through Explore."""
+    url, folder = served
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en-US", accept_downloads=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{url}/callbacks?lang=en&cb_month=2025-03&cb_share=100", wait_until="domcontentloaded")
+        _sign_in(page, "ana")
+        page.wait_for_selector(f"h1:has-text('{t('callbacks.title', 'en')}')", timeout=60_000)
+        _wait_until_idle(page)
+        _assert_no_error(page)
+        assert page.get_by_role("button", name=t("callbacks.download", "en")).count() == 0
+        _, data = _download(page, t("download", "en"), last=True)  # the masked call list
+        cells = _cells(data)
+        assert {"R1", "S1"} <= set(cells)  # every region's rows ...
+        assert not any(secret in cell for cell in cells for secret in ("张三丰", "13812345678", "孙八", "13500004444"))
+
+        page.locator('[data-testid="stSidebarNav"]').get_by_text(t("explore.title", "en")).click()
+        page.wait_for_selector(f"h1:has-text('{t('explore.title', 'en')}')", timeout=60_000)
+        _wait_until_idle(page)
+        editor = page.get_by_label(t("explore.sql", "en"))
+        refused = t("explore.refused.forbidden", "en", detail="").rstrip(": ")
+        for sql in (
+            f"SELECT * FROM read_text('{folder / 'users.toml'}')",
+            f"SELECT * FROM read_blob('{folder / 'audit.sqlite'}')",
+        ):
+            editor.fill(sql)
+            editor.blur()
+            page.get_by_role("button", name=t("explore.run", "en")).click()
+            page.wait_for_selector(f'[data-testid="stAlert"]:has-text("{refused}")', timeout=60_000)
+            _wait_until_idle(page)
+            assert "argon2" not in page.content() and "SQLite format" not in page.content()
+    finally:
+        context.close()
+    events = audit.events(folder / "audit.sqlite", user_name="ana")
+    assert events["event"].tolist() == ["export", "signin_ok"]
+    export = json.loads(events["detail"][0])
+    assert (export["what"], export["masked"], export["dealers"]) == ("call_list_masked", True, "all")
