@@ -28,11 +28,13 @@ from etl.schema import CALLBACKS, DEALERS, HOTLINE, NOTICES, REPAIRS, SALES, Kin
 STORED = "dealer_month_counts"
 DEFINITION = "dealer_month_counts_view"
 MACRO = "dealer_month_counts_from"  # the definition for a run of months: what a load refreshes through
-RUN_FLAGS = "mart_run_flags"  # temp: the flags of the dealer-months being refreshed, computed once
+FACTS_MACRO = "repair_facts_from"  # each record with its flags, the searched ones read from a named relation
+RUN_FLAGS = "mart_run_flags"  # temp: the searched flags of the dealer-months being refreshed, computed once
 RUN_FACTS = "mart_run_facts"  # temp view: those records with their flags, what MACRO counts
 KEY = ("dealer_id", "month")
-# Each repair record's flags (repeat, found unresolved, on time ...), stored beside the counts and
-# refreshed for the same dealer-months: record lists read them through the view repair_records.
+# The repair records' searched flags (repeat, found unresolved; a row only where one is true), stored
+# beside the counts and refreshed for the same dealer-months: record lists read them through the view
+# repair_records, which adds the cheap flags (on time, open ...) from each record's own columns.
 FLAGS = "repair_flags"
 FLAGS_DEFINITION = "repair_flags_view"
 FLAGS_MACRO = "repair_flags_between"
@@ -86,8 +88,9 @@ def rebuild(con) -> int:
         "ORDER BY report_month, dealer_id, record_no"
     )
     con.execute(
-        f"COMMENT ON TABLE {FLAGS} IS 'Stored rows of {FLAGS_DEFINITION} (each repair record''s flags), "
-        "refreshed with dealer_month_counts; the view repair_records joins them to the records.'"
+        f"COMMENT ON TABLE {FLAGS} IS 'Stored rows of {FLAGS_DEFINITION} (the repair records with a repeat or "
+        "found-unresolved flag), refreshed with dealer_month_counts; the view repair_records joins them to the "
+        "records.'"
     )
     con.execute(
         f"COMMENT ON TABLE {STORED} IS 'Stored rows of {DEFINITION} (the definition), refreshed by every "
@@ -168,8 +171,8 @@ def refresh(con) -> int:
         ).fetchall()[0][0]
         # No repair before this can make one of these months' repairs a repeat.
         prior_from = (earliest or dt.datetime.combine(first, dt.time())) - dt.timedelta(days=math.ceil(days) + 1)
-        # Each record's flags once (the costly part: repeats searched by serial, callbacks that found
-        # it unresolved), stored, then counted with everything else of these months.
+        # The searched flags once (the costly part: repeats searched by serial, callbacks that found a
+        # record unresolved; a row only where one is true), stored, then counted with everything else.
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE {RUN_FLAGS} AS
             SELECT f.* FROM {FLAGS_MACRO}(DATE '{first}', DATE '{last}', TIMESTAMP '{prior_from:%Y-%m-%d %H:%M:%S}') f
@@ -177,9 +180,8 @@ def refresh(con) -> int:
         con.execute(f"INSERT INTO {FLAGS} SELECT * FROM {RUN_FLAGS}")
         con.execute(f"""
             CREATE OR REPLACE TEMP VIEW {RUN_FACTS} AS
-            SELECT r.*, f.* EXCLUDE (dealer_id, report_month, record_no)
-            FROM repairs r JOIN {RUN_FLAGS} f USING (dealer_id, report_month, record_no)
-            WHERE r.report_month BETWEEN DATE '{first}' AND DATE '{last}'""")
+            SELECT f.* FROM {FACTS_MACRO}('{RUN_FLAGS}', DATE '{first}', DATE '{last}') f
+            SEMI JOIN {AFFECTED} a ON f.dealer_id = a.dealer_id AND f.report_month = a.month""")
         con.execute(f"""
             INSERT INTO {STORED}
             SELECT v.* FROM {MACRO}('{RUN_FACTS}', DATE '{first}', DATE '{last}') v

@@ -17,8 +17,9 @@ GENERATED = {"definitions.macros": definitions.macros, "privacy.macros": privacy
 VIEW_COMMENTS = {
     "latest_repairs": "One row per (dealer_id, record_no): the latest loaded version of each record.",
     "repair_facts": "Each repair record with its SLA, on-time, repeat-repair and miss flags.",
-    "repair_flags_view": "Each repair record's flags (SLA, on time, repeat, miss), keyed by dealer, month and "
-    "record (the definition; loads store its rows in the table repair_flags).",
+    "repair_flags_view": "The repair records with a repeat-repair or found-unresolved flag (the flags that search "
+    "other records), keyed by dealer, month and record (the definition; loads store its rows in the table "
+    "repair_flags).",
     "repair_records": "repair_facts served from the stored flags (repair_flags): what the record lists read.",
     "request_records": "requests served from the stored flags (repair_flags): what the missed-requests list and "
     "the cases read.",

@@ -50,48 +50,68 @@ CREATE OR REPLACE MACRO sla_hours(area_type) AS
     CASE WHEN area_type = 'county' THEN rule('rule_service_sla_hours_county')
          ELSE rule('rule_service_sla_hours_urban') END;
 
--- name: repair_facts_between
--- Each repair record of the report months first_month..last_month with its SLA, on-time, repeat and
--- miss flags. prior_from bounds the earlier repairs searched for a repeat (none before it can be
--- one: the caller passes the earliest request of those months less the repeat window); the view
--- repair_facts below is every month. Stored counts refresh a few months through this macro.
-CREATE OR REPLACE MACRO repair_facts_between(first_month, last_month, prior_from) AS TABLE
-SELECT r.*,
-       (r.arrived_at IS NOT NULL OR r.status = 'open') AS in_on_time_base,
-       (r.arrived_at IS NOT NULL
-        AND epoch_us(r.arrived_at) - epoch_us(r.requested_at) <= r.sla_hours * 3600000000) AS arrived_on_time,
-       (r.service_type = 'repair' AND r.serial_no IS NOT NULL) AS in_repeat_base,
-       (r.service_type = 'repair' AND r.serial_no IS NOT NULL AND EXISTS (
-            SELECT 1 FROM repairs p
-            WHERE p.service_type = 'repair' AND p.serial_no = r.serial_no
-              AND p.requested_at >= prior_from AND p.requested_at < r.requested_at
-              AND epoch_us(r.requested_at) - epoch_us(p.requested_at)
-                  <= rule('rule_service_repeat_repair_days') * 86400000000)) AS is_repeat,
-       (r.status = 'open') AS is_open,
-       r.status = 'open' OR r.found_unresolved AS is_missed
-FROM (SELECT r.*, d.area_type, sla_hours(d.area_type) AS sla_hours,
-             EXISTS (SELECT 1 FROM callbacks c
-                     WHERE c.dealer_id = r.dealer_id AND c.record_no = r.record_no AND c.resolved = false)
-                 AS found_unresolved
-      FROM repairs r LEFT JOIN dealers d USING (dealer_id)
-      WHERE r.report_month BETWEEN first_month AND last_month) r;
-
--- name: repair_facts
-CREATE OR REPLACE VIEW repair_facts AS
-SELECT * FROM repair_facts_between(DATE '0001-01-01', DATE '9999-12-01', TIMESTAMP '0001-01-01 00:00:00');
+-- name: repair_flag_macros
+-- Each repair record's cheap flags, from its own columns: one definition for repair_facts (the
+-- definition) and repair_records (served from the stored search flags).
+CREATE OR REPLACE MACRO in_on_time_base(arrived_at, status) AS (arrived_at IS NOT NULL OR status = 'open');
+CREATE OR REPLACE MACRO arrived_on_time(arrived_at, requested_at, sla_hours) AS
+    (arrived_at IS NOT NULL AND epoch_us(arrived_at) - epoch_us(requested_at) <= sla_hours * 3600000000);
+CREATE OR REPLACE MACRO in_repeat_base(service_type, serial_no) AS (service_type = 'repair' AND serial_no IS NOT NULL);
+CREATE OR REPLACE MACRO record_is_open(status) AS (status = 'open');
 
 -- name: repair_flags_between
--- Each repair record's own columns of repair_facts (SLA, on-time, repeat and miss flags), keyed by
--- the record, for the months first_month..last_month: the definition of the stored table
--- repair_flags (etl/marts.py), which a load refreshes with the dealer-month counts.
+-- The two flags that search other records, for the repair records of the report months
+-- first_month..last_month, one row per record that has either (most have neither): is_repeat (a
+-- repair of the same serial, at any dealer, came within repeat_repair_days before it) and
+-- found_unresolved (an HQ callback found it unresolved). prior_from bounds the earlier repairs
+-- searched for a repeat (none before it can be one: the caller passes the earliest request of those
+-- months less the repeat window). The definition of the stored table repair_flags (etl/marts.py),
+-- which a load refreshes with the dealer-month counts.
 CREATE OR REPLACE MACRO repair_flags_between(first_month, last_month, prior_from) AS TABLE
-SELECT dealer_id, report_month, record_no, area_type, sla_hours, in_on_time_base, arrived_on_time,
-       in_repeat_base, is_repeat, is_open, found_unresolved, is_missed
-FROM repair_facts_between(first_month, last_month, prior_from);
+SELECT dealer_id, report_month, record_no, is_repeat, found_unresolved
+FROM (
+    SELECT r.dealer_id, r.report_month, r.record_no,
+           (in_repeat_base(r.service_type, r.serial_no) AND EXISTS (
+                SELECT 1 FROM repairs p
+                WHERE p.service_type = 'repair' AND p.serial_no = r.serial_no
+                  AND p.requested_at >= prior_from AND p.requested_at < r.requested_at
+                  AND epoch_us(r.requested_at) - epoch_us(p.requested_at)
+                      <= rule('rule_service_repeat_repair_days') * 86400000000)) AS is_repeat,
+           EXISTS (SELECT 1 FROM callbacks c
+                   WHERE c.dealer_id = r.dealer_id AND c.record_no = r.record_no AND c.resolved = false)
+               AS found_unresolved
+    FROM repairs r
+    WHERE r.report_month BETWEEN first_month AND last_month)
+WHERE is_repeat OR found_unresolved;
 
 -- name: repair_flags_view
 CREATE OR REPLACE VIEW repair_flags_view AS
 SELECT * FROM repair_flags_between(DATE '0001-01-01', DATE '9999-12-01', TIMESTAMP '0001-01-01 00:00:00');
+
+-- name: repair_facts_from
+-- Each repair record of the report months first_month..last_month with its SLA, on-time, repeat and
+-- miss flags; the searched flags (repeat, found unresolved) come from `flags`, the name of a relation
+-- with repair_flags_between's columns: repair_flags_view for the view repair_facts (the definition),
+-- the stored table repair_flags for the view repair_records (what the record lists read), or a
+-- load's refresh of some dealer-months (etl/marts.py).
+CREATE OR REPLACE MACRO repair_facts_from(flags, first_month, last_month) AS TABLE
+SELECT r.*, d.area_type, sla_hours(d.area_type) AS sla_hours,
+       coalesce(f.found_unresolved, false) AS found_unresolved,
+       in_on_time_base(r.arrived_at, r.status) AS in_on_time_base,
+       arrived_on_time(r.arrived_at, r.requested_at, sla_hours(d.area_type)) AS arrived_on_time,
+       in_repeat_base(r.service_type, r.serial_no) AS in_repeat_base,
+       coalesce(f.is_repeat, false) AS is_repeat,
+       record_is_open(r.status) AS is_open,
+       record_is_open(r.status) OR coalesce(f.found_unresolved, false) AS is_missed
+FROM repairs r
+LEFT JOIN dealers d USING (dealer_id)
+LEFT JOIN (SELECT * FROM query_table(flags) WHERE report_month BETWEEN first_month AND last_month) f
+       USING (dealer_id, report_month, record_no)
+WHERE r.report_month BETWEEN first_month AND last_month;
+
+-- name: repair_facts
+CREATE OR REPLACE VIEW repair_facts AS
+SELECT * FROM repair_facts_from('repair_flags_view', DATE '0001-01-01', DATE '9999-12-01');
 
 -- name: latest_repairs
 -- One row per (dealer_id, record_no): a number reported again in another month's report keeps
@@ -252,9 +272,7 @@ SELECT * FROM dealer_month_counts_from('repair_facts', DATE '0001-01-01', DATE '
 -- repair_facts served from the stored flags: the same rows and columns, read by the record lists
 -- (a dealer's drill-down) without searching every repair for repeats and every callback for misses.
 CREATE OR REPLACE VIEW repair_records AS
-SELECT r.*, f.area_type, f.sla_hours, f.found_unresolved, f.in_on_time_base, f.arrived_on_time, f.in_repeat_base,
-       f.is_repeat, f.is_open, f.is_missed
-FROM repairs r JOIN repair_flags f USING (dealer_id, report_month, record_no);
+SELECT * FROM repair_facts_from('repair_flags', DATE '0001-01-01', DATE '9999-12-01');
 
 -- name: request_records
 -- requests served from the stored flags: the same rows, what the missed-requests list and the cases read.
