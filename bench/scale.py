@@ -9,12 +9,19 @@ loaded on top (refresh of the stored counts included), and the warehouse's size 
 report command runs as a command (seconds and peak memory), and every page's data work runs on a
 cold cache (bench/page_data_times.py). The national scale takes a long time on 2 cores (the
 generation and the raw reads alone are minutes); run it on a quiet machine.
+
+--workdir DIR keeps the data, the warehouse and the load figures in DIR (one folder per scale): a
+second run with the same DIR measures only the reports and the pages on the warehouse already built
+(--load-only builds it and stops), so the long national build and the quick query timings can run at
+different times; the table says when the load figures were measured and how busy the machine was.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import os
 import platform
 import statistics
 import subprocess
@@ -74,8 +81,24 @@ def run_command(arguments: list[str]) -> tuple[float, float]:
     return seconds, peak / 1024
 
 
-def measure(scale: str, folder: Path) -> list[tuple[str, str]]:
+def measure(scale: str, folder: Path, load_only: bool = False) -> list[tuple[str, str]]:
+    database = folder / "warehouse.duckdb"
+    built = folder / "load_figures.json"
+    if built.exists() and database.exists():
+        rows_out = [tuple(row) for row in json.loads(built.read_text(encoding="utf-8"))]
+    else:
+        rows_out = build(scale, folder, database)
+        built.write_text(json.dumps(rows_out, ensure_ascii=False), encoding="utf-8")
+    if load_only:
+        return rows_out
+    return rows_out + query_times(folder, database)
+
+
+def build(scale: str, folder: Path, database: Path) -> list[tuple[str, str]]:
+    """Generate the data set, read it raw, load it (all but the last month, then that month)."""
     rules = load_rules()
+    busy = os.getloadavg()[0]
+    started = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     data = folder / "data"
     shape = SCALES[scale]
     generation = timed(lambda: generate(data) if shape is None else generate(data, dealers=shape[0], months=shape[1]))
@@ -85,12 +108,12 @@ def measure(scale: str, folder: Path) -> list[tuple[str, str]]:
     earlier = [p for p in data.iterdir() if p not in new_month]
     raw_all = raw_read(files, folder) if len(files) == len(list(data.iterdir())) else float("nan")
     raw_month = raw_read(new_month, folder)
-    database = folder / "warehouse.duckdb"
     results: list = []
     first_load = timed(lambda: results.extend(load_paths(sorted(earlier), database, rules)))
     month_load = timed(lambda: results.extend(load_paths(new_month, database, rules)))
     rows = sum(r.rows_loaded for r in results)
     rows_out = [
+        ("load figures measured", f"{started}, load average {busy:.1f} -> {os.getloadavg()[0]:.1f}"),
         ("generate", f"{generation:.1f} s"),
         ("files, rows loaded", f"{len(results)} files, {rows:,} rows"),
         ("load all but the last month", f"{first_load:.1f} s"),
@@ -105,6 +128,20 @@ def measure(scale: str, folder: Path) -> list[tuple[str, str]]:
                 f"{(first_load + month_load) / raw_all:.2f} x ({raw_all:.1f} s raw)",
             )
         )
+    return rows_out
+
+
+def query_times(folder: Path, database: Path) -> list[tuple[str, str]]:
+    """Every report command (seconds, peak memory) and every page's data work, cold, on the warehouse."""
+    rules = load_rules()
+    rows_out = [
+        ("query figures measured", f"{dt.datetime.now():%Y-%m-%d %H:%M}, load average {os.getloadavg()[0]:.1f}")
+    ]
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        last = con.execute("SELECT strftime(max(report_month), '%Y-%m') FROM repairs").fetchall()[0][0]
+    finally:
+        con.close()
     year = str(int(last[:4]) - (1 if last.endswith("-01") else 0))
     for name, extra in (
         ("monthly", []),
@@ -133,14 +170,22 @@ def main() -> int:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--scales", default="demo,10x", help="comma-separated: " + ", ".join(SCALES))
     options.add_argument("--out", type=Path, default=ROOT / "bench" / "scale_results.md")
+    options.add_argument("--workdir", type=Path, help="keep (and reuse) each scale's data and warehouse here")
+    options.add_argument("--load-only", action="store_true", help="build the warehouses (with --workdir) and stop")
     args = options.parse_args()
     scales = args.scales.split(",")
     table: dict[str, dict[str, str]] = {}
     for scale in scales:
-        with tempfile.TemporaryDirectory() as tmp:
-            print(f"measuring {scale} ...", file=sys.stderr, flush=True)
-            for what, figure in measure(scale, Path(tmp)):
-                table.setdefault(what, {})[scale] = figure
+        print(f"measuring {scale} ...", file=sys.stderr, flush=True)
+        if args.workdir:
+            folder = args.workdir / scale
+            folder.mkdir(parents=True, exist_ok=True)
+            figures = measure(scale, folder, args.load_only)
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                figures = measure(scale, Path(tmp))
+        for what, figure in figures:
+            table.setdefault(what, {})[scale] = figure
     lines = [
         f"Measured {dt.date.today()} on {platform.machine()}, {__import__('os').cpu_count()} cores, "
         f"DuckDB {duckdb.__version__}.",
