@@ -5,6 +5,7 @@ A TOML file (config.users_path(): SERVICE_QC_USERS, else data/users.toml, never 
     [users.wang]
     role = "regional"                 # admin | analyst | regional | callcenter | dealer
     regions = ["华东"]                 # regional / callcenter: regions and/or provinces; dealer: dealer_ids
+                                      # (a callcenter without any: the national call center, every region)
     provinces = []
     dealer_ids = []
     email = "wang@example.com"        # optional: the e-mail a single sign-on (st.login) account maps to
@@ -31,6 +32,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 ROLES = ("admin", "analyst", "regional", "callcenter", "dealer")
 # Roles that see only part of the dealers, and the scope fields that may say which.
 SCOPED = {"regional": ("regions", "provinces"), "callcenter": ("regions", "provinces"), "dealer": ("dealer_ids",)}
+# Of those, the roles whose user without any scope sees every region (the lead's decision: a national call center).
+NATIONAL = frozenset({"callcenter"})
 SCOPE_FIELDS = ("regions", "provinces", "dealer_ids")
 NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-@")
 
@@ -56,8 +59,9 @@ class User:
 
     @property
     def scoped(self) -> bool:
-        """True when the user sees only the dealers of their scope."""
-        return self.role in SCOPED
+        """True when the user sees only the dealers of their scope (a national call center: every dealer)."""
+        national = self.role in NATIONAL and not any(getattr(self, name) for name in SCOPE_FIELDS)
+        return self.role in SCOPED and not national
 
     def describe_scope(self) -> str:
         parts = [f"{name}={','.join(getattr(self, name))}" for name in SCOPE_FIELDS if getattr(self, name)]
@@ -72,7 +76,7 @@ def check_user(user: User) -> User:
         raise UsersError(f"user {user.name}: role {user.role!r} is not one of {', '.join(ROLES)}")
     allowed = SCOPED.get(user.role, ())
     given = [name for name in SCOPE_FIELDS if getattr(user, name)]
-    if user.role in SCOPED and not given:
+    if user.role in SCOPED and not given and user.role not in NATIONAL:
         raise UsersError(f"user {user.name}: a {user.role} needs a scope ({' or '.join(allowed)})")
     wrong = [name for name in given if name not in allowed]
     if wrong:

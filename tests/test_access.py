@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from unittest import mock
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -28,7 +29,16 @@ from app.i18n import t
 from app_pages import ENTRY, PAGES, unlinked
 from etl import audit, cli, session_token
 from etl.access import allowed_dealers, may, may_open, scope_for
-from etl.users import User, UsersError, hash_password, load_users, save_users, user_for_email, verify_password
+from etl.users import (
+    User,
+    UsersError,
+    check_user,
+    hash_password,
+    load_users,
+    save_users,
+    user_for_email,
+    verify_password,
+)
 
 small_db = test_pages_apptest.small_db  # its fixture, shared
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +48,7 @@ USERS = {
     "ana": dict(role="analyst"),
     "east": dict(role="regional", regions=("华东",), email="east@hq.example"),
     "south_calls": dict(role="callcenter", provinces=("广东",)),
+    "calls": dict(role="callcenter"),  # no scope: the national call center, every region
     "d2": dict(role="dealer", dealer_ids=("D2",)),
     "west": dict(role="regional", regions=("西北",)),  # a region without dealers (yet)
 }
@@ -158,6 +169,18 @@ def test_roles_pages_and_rights():
     assert may(calls, "unmasked_call_list") and not may(User("a", "analyst"), "unmasked_call_list")
     assert may(User("a", "analyst", uploads=True), "upload") and not may(User("a", "analyst"), "upload")
     assert may(None, "upload") and not may(None, "users")  # open access: everything but managing users
+    # the lead's decisions: correction sheets are the admin's, the analyst's and a dealer's (its own rows) ...
+    everyone = [User("b", "admin"), User("a", "analyst"), east, calls, dealer]
+    assert [u.role for u in everyone if may(u, "correction_sheets")] == ["admin", "analyst", "dealer"]
+    # ... and a call center user without regions or provinces is the national one: every dealer, still only Callbacks
+    national = check_user(User("n", "callcenter"))
+    assert not national.scoped and national.describe_scope() == "all dealers" and calls.scoped
+    roster = pd.DataFrame({"dealer_id": ["D1", "D2"], "region": ["华东", "华南"], "province": ["浙江", "广东"]})
+    assert allowed_dealers(national, roster) is None and allowed_dealers(calls, roster) == ("D2",)
+    assert [p for p in PAGES if may_open(national, p)] == ["callbacks"] and may(national, "unmasked_call_list")
+    for role in ("regional", "dealer"):  # these still need a scope: none given is refused, not "every dealer"
+        with pytest.raises(UsersError, match=f"a {role} needs a scope"):
+            check_user(User("x", role))
 
 
 def test_a_users_scope_is_anded_into_the_filters(small_db):
@@ -420,6 +443,15 @@ def test_the_call_center_gets_its_provinces_call_list_unmasked_and_nothing_else(
     assert _refused(at, "overview") and _refused(at, "explore")
 
 
+def test_the_national_call_center_lists_every_region_unmasked(small_db, users_file):
+    at = _as("calls", "callbacks", **{"cb_month": "2025-03", "cb_share": "100"})
+    assert unlinked(at.dataframe[0].value)["Dealer id"].tolist() == ["D1", "D2"]  # callbacks by dealer: C1-C2, C3
+    listed = unlinked(at.dataframe[-1].value)
+    assert sorted(listed["Record no."]) == ["R1", "R2", "R3", "R4", "S1"]  # every March repair (R5 is April's)
+    assert [b.proto.label for b in at.get("download_button")][-1] == t("callbacks.download", "en")
+    assert _refused(at, "overview") and _refused(at, "data")
+
+
 def test_an_analyst_gets_the_masked_call_list_only_and_no_upload(small_db, users_file):
     at = _as("ana", "callbacks", **{"cb_month": "2025-03", "cb_share": "100"})
     assert set(unlinked(at.dataframe[-1].value)["Dealer id"]) == {"D1", "D2"}
@@ -524,6 +556,10 @@ def test_a_dealer_gets_the_correction_sheets_of_its_own_rows_only(small_db, user
 
     with pytest.raises(NoRejects):
         data.load_correction_sheet(source, "d1_only.csv", "en", ("D2",))
+    for name in ("boss", "ana"):  # HQ's roles: a file's correction sheet, every row, beside its rejects
+        hq = _as(name, "data")
+        hq.selectbox(key="_data_reject_file").select("mixed.csv").run()
+        assert t("data.correction", "en") in [b.proto.label for b in hq.get("download_button")], name
     at = _as("d2", "data")
     assert [e.label for e in at.expander] == [t("data.rejected_rows_of", "en", file="mixed.csv")]
     assert not at.get("file_uploader") and t("data.history", "en") not in [h.value for h in at.subheader]
