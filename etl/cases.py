@@ -159,6 +159,7 @@ def _latest_month(con) -> dt.date | None:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
+EVERY_MONTH = (dt.date(1, 1, 1), dt.date(9999, 12, 1))  # case_events.sql's $first and $last for every month
 PENDING = "case_pending"  # the dealer-months loads refreshed since the last pass (month NULL: a roster line)
 SYNC = "case_sync"  # what the last pass saw: its fingerprint, the watchlist's month and day
 # The events and cases a pass looks at: of the pending dealer-months; complaints of the pending dealers.
@@ -239,10 +240,12 @@ def open_cases(
     found = con.execute(f"SELECT fingerprint, watch_month, watch_as_of FROM {SYNC}").fetchall()
     before = tuple(found[0]) if found and found[0][0] == fingerprint else None
     full = full or before is None
-    events = named.sql("case_events")
+    events, span = named.sql("case_events"), {"first": EVERY_MONTH[0], "last": EVERY_MONTH[1]}
     if not full:
         events = f"SELECT * FROM ({events}) e WHERE {IN_PENDING.format(t='e')}"
-    _run(con, "CREATE OR REPLACE TEMP TABLE case_events_now AS " + events, {"kinds": kinds})
+        first, last = con.execute(f"SELECT min(month), max(month) FROM {PENDING}").fetchall()[0]
+        span = {"first": first or EVERY_MONTH[1], "last": last or EVERY_MONTH[0]}  # no month: none
+    _run(con, "CREATE OR REPLACE TEMP TABLE case_events_now AS " + events, {"kinds": kinds, **span})
     months: list[dt.date] = []
     watch_month, watch_as_of = (before[1], before[2]) if before else (None, None)
     if "watchlist" in kinds:
