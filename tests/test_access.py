@@ -690,3 +690,26 @@ def test_a_signed_out_session_is_ended_in_the_trail(tmp_path):
     assert not audit.session_ended(path, "abc")
     audit.record(path, "wang", "session_expired", sid="abc")
     assert audit.session_ended(path, "abc") and audit.session_ended(path, "other")
+
+
+def test_a_token_session_ends_after_its_hours_or_an_idle_reload(small_db, users_file, monkeypatch, password_hash):
+    """The reload token's limits in the gate (the browser test covers the cookie itself): a session past
+    [access] session_hours signs out with a note; a reload after idle_minutes without a page run is not resumed."""
+    secret = session_token.load_secret(session_token.secret_path(users_file))
+    token, claims = session_token.issue(secret, "ana", password_hash, int(time.time()) + 3600)
+    monkeypatch.setattr(signin, "_cookie", lambda: token)  # as st.context.cookies would say after a reload
+    at = _fresh()
+    at.run()
+    assert _tiles(at)["Complaint rate per service"] == "16.7 %"  # ana, every dealer, without the form
+    at.session_state[signin.SESSION_KEY]["expires"] = int(time.time()) - 1  # its 8 hours are over
+    at.run()
+    assert at.title[0].value == t("access.title", "en") and not at.metric
+    assert at.info[0].value == t("access.session_over", "en", hours="8")
+    token, claims = session_token.issue(secret, "ana", password_hash, int(time.time()) + 3600)
+    signin._last_seen()[claims.session] = time.time() - 31 * 60  # idle_minutes 30: this reload is too late
+    late = _fresh()
+    late.run()
+    assert late.title[0].value == t("access.title", "en") and not late.metric
+    events = audit.events(trail(users_file))
+    assert events["event"].tolist() == ["session_expired", "session_expired", "session_resumed"]
+    assert events["detail"].map(lambda d: json.loads(d)["sid"]).tolist()[0] == claims.session
