@@ -197,8 +197,8 @@ def demo_warehouse(request, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def dashboard(demo_warehouse, tmp_path_factory) -> Dashboard:
-    """The dashboard served on a private copy of the demo database, shared by every browser module
-    (tests/served_app.py); a test may load files into it."""
+    """The dashboard served on a private copy of the demo database, shared by every browser module that this
+    process (xdist worker) runs (tests/served_app.py); a test may load files into it."""
     return SHARED.dashboard(
         lambda: copy_database(demo_warehouse, tmp_path_factory.mktemp("dashboard") / "warehouse.duckdb")
     )
@@ -206,56 +206,107 @@ def dashboard(demo_warehouse, tmp_path_factory) -> Dashboard:
 
 @pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium driven by Playwright, shared by every browser module."""
+    """Debian's Chromium driven by Playwright, shared by every browser module of this process."""
     return SHARED.chromium()
-
-
-def _uses_shared(item) -> bool:
-    return bool({"dashboard", "browser"} & set(getattr(item, "fixturenames", ())))
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_runtest_teardown(item, nextitem):
-    """Stop the shared server and Chromium once the next test (of another module) needs neither."""
-    if not SHARED.running:
-        return
-    if nextitem is None or (nextitem.path != item.path and not _uses_shared(nextitem)):
-        SHARED.stop()
+    """Stop Chromium (and Playwright's event loop) once the next test does not use it; the server runs on."""
+    if SHARED.chromium_running and (nextitem is None or "browser" not in getattr(nextitem, "fixturenames", ())):
+        SHARED.stop_chromium()
+
+
+# --- the order of the work: xdist's `--dist loadfile`, longest module first ------------------------------------
+
+
+def is_browser_module(path: str) -> bool:
+    """A module driving Chromium (tests/test_browser*.py): found by its name, so a new one needs no list."""
+    return Path(path.split("::")[0]).name.startswith("test_browser")
+
+
+# Without durations of an earlier run (pytest's cache, as in CI's fresh checkout): a browser test's guess, any
+# other test's, and the modules whose few tests take long, in seconds on a quiet 2-core machine.
+GUESS_BROWSER_TEST = 12.0
+GUESS_TEST = 0.4
+SLOW_MODULES = {
+    "test_damaged_files.py": 100.0,
+    "test_marts.py": 80.0,
+    "test_dates_properties.py": 40.0,
+    "test_sample_national.py": 40.0,
+}
+DURATIONS_KEY = "service_qc/durations"
+# The demo database takes this long to build when no earlier run left it in the cache (tests/demo_data.py):
+# meanwhile a second worker runs a long module of another kind rather than wait for it.
+DEMO_BUILD_SECONDS = 60.0
+
+
+_DURATIONS: dict[str, float] = {}  # nodeid -> seconds of setup, call and teardown, gathered by the controller
+
+
+def pytest_runtest_logreport(report):
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        _DURATIONS[report.nodeid] = _DURATIONS.get(report.nodeid, 0.0) + report.duration
 
 
 def pytest_sessionfinish(session):
     SHARED.stop()
-
-
-# The units of work that take longest (a few minutes each on 2 cores), longest first: started first, so
-# that no worker is left running one of them alone at the end. xdist would otherwise start the units
-# with the most tests first, and these have few. A new slow module belongs here.
-LONGEST_FIRST = (
-    "browser modules",
-    "test_dates_properties.py",
-    "test_marts.py",
-    "test_damaged_files.py",
-    "test_sample_national.py",
-)
+    cache = getattr(session.config, "cache", None)
+    if cache is not None and _DURATIONS and not os.environ.get("PYTEST_XDIST_WORKER"):
+        known = cache.get(DURATIONS_KEY, {})
+        cache.set(DURATIONS_KEY, {**known, **{k: round(v, 3) for k, v in _DURATIONS.items()}})
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """`--dist loadfile`, except that the browser modules (tests/test_browser*.py) are one unit of work,
-    run by one worker, so that they share one server and one Chromium; and LONGEST_FIRST go first."""
+    """`--dist loadfile` (a module's tests on one worker, so that its module fixtures are made once), with the
+    modules handed out longest first to whichever worker is free (longest processing time first), the length
+    taken from the durations of the last run (pytest's cache) or else guessed (GUESS_*, SLOW_MODULES). Each
+    worker that runs a browser module serves the dashboard and runs Chromium itself (tests/served_app.py)."""
     if config.getoption("dist", None) != "loadfile":
         return None
+    import time
+
     from xdist.scheduler import LoadFileScheduling
 
-    class BrowserModulesTogetherLongestFirst(LoadFileScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            scope = super()._split_scope(nodeid)
-            return "browser modules" if Path(scope).name.startswith("test_browser") else scope
+    cache = getattr(config, "cache", None)
+    known: dict[str, float] = cache.get(DURATIONS_KEY, {}) if cache is not None else {}
+
+    class LongestFirst(LoadFileScheduling):
+        def __init__(self, config, log=None) -> None:
+            super().__init__(config, log)
+            self.browser_since: float | None = None  # when the first browser module was handed out
+            self.served: set = set()  # the workers that ran a browser module
+
+        def _cost(self, scope: str) -> float:
+            tests = self.workqueue[scope]
+            guess = GUESS_BROWSER_TEST if is_browser_module(scope) else GUESS_TEST
+            cost = sum(known.get(nodeid, guess) for nodeid in tests)
+            if not any(nodeid in known for nodeid in tests):
+                cost = max(cost, SLOW_MODULES.get(Path(scope).name, 0.0))
+            return cost
 
         def _assign_work_unit(self, node) -> None:
-            for name in reversed(LONGEST_FIRST):
-                for scope in [s for s in self.workqueue if s == name or Path(s).name == name]:
-                    self.workqueue.move_to_end(scope, last=False)
+            ranked = sorted(self.workqueue, key=self._cost, reverse=True)
+            scope = ranked[0]
+            waiting = self.browser_since is not None and time.monotonic() - self.browser_since < DEMO_BUILD_SECONDS
+            if is_browser_module(scope) and node not in self.served and waiting:
+                scope = next((s for s in ranked if not is_browser_module(s)), scope)
+            if is_browser_module(scope):
+                self.served.add(node)
+                if self.browser_since is None:
+                    self.browser_since = time.monotonic()
+            self.workqueue.move_to_end(scope, last=False)
             super()._assign_work_unit(node)
 
-    return BrowserModulesTogetherLongestFirst(config, log)
+        def _reschedule(self, node) -> None:
+            """A worker gets its next module when one test of its current one is left (xdist: two), so that
+            the last modules go to the worker that is free first."""
+            if node.shutting_down:
+                return
+            if not self.workqueue:
+                node.shutdown()
+            elif self._pending_of(self.assigned_work[node]) <= 1:
+                self._assign_work_unit(node)
+
+    return LongestFirst(config, log)

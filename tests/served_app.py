@@ -1,11 +1,12 @@
 """The dashboard as run.sh serves it, and Debian's Chromium, for the browser test modules.
 
-One of each serves every browser module (SHARED, through tests/conftest.py's fixtures `dashboard`
-and `browser`), and xdist sends the browser modules to the same worker (conftest's scheduler), so
-the server starts once on one copy of the demo database and Chromium launches once. Both stop as
-soon as the worker's next test needs neither (conftest's pytest_runtest_teardown): Playwright's
-sync API leaves its event loop marked as running in the main thread, which other tests must not
-inherit. A later test that needs them again starts them again.
+One of each per test process (SHARED, through tests/conftest.py's fixtures `dashboard` and `browser`): the
+browser modules are spread over the xdist workers (conftest's scheduler), and each worker that runs one starts
+its own server, on its own free port and its own copy of the demo database built once (tests/demo_data.py),
+and its own Chromium. The server runs until the session ends, whatever the worker runs between two browser
+modules; Chromium stops as soon as the worker's next test does not use it (conftest's
+pytest_runtest_teardown): Playwright's sync API leaves its event loop marked as running in the main thread,
+which other tests must not inherit. A later browser test starts it again (about a second).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class Dashboard:
 
 
 def server_log() -> Path:
-    """The server's log: one per xdist worker, should two workers ever each start one."""
+    """The server's log: one per xdist worker (each that runs a browser module starts its own server)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     return SCREENSHOTS / (f"streamlit-{worker}.log" if worker else "streamlit.log")
 
@@ -107,41 +108,55 @@ def serving(database: Path, log_path: Path, extra_env: dict[str, str] | None = N
 
 
 class Shared:
-    """One dashboard server and one Chromium, each started on first use; stop() ends both."""
+    """One dashboard server and one Chromium, each started on first use: stop_chromium() ends Chromium (and
+    Playwright), stop() both."""
 
     def __init__(self) -> None:
-        self._stack: contextlib.ExitStack | None = None
+        self._server: contextlib.ExitStack | None = None
+        self._browser: contextlib.ExitStack | None = None
         self._dashboard: Dashboard | None = None
         self._chromium = None
 
     @property
-    def running(self) -> bool:
-        return self._stack is not None
-
-    def _resources(self) -> contextlib.ExitStack:
-        if self._stack is None:
-            self._stack = contextlib.ExitStack()
-        return self._stack
+    def chromium_running(self) -> bool:
+        return self._browser is not None
 
     def dashboard(self, prepare_database: Callable[[], Path]) -> Dashboard:
         """The server, on the database prepare_database() returns when it has to start."""
         if self._dashboard is None:
             database, log = prepare_database(), server_log()
-            url = self._resources().enter_context(serving(database, log))
-            self._dashboard = Dashboard(url, database, log)
+            stack = contextlib.ExitStack()
+            try:
+                url = stack.enter_context(serving(database, log))
+            except BaseException:
+                stack.close()
+                raise
+            self._server, self._dashboard = stack, Dashboard(url, database, log)
         return self._dashboard
 
     def chromium(self):
         if self._chromium is None:
             from playwright.sync_api import sync_playwright
 
-            playwright = self._resources().enter_context(sync_playwright())
-            self._chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            self._resources().callback(self._chromium.close)
+            stack = contextlib.ExitStack()
+            try:
+                playwright = stack.enter_context(sync_playwright())
+                chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+                stack.callback(chromium.close)
+            except BaseException:
+                stack.close()
+                raise
+            self._browser, self._chromium = stack, chromium
         return self._chromium
 
+    def stop_chromium(self) -> None:
+        stack, self._browser, self._chromium = self._browser, None, None
+        if stack is not None:
+            stack.close()
+
     def stop(self) -> None:
-        stack, self._stack, self._dashboard, self._chromium = self._stack, None, None, None
+        self.stop_chromium()
+        stack, self._server, self._dashboard = self._server, None, None
         if stack is not None:
             stack.close()
 
