@@ -24,4 +24,6 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
-exec .venv/bin/python -m pytest -q -n 2 --dist loadfile "$@"
+# Three workers on two cores: a browser test spends half its time waiting for the server and Chromium, and the
+# browser modules are spread over the workers (tests/conftest.py's scheduler: longest module first, loadfile).
+exec .venv/bin/python -m pytest -q -n 3 --dist loadfile "$@"
