@@ -79,6 +79,16 @@ def _load_each(folder, empty, order, rules, full: bool, monkeypatch) -> list[int
     return counted
 
 
+def _fresh(database, copy, rules) -> set[str]:
+    """The cases one full pass opens on a copy of the warehouse without any."""
+    shutil.copyfile(database, copy)
+    with writer(copy, rules) as con:
+        con.execute("DELETE FROM case_history")
+        con.execute("DELETE FROM cases")
+        cases.open_cases(con, rules, CLOCK, full=True)
+        return {key for (key,) in con.execute("SELECT event_key FROM cases").fetchall()}
+
+
 def test_each_load_opens_what_a_full_pass_opens(tmp_path, empty_warehouse_file, monkeypatch):
     order, rules = ORDER, load_rules()
     assert "watchlist" in rules["cases.kinds"]
@@ -92,13 +102,7 @@ def test_each_load_opens_what_a_full_pass_opens(tmp_path, empty_warehouse_file, 
     assert (len(whole), len(limited)) == (8, 6)
 
     # One full pass over the final warehouse, from no cases at all: the same cases stand (not withdrawn).
-    final = tmp_path / "final.duckdb"
-    shutil.copyfile(tmp_path / "limited" / "w.duckdb", final)
-    with writer(final, rules) as con:
-        con.execute("DELETE FROM case_history")
-        con.execute("DELETE FROM cases")
-        cases.open_cases(con, rules, CLOCK, full=True)
-        fresh = {key for (key,) in con.execute("SELECT event_key FROM cases").fetchall()}
+    fresh = _fresh(tmp_path / "limited" / "w.duckdb", tmp_path / "final.duckdb", rules)
     # (a watchlist case is withdrawn only by a later computation of its own month: March's stay.)
     standing = {row[1] for row in got[0] if row[12] != "withdrawn" and not row[1].startswith("watchlist|2025-03")}
     assert standing == fresh
@@ -118,6 +122,36 @@ def test_each_load_opens_what_a_full_pass_opens(tmp_path, empty_warehouse_file, 
     }
     withdrawn = {row[1] for row in got[0] if row[12] == "withdrawn"}
     assert withdrawn == {"missed_request|JX1|2025-03|repair_record R3", "missed_request|JX2|2025-03|hotline_ticket T1"}
+
+
+def test_another_order_ends_with_the_cases_of_a_full_pass(tmp_path, empty_warehouse_file, monkeypatch):
+    """The resubmission before the first report (R3 comes back with it), the callbacks once the records are
+    there, the hotline last: T1 is answered from the start, and T3 (15 March) moves R2's complaint, opened
+    with C2 in April, to March."""
+    order = ["dealers_a.csv", "repairs_2025-04_JX2.csv", "sales_2024.csv", "repairs_2025-03_JX1_again.csv"] + [
+        "dealers_b.csv",
+        "repairs_2024-01_JX2.csv",
+        "callbacks_2025-04.csv",
+        "repairs_2025-03_JX1.csv",
+        "hotline_2025-03.csv",
+        "sales_2025.csv",
+    ]
+    rules = load_rules()
+    _load_each(tmp_path / "limited", empty_warehouse_file, order, rules, False, monkeypatch)
+    got, _ = _tables(tmp_path / "limited" / "w.duckdb", rules)
+    standing = {row[1] for row in got if row[12] != "withdrawn"}
+    assert standing == _fresh(tmp_path / "limited" / "w.duckdb", tmp_path / "final.duckdb", rules)
+    assert standing == {
+        "complaint|JX1|record R2",
+        "fake_record|C2",
+        "dissatisfied|C1",
+        "missed_request|JX1|2025-03|repair_record R1",
+        "missed_request|JX1|2025-03|repair_record R3",
+        "missed_request|JX2|2025-03|hotline_ticket T2",
+        "missed_request|JX2|2024-01|repair_record P1",
+        "watchlist|2025-04|JX1|report_missing|report_on_time",
+        "watchlist|2025-04|JX1|fake_record|fake_records",
+    }
 
 
 def test_a_failed_pass_leaves_the_dealer_months_for_the_next(tmp_path, empty_warehouse_file, monkeypatch):
