@@ -170,8 +170,18 @@ IN_PENDING = (
 
 
 def _ensure_sync_tables(con) -> None:
+    if _has_table(con, PENDING) and _has_table(con, SYNC):
+        return
     con.execute(f"CREATE TABLE IF NOT EXISTS {PENDING} (dealer_id VARCHAR, month DATE)")
     con.execute(f"CREATE TABLE IF NOT EXISTS {SYNC} (fingerprint VARCHAR, watch_month DATE, watch_as_of DATE)")
+    con.execute(
+        f"COMMENT ON TABLE {PENDING} IS 'The dealer-months loads refreshed since cases were last opened (a month "
+        "left empty: a roster line), read and emptied by the next pass (issue 16, etl/cases.py).'"
+    )
+    con.execute(
+        f"COMMENT ON TABLE {SYNC} IS 'What the last pass opening cases saw: a fingerprint of the rules and "
+        "definitions, the watchlist month and day it computed (issue 16, etl/cases.py).'"
+    )
 
 
 def note_refreshed(con, kind: Kind) -> None:
