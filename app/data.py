@@ -376,7 +376,7 @@ def load_data_status(source: Source, as_of: dt.date, lang: str = "en", scope: Sc
     with _connect(source) as con:
         due = timeliness.report_status(con, as_of, scope)
         return DataStatus(
-            operations.load_history(con),
+            wording.load_log_in_words(operations.load_history(con), lang),
             wording.reason_kinds_in_words(operations.reject_reason_kinds(con), lang),
             due,
             timeliness.status_counts(due),

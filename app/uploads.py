@@ -20,6 +20,7 @@ import pandas as pd
 from app import connections
 from etl import upload
 from etl.reject_reasons import render_all
+from i18n import say, t
 
 SUFFIXES = ("csv", "tsv", "txt", "xlsx", "xlsm", "xls", "xlsb", "ods")  # = etl.read.DATA_SUFFIXES
 
@@ -71,8 +72,8 @@ def preview_uploaded(files: list[tuple[str, bytes]], database: Path, rules_file:
             return [{"file": p.name, "status": "rejected", "kind": None, "message": str(exc)} for p in paths]
 
 
-def preview_table(reports: list[dict]) -> pd.DataFrame:
-    """One row per file, as the page's preview table shows it."""
+def preview_table(reports: list[dict], lang: str = "en") -> pd.DataFrame:
+    """One row per file, as the page's preview table shows it (a refused file's sentence in `lang`)."""
     rows = [
         {
             "file_name": r.get("file", ""),
@@ -81,7 +82,7 @@ def preview_table(reports: list[dict]) -> pd.DataFrame:
             "rows_read": r.get("rows_read", 0),
             "rows_loaded": r.get("rows_loaded", 0),
             "rows_rejected": r.get("rows_rejected", 0),
-            "message": r.get("message") or "",
+            "message": say((r.get("said") or {}).get("message"), lang, r.get("message") or ""),
             "notes": "; ".join(r.get("warnings", []) + r.get("notes", [])),
         }
         for r in reports
@@ -126,8 +127,16 @@ def mapping_table(report: dict) -> pd.DataFrame:
     return pd.DataFrame(pairs, columns=["source_header", "column"])
 
 
-def _row(event: dict) -> dict:
+def _row(event: dict, lang: str) -> dict:
+    """A file's result line of the child's JSON as the page's table shows it, its sentences in `lang`."""
+    said = event.get("said") or {}
     warnings = event.get("warnings") or []
+    notes = event.get("notes") or []
+    if said.get("warnings") and len(said["warnings"]) == len(warnings):
+        warnings = [say(item, lang, str(plain)) for item, plain in zip(said["warnings"], warnings, strict=True)]
+    if said.get("notes") and len(said["notes"]) == len(notes):
+        notes = [say(item, lang, str(plain)) for item, plain in zip(said["notes"], notes, strict=True)]
+    separator = t("said.separator", lang)
     return {
         "file_name": event.get("file", ""),
         "kind": event.get("kind") or "",
@@ -135,9 +144,9 @@ def _row(event: dict) -> dict:
         "rows_read": event.get("rows_read", 0),
         "rows_loaded": event.get("rows_loaded", 0),
         "rows_rejected": event.get("rows_rejected", 0),
-        "message": event.get("message") or "",
-        "warnings": "; ".join(map(str, warnings)) if isinstance(warnings, list) else str(warnings),
-        "notes": "; ".join(map(str, event.get("notes") or [])),
+        "message": say(said.get("message"), lang, event.get("message") or ""),
+        "warnings": separator.join(map(str, warnings)) if isinstance(warnings, list) else str(warnings),
+        "notes": separator.join(map(str, notes)),
     }
 
 
@@ -147,9 +156,10 @@ def load_uploaded(
     rules_file: Path | None,
     on_progress: Callable[[int, int, str], object] = lambda done, total, name: None,
     on_waiting: Callable[[str], object] = lambda message: None,
+    lang: str = "en",
 ) -> Upload:
     """Save and load the files; on_progress(done, total, file) after each file, on_waiting(message)
-    while another process holds the database."""
+    while another process holds the database; the files' sentences in `lang`."""
     columns = [
         "file_name",
         "kind",
@@ -168,7 +178,7 @@ def load_uploaded(
         def on_event(event: dict) -> None:
             nonlocal waited
             if "file" in event:
-                rows.append(_row(event))
+                rows.append(_row(event, lang))
                 on_progress(len(rows), len(paths), event["file"])
             elif "waiting" in event:
                 waited = True

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import time
 from pathlib import Path
 
 from etl import config
+from i18n import t
 
 EXIT_OK, EXIT_FILE_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+def language(chosen: str | None = None) -> str:
+    """The language of the command's own words: --lang, else the environment's locale (LC_ALL, LC_MESSAGES, LANG,
+    the first one set) when it is Chinese (zh...), else English."""
+    if chosen:
+        return chosen
+    locale = next((os.environ[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG") if os.environ.get(name)), "")
+    return "zh" if locale.lower().startswith("zh") else "en"
 
 
 def _date(text: str) -> dt.date:
@@ -70,6 +81,9 @@ def parser() -> argparse.ArgumentParser:
         "--submitted-on", type=_date, help="submission date for repairs files without a submitted_on column"
     )
     load.add_argument("--json", action="store_true", help="one JSON object per line (used by the dashboard's uploads)")
+    load.add_argument(
+        "--lang", choices=["zh", "en"], help="language of the lines (default: zh when LANG/LC_ALL is Chinese, else en)"
+    )
 
     sample = commands.add_parser("sample", help="write the deterministic demo data set (or a national-scale one)")
     sample.add_argument("--out", default=str(config.DEFAULT_SAMPLE_DIR))
@@ -191,20 +205,21 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
 
 
-def _data_paths(arguments: list[str]) -> list[Path] | None:
+def _data_paths(arguments: list[str], lang: str = "en") -> list[Path] | None:
     """The data files the arguments name (folders expanded), or None after saying why there are none."""
     from etl.load import collect_paths
 
+    missing = next((argument for argument in arguments if not Path(argument).exists()), None)
+    if missing is not None:
+        print(t("cli.error", lang, message=t("cli.no_such_path", lang, path=missing)), file=sys.stderr)
+        return None
     try:
         paths = collect_paths(arguments)
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except FileNotFoundError as exc:  # gone since: said as it is
+        print(t("cli.error", lang, message=str(exc)), file=sys.stderr)
         return None
     if not paths:
-        print(
-            "error: no data files (.csv .tsv .txt .xlsx .xlsm .xls .ods) found in " + ", ".join(arguments),
-            file=sys.stderr,
-        )
+        print(t("cli.error", lang, message=t("cli.no_data_files", lang, paths=", ".join(arguments))), file=sys.stderr)
         return None
     return paths
 
@@ -214,7 +229,8 @@ def cmd_load(args) -> int:
     from etl.rules import load_rules
 
     rules = load_rules(config.rules_path(args.rules))
-    paths = _data_paths(args.paths)
+    lang = language(getattr(args, "lang", None))
+    paths = _data_paths(args.paths, lang)
     if paths is None:
         return EXIT_USAGE
     started = time.perf_counter()
@@ -235,14 +251,24 @@ def cmd_load(args) -> int:
         )
     else:
         results = load_paths(
-            paths, config.db_path(args.db), rules, args.submitted_on, on_result=lambda r: print(r.line(), flush=True)
+            paths,
+            config.db_path(args.db),
+            rules,
+            args.submitted_on,
+            on_result=lambda r: print(r.line(lang), flush=True),
         )
     counts = {s: sum(r.status == s for r in results) for s in ("loaded", "already_loaded", "rejected")}
-    summary = (
-        f"{len(results)} files in {time.perf_counter() - started:.1f} s: {counts['loaded']} loaded, "
-        f"{counts['already_loaded']} already loaded, {counts['rejected']} rejected; rows: "
-        f"{sum(r.rows_read for r in results)} read, {sum(r.rows_loaded for r in results)} loaded, "
-        f"{sum(r.rows_rejected for r in results)} rejected"
+    summary = t(
+        "cli.summary",
+        lang,
+        files=len(results),
+        seconds=time.perf_counter() - started,
+        loaded=counts["loaded"],
+        already=counts["already_loaded"],
+        rejected=counts["rejected"],
+        rows_read=sum(r.rows_read for r in results),
+        rows_loaded=sum(r.rows_loaded for r in results),
+        rows_rejected=sum(r.rows_rejected for r in results),
     )
     print(summary if not getattr(args, "json", False) else json.dumps({"summary": summary}, ensure_ascii=False))
     return EXIT_FILE_REJECTED if counts["rejected"] else EXIT_OK

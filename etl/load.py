@@ -26,6 +26,7 @@ from etl.read import DATA_SUFFIXES, FileRejected, Limits, RawFile, kind_from_nam
 from etl.rules import Rules
 from etl.schema import KINDS, REPAIRS, Kind
 from etl.validate import DateWindow, StagingPlan, normalise_cells, with_row_ids
+from i18n import Said, later, say, t
 
 KIND_ORDER = {kind.name: n for n, kind in enumerate(KINDS)}
 
@@ -45,17 +46,47 @@ class FileResult:
     notes: list[str] = field(default_factory=list)  # how the file was read (sheets, date order ...)
     details: dict = field(default_factory=dict)  # the same for the load log, as data
     load_id: int | None = None
+    # message, warnings and notes as catalog messages (i18n.later: a key and its values), put in words in the
+    # reader's language by i18n.say; the load log keeps them in its details ("said"). Plain words (an English
+    # sentence no message stands for yet) are shown as they are.
+    said: dict = field(default_factory=dict)
 
-    def line(self) -> str:
+    def __post_init__(self) -> None:
+        """message / warnings / notes given as messages: their English words fill the text fields."""
+        message = self.said.get("message")
+        if message is not None and not self.message:
+            self.message = say(message, "en")
+        for name in ("warnings", "notes"):
+            if self.said.get(name) and not getattr(self, name):
+                setattr(self, name, [say(item, "en") for item in self.said[name]])
+
+    def words(self, name: str, lang: str) -> list[str]:
+        """The warnings or the notes in `lang` (their messages, or the English text when there are none)."""
+        said = self.said.get(name) or []
+        text = getattr(self, name)
+        if len(said) != len(text):
+            return text
+        return [say(item, lang, plain) for item, plain in zip(said, text, strict=True)]
+
+    def line(self, lang: str = "en") -> str:
+        """The file's line of `python -m etl load`, in `lang` (en: the words spec 5's tests read)."""
+        message = say(self.said.get("message"), lang, self.message)
         if self.status == "rejected":
-            return f"{self.file}: REJECTED ({self.kind or 'unknown kind'}): {self.message}"
+            kind = self.kind or t("load.unknown_kind", lang)
+            return t("load.line_rejected", lang, file=self.file, kind=kind, message=message)
         if self.status == "already_loaded":
-            return f"{self.file}: {self.kind}: already loaded, nothing to do ({self.message})"
-        text = (
-            f"{self.file}: {self.kind}: {self.rows_read} rows read, {self.rows_loaded} loaded, "
-            f"{self.rows_rejected} rejected"
+            return t("load.line_already_loaded", lang, file=self.file, kind=self.kind, message=message)
+        text = t(
+            "load.line_loaded",
+            lang,
+            file=self.file,
+            kind=self.kind,
+            read=self.rows_read,
+            loaded=self.rows_loaded,
+            rejected=self.rows_rejected,
         )
-        return "\n".join([text] + [f"  warning: {w}" for w in self.warnings] + [f"  note: {n}" for n in self.notes])
+        warnings = [t("load.line_warning", lang, text=w) for w in self.words("warnings", lang)]
+        return "\n".join([text] + warnings + [t("load.line_note", lang, text=n) for n in self.words("notes", lang)])
 
 
 def collect_paths(arguments: list[str]) -> list[Path]:
@@ -102,7 +133,7 @@ def load_paths(
                 try:
                     read_cells(raw)
                 except FileRejected as exc:
-                    early = FileResult(path.name, "rejected", message=str(exc))
+                    early = FileResult(path.name, "rejected", said={"message": exc.said})
             kind = raw.kind
         order = KIND_ORDER[kind.name] if kind else -1
         pending.append((order, position, path, raw, early))
@@ -125,7 +156,7 @@ def _opened(path: Path, limits: Limits) -> tuple[RawFile, FileResult | None]:
     except FileRejected as exc:
         return (
             RawFile(path=path, content=b"", sha256="", kind=kind_from_name(path.name), limits=limits),
-            FileResult(path.name, "rejected", kind=None, message=str(exc)),
+            FileResult(path.name, "rejected", kind=None, said={"message": exc.said}),
         )
 
 
@@ -158,7 +189,8 @@ class _Watchdog:
         self._timer.cancel()
 
 
-# What the file's line says a step was doing when something unexpected stopped it.
+# What the file's line says a step was doing when something unexpected stopped it (load.step.<step> in the
+# catalogs); the English words here are the load log's details.
 STEPS = {
     "start": "starting its load",
     "archive": "keeping a copy of it in the archive",
@@ -169,28 +201,23 @@ STEPS = {
 }
 
 
-def _failure(exc: BaseException, step: str, watchdog: _Watchdog, limits: Limits) -> str:
+def _failure(exc: BaseException, step: str, watchdog: _Watchdog, limits: Limits) -> Said:
     """A sentence for an unexpected failure: what happened and in which step; the exception's own
     words go to the load log's details, not to the person reading the line."""
-    doing = STEPS.get(step, step)
+    doing = later.t(f"load.step.{step}") if step in STEPS else step
     if watchdog.expired or isinstance(exc, duckdb.InterruptException):
         return too_slow(limits.max_seconds)
+    what: Said
     if isinstance(exc, duckdb.OutOfMemoryException):
-        what = (
-            f"it needed more memory than load_memory_mb ({limits.load_memory_mb:,} MB) of the rules' [limits] "
-            "allows even after spilling to disk (raise it, or split the file)"
-        )
+        what = later.t("load.failed_memory_limit", mb=limits.load_memory_mb)
     elif isinstance(exc, MemoryError):
-        what = "this machine ran out of memory"
+        what = later.t("load.failed_memory")
     elif isinstance(exc, OSError):
         reason = (exc.strerror or "").lower()
-        what = "the disk or file system failed" + (f" ({reason})" if reason else "")
+        what = later.t("load.failed_disk_because", reason=reason) if reason else later.t("load.failed_disk")
     else:
-        return (
-            f"could not be loaded, nothing of it was stored: something unexpected went wrong while {doing} "
-            "(the load log's details keep the technical message)"
-        )
-    return f"could not be loaded, nothing of it was stored: {what} while {doing}"
+        return later.t("load.failed_unexpected", doing=doing)
+    return later.t("load.failed", what=what, doing=doing)
 
 
 def load_one(
@@ -231,14 +258,9 @@ def load_one(
                 else None
             )
             if previous:
-                note = (
-                    f"; {previous[3]} of its rows were rejected then (see the rejects table): "
-                    "a corrected file loads them"
-                    if previous[3]
-                    else ""
-                )
-                same = f"same content as {previous[0]}, load #{previous[1]} at {previous[2]}{note}"
-                result = FileResult(path.name, "already_loaded", kind=kind, message=same)
+                note = later.ngettext("load.rejected_then", previous[3]) if previous[3] else ""
+                same = later.t("load.same_content", file=previous[0], load_id=previous[1], at=previous[2], note=note)
+                result = FileResult(path.name, "already_loaded", kind=kind, said={"message": same})
             elif early:
                 result = early
             else:
@@ -255,7 +277,7 @@ def load_one(
                 path.name,
                 "rejected",
                 kind=raw.kind.name if raw.kind else kind,
-                message=_failure(exc, step[0], watchdog, limits),
+                said={"message": _failure(exc, step[0], watchdog, limits)},
                 details={
                     "failure": {
                         "while": STEPS.get(step[0], step[0]),
@@ -292,7 +314,10 @@ def _log_failure(con, raw: RawFile, database: Path, result: FileResult, started:
 
 
 def _log(con, load_id: int, raw: RawFile, archived: Path | None, result: FileResult, started: dt.datetime) -> None:
+    """The file's line in the load log: its sentences in English, and as messages (details' "said") for the Data
+    page to show in its reader's language."""
     result.load_id = load_id
+    details = {**result.details, "said": result.said} if result.said else result.details
     con.execute(
         "INSERT INTO load_log (load_id, file_name, archived_as, sha256, kind, status, rows_read, rows_loaded, "
         "rows_rejected, message, warnings, started_at, finished_at, notes, details) "
@@ -312,7 +337,7 @@ def _log(con, load_id: int, raw: RawFile, archived: Path | None, result: FileRes
             started,
             dt.datetime.now(),
             "; ".join(result.notes),
-            json.dumps(result.details, ensure_ascii=False, default=str) if result.details else None,
+            json.dumps(details, ensure_ascii=False, default=str) if details else None,
         ],
     )
 
@@ -369,10 +394,11 @@ def stage(
                 con.unregister(name)
     read, rejected = con.execute("SELECT count(*), count(*) FILTER (WHERE len(problems) > 0) FROM staged").fetchone()
     result.rows_read, result.rows_rejected, result.rows_loaded = read, rejected, read - rejected
-    result.notes = list(getattr(raw, "notes", []) or []) + plan.notes()
+    notes = list(raw.said_notes) + plan.notes()
+    warnings = _submission_warnings(con, has_submitted, submitted_on, today) if kind is REPAIRS else []
+    result.said = {"notes": notes, "warnings": warnings}
+    result.notes, result.warnings = [say(n, "en") for n in notes], [say(w, "en") for w in warnings]
     result.details = {**(getattr(raw, "details", None) or {}), **plan.details(), "header_row": raw.header_row}
-    if kind is REPAIRS:
-        result.warnings += _submission_warnings(con, has_submitted, submitted_on, today)
     return plan, result
 
 
@@ -390,7 +416,7 @@ def _stage_and_apply(
         step[0] = "read" if raw.cells is None else "check"
         _, result = stage(con, raw, submitted_on, today, rules, step=step)
     except FileRejected as exc:
-        return FileResult(raw.name, "rejected", kind=raw.kind.name if raw.kind else None, message=str(exc))
+        return FileResult(raw.name, "rejected", kind=raw.kind.name if raw.kind else None, said={"message": exc.said})
     watchdog.check()
     step[0] = "store"
     kind = raw.kind
@@ -450,12 +476,12 @@ def _apply_repairs(con, load_id: int) -> None:
     con.execute("DROP TABLE delivered")
 
 
-def _submission_warnings(con, has_column: bool, option: dt.date | None, today: dt.date) -> list[str]:
+def _submission_warnings(con, has_column: bool, option: dt.date | None, today: dt.date) -> list[Said]:
     if not has_column:
         if option:
-            return [f"no submitted_on column: used --submitted-on {option} as the submission date"]
-        return [f"no submitted_on column and no --submitted-on: used the load date {today} as the submission date"]
+            return [later.t("load.submitted_from_option", date=str(option))]
+        return [later.t("load.submitted_load_date", date=str(today))]
     empty = con.execute("SELECT count(*) FROM staged WHERE t_submitted_on IS NULL AND len(problems) = 0").fetchone()[0]
     if empty:
-        return [f"{empty} rows have no submitted_on: used the load date {today} for them"]
+        return [later.ngettext("load.submitted_empty", empty, date=str(today))]
     return []

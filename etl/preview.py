@@ -48,7 +48,7 @@ def inspect_file(
     try:
         read_cells(raw)
     except FileRejected as exc:
-        return {**report, "status": "rejected", "message": str(exc)}
+        return {**report, "status": "rejected", "message": str(exc), "said": {"message": exc.said}}
     con, with_database = _connect(database)
     try:
         previous = None

@@ -30,7 +30,7 @@ from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, Shee
 
 from etl.aliases import HeaderMaps, header_maps
 from etl.schema import DATETIME, KINDS, REPAIRS, Kind, normalise_header
-from i18n import ngettext
+from i18n import N_, Said, later, say
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
 CSV_SUFFIXES = TEXT_SUFFIXES  # the name other modules know
@@ -40,12 +40,17 @@ HEADER_SEARCH_ROWS = 50  # the header row must be among the first rows of a file
 MIN_HEADER_MATCHES = 2  # cells that must be known column names for a row to be a header
 MAX_COLUMNS = 500  # default of [limits] max_columns: a wider head is refused rather than searched
 DELIMITERS = (",", "\t", ";")
-DELIMITER_WORDS = {",": "commas", "\t": "tabs", ";": "semicolons"}
+DELIMITER_WORDS = {",": "commas", "\t": "tabs", ";": "semicolons"}  # load.delimiter.<word> in the catalogs
 RESEMBLANCE = 0.75  # difflib ratio from which a kept-aside header "looks like" a column
 
 
 class FileRejected(Exception):
-    """The whole file cannot be loaded; the message says why, in words a person understands."""
+    """The whole file cannot be loaded; the message says why, in words a person understands: `said` is the
+    catalog message (i18n.later) for a reader of either language, str(exc) its English words."""
+
+    def __init__(self, said: Said | str):
+        self.said: Said | str = said
+        super().__init__(say(said, "en"))
 
 
 @dataclass(frozen=True)
@@ -65,19 +70,13 @@ class Limits:
         return cls(**{name: rules[f"limits.{name}"] for name in cls.__dataclass_fields__})
 
 
-def too_slow(seconds: float) -> str:
+def too_slow(seconds: float) -> Said:
     """The sentence of a file stopped by max_seconds (the reader's checks and load.py's timer)."""
-    return (
-        f"it took longer than max_seconds ({seconds:g} s) of the rules' [limits] to read and check, "
-        "so it was stopped and nothing of it was stored"
-    )
+    return later.t("load.too_slow", seconds=seconds)
 
 
-def too_many_rows(rows: int, limits: Limits) -> str:
-    return (
-        f"it has {rows:,} rows after its header, more than max_rows ({limits.max_rows:,}) of the rules' "
-        "[limits]; split it into smaller files"
-    )
+def too_many_rows(rows: int, limits: Limits) -> Said:
+    return later.t("load.too_many_rows", rows=rows, max_rows=limits.max_rows)
 
 
 @dataclass
@@ -96,7 +95,8 @@ class RawFile:
     month_from_name: dt.date | None = None
     encoding: str = ""
     details: dict = field(default_factory=dict)  # what was read, for the load log (JSON)
-    notes: list[str] = field(default_factory=list)  # short lines for the file's result
+    notes: list[str] = field(default_factory=list)  # short lines for the file's result (English)
+    said_notes: list[Said] = field(default_factory=list)  # the same lines as catalog messages (i18n.later)
     limits: Limits = field(default_factory=Limits)
     deadline: float | None = None  # time.monotonic() after which reading stops
     read_seconds: float = 0.0  # time read_cells took (counts against max_seconds)
@@ -104,6 +104,11 @@ class RawFile:
     @property
     def name(self) -> str:
         return self.path.name
+
+    def note(self, said: Said) -> None:
+        """A line for the file's result: its English words, and the message for the other language."""
+        self.notes.append(say(said, "en"))
+        self.said_notes.append(said)
 
     @property
     def extra_positions(self) -> list[int]:
@@ -122,15 +127,14 @@ def open_file(path: Path, limits: Limits | None = None) -> RawFile:
     try:
         size = path.stat().st_size
         if size > limits.max_file_mb * 2**20:
-            raise FileRejected(
-                f"the file is {size / 2**20:,.0f} MB, more than max_file_mb "
-                f"({limits.max_file_mb:g} MB) of the rules' [limits]; split it into smaller files"
-            )
+            raise FileRejected(later.t("load.too_large_file", mb=size / 2**20, max_mb=limits.max_file_mb))
         content = path.read_bytes()
     except OSError as exc:
-        raise FileRejected(f"cannot open the file: {exc.strerror or 'it cannot be read'}") from exc
+        if exc.strerror:
+            raise FileRejected(later.t("load.cannot_open_because", reason=exc.strerror)) from exc
+        raise FileRejected(later.t("load.cannot_open")) from exc
     except MemoryError:
-        raise FileRejected("cannot open the file: it is too large to read in this machine's memory") from None
+        raise FileRejected(later.t("load.cannot_open_memory")) from None
     raw = RawFile(path=path, content=content, sha256=hashlib.sha256(content).hexdigest(), limits=limits)
     raw.kind = kind_from_name(path.name)
     raw.month_from_name = month_from_name(path.name)
@@ -161,15 +165,20 @@ def _line_of(content: bytes, position: int) -> int:
     return content.count(b"\n", 0, position) + 1
 
 
-def _bad_utf8(content: bytes, start: int, why: str) -> FileRejected:
+def _bad_utf8(content: bytes, start: int, why: Said) -> FileRejected:
     try:
         content[start:].decode("utf-8")
         position = start
     except UnicodeDecodeError as exc:
         position = start + exc.start
     return FileRejected(
-        f"cannot read the file: it is UTF-8 text ({why}) but line {_line_of(content, position)} holds a "
-        f"byte that is not UTF-8 (0x{content[position]:02x} at byte {position}); save it again as UTF-8"
+        later.t(
+            "load.bad_utf8",
+            why=why,
+            line=_line_of(content, position),
+            byte=f"0x{content[position]:02x}",
+            position=position,
+        )
     )
 
 
@@ -202,8 +211,7 @@ def _decode_utf16(content: bytes, codec: str, with_bom: bool) -> tuple[str, str]
     except UnicodeDecodeError as exc:
         position = exc.start + (2 if with_bom else 0)
         raise FileRejected(
-            f"cannot read the file: it is UTF-16 text but it is damaged at byte {position} "
-            f"(line {text_line(body[: exc.start], codec)}); save it again"
+            later.t("load.bad_utf16", position=position, line=text_line(body[: exc.start], codec))
         ) from None
     return text, codec
 
@@ -220,18 +228,16 @@ def decode(content: bytes) -> tuple[str, str]:
     if content.startswith(codecs.BOM_UTF16_BE):
         return _decode_utf16(content, "utf-16-be", True)
     if content.startswith(codecs.BOM_UTF8):
-        raise _bad_utf8(content, 3, "it starts with a UTF-8 byte-order mark")
+        raise _bad_utf8(content, 3, later.t("load.utf8_bom"))
     utf16 = _utf16_without_bom(content)
     if utf16:
         return _decode_utf16(content, utf16, False)
     if _looks_like_damaged_utf8(content):
-        raise _bad_utf8(content, 0, "most of it reads as UTF-8")
+        raise _bad_utf8(content, 0, later.t("load.utf8_mostly"))
     try:
         return content.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
-        raise FileRejected(
-            f"cannot read the file: it is neither UTF-8 nor GBK/GB18030 text (bad byte at {exc.start})"
-        ) from None
+        raise FileRejected(later.t("load.bad_encoding", position=exc.start)) from None
 
 
 HEAD_BYTES = 600_000
@@ -412,16 +418,14 @@ def _expected(kind: Kind) -> str:
     return ", ".join(f"{c.name}/{c.chinese}" for c in kind.columns if c.required)
 
 
-def _no_header(kind: Kind) -> str:
-    return (
-        f"no header row found: none of the first {HEADER_SEARCH_ROWS} rows has the columns "
-        f"of a {kind.name} file ({_expected(kind)})"
-    )
+def _no_header(kind: Kind) -> Said:
+    return later.t("load.no_header", rows=HEADER_SEARCH_ROWS, kind=kind.name, expected=_expected(kind))
 
 
-def _unknown_kind(where: str = f"none of its first {HEADER_SEARCH_ROWS} rows is a header row of a known kind") -> str:
+def _unknown_kind(where: Said | None = None) -> Said:
     prefixes = ", ".join(p for k in KINDS for p in k.name_prefixes)
-    return f"cannot tell what kind of file this is: its name does not start with one of {prefixes}, and {where}"
+    where = where or later.t("load.unknown_kind_rows", rows=HEADER_SEARCH_ROWS)
+    return later.t("load.unknown_kind_file", prefixes=prefixes, where=where)
 
 
 def _resemblances(layout: Layout, kind: Kind, maps: HeaderMaps) -> list[tuple[str, str]]:
@@ -445,43 +449,35 @@ def _header_text(header: str) -> str:
 def check_layout(layout: Layout, kind: Kind, maps: HeaderMaps, month_known: bool) -> None:
     """Refuse a header missing a required column or naming one twice (a required DATETIME column
     is present when only its date part is)."""
-    for positions, what in ((layout.column_of, "column {}"), (layout.date_part_of, "the date part of {}")):
+    twice = ((layout.column_of, N_("load.twice_column")), (layout.date_part_of, N_("load.twice_date_part")))
+    for positions, what in twice:
         seen: dict[str, int] = {}
         for position, name in sorted(positions.items()):
             if name in seen:
-                raise FileRejected(
-                    f"{what.format(name)} appears twice "
-                    f'("{_header_text(layout.headers[seen[name]])}" and '
-                    f'"{_header_text(layout.headers[position])}")'
-                )
+                first, second = _header_text(layout.headers[seen[name]]), _header_text(layout.headers[position])
+                raise FileRejected(later.t(what, column=name, first=first, second=second))
             seen[name] = position
     missing = [c for c in kind.columns if c.required and c.name not in layout.named]
     if missing:
-        found = ", ".join(_header_text(h) for h in layout.headers if h.strip()) or "(none)"
+        headers = ", ".join(_header_text(h) for h in layout.headers if h.strip())
+        found: Said | str = headers or later.t("load.no_headers")
         which = ", ".join(f"{c.name} ({c.chinese})" for c in missing)
-        hints = "".join(
-            f'; "{_header_text(h)}" looks like {name} ({kind.column(name).chinese}): add it to header_aliases.toml'
+        hints = [
+            later.t("load.looks_like", header=_header_text(h), column=name, chinese=kind.column(name).chinese)
             for h, name in _resemblances(layout, kind, maps)
             if name in {c.name for c in missing}
-        )
-        raise FileRejected(
-            ngettext("load.missing_columns", len(missing), "en", columns=which, found=found, hints=hints)
-        )
+        ]
+        more = later.t("load.hints", hints=hints) if hints else ""
+        raise FileRejected(later.ngettext("load.missing_columns", len(missing), columns=which, found=found, hints=more))
     if kind is REPAIRS and "report_month" not in layout.named and not month_known:
-        raise FileRejected(
-            "report month cannot be told: there is no report_month (报表月份) column and the "
-            "file name has no YYYY-MM or YYYYMM in it"
-        )
+        raise FileRejected(later.t("load.no_report_month"))
 
 
-def _check_width(rows: list[list[str]], what: str, max_columns: int = MAX_COLUMNS) -> None:
-    """Refuse a head wider than any report, before searching it (a row of 100,000 cells)."""
+def _check_width(rows: list[list[str]], max_columns: int = MAX_COLUMNS) -> None:
+    """Refuse a head of lines wider than any report, before searching it (a row of 100,000 cells)."""
     for number, row in enumerate(rows[: HEADER_SEARCH_ROWS + 1], start=1):
         if len(row) > max_columns:
-            raise FileRejected(
-                f"{what} {number} has {len(row):,} columns, more than max_columns ({max_columns:,}) of the "
-                "rules' [limits]: no report is that wide, so this is not a file the loader knows"
-            )
+            raise FileRejected(later.t("load.too_wide", line=number, columns=len(row), max_columns=max_columns))
 
 
 def check_time(raw: RawFile) -> None:
@@ -520,18 +516,15 @@ def read_cells(raw: RawFile, limits: Limits | None = None) -> RawFile:
         elif suffix in TEXT_SUFFIXES:
             _read_text(raw, maps)
         else:
-            raise FileRejected(
-                f'unsupported file type "{suffix or raw.name}": expected a CSV, TSV or TXT text '
-                "file or an Excel / WPS / LibreOffice workbook (.xlsx .xlsm .xls .xlsb .ods)"
-            )
+            raise FileRejected(later.t("load.unsupported_type", suffix=suffix or raw.name))
     except FileRejected:
         raise
     except (KeyboardInterrupt, SystemExit):
         raise
     except MemoryError:
-        raise FileRejected("cannot read the file: it is too large to read in this machine's memory") from None
+        raise FileRejected(later.t("load.cannot_read_memory")) from None
     except BaseException as exc:  # noqa: BLE001 - any input gives a sentence, never a traceback
-        raise FileRejected("cannot read the file: its contents could not be made sense of") from exc
+        raise FileRejected(later.t("load.cannot_read_contents")) from exc
     finally:
         raw.read_seconds = time.monotonic() - started
     return raw
@@ -561,12 +554,10 @@ def _finish(raw: RawFile, kind: Kind, layout: Layout, maps: HeaderMaps, details:
     raw.details = details
     if absent:
         names = ", ".join(f"{c.name} ({c.chinese})" for c in absent)
-        raw.notes.append(f"no column for {names}: {'they stay' if len(absent) > 1 else 'it stays'} empty")
+        raw.note(later.ngettext("load.note_absent", len(absent), columns=names))
     for header, name in resembles:
-        raw.notes.append(
-            f'column "{_header_text(header)}" kept aside: did you mean {name} '
-            f"({kind.column(name).chinese})? add it to header_aliases.toml"
-        )
+        chinese = kind.column(name).chinese
+        raw.note(later.t("load.note_kept_aside", header=_header_text(header), column=name, chinese=chinese))
 
 
 # ---------------------------------------------------------------- text files
@@ -597,7 +588,7 @@ def _read_text(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
     for rank, delimiter in enumerate(order):
         rows, ends = _parse_head(head_lines, delimiter, raw.limits.max_columns)
         try:
-            _check_width(rows, "line", raw.limits.max_columns)
+            _check_width(rows, raw.limits.max_columns)
         except FileRejected as exc:
             too_wide = too_wide or exc
             continue
@@ -629,12 +620,12 @@ def _read_text(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
         "skipped_sheets": [],
     }
     if delimiter != ",":
-        raw.notes.append(f"separated by {DELIMITER_WORDS[delimiter]}")
+        raw.note(later.t(f"load.note_delimiter.{DELIMITER_WORDS[delimiter]}"))
     if raw.encoding.startswith("utf-16"):
-        endian = "little" if raw.encoding.endswith("le") else "big"
-        raw.notes.append(f"encoding UTF-16 ({endian}-endian)")
+        little = raw.encoding.endswith("le")
+        raw.note(later.t(N_("load.note_utf16_le") if little else N_("load.note_utf16_be")))
     if layout.header_rows == 2:
-        raw.notes.append(f"two-row header (lines {header_lines[0]}-{header_lines[1]})")
+        raw.note(later.t("load.note_two_row_lines", first=header_lines[0], second=header_lines[1]))
     _finish(raw, kind, layout, maps[kind.name], details)
 
 
@@ -704,10 +695,7 @@ def _csv_body(
                     check_time(raw)
             ended = reader.line_num
     except csv.Error:
-        raise FileRejected(
-            f"cannot read the file: line {header_line + ended + 1} cannot be split into values "
-            "(a quote or a character that has no place there)"
-        ) from None
+        raise FileRejected(later.t("load.unsplittable_line", line=header_line + ended + 1)) from None
     finally:
         csv.field_size_limit(field_limit)
     return _rows_to_table(rows, width, row_numbers=numbers)
@@ -849,10 +837,7 @@ def _check_xlsx_grid(raw: RawFile) -> None:
                         break  # the end, or a part that is no worksheet (a theme has r="50000" too)
                     budget -= len(chunk)
                     if budget < 0:
-                        raise FileRejected(
-                            f"cannot read the workbook: it unpacks to more than 20 times max_file_mb "
-                            f"({raw.limits.max_file_mb:g} MB) of the rules' [limits]; it is damaged or not a report"
-                        )
+                        raise FileRejected(later.t("load.zip_bomb", max_mb=raw.limits.max_file_mb))
                     column, row, count = _grid_of(carry + chunk)
                     widest, last, references = max(widest, column), max(last, row), references + count
                     carry = chunk[-tail:]  # an attribute cut at the slice's end is read again, whole
@@ -864,26 +849,22 @@ def _check_xlsx_grid(raw: RawFile) -> None:
         if last > raw.limits.max_rows + HEADER_SEARCH_ROWS:
             raise FileRejected(too_many_rows(last, raw.limits))
         if widest * last > 4 * references + 10_000_000:
-            raise FileRejected(
-                f"cannot read the workbook: a sheet spreads its few values over {last:,} rows and {widest:,} "
-                "columns, mostly empty; it is damaged or not a report"
-            )
+            raise FileRejected(later.t("load.sparse_sheet", rows=last, columns=widest))
 
 
 def _open_workbook(raw: RawFile) -> CalamineWorkbook:
-    spreadsheet = "an OpenDocument spreadsheet" if raw.path.suffix.lower() == ".ods" else "an Excel file"
+    ods = raw.path.suffix.lower() == ".ods"
     if raw.path.suffix.lower() in (".xlsx", ".xlsm"):
         _check_xlsx_grid(raw)
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(raw.content))
     except PasswordError:
-        raise FileRejected(
-            "cannot read the workbook: it is protected by a password; save it again without one"
-        ) from None
+        raise FileRejected(later.t("load.workbook_password")) from None
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:  # noqa: BLE001 - calamine raises (and panics) in many ways on broken files
-        raise FileRejected(f"cannot read the workbook: it is damaged or not really {spreadsheet}") from None
+        damaged = N_("load.workbook_damaged_ods") if ods else N_("load.workbook_damaged_excel")
+        raise FileRejected(later.t(damaged)) from None
 
 
 def _sheet_rows(workbook: CalamineWorkbook, name: str) -> list[list[str]]:
@@ -892,11 +873,11 @@ def _sheet_rows(workbook: CalamineWorkbook, name: str) -> list[list[str]]:
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:  # noqa: BLE001 - a sheet part missing or corrupt inside the file
-        raise FileRejected(f'cannot read the workbook: sheet "{name}" is damaged or missing in it') from None
+        raise FileRejected(later.t("load.sheet_damaged", sheet=name)) from None
     return [_trimmed([_cell_text(v) for v in row]) for row in values]
 
 
-def _visible_sheets(raw: RawFile) -> tuple[list[Sheet], list[tuple[str, str]], list[str]]:
+def _visible_sheets(raw: RawFile) -> tuple[list[Sheet], list[tuple[str, Said]], list[str]]:
     """Visible worksheets with cells, the sheets passed over with why, and every sheet's name in
     the order of the workbook's tabs.
     Hidden and very hidden sheets are never read: what nobody sees is not part of the report."""
@@ -904,41 +885,37 @@ def _visible_sheets(raw: RawFile) -> tuple[list[Sheet], list[tuple[str, str]], l
     try:
         metadata = list(workbook.sheets_metadata)
     except BaseException:  # noqa: BLE001
-        raise FileRejected("cannot read the workbook: it is damaged or its list of sheets is missing") from None
-    sheets, skipped = [], []
+        raise FileRejected(later.t("load.no_sheet_list")) from None
+    sheets: list[Sheet] = []
+    skipped: list[tuple[str, Said]] = []
     for meta in metadata:
         if meta.visible != SheetVisibleEnum.Visible:
-            skipped.append((meta.name, "hidden"))
+            skipped.append((meta.name, later.t("load.sheet_hidden")))
         elif meta.typ != SheetTypeEnum.WorkSheet:
-            skipped.append((meta.name, "a chart or macro sheet, not a table"))
+            skipped.append((meta.name, later.t("load.sheet_not_table")))
         else:
             check_time(raw)
             rows = _sheet_rows(workbook, meta.name)
             widest = max((len(row) for row in rows[: HEADER_SEARCH_ROWS + 1]), default=0)
             if not any(rows):
-                skipped.append((meta.name, "empty"))
+                skipped.append((meta.name, later.t("load.sheet_empty")))
             elif widest > raw.limits.max_columns:
-                skipped.append(
-                    (
-                        meta.name,
-                        f"{widest:,} columns wide, more than max_columns "
-                        f"({raw.limits.max_columns:,}) of the rules' [limits]",
-                    )
-                )
+                wide = later.t("load.sheet_too_wide", columns=widest, max_columns=raw.limits.max_columns)
+                skipped.append((meta.name, wide))
             else:
                 sheets.append(Sheet(meta.name, rows))
     return sheets, skipped, [meta.name for meta in metadata]
 
 
-def _sheet_list(skipped: list[tuple[str, str]]) -> str:
-    return "; ".join(f'sheet "{name}": {reason}' for name, reason in skipped)
+def _sheet_list(skipped: list[tuple[str, Said]]) -> list[Said]:
+    return [later.t("load.in_sheet", sheet=name, text=reason) for name, reason in skipped]
 
 
 def _read_workbook(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
     sheets, skipped, names = _visible_sheets(raw)
     several = len(names) > 1
 
-    def in_tab_order(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    def in_tab_order(items: list[tuple[str, Said]]) -> list[tuple[str, Said]]:
         return sorted(items, key=lambda item: names.index(item[0]))
 
     kind = raw.kind
@@ -950,19 +927,13 @@ def _read_workbook(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
                 break
         else:
             if not several and sheets:
-                raise FileRejected(
-                    _unknown_kind(
-                        f"none of the first {HEADER_SEARCH_ROWS} rows of its sheet "
-                        f'"{sheets[0].name}" is a header row of a known kind'
-                    )
-                )
-            tried = skipped + [(s.name, "no header row of a known kind") for s in sheets]
-            raise FileRejected(
-                _unknown_kind(
-                    f"no visible sheet has a header row of a known kind in its first {HEADER_SEARCH_ROWS} rows "
-                    f"({_sheet_list(in_tab_order(tried))})"
-                )
+                where = later.t("load.unknown_kind_sheet", rows=HEADER_SEARCH_ROWS, sheet=sheets[0].name)
+                raise FileRejected(_unknown_kind(where))
+            tried = skipped + [(s.name, later.t("load.sheet_no_known_header")) for s in sheets]
+            where = later.t(
+                "load.unknown_kind_sheets", rows=HEADER_SEARCH_ROWS, sheets=_sheet_list(in_tab_order(tried))
             )
+            raise FileRejected(_unknown_kind(where))
     others = [k for k in KINDS if k is not kind]
     read: list[ReadSheet] = []
     for sheet in sheets:
@@ -974,20 +945,26 @@ def _read_workbook(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
             try:
                 check_layout(found[0], kind, maps[kind.name], raw.month_from_name is not None)
             except FileRejected as exc:
-                raise FileRejected(f'sheet "{sheet.name}": {exc}') from None  # every message names the sheet
+                # every message names the sheet
+                raise FileRejected(later.t("load.in_sheet", sheet=sheet.name, text=exc.said)) from None
             read.append(ReadSheet(sheet.name, sheet.rows, found[0]))
         elif other:
-            skipped.append((sheet.name, f"holds a {other[1].name} table"))
+            skipped.append((sheet.name, later.t("load.sheet_other_kind", kind=other[1].name)))
         else:
-            skipped.append((sheet.name, f"no header row of a {kind.name} file"))
+            skipped.append((sheet.name, later.t("load.sheet_no_header", kind=kind.name)))
     skipped = in_tab_order(skipped)
     if not read:
         raw.kind = kind
-        if not several and len(skipped) == 1 and skipped[0][1].startswith("no header row"):
-            raise FileRejected(f'sheet "{skipped[0][0]}": {_no_header(kind)}')
+        if not several and len(skipped) == 1 and skipped[0][1]["key"] == "load.sheet_no_header":
+            raise FileRejected(later.t("load.in_sheet", sheet=skipped[0][0], text=_no_header(kind)))
         raise FileRejected(
-            f"no sheet holds a {kind.name} table (a header row with {_expected(kind)}) "
-            f"in its first {HEADER_SEARCH_ROWS} rows: {_sheet_list(skipped)}"
+            later.t(
+                "load.no_sheet_of_kind",
+                kind=kind.name,
+                expected=_expected(kind),
+                rows=HEADER_SEARCH_ROWS,
+                sheets=_sheet_list(skipped),
+            )
         )
     rows = sum(len(s.rows) - s.layout.data_start for s in read)
     if rows > raw.limits.max_rows:
@@ -1009,16 +986,18 @@ def _read_workbook(raw: RawFile, maps: dict[str, HeaderMaps]) -> None:
             }
             for s in read
         ],
-        "skipped_sheets": [{"name": name, "reason": reason} for name, reason in skipped],
+        "skipped_sheets": [{"name": name, "reason": say(reason, "en")} for name, reason in skipped],
     }
     if several:
-        raw.notes.append("read sheet" + ("s " if len(read) > 1 else " ") + ", ".join(f'"{s.name}"' for s in read))
-        raw.notes += [f'skipped sheet "{name}": {reason}' for name, reason in skipped]
+        read_names = ", ".join(f'"{s.name}"' for s in read)
+        raw.note(later.ngettext("load.note_read_sheets", len(read), sheets=read_names))
+        for name, reason in skipped:
+            raw.note(later.t("load.note_skipped_sheet", sheet=name, reason=reason))
     for sheet in read:
         if sheet.layout.header_rows == 2:
-            where = f'sheet "{sheet.name}": ' if several else ""
             first = sheet.layout.first_row + 1
-            raw.notes.append(f"{where}two-row header (rows {first}-{first + 1})")
+            two_rows = later.t("load.note_two_row_rows", first=first, second=first + 1)
+            raw.note(later.t("load.in_sheet", sheet=sheet.name, text=two_rows) if several else two_rows)
     _finish(raw, kind, layout, maps[kind.name], details)
 
 

@@ -42,6 +42,7 @@ from etl.schema import (
     TRUE_SPELLINGS,
     Column,
 )
+from i18n import Said, later
 
 # After qc_date_text: 2026/3/5 14:30, 2026年3月5日 14:30 and 2026-03-05T14:30 all read 2026-3-5 14:30.
 DATETIME_FORMATS = [
@@ -342,23 +343,21 @@ class DateOrder:
     fitting: int = 0  # how many of them are valid dates inside the window in that order
     example: str = ""
 
-    def note(self) -> str | None:
+    def note(self) -> Said | None:
         if not self.values:
             return None
         if self.order is None:
-            return (
-                f"{self.values} dates written like {self.example} fit no order of year, month and day "
-                "inside the accepted dates: their rows are rejected"
-            )
-        words = DATE_ORDERS[self.order][0]
+            return later.ngettext("load.note_dates_no_order", self.values, example=self.example)
+        words = later.t(f"date_order.{self.order}")
         if self.fitting == self.values:
-            return (
-                f"dates written like {self.example} are read {words} "
-                f"(all {self.values} such values are valid dates in that order)"
-            )
-        return (
-            f"dates written like {self.example} are read {words}, the order that fits most of them "
-            f"({self.fitting} of {self.values}); the other {self.values - self.fitting} are rejected"
+            return later.ngettext("load.note_dates_all", self.values, example=self.example, order=words)
+        return later.t(
+            "load.note_dates_most",
+            example=self.example,
+            order=words,
+            fitting=self.fitting,
+            values=self.values,
+            other=self.values - self.fitting,
         )
 
 
@@ -396,12 +395,11 @@ class StagingPlan:
             con.execute(statement)
         con.execute(self.rejects_sql())
 
-    def notes(self) -> list[str]:
-        """What the file's line says about how its rows were read."""
+    def notes(self) -> list[Said]:
+        """What the file's line says about how its rows were read (catalog messages, i18n.later)."""
         notes = [n for n in [self.date_order.note()] if n]
         if self.rows_after_totals:
-            rows = "row" if self.rows_after_totals == 1 else "rows"
-            notes.append(f"{self.rows_after_totals} {rows} after the totals row ignored")
+            notes.append(later.ngettext("load.note_after_totals", self.rows_after_totals))
         return notes
 
     def details(self) -> dict:

@@ -13,7 +13,7 @@ import pandas as pd
 from etl.metrics.definitions import NOT_DEMONSTRABLE, RATE_BY_NAME
 from etl.metrics.levels import interval_level
 from etl.reject_reasons import render, render_all
-from i18n import N_, ngettext, t
+from i18n import N_, ngettext, say, t
 
 REASON_SEPARATOR = "; "  # between the reasons (and cautions) of one dealer, as spec 5's award report has it
 
@@ -306,3 +306,23 @@ def reason_kinds_in_words(kinds: pd.DataFrame, lang: str) -> pd.DataFrame:
 def _tuples(kinds: pd.DataFrame) -> list[tuple]:
     columns = ["kind", "code", "col", "detail", "detail_zh", "reason", "rows"]
     return [tuple(row[c] for c in columns) for row in _records(kinds[columns])] if len(kinds) else []
+
+
+def load_log_in_words(history: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The load log's message, warnings and notes in `lang`, from the messages the loader kept (its details' "said");
+    a line without them (an older load) keeps its English words. The `said` column is dropped."""
+    import json
+
+    if "said" not in history.columns:
+        return history
+    worded = history.drop(columns="said")
+    separator = t("said.separator", lang)
+    for row, said_json in enumerate(history["said"]):
+        said = json.loads(said_json) if isinstance(said_json, str) and said_json else {}
+        if said.get("message") is not None:
+            english = history["message"].iloc[row]
+            worded.iloc[row, worded.columns.get_loc("message")] = say(said["message"], lang, english)
+        for name in ("warnings", "notes"):
+            if said.get(name):
+                worded.iloc[row, worded.columns.get_loc(name)] = separator.join(say(item, lang) for item in said[name])
+    return worded

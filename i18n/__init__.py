@@ -113,3 +113,61 @@ def is_plural(key: str) -> bool:
 def keys() -> list[str]:
     """Every key, in the default language's catalog order."""
     return list(_MESSAGES[LANGUAGES[0]])
+
+
+# --- messages said later: stored as a code and its values, put in words when someone reads them ---------------------
+
+Said = dict  # {"key": ..., "values": {...}} and, for a plural message, "n": the count; values may be Said themselves
+
+
+class _Later:
+    """t and ngettext without a language: the message as data (a key and its values, JSON as it is), kept where it
+    is said (the loader's file-level sentences in the load log) and put in words by say() in the reader's language.
+    Called as later.t and later.ngettext with the literal key first, as t and ngettext, so `pybabel extract` finds
+    the keys."""
+
+    @staticmethod
+    def t(key: str, **values) -> Said:
+        if not has(key) or is_plural(key):
+            raise KeyError(f"{key}: no such message (or a plural one: use later.ngettext)")
+        return {"key": key, "values": values}
+
+    @staticmethod
+    def ngettext(key: str, n, **values) -> Said:
+        if not is_plural(key):
+            raise KeyError(f"{key}: no such plural message (use later.t)")
+        return {"key": key, "n": n, "values": values}
+
+
+later = _Later()
+
+
+def is_said(value) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("key"), str) and isinstance(value.get("values", {}), dict)
+
+
+def _said_value(value, lang: str):
+    """A value of a message: a message in words, a list of them joined (said.separator), anything else as it is."""
+    if is_said(value):
+        return say(value, lang)
+    if isinstance(value, list):
+        return t("said.separator", lang).join(say(item, lang, str(item)) for item in value)
+    return value
+
+
+def say(message: Said | str | None, lang: str, fallback: str = "") -> str:
+    """A message of later.t / later.ngettext in `lang`, its values that are messages too; a plain sentence (an older
+    load log's) as it is; a key no catalog knows (a newer loader's): `fallback` (the stored English sentence)."""
+    if message is None:
+        return fallback
+    if isinstance(message, str):
+        return message
+    if not is_said(message) or not has(message["key"]):
+        return fallback
+    values = {name: _said_value(value, lang) for name, value in message.get("values", {}).items()}
+    try:
+        if "n" in message:
+            return ngettext(message["key"], message["n"], lang, **values)
+        return t(message["key"], lang, **values)
+    except (KeyError, IndexError, ValueError):  # a message stored with other values than the catalog's now
+        return fallback

@@ -36,7 +36,7 @@ if chosen:
     reports = st.session_state[PREVIEW_KEY][1]
     st.subheader(page.t("data.check"))
     st.caption(page.t("data.check_help"))
-    ui.table(page, uploads.preview_table(reports), tables.PREVIEW, key="_data_preview_table")
+    ui.table(page, uploads.preview_table(reports, page.lang), tables.PREVIEW, key="_data_preview_table")
     for report in reports:
         if report.get("status") == "rejected":
             continue
@@ -57,6 +57,7 @@ if st.button(page.t("data.load"), type="primary", disabled=not chosen, icon=":ma
             done / total, text=page.t("data.progress", done=done, total=total, file=name)
         ),
         on_waiting=lambda message: line.warning(page.t("data.waiting"), icon=":material/hourglass_top:"),
+        lang=page.lang,
     )
     signin.audit_upload(page, loaded)
     st.session_state[RESULT_KEY] = loaded

@@ -32,6 +32,9 @@ SUMMARY = re.compile(
 def db(tmp_path, empty_warehouse_file, monkeypatch) -> Path:
     monkeypatch.delenv("SERVICE_QC_DB", raising=False)
     monkeypatch.delenv("SERVICE_QC_RULES", raising=False)
+    for name in ("LC_ALL", "LC_MESSAGES"):  # the lines' language follows the locale: English here, on any machine
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
     path = tmp_path / "db" / "warehouse.duckdb"
     path.parent.mkdir()
     shutil.copyfile(empty_warehouse_file, path)
@@ -359,3 +362,60 @@ def test_kill_mid_file_leaves_the_database_as_it_was(tmp_path, db, inbox):
     ) == [("2026-03", dt.date(2026, 4, 9), 2), ("2026-04", dt.date(2026, 5, 3), 1)]
     [(archived_as,)] = query(db, "SELECT archived_as FROM load_log WHERE file_name = 'repairs_big.csv'")
     assert Path(archived_as).read_bytes() == big.read_bytes()
+
+
+PREFIXES = "dealers, 经销商, sales, 销量, repairs, 维修, callbacks, 回访, hotline, 热线, notices, 通报"
+UNKNOWN_EN = (
+    "mystery.csv: REJECTED (unknown kind): cannot tell what kind of file this is: its name does not start with one "
+    f"of {PREFIXES}, and none of its first 50 rows is a header row of a known kind"
+)
+UNKNOWN_ZH = (
+    f"mystery.csv：整个文件被拒绝（类型不明）：无法判断文件类型：文件名不以 {PREFIXES} 之一开头，"
+    "并且其前 50 行中也没有已知类型的表头行"
+)
+
+
+def test_the_lines_speak_the_language_of_lang_else_of_the_locale(capsys, db, inbox, monkeypatch):
+    """Issue 12.2: the same files give Chinese lines with --lang zh (or a Chinese locale), English ones with --lang en
+    (or any other locale; LC_ALL before LANG); the load log keeps the messages, and the Data page words them."""
+    from etl.metrics import operations
+    from etl.wording import load_log_in_words
+
+    write_csv(inbox / "mystery.csv", [["a", "b"], ["1", "2"]])
+    assert main(["load", str(inbox), "--db", str(db), "--lang", "zh"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[:3] == [  # a file whose name tells no kind is read first
+        UNKNOWN_ZH,
+        "dealers.csv：dealers：读取 2 行，导入 2 行，拒绝 0 行",
+        "  说明：没有 region (大区), province (省份), city (城市), technicians (维修人员数), "
+        "has_service_center (服务网点), joined_on (签约日期), left_on (解约日期) 列：留空",
+    ]
+    assert re.fullmatch(
+        r"2 个文件，用时 \d+\.\d 秒：导入 1 个，已导入过 0 个，拒绝 1 个；行：读取 2 行，导入 2 行，拒绝 0 行", out[3]
+    )
+    assert main(["load", str(inbox / "mystery.csv"), "--db", str(db), "--lang", "en"]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == UNKNOWN_EN
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert main(["load", str(inbox / "mystery.csv"), "--db", str(db)]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == UNKNOWN_ZH
+    monkeypatch.setenv("LC_ALL", "en_US.UTF-8")
+    assert main(["load", str(inbox / "mystery.csv"), "--db", str(db)]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == UNKNOWN_EN
+    # the load log: English words (as before), the messages beside them; the Data page shows them in its language
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        history = operations.load_history(con)
+    finally:
+        con.close()
+    mystery = history["file_name"] == "mystery.csv"
+    assert list(history["message"][mystery]) == [UNKNOWN_EN.split(": ", 2)[2]] * 4
+    chinese, english = load_log_in_words(history, "zh"), load_log_in_words(history, "en")
+    assert "said" not in chinese.columns and list(english["message"]) == list(history["message"])
+    assert list(chinese["message"][mystery]) == [UNKNOWN_ZH.split("：", 2)[2]] * 4
+    dealers = chinese[chinese["file_name"] == "dealers.csv"]
+    assert list(dealers["notes"]) == [out[2].removeprefix("  说明：")]
+
+
+def test_usage_errors_speak_chinese_too(capsys, db, tmp_path):
+    assert main(["load", str(tmp_path / "nowhere.csv"), "--db", str(db), "--lang", "zh"]) == 2
+    assert capsys.readouterr().err == f"错误：没有这个文件或文件夹：{tmp_path / 'nowhere.csv'}\n"

@@ -77,7 +77,7 @@ def _specs() -> list:
 def composed() -> dict[str, list[str]]:
     """Each family of keys composed at run time -> its keys, from the code tables they are made of."""
     from app import charts, data, excel, months, stats_text, tables, what_if
-    from etl import audit
+    from etl import audit, load, read
     from etl.metrics import operations, quality
     from etl.metrics.definitions import COUNTS, MET, NOT_DEMONSTRABLE, NOT_MET, RATES
     from etl.metrics.drilldown import AWARD_CRITERIA, RECORD_LISTS
@@ -120,6 +120,8 @@ def composed() -> dict[str, list[str]]:
         "date_order.": list(DATE_ORDERS),
         "": [f"{name}.title" for name in _page_names()],
         "audit.event.": list(audit.EVENTS),
+        "load.step.": list(load.STEPS),  # the step a failed load was in (etl/load.py)
+        "load.note_delimiter.": list(read.DELIMITER_WORDS.values()),
     }
 
 
