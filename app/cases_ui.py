@@ -198,11 +198,16 @@ def queue(page, shown: pd.DataFrame) -> list[int]:
     st.caption(page.t("cases.shown", shown=fmt.count(len(shown)), overdue=fmt.count(int(shown["overdue"].sum()))))
     words = in_words(shown, page.lang)
     linked = links.wanted(page, words)  # issue 14: a dealer id opens its drill-down
+    spec, widths = tables.CASE_QUEUE_SHOWN  # issue 14: fits 1440 px; records and detail below and in the download
+    names = tables.headers(spec, page.lang)
+    config: dict = {names[column]: st.column_config.Column(width=width) for column, width in widths.items()}
+    if linked:
+        config[names["dealer_id"]] = links.column(width=widths["dealer_id"])
     event = st.dataframe(
-        tables.styled(links.linked(page, words) if linked else words, tables.CASE_QUEUE, page.lang),
+        tables.styled(links.linked(page, words) if linked else words, spec, page.lang),
         hide_index=True,
         key="case_queue",
-        column_config={page.t("col.dealer_id"): links.column()} if linked else None,
+        column_config=config,
         on_select="rerun",
         selection_mode="multi-row",
         height=min(460, ui.rows_height(len(shown), 12)),

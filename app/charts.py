@@ -10,7 +10,6 @@ import math
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from app import format as fmt
 from app.i18n import STRINGS, code, t
@@ -53,44 +52,87 @@ def _month_ticks(months: pd.Series) -> dict:
 def rate_trends(
     monthly: pd.DataFrame, rates: tuple[str, ...], lang: str, limits: pd.DataFrame | None = None, columns: int = 3
 ) -> go.Figure:
-    """Small multiples: one line per rate over the months, the rules' threshold dashed."""
+    """Small multiples: one line per rate over the months, the rules' threshold dashed.
+
+    Issue 14 (first paint): the grid, titles, axes and threshold lines are written as one layout, as make_subplots,
+    update_yaxes(row, col) and add_hline(row, col) would write them; those calls cost a second a chart."""
     rows = math.ceil(len(rates) / columns)
-    figure = make_subplots(
-        rows=rows,
-        cols=columns,
-        subplot_titles=[t(f"rate.{r}", lang) for r in rates],
-        vertical_spacing=0.12,
-        horizontal_spacing=0.06,
-    )
+    # at 800 px a panel is about 200 px wide: a long title takes two lines and the months stand upright, so the rows
+    # are spaced for both (they overlapped the next row's title)
+    v_space = min(0.3, 120 / (ROW_HEIGHT * rows)) if rows > 1 else 0.1
+    h_space = 0.06
+    width, height = (1 - h_space * (columns - 1)) / columns, (1 - v_space * (rows - 1)) / rows
     thresholds = _limits(limits)
     months = pd.to_datetime(monthly["month"]) if "month" in monthly else pd.Series(dtype="datetime64[ns]")
+    ticks = _month_ticks(months)
+    traces: list[go.Scatter] = []
+    shapes: list[dict] = []
+    titles: list[dict] = []
+    layout: dict[str, object] = {}
     for n, rate in enumerate(rates):
-        row, col = n // columns + 1, n % columns + 1
+        row, col = n // columns, n % columns
+        x, y = ("x", "y") if n == 0 else (f"x{n + 1}", f"y{n + 1}")
+        left, top = col * (width + h_space), 1 - row * (height + v_space)
         scale = RATE_BY_NAME[rate].scale
         values = monthly[rate] if rate in monthly else pd.Series(dtype=float)
-        figure.add_trace(
+        traces.append(
             go.Scatter(
                 x=months,
                 y=values,
+                xaxis=x,
+                yaxis=y,
                 mode="lines+markers",
                 name=t(f"rate.{rate}", lang),
                 line={"color": LINE},
                 text=[fmt.rate(v, scale) for v in values],
                 hovertemplate="%{x|%Y-%m}: %{text}<extra></extra>",
                 showlegend=False,
-            ),
-            row=row,
-            col=col,
+            )
         )
         for bound in thresholds.get(rate, ()):
             if not fmt.is_empty(bound):
-                figure.add_hline(y=float(bound), line_dash="dash", line_color=LIMIT, line_width=1, row=row, col=col)
-        figure.update_yaxes(rangemode="tozero", **_axis_format(rate, values), row=row, col=col)
+                line = {"dash": "dash", "color": LIMIT, "width": 1}
+                shapes.append(
+                    {"type": "line", "xref": f"{x} domain", "x0": 0, "x1": 1, "yref": y, "y0": bound, "y1": bound}
+                    | {"line": line}
+                )
+        y_axis = {"domain": [max(0.0, top - height), top], "anchor": x, "rangemode": "tozero"}
+        y_axis |= _axis_format(rate, values)
         if not (pd.to_numeric(values, errors="coerce") > 0).any():  # all zero or empty: a small range, not -1..1
-            figure.update_yaxes(range=[0, 1 if RATE_BY_NAME[rate].scale == 1000 else 0.01], row=row, col=col)
-        figure.update_xaxes(tickformat="%Y-%m", row=row, col=col, **_month_ticks(months))
-    figure.update_layout(height=230 * rows + 40, margin=MARGIN)
-    return figure
+            y_axis["range"] = [0, 1 if scale == 1000 else 0.01]
+        layout[y.replace("y", "yaxis", 1)] = y_axis
+        layout[x.replace("x", "xaxis", 1)] = {
+            "domain": [left, left + width],
+            "anchor": y,
+            "tickformat": "%Y-%m",
+        } | ticks
+        titles.append(
+            {
+                "text": _two_lines(t(f"rate.{rate}", lang)),
+                "x": left + width / 2,
+                "y": top,
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 16},
+            }
+        )
+    layout |= {"annotations": titles, "shapes": shapes, "height": ROW_HEIGHT * rows + 50, "margin": MARGIN | {"t": 50}}
+    return go.Figure(data=traces, layout=layout)
+
+
+ROW_HEIGHT = 260  # a row of small multiples: the panel, its upright month labels and the next title
+
+
+def _two_lines(title: str, most: int = 22) -> str:
+    """A title longer than `most` characters broken at the space nearest its middle (plotly does not wrap)."""
+    if len(title) <= most or " " not in title:
+        return title
+    middle = len(title) // 2
+    cut = min((i for i, c in enumerate(title) if c == " "), key=lambda i: abs(i - middle))
+    return title[:cut] + "<br>" + title[cut + 1 :]
 
 
 def control_breaches(

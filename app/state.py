@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app import data, i18n, signin
+from app import data, i18n, layout, signin
 from app import format as fmt
 from app import months as month_presets
 from etl import access, config
@@ -326,6 +326,7 @@ def setup(page_name: str, require_data: bool = True, months: bool = True) -> Pag
     catalog None and an empty scope instead of stopping. months=False (Award, Settlement: a year and an
     as-of date instead) draws no months filter."""
     st.set_page_config(layout="wide", page_icon=":material/support_agent:")
+    layout.narrow_screens()  # issue 14: at 800 px the sidebar folds away, the tiles' figures wrap
     _url_at_start()
     asked = current_language()
     st.query_params.clear()  # rebuilt below from the remembered choices, so no other page's choice lingers

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -126,16 +126,21 @@ def table(
     height: int | Literal["auto"] = "auto",
     key: str | None = None,
     link_months: tuple[dt.date, dt.date] | None = None,
+    widths: tables.Widths | None = None,
 ) -> None:
     """A formatted table; a very long one shows its first rows (tables.shown_rows) and says so:
     its page's download holds every row. Its dealer ids open their drill-down (app.links; `link_months`: the
-    months the drill-down opens on, else the page's)."""
-    wide = {header: st.column_config.TextColumn(width="large") for header in tables.long_text_headers(spec, page.lang)}
+    months the drill-down opens on, else the page's); `widths`: pixels by column (issue 14: no sideways scroll)."""
+    names, widths = tables.headers(spec, page.lang), widths or {}
+    wide: dict[str, Any] = {
+        header: st.column_config.TextColumn(width="large") for header in tables.long_text_headers(spec, page.lang)
+    }
+    wide |= {names[column]: st.column_config.Column(width=width) for column, width in widths.items() if column in names}
     limit = tables.shown_rows(len(spec), int(page.rules["dashboard.max_table_rows"]))
     shown = frame.head(limit)
-    if any(column == links.COLUMN for column, _ in spec) and links.wanted(page, shown):
+    if links.COLUMN in names and links.wanted(page, shown):
         shown = links.linked(page, shown, months=link_months)
-        wide[tables.headers(spec, page.lang)[links.COLUMN]] = links.column()
+        wide[names[links.COLUMN]] = links.column(width=widths.get(links.COLUMN))
     st.dataframe(
         tables.styled(shown, spec, page.lang, verdicts),
         hide_index=True,

@@ -32,7 +32,11 @@ if view.breaches.empty:
     st.success(page.t("overview.no_breaches"), icon=":material/verified:")
 else:
     st.plotly_chart(charts.control_breaches(view.breaches, CONTROL_RATES, page.lang, view.tiles))
-    ui.table(page, view.breaches, tables.BREACHES, {rate: f"{rate}_ok" for rate in CONTROL_RATES})
+    shown, widths = tables.BREACHES_SHOWN  # issue 14: fits 1440 px; the counts in the expander and the download
+    verdicts = {rate: f"{rate}_ok" for rate in CONTROL_RATES}
+    ui.table(page, view.breaches, shown, verdicts, key="breaches", widths=widths)
+    with st.expander(page.t("table.all_columns")):
+        ui.table(page, view.breaches, tables.BREACHES, verdicts, key="breaches_all")
     ui.download(page, "breaches", [Sheet(page.t("overview.breaches"), view.breaches, tables.BREACHES)], [])
 
 st.subheader(page.t("watchlist.title"))

@@ -43,13 +43,12 @@ st.caption(
     + " "
     + page.t("dealers.interval_help", rate=page.t(f"rate.{rate}"), level=ui.interval_level(page))
 )
-ui.table(
-    page,
-    charts.by_rate(shown, rate),
-    tables.with_intervals(tables.RANKING, [rate]),
-    tables.RANKING_VERDICTS,
-    height=460,
-)
+ranked, height = charts.by_rate(shown, rate), min(460, ui.rows_height(len(shown), 12))
+brief, widths = tables.ranking_shown(rate)  # issue 14: fits 1440 px; every column in the expander and the download
+ui.table(page, ranked, brief, tables.RANKING_VERDICTS, height=height, key="ranking", widths=widths)
+with st.expander(page.t("table.all_columns")):
+    every = tables.with_intervals(tables.RANKING, [rate])
+    ui.table(page, ranked, every, tables.RANKING_VERDICTS, height=height, key="ranking_all")
 ui.download(page, "dealers", [Sheet(page.t("dealers.title"), shown, tables.RANKING_EXPORT)], [])
 
 st.header(page.t("funnel.title"))

@@ -39,7 +39,12 @@ if any(totals[column] for column, _ in charts.DEDUCTIONS):
     st.plotly_chart(charts.deductions(result.dealers, page.lang))
 else:
     st.success(page.t("settlement.no_deductions"), icon=":material/verified:")
-ui.table(page, result.dealers, tables.SETTLEMENT, height=460, link_months=links.year_months(year))
+# issue 14: fits 1440 px (the deductions and the net fee); every column in the expander and the download
+months, height = links.year_months(year), min(460, ui.rows_height(len(result.dealers), 12))
+brief, widths = tables.SETTLEMENT_SHOWN
+ui.table(page, result.dealers, brief, height=height, key="settlement", link_months=months, widths=widths)
+with st.expander(page.t("table.all_columns")):
+    ui.table(page, result.dealers, tables.SETTLEMENT, height=height, key="settlement_all", link_months=months)
 ui.download(
     page,
     f"settlement_{year}",
