@@ -210,6 +210,18 @@ def browser():
     return SHARED.chromium()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def server_logged_no_error(request):
+    """After each browser module, the log of this worker's server holds no error: what the app did not show must
+    not hide there. (With one server for all the browser modules, the last module's own check covered them all;
+    now each worker's server is checked after every browser module it runs.)"""
+    yield
+    log = SHARED.server_log
+    if log is not None and is_browser_module(str(request.path)):
+        text = log.read_text(encoding="utf-8")
+        assert "Traceback" not in text and "Error" not in text, f"after {request.path.name}: {text}"
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_runtest_teardown(item, nextitem):
     """Stop Chromium (and Playwright's event loop) once the next test does not use it; the server runs on."""

@@ -121,6 +121,11 @@ class Shared:
     def chromium_running(self) -> bool:
         return self._browser is not None
 
+    @property
+    def server_log(self) -> Path | None:
+        """The running server's log, if this process started one."""
+        return self._dashboard.log if self._dashboard is not None else None
+
     def dashboard(self, prepare_database: Callable[[], Path]) -> Dashboard:
         """The server, on the database prepare_database() returns when it has to start."""
         if self._dashboard is None:
