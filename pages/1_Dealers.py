@@ -147,12 +147,14 @@ else:
             overdue=fmt.count(int(dealer_cases["overdue"].sum())),
         )
     )
+    spec, widths = tables.CASE_QUEUE_SHOWN  # issue 14: fits 1440 px; every column on the Cases page's download
     ui.table(
         page,
         cases_ui.in_words(dealer_cases, page.lang),
-        tables.CASE_QUEUE,
+        spec,
         key="dealer_cases",
         height=min(400, ui.rows_height(len(dealer_cases), 10)),
+        widths=widths,
     )
     if page.may_open("cases"):  # issue 15: a dealer's navigation has no Cases page (a link to it raises)
         st.page_link("pages/8_Cases.py", label=page.t("cases.title"), icon=":material/assignment_turned_in:")
