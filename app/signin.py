@@ -30,6 +30,7 @@ from etl.users import User, UsersError, load_users, user_for_email, verify_passw
 SESSION_KEY = "_signed_in"  # {"name", "seen": monotonic seconds, "sso": bool, "hash": the password hash, "sid"}
 COOKIE = "service_qc_session"  # the signed token of a password sign-in (etl/session_token.py)
 JUDGED_KEY = "_token_judged"  # the cookie's token this session already refused (judged once per session)
+FORGET_KEY = "_token_forget"  # this session signed out: the sign-in form clears the cookie it may have set
 NAME_KEY, PASSWORD_KEY = "_signin_name", "_signin_password"
 ROLE_WORDS = {
     "admin": i18n.N_("role.admin"),
@@ -91,6 +92,7 @@ def users_configured() -> bool:
 def sign_out(user_name: str, event: str = "signout") -> None:
     signed = st.session_state.pop(SESSION_KEY, None) or {}
     detail = {"sid": signed["sid"]} if signed.get("sid") else {}
+    st.session_state[FORGET_KEY] = True
     audit.record(trail(), user_name, event, **detail)  # the token of this session is void from now on
 
 
@@ -207,7 +209,7 @@ def _sign_in_form(known: dict[str, User], rules: Rules, lang: str, note: str | N
     if _oidc_configured():
         st.button(i18n.t("access.signin_sso", lang), icon=":material/badge:", on_click=st.login)
     st.caption(i18n.t("access.help", lang))
-    if _cookie():  # signed out, expired or refused: the browser forgets it
+    if st.session_state.pop(FORGET_KEY, False) or _cookie():  # signed out, expired or refused: the browser forgets it
         _cookie_script(st, None)
     st.stop()
 

@@ -26,6 +26,7 @@ from served_app import CHROMIUM, SCREENSHOTS, serving
 from test_browser import _assert_no_error, _wait_until_idle
 
 PASSWORD = "correct horse battery"
+WAIT = 120  # seconds: a page's first run on a busy 2-core machine (6 test sessions at once) may take a minute
 
 pytestmark = [
     pytest.mark.browser,
@@ -59,7 +60,7 @@ def served(tmp_path_factory, warehouse_templates):
 
 
 def _sign_in(page, name: str, lang: str = "en") -> None:
-    page.wait_for_selector(f"h1:has-text('{t('access.title', lang)}')", timeout=60_000)
+    page.wait_for_selector(f"h1:has-text('{t('access.title', lang)}')", timeout=WAIT * 1000)
     page.get_by_role("textbox", name=t("access.name", lang)).fill(name)
     page.get_by_role("textbox", name=t("access.password", lang)).fill(PASSWORD)
     page.get_by_role("button", name=t("access.signin", lang)).click()
@@ -67,12 +68,12 @@ def _sign_in(page, name: str, lang: str = "en") -> None:
 
 def _open(page, url: str, title: str) -> None:
     page.goto(url, wait_until="domcontentloaded")
-    page.wait_for_selector(f"h1:has-text('{title}')", timeout=60_000)
-    _wait_until_idle(page)
+    page.wait_for_selector(f"h1:has-text('{title}')", timeout=WAIT * 1000)
+    _wait_until_idle(page, WAIT)
 
 
 def _download(page, button_name: str, last: bool = False) -> tuple[str, bytes]:
-    with page.expect_download(timeout=60_000) as info:
+    with page.expect_download(timeout=WAIT * 1000) as info:
         buttons = page.get_by_role("button", name=button_name)
         (buttons.last if last else buttons.first).click()
     download = info.value
@@ -91,15 +92,15 @@ def test_a_regional_manager_cannot_reach_another_regions_dealers(served, browser
     try:
         # a link to another region's dealer, opened without signing in: the sign-in form and nothing else
         page.goto(f"{url}/dealers?lang=en&dealer=D2&region=华南", wait_until="domcontentloaded")
-        page.wait_for_selector("h1", timeout=60_000)
-        _wait_until_idle(page)
+        page.wait_for_selector("h1", timeout=WAIT * 1000)
+        _wait_until_idle(page, WAIT)
         assert page.locator("h1").first.inner_text().strip() == t("access.title", "en")
         assert page.locator('[data-testid="stDataFrame"], [data-testid="stMetric"]').count() == 0
         page.get_by_role("textbox", name=t("access.name", "en")).fill("east")
         page.get_by_role("textbox", name=t("access.password", "en")).fill(PASSWORD)
         page.get_by_role("button", name=t("access.signin", "en")).click()
-        page.wait_for_selector(f"h1:has-text('{t('dealers.title', 'en')}')", timeout=60_000)
-        _wait_until_idle(page)
+        page.wait_for_selector(f"h1:has-text('{t('dealers.title', 'en')}')", timeout=WAIT * 1000)
+        _wait_until_idle(page, WAIT)
         _assert_no_error(page)
         page.screenshot(path=str(SCREENSHOTS / "access_regional_dealers_en.png"))
         assert page.get_by_text("D1 · ").count() >= 1  # the drill-down's control chart: D1's
@@ -114,22 +115,22 @@ def test_a_regional_manager_cannot_reach_another_regions_dealers(served, browser
         assert "D1" in cells and "一号服务部" in cells and "D2" not in cells and "二号服务部" not in cells
 
         nav.get_by_text(t("explore.title", "en")).click()
-        page.wait_for_selector(f"h1:has-text('{t('explore.title', 'en')}')", timeout=60_000)
-        _wait_until_idle(page)
+        page.wait_for_selector(f"h1:has-text('{t('explore.title', 'en')}')", timeout=WAIT * 1000)
+        _wait_until_idle(page, WAIT)
         editor = page.get_by_label(t("explore.sql", "en"))
 
         def run(sql: str) -> None:
             editor.fill(sql)
             editor.blur()
             page.get_by_role("button", name=t("explore.run", "en")).click()
-            _wait_until_idle(page)
+            _wait_until_idle(page, WAIT)
 
         run(f"SELECT * FROM read_text('{folder / 'users.toml'}')")  # the users file itself
         refused = t("explore.refused.forbidden", "en", detail="").rstrip(": ")
-        page.wait_for_selector(f'[data-testid="stAlert"]:has-text("{refused}")', timeout=60_000)
+        page.wait_for_selector(f'[data-testid="stAlert"]:has-text("{refused}")', timeout=WAIT * 1000)
         assert "argon2" not in page.content()
         run("SELECT * FROM repairs")
-        page.wait_for_selector('[data-testid="stCaptionContainer"]:has-text(" rows · ")', timeout=60_000)
+        page.wait_for_selector('[data-testid="stCaptionContainer"]:has-text(" rows · ")', timeout=WAIT * 1000)
         name, data = _download(page, t("explore.csv", "en"))
         lines = data.decode("utf-8-sig").splitlines()
         assert sorted(line.split(",")[0] for line in lines[1:]) == ["R1", "R2", "R3", "R4", "R5"]  # not S1
@@ -158,13 +159,13 @@ def test_a_sign_in_survives_a_reload_and_a_new_tab_until_sign_out(served, browse
         page = context.new_page()
         page.goto(f"{url}/dealers?lang=en", wait_until="domcontentloaded")
         _sign_in(page, "south")
-        page.wait_for_selector(f"h1:has-text('{dealers}')", timeout=60_000)
+        page.wait_for_selector(f"h1:has-text('{dealers}')", timeout=WAIT * 1000)
         page.wait_for_function(f"document.cookie.includes('{signin.COOKIE}=')", timeout=30_000)
         token = _token(context)
         assert token and PASSWORD not in token and "south" not in token  # the name only inside the signed payload
 
         def south_signed_in(tab) -> None:
-            _wait_until_idle(tab)
+            _wait_until_idle(tab, WAIT)
             _assert_no_error(tab)
             assert tab.get_by_text(signed_as).count() == 1
             nav = tab.locator('[data-testid="stSidebarNav"]')  # the resumed user's navigation from the first run
@@ -173,13 +174,13 @@ def test_a_sign_in_survives_a_reload_and_a_new_tab_until_sign_out(served, browse
             assert tab.get_by_text("D2 · ").count() >= 1  # the drill-down of 华南's one dealer
             assert "一号服务部" not in tab.content() and "D1 · " not in tab.content()
 
-        page.reload(wait_until="domcontentloaded")
-        page.wait_for_selector(f"h1:has-text('{dealers}')", timeout=60_000)
-        south_signed_in(page)
         second = context.new_page()  # a new tab of the same browser
         _open(second, f"{url}/dealers?lang=en", dealers)
         south_signed_in(second)
-        page.screenshot(path=str(SCREENSHOTS / "access_reload_signed_in_en.png"))
+        second.reload(wait_until="domcontentloaded")  # F5
+        second.wait_for_selector(f"h1:has-text('{dealers}')", timeout=WAIT * 1000)
+        south_signed_in(second)
+        second.screenshot(path=str(SCREENSHOTS / "access_reload_signed_in_en.png"))
 
         # a token changed to name another user (an admin, who sees every region) is refused
         body, _, signature = token.partition(".")
@@ -193,12 +194,18 @@ def test_a_sign_in_survives_a_reload_and_a_new_tab_until_sign_out(served, browse
             assert tab.locator('[data-testid="stMetric"], [data-testid="stDataFrame"]').count() == 0
             tab.wait_for_function(f"!document.cookie.includes('{signin.COOKIE}=')", timeout=30_000)  # cleared
 
+            # sign-out in the tab that signed in: the cookie it set is cleared, a reload asks again, and the
+            # other tab's session ends at its next page run (here: a click in its navigation)
+            page.bring_to_front()  # Chromium slows the timers of a tab in the background
             page.get_by_role("button", name=t("access.signout", "en")).click()
-            page.wait_for_selector(f"h1:has-text('{t('access.title', 'en')}')", timeout=60_000)
+            page.wait_for_selector(f"h1:has-text('{t('access.title', 'en')}')", timeout=WAIT * 1000)
             page.wait_for_function(f"!document.cookie.includes('{signin.COOKIE}=')", timeout=30_000)
             page.reload(wait_until="domcontentloaded")
-            page.wait_for_selector(f"h1:has-text('{t('access.title', 'en')}')", timeout=60_000)
-            _open(second, f"{url}/dealers?lang=en", t("access.title", "en"))
+            page.wait_for_selector(f"h1:has-text('{t('access.title', 'en')}')", timeout=WAIT * 1000)
+            second.bring_to_front()
+            second.locator('[data-testid="stSidebarNav"]').get_by_text(t("overview.title", "en")).click()
+            second.wait_for_selector(f"h1:has-text('{t('access.title', 'en')}')", timeout=WAIT * 1000)
+            assert second.locator('[data-testid="stMetric"]').count() == 0
             # the signed-out session's own token, put back by hand, is void too
             stranger.add_cookies([{"name": signin.COOKIE, "value": token, "url": url}])
             _open(tab, f"{url}/dealers?lang=en", t("access.title", "en"))
@@ -230,24 +237,25 @@ def _traces_of_d2(text: str) -> list[str]:
 def _refused_here(page, url: str, lang: str) -> None:
     """A page the role may not see, opened by its URL: the refusal in the page's language, nothing of the page."""
     page.goto(url, wait_until="domcontentloaded")
-    page.wait_for_selector(f'[data-testid="stAlert"]:has-text("{t("access.refused", lang)}")', timeout=60_000)
-    _wait_until_idle(page)
+    page.wait_for_selector(f'[data-testid="stAlert"]:has-text("{t("access.refused", lang)}")', timeout=WAIT * 1000)
+    _wait_until_idle(page, WAIT)
     assert page.get_by_text("Page not found").count() == 0  # not Streamlit's dialog over the role's first page
     assert page.locator('[data-testid="stMetric"], [data-testid="stDataFrame"], h1').count() == 0
     assert not _traces_of_d2(page.inner_text("body")) and "一号服务部" not in page.inner_text("body")
 
 
 def test_a_dealer_sees_only_itself_and_a_forbidden_page_says_so(served, browser):
-    """A dealer's user (D1) follows a drill-down link to D2, downloads its ranking and opens the Overview and
-    Explore by their URLs, in Chinese: only D1's rows, and "您无权访问此页面" on the pages it may not see."""
+    """A dealer's user (D1) follows a drill-down link to D2, downloads its ranking and opens the Overview by
+    its URL, in Chinese: only D1's rows, and "您无权访问此页面" on the page it may not see (the call center's test
+    opens Explore so)."""
     url, folder = served
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN", accept_downloads=True)
     page = context.new_page()
     try:
         page.goto(f"{url}/dealers?lang=zh&dealer=D2&region=华南", wait_until="domcontentloaded")
         _sign_in(page, "d1", "zh")
-        page.wait_for_selector(f"h1:has-text('{t('dealers.title', 'zh')}')", timeout=60_000)
-        _wait_until_idle(page)
+        page.wait_for_selector(f"h1:has-text('{t('dealers.title', 'zh')}')", timeout=WAIT * 1000)
+        _wait_until_idle(page, WAIT)
         _assert_no_error(page)
         assert page.get_by_text("D1 · ").count() >= 1  # the drill-down shows D1, not the D2 of the link
         assert not _traces_of_d2(page.inner_text("body"))
@@ -259,19 +267,12 @@ def test_a_dealer_sees_only_itself_and_a_forbidden_page_says_so(served, browser)
 
         _refused_here(page, f"{url}/overview?lang=zh&region=华南", "zh")
         page.screenshot(path=str(SCREENSHOTS / "access_dealer_refused_zh.png"))
-        _refused_here(page, f"{url}/explore?lang=zh", "zh")
     finally:
         context.close()
     events = audit.events(folder / "audit.sqlite", user_name="d1")
-    # each goto loads the page anew: a new session, resumed from the sign-in cookie
-    refused = ["page_refused", "session_resumed"]
-    assert events["event"].tolist() == refused + refused + ["export", "signin_ok"]
-    pages = [
-        json.loads(detail).get("page")
-        for detail, event in zip(events["detail"], events["event"])
-        if event == "page_refused"
-    ]
-    assert pages == ["explore", "overview"]
+    # the goto loads the page anew: a new session, resumed from the sign-in cookie, then refused
+    assert events["event"].tolist() == ["page_refused", "session_resumed", "export", "signin_ok"]
+    assert json.loads(events["detail"][0])["page"] == "overview"
 
 
 def test_the_call_center_downloads_only_its_regions_call_list(served, browser):
@@ -286,8 +287,8 @@ def test_the_call_center_downloads_only_its_regions_call_list(served, browser):
             wait_until="domcontentloaded",
         )
         _sign_in(page, "calls")
-        page.wait_for_selector(f"h1:has-text('{t('callbacks.title', 'en')}')", timeout=60_000)
-        _wait_until_idle(page)
+        page.wait_for_selector(f"h1:has-text('{t('callbacks.title', 'en')}')", timeout=WAIT * 1000)
+        _wait_until_idle(page, WAIT)
         _assert_no_error(page)
         assert not _traces_of_d2(page.inner_text("body"))
         _, data = _download(page, t("callbacks.download", "en"))
@@ -315,8 +316,8 @@ def test_an_analyst_gets_masked_downloads_and_no_files_through_explore(served, b
     try:
         page.goto(f"{url}/callbacks?lang=en&cb_month=2025-03&cb_share=100", wait_until="domcontentloaded")
         _sign_in(page, "ana")
-        page.wait_for_selector(f"h1:has-text('{t('callbacks.title', 'en')}')", timeout=60_000)
-        _wait_until_idle(page)
+        page.wait_for_selector(f"h1:has-text('{t('callbacks.title', 'en')}')", timeout=WAIT * 1000)
+        _wait_until_idle(page, WAIT)
         _assert_no_error(page)
         assert page.get_by_role("button", name=t("callbacks.download", "en")).count() == 0
         _, data = _download(page, t("download", "en"), last=True)  # the masked call list
@@ -325,8 +326,8 @@ def test_an_analyst_gets_masked_downloads_and_no_files_through_explore(served, b
         assert not any(secret in cell for cell in cells for secret in ("张三丰", "13812345678", "孙八", "13500004444"))
 
         page.locator('[data-testid="stSidebarNav"]').get_by_text(t("explore.title", "en")).click()
-        page.wait_for_selector(f"h1:has-text('{t('explore.title', 'en')}')", timeout=60_000)
-        _wait_until_idle(page)
+        page.wait_for_selector(f"h1:has-text('{t('explore.title', 'en')}')", timeout=WAIT * 1000)
+        _wait_until_idle(page, WAIT)
         editor = page.get_by_label(t("explore.sql", "en"))
         refused = t("explore.refused.forbidden", "en", detail="").rstrip(": ")
         for sql in (
@@ -336,8 +337,8 @@ def test_an_analyst_gets_masked_downloads_and_no_files_through_explore(served, b
             editor.fill(sql)
             editor.blur()
             page.get_by_role("button", name=t("explore.run", "en")).click()
-            page.wait_for_selector(f'[data-testid="stAlert"]:has-text("{refused}")', timeout=60_000)
-            _wait_until_idle(page)
+            page.wait_for_selector(f'[data-testid="stAlert"]:has-text("{refused}")', timeout=WAIT * 1000)
+            _wait_until_idle(page, WAIT)
             assert "argon2" not in page.content() and "SQLite format" not in page.content()
     finally:
         context.close()
