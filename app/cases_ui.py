@@ -274,19 +274,18 @@ def one(page, shown: pd.DataFrame, chosen: list[int]) -> None:
         st.caption(
             page.t("cases.later_callback", callback=case["recheck_callback"], at=fmt.moment(case["recheck_called_at"]))
         )
-    records, history = st.columns(2)
-    with records:
-        st.markdown("**" + page.t("cases.records") + "**")
-        ui.table(page, detail.records, tables.CASE_RECORDS)
-        st.page_link(
-            "pages/1_Dealers.py",
-            label=page.t("cases.dealer_link"),
-            icon=":material/storefront:",
-            query_params={"dealer": case["dealer_id"]},
-        )
-    with history:
-        st.markdown("**" + page.t("cases.history") + "**")
-        ui.table(page, history_in_words(detail.history, page.lang), tables.CASE_HISTORY)
+    # issue 14: the records and the history one under the other, each the page's width (side by side they scrolled)
+    st.markdown("**" + page.t("cases.records") + "**")
+    records, widths = tables.CASE_RECORDS_SHOWN  # the product model: in the Cases download and the dealer's records
+    ui.table(page, detail.records, records, widths=widths)
+    st.page_link(
+        "pages/1_Dealers.py",
+        label=page.t("cases.dealer_link"),
+        icon=":material/storefront:",
+        query_params={"dealer": case["dealer_id"]},
+    )
+    st.markdown("**" + page.t("cases.history") + "**")
+    ui.table(page, history_in_words(detail.history, page.lang), tables.CASE_HISTORY)
     edit(page, case)
 
 
@@ -370,10 +369,13 @@ def downloads(page, view: data.CaseView, shown: pd.DataFrame) -> None:
 
 
 def by_dealer_and_region(page, view: data.CaseView) -> None:
+    # issue 14: the figures that fit 1440 px; every column in the page's download
     with st.expander(page.t("cases.by_dealer")):
-        ui.table(page, view.by_dealer, tables.CASE_DEALERS)
+        spec, widths = tables.CASE_DEALERS_SHOWN
+        ui.table(page, view.by_dealer, spec, widths=widths)
     with st.expander(page.t("cases.by_region")):
-        ui.table(page, view.by_region, tables.CASE_REGIONS)
+        spec, widths = tables.CASE_REGIONS_SHOWN
+        ui.table(page, view.by_region, spec, widths=widths)
 
 
 def overview_tile(page, totals: dict) -> None:

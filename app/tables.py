@@ -431,14 +431,24 @@ SETTLEMENT_SHOWN = brief(
 BREACHES_SHOWN = brief(BREACHES, SHORT | {rate: 140 for rate in CONTROL_RATES} | {"breach_months": 120})
 
 
+# The interval's ends beside the rate they bound: short headers (col.ci_low, col.ci_high), the rate named once.
+INTERVAL_ENDS = ("ci_low", "ci_high")
+
+
 def ranking_shown(rate: str) -> tuple[Spec, Widths]:
-    """The ranking by one rate: the dealer, the rate's numerator and denominator, the rate and its interval."""
-    definition = RATE_BY_NAME[rate]
+    """The ranking by one rate: the dealer, the rate's numerator and denominator, the rate and its interval
+    (the interval's columns named as ranking_brief names them)."""
+    definition, kind = RATE_BY_NAME[rate], rate_kind(rate)
     spec: Spec = [(c, kind) for c, kind in DEALER if c in SHORT]
-    spec += [(definition.numerator, "count"), (definition.denominator, "count")]
-    spec += with_intervals([(rate, rate_kind(rate))], [rate])
-    widths = SHORT | {definition.numerator: 96, definition.denominator: 96}
-    return spec, widths | {rate: 136, f"{rate}_low": 136, f"{rate}_high": 136}
+    spec += [(definition.numerator, "count"), (definition.denominator, "count"), (rate, kind)]
+    spec += [(column, kind) for column in INTERVAL_ENDS]
+    widths = SHORT | {definition.numerator: 100, definition.denominator: 100, rate: 210}
+    return spec, widths | {"ci_low": 104, "ci_high": 104}
+
+
+def ranking_brief(frame: pd.DataFrame, rate: str) -> pd.DataFrame:
+    """The ranking with the chosen rate's interval as the columns ranking_shown shows."""
+    return frame.rename(columns={f"{rate}_low": "ci_low", f"{rate}_high": "ci_high"})
 
 
 # The Cases queue: overdue beside the status (it was the cut-off last column); the records and the detail are in the
@@ -461,3 +471,44 @@ CASE_QUEUE_SHOWN = brief(
         "age_days": 64,
     },
 )
+
+# The Overview's watchlist: its detail is a sentence; rows this tall (over Streamlit's 4 rem) let a cell wrap.
+WRAPPED_ROW_PX = 66
+WATCHLIST_WIDTHS: Widths = {"link": 84, "dealer_name": 190, "reason": 130, "detail": 560}
+CALLBACK_DEALERS_SHOWN = brief(
+    CALLBACK_DEALERS,
+    SHORT
+    | {"callbacks": 104, "callbacks_answered": 140, "dissatisfaction_rate": 124, "fake_records": 104}
+    | {"conduct_issues": 116},
+)
+LOAD_HISTORY_SHOWN = brief(
+    LOAD_HISTORY,
+    {"load_id": 60, "started_at": 150, "file_name": 230, "kind": 90, "status": 80, "rows_loaded": 100}
+    | {"rows_rejected": 110, "message": 140},
+)
+CASE_RECORDS_SHOWN = brief(
+    CASE_RECORDS,
+    {"record_no": 130, "report_month": 96, "service_type": 100, "status": 80, "requested_at": 150}
+    | {"completed_at": 150, "customer_name": 90, "customer_phone": 120},
+)
+_CASE_FIGURES = {"cases_opened": 100, "cases_open": 96, "cases_overdue": 110}
+_CASE_FIGURES |= {"cases_closed_on_time_rate": 160, "median_days_to_close": 160}
+CASE_DEALERS_SHOWN = brief(CASE_DEALERS, SHORT | _CASE_FIGURES)
+CASE_REGIONS_SHOWN = brief(
+    CASE_REGIONS, {"region": 80, "cases_closed": 70, "cases_reopened_share": 120} | _CASE_FIGURES
+)
+CALLBACK_PEOPLE_SHOWN = brief(
+    CALLBACK_PEOPLE,
+    {"callback_id": 100, "called_at": 140, "dealer_id": 84, "dealer_name": 160, "record_no": 120}
+    | {"customer_name": 80, "customer_phone": 110, "comment": 160},
+)
+CALL_LIST_SHOWN = brief(
+    CALL_LIST,
+    {"callback_id": 100, "recheck_case": 80, "record_no": 120, "dealer_id": 84, "dealer_name": 160}
+    | {"customer_name": 80, "customer_phone": 110, "service_type": 90, "requested_at": 140},
+)
+# The Data page's rejected rows and reports due: every column, at widths that fit 1440 px.
+REJECTS_WIDTHS: Widths = {"load_id": 60, "file_name": 200, "kind": 90, "sheet": 80, "row_no": 70, "reason": 300}
+REJECTS_WIDTHS |= {"raw_values": 170}
+REPORTS_DUE_WIDTHS: Widths = SHORT | {"province": 70, "area_type": 70, "month": 80, "report_due_on": 110}
+REPORTS_DUE_WIDTHS |= {"report_submitted_on": 110, "days_overdue": 100, "days_late": 90}

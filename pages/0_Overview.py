@@ -64,13 +64,18 @@ if lines.empty:
     st.success(page.t("watchlist.none", month=watch_month), icon=":material/verified:")
 else:
     st.caption(page.t("watchlist.count", **watchlist_summary(lines)))
+    widths = tables.WATCHLIST_WIDTHS  # issue 14: the detail wraps over three lines instead of ending in "…"
     st.dataframe(
         stats_text.watchlist_table(lines, page.lang),
         hide_index=True,
         key="watchlist",
+        row_height=tables.WRAPPED_ROW_PX,
+        height=min(600, (min(len(lines), 12) * tables.WRAPPED_ROW_PX) + 38),
         column_config={
-            page.t("col.link"): st.column_config.LinkColumn(display_text=r"dealer=([^&]+)"),
-            page.t("col.detail"): st.column_config.TextColumn(width="large"),
+            page.t("col.link"): st.column_config.LinkColumn(display_text=r"dealer=([^&]+)", width=widths["link"]),
+            page.t("col.dealer_name"): st.column_config.TextColumn(width=widths["dealer_name"]),
+            page.t("col.reason"): st.column_config.TextColumn(width=widths["reason"]),
+            page.t("col.detail"): st.column_config.TextColumn(width=widths["detail"]),
         },
     )
 

@@ -45,7 +45,8 @@ st.caption(
 )
 ranked, height = charts.by_rate(shown, rate), min(460, ui.rows_height(len(shown), 12))
 brief, widths = tables.ranking_shown(rate)  # issue 14: fits 1440 px; every column in the expander and the download
-ui.table(page, ranked, brief, tables.RANKING_VERDICTS, height=height, key="ranking", widths=widths)
+verdicts = tables.RANKING_VERDICTS
+ui.table(page, tables.ranking_brief(ranked, rate), brief, verdicts, height=height, key="ranking", widths=widths)
 with st.expander(page.t("table.all_columns")):
     every = tables.with_intervals(tables.RANKING, [rate])
     ui.table(page, ranked, every, tables.RANKING_VERDICTS, height=height, key="ranking_all")

@@ -41,7 +41,7 @@ if chosen:
         if report.get("status") == "rejected":
             continue
         with st.expander(page.t("data.check_details", file=report["file"])):
-            st.markdown("\n".join(f"- {line}" for line in uploads.how_read(report)))
+            st.markdown("\n".join(f"- {line}" for line in uploads.how_read(report, page.lang)))
             ui.table(page, uploads.mapping_table(report), tables.HEADER_MAPPING)
             if report.get("first_rejects"):
                 st.markdown("**" + page.t("data.first_rejects", rows=len(report["first_rejects"])) + "**")
@@ -106,7 +106,11 @@ if page.scope.allowed is not None:  # issue 15: a dealer gets the correction she
 else:  # every file's history and rejects
     with history:
         st.subheader(page.t("data.history"))
-        ui.table(page, status.history, tables.LOAD_HISTORY, height=min(600, ui.rows_height(len(status.history), 12)))
+        height = min(600, ui.rows_height(len(status.history), 12))
+        shown, widths = tables.LOAD_HISTORY_SHOWN  # issue 14: fits 1440 px; every column in the expander
+        ui.table(page, status.history, shown, height=height, key="_data_history", widths=widths)
+        with st.expander(page.t("table.all_columns")):
+            ui.table(page, status.history, tables.LOAD_HISTORY, height=height, key="_data_history_all")
 
     with rejects_tab:
         st.subheader(page.t("data.rejects"))
@@ -128,7 +132,8 @@ else:  # every file's history and rejects
             st.caption(page.t("data.none_rejected"))
         else:
             st.caption(page.t("data.reject_count", rows=fmt.count(len(rejected))))
-            ui.table(page, rejected, tables.REJECTS, height=min(500, ui.rows_height(len(rejected))))
+            height = min(500, ui.rows_height(len(rejected)))
+            ui.table(page, rejected, tables.REJECTS, height=height, widths=tables.REJECTS_WIDTHS)
             ui.download(
                 page,
                 "rejects",
@@ -165,12 +170,14 @@ with reports:
         if missing.empty:
             st.caption(page.t("data.none_missing"))
         else:
-            ui.table(page, missing, tables.MISSING_REPORTS, height=min(500, ui.rows_height(len(missing))))
+            height = min(500, ui.rows_height(len(missing)))
+            ui.table(page, missing, tables.MISSING_REPORTS, height=height, widths=tables.REPORTS_DUE_WIDTHS)
         st.markdown("**" + page.t("data.late_list") + "**")
         if late.empty:
             st.caption(page.t("data.none_late"))
         else:
-            ui.table(page, late, tables.LATE_REPORTS, height=min(500, ui.rows_height(len(late))))
+            height = min(500, ui.rows_height(len(late)))
+            ui.table(page, late, tables.LATE_REPORTS, height=height, widths=tables.REPORTS_DUE_WIDTHS)
         ui.download(
             page,
             "reports",

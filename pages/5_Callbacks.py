@@ -28,7 +28,11 @@ else:
         right.plotly_chart(charts.conduct_issues(found.issues, page.lang, top=12))
     st.subheader(page.t("callbacks.by_dealer"))
     by_dealer = found.by_dealer
-    ui.table(page, by_dealer, tables.CALLBACK_DEALERS, height=min(460, ui.rows_height(len(by_dealer), 12)))
+    height = min(460, ui.rows_height(len(by_dealer), 12))
+    shown, widths = tables.CALLBACK_DEALERS_SHOWN  # issue 14: fits 1440 px; every column in the expander
+    ui.table(page, by_dealer, shown, height=height, key="callback_dealers", widths=widths)
+    with st.expander(page.t("table.all_columns")):
+        ui.table(page, by_dealer, tables.CALLBACK_DEALERS, height=height, key="callback_dealers_all")
     if len(found.issues):
         with st.expander(page.t("callbacks.issues")):
             ui.table(
@@ -38,15 +42,11 @@ else:
                 ),
                 tables.CONDUCT,
             )
-    fakes, unreached = st.columns(2)
-    with fakes:
-        st.subheader(page.t("callbacks.fakes") + f" ({fmt.count(len(found.fakes))})")
-        ui.table(page, found.fakes, tables.CALLBACK_PEOPLE, height=min(400, ui.rows_height(len(found.fakes), 10)))
-    with unreached:
-        st.subheader(page.t("callbacks.unreached") + f" ({fmt.count(len(found.unreached))})")
-        ui.table(
-            page, found.unreached, tables.CALLBACK_PEOPLE, height=min(400, ui.rows_height(len(found.unreached), 10))
-        )
+    # issue 14: one under the other, each the page's width (side by side they scrolled); every column in the download
+    people, widths = tables.CALLBACK_PEOPLE_SHOWN
+    for title, frame in ((page.t("callbacks.fakes"), found.fakes), (page.t("callbacks.unreached"), found.unreached)):
+        st.subheader(title + f" ({fmt.count(len(frame))})")
+        ui.table(page, frame, people, height=min(400, ui.rows_height(len(frame), 10)), widths=widths)
     st.caption(page.t("callbacks.masked"))
     ui.download(
         page,
@@ -120,7 +120,11 @@ st.caption(
         dealers=fmt.count(drawn["dealers"]),
     )
 )
-ui.table(page, masked, tables.CALL_LIST, height=min(460, ui.rows_height(len(masked), 12)), key="_cb_list")
+height = min(460, ui.rows_height(len(masked), 12))
+shown, widths = tables.CALL_LIST_SHOWN  # issue 14: fits 1440 px; every column in the expander and the download
+ui.table(page, masked, shown, height=height, key="_cb_list", widths=widths)
+with st.expander(page.t("table.all_columns")):
+    ui.table(page, masked, tables.CALL_LIST, height=height, key="_cb_list_all")
 settings = [
     (page.t("callbacks.month"), fmt.month(month)),
     (page.t("callbacks.share"), f"{share:g} %"),

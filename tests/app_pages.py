@@ -34,6 +34,11 @@ def open_page(name: str, **params) -> AppTest:
 DEALER_ID_HEADERS = ("dealer_id", "Dealer id", "经销商编号")
 
 
+def frame_with(at: AppTest, column: str) -> pd.DataFrame | None:
+    """The first table drawn with a column of this header (a page's tables move when one is added before it)."""
+    return next((frame.value for frame in at.dataframe if column in frame.value.columns), None)
+
+
 def unlinked(frame: pd.DataFrame) -> pd.DataFrame:
     """Issue 14: a table's dealer ids are drill-down addresses (app.links) showing the id; the frame with the ids
     they show, each address checked to open the Dealers page."""

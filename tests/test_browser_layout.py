@@ -1,8 +1,9 @@
 """Issue 14, in Chromium on the demo data set: a dealer id clicked in a table (Settlement, then Dealers) opens that
 dealer's drill-down under the same filters; the wide tables (Settlement, Dealers, the Overview's breaches and
-watchlist, the Cases queue) fit 1440 px without a sideways scroll bar; at 800 px the sidebar is folded away, no
-tile's label or figure is cut off and the trend panels' titles and month labels do not overlap. Shares the server
-and Chromium of tests/test_browser.py (few page visits: each costs seconds)."""
+watchlist, the Cases queue and a case's records, the Callbacks page's, the Data page's load history) fit 1440 px
+without a sideways scroll bar; at 800 px the sidebar is folded away, no tile's label or figure is cut off and the
+trend panels' titles and month labels do not overlap. Shares the server and Chromium of tests/test_browser.py (few
+page visits: each costs seconds)."""
 
 from __future__ import annotations
 
@@ -118,10 +119,23 @@ def test_the_overviews_and_the_cases_tables_fit_1440_px(dashboard, browser):
         page.wait_for_selector("h1", timeout=120_000)
         _wait_until_idle(page, 120)
         _assert_no_error(page)
-        queue = _fit(page, 1)[0]  # the queue: overdue (逾期) beside the status, every column in view
-        assert queue[2] >= 900
+        # the queue (overdue (逾期) beside the status, every column in view), the first case's records and history
+        queue, records, history = _fit(page)
+        assert queue[2] >= 900 and records[2] >= 900 and history[2] >= 900  # one under the other, full width
+        assert records[0] == t("col.record_no", "zh") and history[0] == t("col.changed_at", "zh")
         headers = page.locator(GRID).first.locator("th").all_inner_texts()
         assert t("col.overdue", "zh") in headers and t("col.dealer_id", "zh") in headers
+        # the Callbacks page's tables (by dealer: every column in its expander) and the Data page's load history
+        for path, lang, first_header in (
+            ("callbacks", "en", t("col.dealer_id", "en")),
+            ("data", "zh", t("col.load_id", "zh")),
+        ):
+            page.goto(f"{dashboard.url}/{path}?lang={lang}", wait_until="domcontentloaded")
+            page.wait_for_selector("h1", timeout=120_000)
+            _wait_until_idle(page, 120)
+            _assert_no_error(page)
+            grids = _fit(page)
+            assert grids and grids[0][0] == first_header and grids[0][2] >= 900, (path, grids)
     finally:
         context.close()
 

@@ -90,6 +90,7 @@ def composed() -> dict[str, list[str]]:
     columns |= {c for row in tables.SETTLEMENT_TILES for c in row if c != "dealers"}
     columns |= set(tables.PIVOT_DIMENSIONS) | set(rates) | set(COUNTS)  # the Explore pivot
     columns |= {f"{rate}_{end}" for rate in rates for end in ("low", "high")}  # Wilson intervals
+    columns |= set(tables.INTERVAL_ENDS)  # beside the rate they bound (the Dealers ranking)
     shown_as_codes = {column for spec in _specs() for column, kind in spec if kind == "code"}
     choices = {
         value
