@@ -20,6 +20,7 @@ import pandas as pd
 from app import connections
 from etl import upload
 from etl.reject_reasons import render_all
+from etl.wording import inspect_message, inspect_words
 from i18n import say, t
 
 SUFFIXES = ("csv", "tsv", "txt", "xlsx", "xlsm", "xls", "xlsb", "ods")  # = etl.read.DATA_SUFFIXES
@@ -73,7 +74,8 @@ def preview_uploaded(files: list[tuple[str, bytes]], database: Path, rules_file:
 
 
 def preview_table(reports: list[dict], lang: str = "en") -> pd.DataFrame:
-    """One row per file, as the page's preview table shows it (a refused file's sentence in `lang`)."""
+    """One row per file, as the page's preview table shows it (its sentences in `lang`)."""
+    separator = t("said.separator", lang)
     rows = [
         {
             "file_name": r.get("file", ""),
@@ -82,8 +84,8 @@ def preview_table(reports: list[dict], lang: str = "en") -> pd.DataFrame:
             "rows_read": r.get("rows_read", 0),
             "rows_loaded": r.get("rows_loaded", 0),
             "rows_rejected": r.get("rows_rejected", 0),
-            "message": say((r.get("said") or {}).get("message"), lang, r.get("message") or ""),
-            "notes": "; ".join(r.get("warnings", []) + r.get("notes", [])),
+            "message": inspect_message(r, lang),
+            "notes": separator.join(inspect_words(r, "warnings", lang) + inspect_words(r, "notes", lang)),
         }
         for r in reports
     ]
@@ -98,11 +100,12 @@ def fingerprint(files: list[tuple[str, bytes]]) -> str:
     return digest.hexdigest()
 
 
-def how_read(report: dict) -> list[str]:
+def how_read(report: dict, lang: str = "en") -> list[str]:
     """The preview's lines about how a file is read: the loader's own notes and warnings, as the
-    command line prints them (markdown-escaped, since a sheet or header name may hold * or _)."""
+    command line prints them, in `lang` (markdown-escaped, since a sheet or header name may hold * or _)."""
     escape = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>()#+-.!|"})
-    return [line.translate(escape) for line in report.get("warnings", []) + report.get("notes", [])]
+    lines = inspect_words(report, "warnings", lang) + inspect_words(report, "notes", lang)
+    return [line.translate(escape) for line in lines]
 
 
 def first_rejects_table(report: dict, lang: str) -> pd.DataFrame:

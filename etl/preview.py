@@ -17,11 +17,12 @@ import duckdb
 from etl.db import retry_while_locked
 from etl.load import stage
 from etl.metrics.privacy import masked_rejects
-from etl.read import FileRejected, open_file, read_cells
-from etl.reject_reasons import render
+from etl.read import DELIMITER_WORDS, FileRejected, open_file, read_cells
+from etl.reject_reasons import render, render_all
 from etl.rules import Rules
 from etl.warehouse import create_tables
-from i18n import ngettext
+from etl.wording import inspect_message, inspect_words
+from i18n import later, ngettext, say, t
 
 
 def _connect(database: Path):
@@ -72,22 +73,25 @@ def inspect_file(
         ).fetchall()
     finally:
         con.close()
-    notes = list(result.notes)
+    notes = list(result.said.get("notes") or [])
     if not with_database:
-        notes.append("no database yet: dealer ids and callbacks' repairs were not checked")
+        notes.append(later.t("inspect.note_no_database"))
     elif result.kind == "callbacks":
-        notes.append("callbacks are checked against the repairs loaded now; repairs files loaded with them count")
+        notes.append(later.t("inspect.note_callbacks"))
+    message = later.t("inspect.same_content", file=previous[0], load_id=previous[1]) if previous else None
     status = "already_loaded" if previous else "would_load"
     return {
         **report,
         "kind": result.kind,
         "status": status,
-        "message": f"same content as {previous[0]}, load #{previous[1]}" if previous else "",
+        "message": say(message, "en"),
         "rows_read": result.rows_read,
         "rows_loaded": result.rows_loaded,
         "rows_rejected": result.rows_rejected,
         "warnings": result.warnings,
-        "notes": notes,
+        "notes": [say(note, "en") for note in notes],
+        # the message, the warnings and the notes as catalog messages: put in words in the reader's language
+        "said": {"message": message, "warnings": result.said.get("warnings") or [], "notes": notes},
         "details": result.details,
         "first_rejects": [
             {
@@ -99,56 +103,97 @@ def inspect_file(
             for r in rejects.itertuples()
         ],
         "reason_counts": [
-            {"reason": render({"code": code, "col": col, "value": "…", "detail": "…"}, result.kind), "rows": rows}
+            {"reason": render(_reason(code, col), result.kind), "code": code, "col": col, "rows": rows}
             for code, col, rows in reasons
         ],
     }
 
 
-def describe(report: dict) -> str:
-    """The inspect command's text for one file."""
+def _reason(code: str, col: str | None) -> dict:
+    """A reason counted over rows: its problem with the row's own value and detail left out."""
+    return {"code": code, "col": col, "value": "…", "detail": "…"}
+
+
+def _skipped_reason(report: dict, sheet: dict, lang: str) -> str:
+    """Why a sheet was skipped, in `lang`: the reason of its note (load.note_skipped_sheet), else as the details
+    have it (English)."""
+    for note in (report.get("said") or {}).get("notes") or []:
+        values = note.get("values", {}) if isinstance(note, dict) else {}
+        if note.get("key") == "load.note_skipped_sheet" and values.get("sheet") == sheet.get("name"):
+            return say(values.get("reason"), lang, str(sheet.get("reason")))
+    return str(sheet.get("reason"))
+
+
+def describe(report: dict, lang: str = "en") -> str:
+    """The inspect command's text for one file, in `lang`."""
     name = report["file"]
     if report["status"] == "rejected":
-        return f"{name}: would be REJECTED ({report.get('kind') or 'unknown kind'}): {report['message']}"
+        kind = report.get("kind") or t("load.unknown_kind", lang)
+        return t("inspect.line_rejected", lang, file=name, kind=kind, message=inspect_message(report, lang))
     lines = [
-        f"{name}: {report['kind']}: {report['rows_read']} rows read, {report['rows_loaded']} would load, "
-        f"{report['rows_rejected']} would be rejected"
+        t(
+            "inspect.line",
+            lang,
+            file=name,
+            kind=report["kind"],
+            read=report["rows_read"],
+            loaded=report["rows_loaded"],
+            rejected=report["rows_rejected"],
+        )
     ]
     if report["status"] == "already_loaded":
-        lines[0] += f" (already loaded: {report['message']}; loading it again does nothing)"
+        lines[0] += t("inspect.already_loaded", lang, message=inspect_message(report, lang))
     details = report.get("details") or {}
-    fmt = [details.get("format"), details.get("encoding")]
+    how = [details.get("format"), details.get("encoding")]
     if details.get("delimiter"):
-        fmt.append(
-            "separated by "
-            + {"\t": "tabs", ",": "commas", ";": "semicolons"}.get(details["delimiter"], repr(details["delimiter"]))
-        )
-    lines.append("  read as: " + ", ".join(str(f) for f in fmt if f))
+        word = DELIMITER_WORDS.get(details["delimiter"])
+        how.append(t(f"load.note_delimiter.{word}", lang) if word else repr(details["delimiter"]))
+    separator = t("inspect.separator", lang)
+    lines.append(t("inspect.read_as", lang, how=separator.join(str(part) for part in how if part)))
     for sheet in details.get("sheets", []):
         header_rows = sheet.get("header_rows", [])
         rows = "-".join(str(r) for r in header_rows)
         where = (
-            ngettext("inspect.sheet_header_rows", len(header_rows), "en", sheet=sheet["name"], rows=rows)
+            ngettext("inspect.sheet_header_rows", len(header_rows), lang, sheet=sheet["name"], rows=rows)
             if sheet.get("name")
-            else ngettext("inspect.header_lines", len(header_rows), "en", rows=rows)
+            else ngettext("inspect.header_lines", len(header_rows), lang, rows=rows)
         )
         lines.append(f"  {where}")
     for sheet in details.get("skipped_sheets", []):
-        lines.append(f'  sheet "{sheet.get("name")}" skipped: {sheet.get("reason")}')
+        reason = _skipped_reason(report, sheet, lang)
+        lines.append(t("inspect.sheet_skipped", lang, sheet=sheet.get("name"), reason=reason))
     mapping = details.get("mapping", []) + [
-        [source, f"{column} (its date)"] for source, column in details.get("date_parts", [])
+        [source, t("inspect.its_date", lang, column=column)] for source, column in details.get("date_parts", [])
     ]
     if mapping:
-        lines.append("  columns: " + ", ".join(f"{source} -> {column}" for source, column in mapping))
+        pairs = separator.join(f"{source} -> {column}" for source, column in mapping)
+        lines.append(t("inspect.columns", lang, columns=pairs))
     if details.get("kept_aside"):
-        lines.append("  kept aside: " + ", ".join(details["kept_aside"]))
-    lines += [f"  warning: {w}" for w in report.get("warnings", [])]
-    lines += [f"  note: {n}" for n in report.get("notes", [])]
+        lines.append(t("inspect.kept_aside", lang, columns=separator.join(details["kept_aside"])))
+    lines += [t("load.line_warning", lang, text=w) for w in inspect_words(report, "warnings", lang)]
+    lines += [t("load.line_note", lang, text=n) for n in inspect_words(report, "notes", lang)]
     if report.get("first_rejects"):
-        lines.append(f"  first rejected rows (of {report['rows_rejected']}):")
+        lines.append(t("inspect.first_rejects", lang, rows=report["rows_rejected"]))
         for reject in report["first_rejects"]:
-            where = f'sheet "{reject["sheet"]}" row' if reject.get("sheet") else "row"
-            lines.append(f"    {where} {reject['row_no']}: {reject['reason']}")
+            problems = reject.get("problems")
+            reason = render_all(problems, report.get("kind"), lang) if problems else reject["reason"]
+            if reject.get("sheet"):
+                lines.append(
+                    t("inspect.reject_in_sheet", lang, sheet=reject["sheet"], row=reject["row_no"], reason=reason)
+                )
+            else:
+                lines.append(t("inspect.reject", lang, row=reject["row_no"], reason=reason))
     if report.get("reason_counts"):
-        lines.append("  reasons: " + "; ".join(f"{r['reason'].strip()} ({r['rows']})" for r in report["reason_counts"]))
+        counted = [
+            t(
+                "inspect.reason_count",
+                lang,
+                reason=(
+                    render(_reason(r["code"], r.get("col")), report.get("kind"), lang) if "code" in r else r["reason"]
+                ).strip(),
+                rows=r["rows"],
+            )
+            for r in report["reason_counts"]
+        ]
+        lines.append(t("inspect.reasons", lang, reasons=t("reject.separator", lang).join(counted)))
     return "\n".join(lines)

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from etl.config import PROJECT_ROOT
+from i18n import later, say
 
 
 def inspect_files(
@@ -36,12 +37,14 @@ def inspect_files(
     problem = (finished.stderr.strip().splitlines() or ["the check stopped unexpectedly"])[-1]
     for path in paths:
         if path.name not in seen:
+            could_not = later.t("inspect.could_not_check", problem=problem)
             reports.append(
                 {
                     "file": path.name,
                     "status": "rejected",
                     "kind": None,
-                    "message": f"the file could not be checked: {problem}",
+                    "message": say(could_not, "en"),
+                    "said": {"message": could_not},
                 }
             )
     return reports

@@ -326,3 +326,18 @@ def load_log_in_words(history: pd.DataFrame, lang: str) -> pd.DataFrame:
             if said.get(name):
                 worded.iloc[row, worded.columns.get_loc(name)] = separator.join(say(item, lang) for item in said[name])
     return worded
+
+
+def inspect_words(report: dict, name: str, lang: str) -> list[str]:
+    """A `python -m etl inspect` report's warnings or notes (etl/preview.py) in `lang`, from the messages it keeps
+    ("said"); a report without them keeps its English words."""
+    plain = report.get(name) or []
+    said = (report.get("said") or {}).get(name) or []
+    if len(said) != len(plain):
+        return [str(text) for text in plain]
+    return [say(item, lang, str(text)) for item, text in zip(said, plain, strict=True)]
+
+
+def inspect_message(report: dict, lang: str) -> str:
+    """An inspect report's message (why the file would be rejected, or the load it repeats) in `lang`."""
+    return say((report.get("said") or {}).get("message"), lang, report.get("message") or "")

@@ -25,6 +25,11 @@ from served_app import SHARED, Dashboard
 # Issue 15: no users file unless a test writes one (monkeypatch SERVICE_QC_USERS): open access, as the demo runs;
 # a developer's own data/users.toml must not put every page test behind the sign-in form.
 os.environ["SERVICE_QC_USERS"] = str(Path(__file__).resolve().parent / "fixtures" / "no-users.toml")
+# Issue 12.2: the command line speaks the locale's language (etl.cli.language): English here, on any machine, unless a
+# test sets the locale itself (monkeypatch) or passes --lang.
+for _name in ("LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_name, None)
+os.environ["LANG"] = "C.UTF-8"
 
 DEALER_HEADER = [
     "dealer_id",

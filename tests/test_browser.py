@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import i18n
 from app.i18n import LANGUAGES, t
 from etl.metrics.quality import dealer_link
 from page_language import assert_one_language
@@ -201,10 +202,13 @@ def test_the_data_page_checks_an_office_file_before_loading_it(app_url, browser,
         _screenshot(page, "data_preview_zh")
         _assert_no_error(page)
         body = page.inner_text("body")
-        assert 'skipped sheet "上月": hidden' in body
-        assert 'sheet "' + f"{LAST_MONTH.month}月" + '": two-row header (rows 2-3)' in body
-        assert "1 row after the totals row ignored" in body
-        assert f"dates written like {LAST_MONTH.month:02d}/05/{LAST_MONTH.year} are read month/day/year" in body
+        # the loader's notes in the page's language (issue 12.2): 跳过工作表“上月”：隐藏 ...
+        assert i18n.t("load.note_skipped_sheet", "zh", sheet="上月", reason=i18n.t("load.sheet_hidden", "zh")) in body
+        two_rows = i18n.t("load.note_two_row_rows", "zh", first=2, second=3)
+        assert i18n.t("load.in_sheet", "zh", sheet=f"{LAST_MONTH.month}月", text=two_rows) in body
+        assert i18n.ngettext("load.note_after_totals", 1, "zh") in body
+        example = f"{LAST_MONTH.month:02d}/05/{LAST_MONTH.year}"
+        assert f"写法如 {example} 的日期按{i18n.t('date_order.mdy', 'zh')}读取" in body
         page.get_by_role("button", name=t("data.load", "zh"), exact=True).click()
         page.wait_for_selector(f"text={t('data.results', 'zh')}", timeout=120_000)
         _wait_until_idle(page)

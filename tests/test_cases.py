@@ -442,6 +442,37 @@ def test_cases_list_and_export_on_the_command_line(worked, capsys, tmp_path):
     assert main(["cases", "export", "--db", str(wh.path), "--out", str(tmp_path / "cases.csv")]) == 2
 
 
+def test_cases_list_speaks_the_locales_language(worked, capsys, tmp_path, monkeypatch):
+    """Issue 12.2: D2's complaint (R5), opened Monday 2 March 09:00, due Thursday 5 March, untouched: on Friday 20
+    March at 09:00 it is 18 days old and overdue, in Chinese under a Chinese locale, in English under C."""
+    from etl import cli
+
+    wh, _, ids = worked
+    rules_file = _rules_file(wh.folder)
+    monkeypatch.setattr(cli, "_now", lambda: dt.datetime(2026, 3, 20, 9, 0))
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    case_id = ids["complaint|D2|record R5"]
+    argv = ["cases", "list", "--db", str(wh.path), "--rules", str(rules_file), "--dealer", "D2", "--overdue"]
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert cli.main(argv) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"#{case_id} complaint open D2 负责人=- 立案 2026-03-02 截止 2026-03-05（18 天）  已逾期  R5",
+        "1 个案件，其中 1 个逾期",
+    ]
+    monkeypatch.setenv("LANG", "C")
+    assert cli.main(argv) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"#{case_id} complaint open D2 owner=- opened 2026-03-02 due 2026-03-05 (18 days)  OVERDUE  R5",
+        "1 case, 1 overdue",
+    ]
+    kinds = "complaint, fake_record, dissatisfied, missed_request, conduct_issue, watchlist"  # the codes --kind takes
+    assert cli.main([*argv, "--kind", "rumour"]) == 2
+    assert capsys.readouterr().err == f"error: no case kind rumour; one of: {kinds}\n"
+    assert cli.main([*argv, "--kind", "rumour", "--lang", "zh"]) == 2
+    assert capsys.readouterr().err == f"错误：没有案件类型 rumour；可选：{kinds}\n"
+
+
 def test_the_cases_page_shows_the_figures_and_refuses_a_stale_save_in_words(worked, monkeypatch):
     """AppTest on the worked cases: the tiles hold the figures of the metric layer; a save made from a version
     another analyst changed meanwhile is refused with who and when, in the page's language, and nothing changes."""

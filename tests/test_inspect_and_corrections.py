@@ -129,6 +129,37 @@ def test_inspect_without_a_database_and_of_a_file_that_cannot_load(wh, capsys, t
     )
 
 
+def test_inspect_and_the_data_pages_preview_in_chinese(loaded, capsys):
+    """Issue 12.2: the same file as above in Chinese (--lang zh), and the Data page's preview of it (app/uploads:
+    its notes and message in the page's language, from the report's messages)."""
+    from app import uploads
+    from etl.config import rules_path
+    from etl.preview import inspect_file
+    from etl.rules import load_rules
+
+    wh, path = loaded
+    assert main(["inspect", str(path), "--db", str(wh.path), "--lang", "zh"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (
+        "维修_JX101_202503.csv：repairs：读取 3 行，将导入 1 行，将拒绝 2 行（已导入过：与 维修_JX101_202503.csv "
+        "内容相同，即第 2 次导入；再次导入不会改变任何数据）"
+    )
+    assert out[1:3] == ["  读取方式：csv，utf-8，以逗号分隔", "  表头行 2"]
+    assert "  另存的列：备注" in out
+    assert "  说明：合计行之后的 1 行已忽略" in out
+    first = out.index("  前几条被拒绝的行（共 2 行）：")
+    assert out[first + 1] == "    第 4 行：经销商编号 JX999 不在经销商档案中"
+    report = inspect_file(path, wh.path, load_rules(rules_path(None)))
+    assert uploads.how_read(report, "zh")[-1] == "合计行之后的 1 行已忽略"
+    assert uploads.how_read(report, "en")[-1] == "1 row after the totals row ignored"
+    table = uploads.preview_table([report], "zh")
+    assert table["message"].tolist() == ["与 维修_JX101_202503.csv 内容相同，即第 2 次导入"]
+    assert table["notes"].iloc[0].endswith("；合计行之后的 1 行已忽略")
+    assert uploads.preview_table([report], "en")["message"].tolist() == [
+        "same content as 维修_JX101_202503.csv, load #2"
+    ]
+
+
 def _sheet_rows(content: bytes):
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     return sheet, [list(row) for row in sheet.iter_rows(values_only=True)]
