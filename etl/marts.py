@@ -56,11 +56,40 @@ def rules_fingerprint(con, names: list[str]) -> str:
     return hashlib.sha256(repr(list(zip(names, values))).encode()).hexdigest()[:16]
 
 
+_CREATED = re.compile(r"^\s*CREATE OR REPLACE (?:MACRO|VIEW|TABLE) (\w+)")
+
+
+def _statements(sql: str) -> dict[str, str]:
+    """views.sql's CREATE statements (their -- comments left out) by the name each creates."""
+    code = re.sub(r"--[^\n]*", "", sql)
+    found = {}
+    for statement in code.split(";"):
+        match = _CREATED.match(statement)
+        if match:
+            found[match.group(1)] = statement
+    return found
+
+
+def _names_used(statement: str) -> set[str]:
+    """The identifiers a statement mentions outside its string literals."""
+    return set(re.findall(r"\b\w+\b", re.sub(r"'[^']*'", "''", statement)))
+
+
 def _definition_sql() -> str:
+    """The SQL the stored rows are computed from: the definitions of the stored tables and everything they use,
+    transitively (not the award's or the settlement's views, which read the stored rows: a what-if on an award
+    threshold must not make the stored counts look stale)."""
     from etl.metrics.views import VIEWS_SQL
 
-    text = VIEWS_SQL.read_text(encoding="utf-8")
-    return text
+    statements = _statements(VIEWS_SQL.read_text(encoding="utf-8"))
+    used, todo = set(), [DEFINITION, FLAGS_DEFINITION, MACRO, FACTS_MACRO, FLAGS_MACRO]
+    while todo:
+        name = todo.pop()
+        if name in used or name not in statements:
+            continue
+        used.add(name)
+        todo += [word for word in _names_used(statements[name]) if word in statements]
+    return "\n".join(statements[name] for name in sorted(used))
 
 
 def _state(con) -> tuple[str, str]:

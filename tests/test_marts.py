@@ -220,3 +220,27 @@ def test_refresh_rebuilds_and_a_rules_change_rebuilds_by_itself(tmp_path):
     with writer(database, rules) as con:
         assert marts.rebuild(con) == 1
         assert con.execute("SELECT on_time FROM dealer_month_counts").fetchone()[0] == 2
+
+
+def test_the_stored_rows_depend_on_their_own_rules_only_so_an_award_what_if_writes_nothing(tmp_path):
+    """The stored counts read four rules (the two SLAs, the repeat window, the report due day), not the award's or
+    the settlement's: an Award what-if (a reader with other award thresholds) finds them fresh and neither rebuilds
+    them nor rewrites the rules kept in the database; another SLA still does."""
+    assert marts.rule_names(marts._definition_sql()) == [
+        "rule_service_repeat_repair_days",
+        "rule_service_report_due_day",
+        "rule_service_sla_hours_county",
+        "rule_service_sla_hours_urban",
+    ]
+    database, rules = tmp_path / "w.duckdb", load_rules()
+    for name in ["dealers_a.csv", "repairs_2025-03_JX1.csv"]:
+        _load_one(_write(tmp_path, name), database, rules)
+    kept = "SELECT definitions, rules, (SELECT list(value ORDER BY key) FROM rule_settings) FROM mart_state"
+    with reader(database, rules) as con:
+        before = con.execute(kept).fetchall()
+    what_if = rules.with_overrides({"award.min_satisfaction_rate": 0.5, "award.max_notices": 9})
+    with reader(database, what_if) as con:
+        assert marts.is_fresh(con)
+        assert con.execute(kept).fetchall() == before  # nothing was written
+    with reader(database, rules.with_overrides({"service.sla_hours_county": 30})) as con:
+        assert con.execute(kept).fetchall() != before  # the counts were rebuilt with the other SLA
