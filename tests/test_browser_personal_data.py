@@ -358,7 +358,10 @@ def test_the_search_knows_the_customers(demo):
 )
 def test_no_page_shows_a_customer_whole(demo, chromium, name, path, lang):
     url, customers = demo
-    shown = _visit(chromium, f"{url}/{path}?lang={lang}", lang, customers, f"{name} ({lang})")
+    # The settlement's pack (one PDF per dealer of the page's scope) is searched in one region's scope: a sixth of
+    # the documents, the same kind of document (the national burst cost 40 s of the suite).
+    scope = "&region=华北" if name == "settlement" else ""
+    shown = _visit(chromium, f"{url}/{path}?lang={lang}{scope}", lang, customers, f"{name} ({lang})")
     assert shown.tables, "no table read off the websocket"
 
 
