@@ -8,9 +8,9 @@ exports and in the reasons. No Streamlit here: charts and Excel files use it too
 
 from __future__ import annotations
 
-from i18n import LANGUAGES, N_, has, is_plural, keys, ngettext, t
+from i18n import LANGUAGES, N_, has, is_plural, keys, ngettext, say_of, t
 
-__all__ = ["LANGUAGES", "LANGUAGE_NAMES", "N_", "STRINGS", "code", "has", "ngettext", "t"]
+__all__ = ["LANGUAGES", "LANGUAGE_NAMES", "N_", "STRINGS", "code", "has", "ngettext", "say_of", "t"]
 
 LANGUAGE_NAMES = {lang: t("language.name", lang) for lang in LANGUAGES}
 STRINGS: dict[str, dict[str, str]] = {

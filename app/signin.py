@@ -220,7 +220,7 @@ def gate(page_name: str, lang: str, rules: Rules) -> User | None:
     try:
         known = users()
     except UsersError as exc:
-        st.error(i18n.t("access.users_error", lang, error=exc), icon=":material/error:")
+        st.error(i18n.t("access.users_error", lang, error=i18n.say_of(exc, lang)), icon=":material/error:")
         st.stop()
     if not known:
         address = st.get_option("server.address")

@@ -334,7 +334,7 @@ def setup(page_name: str, require_data: bool = True, months: bool = True) -> Pag
         rules = _rules()
     except RulesError as exc:
         publish(LANGUAGE, asked)
-        st.error(i18n.t("rules_error", asked, error=exc))
+        st.error(i18n.t("rules_error", asked, error=i18n.say_of(exc, asked)))
         st.stop()
     lang = _language_switch(asked)
     user = signin.gate(page_name, lang, rules)  # stops the page: sign-in form, or a page the role may not see

@@ -62,13 +62,16 @@ def save(files: list[tuple[str, bytes]], folder: Path) -> list[Path]:
 PREVIEW_COLUMNS = ["file_name", "kind", "status", "rows_read", "rows_loaded", "rows_rejected", "message", "notes"]
 
 
-def preview_uploaded(files: list[tuple[str, bytes]], database: Path, rules_file: Path | None) -> list[dict]:
-    """What loading the files would do (python -m etl inspect in a child process); writes nothing."""
+def preview_uploaded(
+    files: list[tuple[str, bytes]], database: Path, rules_file: Path | None, lang: str | None = None
+) -> list[dict]:
+    """What loading the files would do (python -m etl inspect in a child process); writes nothing. The child's own
+    error (a broken aliases file) in `lang`, the page's, when given."""
     with tempfile.TemporaryDirectory(prefix="preview_") as folder:
         paths = save(files, Path(folder))
         try:
             connections.close_all()
-            return upload.inspect_files(paths, database, rules_file)
+            return upload.inspect_files(paths, database, rules_file, lang=lang)
         except Exception as exc:  # noqa: BLE001 - the page shows why, never a traceback
             return [{"file": p.name, "status": "rejected", "kind": None, "message": str(exc)} for p in paths]
 
@@ -121,11 +124,11 @@ def first_rejects_table(report: dict, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["sheet", "row_no", "reason"])
 
 
-def mapping_table(report: dict) -> pd.DataFrame:
-    """Source header -> column, as read from the file (date parts included)."""
+def mapping_table(report: dict, lang: str = "en") -> pd.DataFrame:
+    """Source header -> column, as read from the file (date parts included: "repaired_at (date)", in `lang`)."""
     details = report.get("details") or {}
     pairs = details.get("mapping", []) + [
-        [source, f"{column} (date)"] for source, column in details.get("date_parts", [])
+        [source, t("data.mapping_date_part", lang, column=column)] for source, column in details.get("date_parts", [])
     ]
     return pd.DataFrame(pairs, columns=["source_header", "column"])
 
@@ -191,7 +194,7 @@ def load_uploaded(
 
         try:
             connections.close_all()  # this process's idle readers would make the load wait
-            upload.load_files(paths, database, rules_file, on_event)
+            upload.load_files(paths, database, rules_file, on_event, lang=lang)
         except Exception as exc:  # noqa: BLE001 - the page shows why, never a traceback
             other.append(str(exc))
     results = pd.DataFrame(rows, columns=columns)

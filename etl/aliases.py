@@ -16,13 +16,14 @@ from pathlib import Path
 
 from etl.config import PROJECT_ROOT
 from etl.schema import KIND_BY_NAME, Kind, date_part_map, header_map, normalise_header
+from i18n import SaidError, later
 
 DEFAULT_ALIASES = PROJECT_ROOT / "header_aliases.toml"
 ALIASES_SETTING = "SERVICE_QC_HEADER_ALIASES"
 
 
-class AliasesError(ValueError):
-    """The aliases file cannot be used; the message names the file and the key."""
+class AliasesError(SaidError, ValueError):
+    """The aliases file cannot be used; the message (a catalog message: said) names the file and the key."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def load_aliases(path: Path | None = None) -> dict[str, dict[str, tuple[str, ...
     except FileNotFoundError:
         if path == DEFAULT_ALIASES and ALIASES_SETTING not in os.environ:
             return {}
-        raise AliasesError(f"header aliases file {path} (set by {ALIASES_SETTING}) does not exist") from None
+        raise AliasesError(later.t("aliases.no_file", path=str(path), setting=ALIASES_SETTING)) from None
     key = (str(path), stat.st_mtime_ns, stat.st_size)
     if key not in _cache:
         _cache.clear()
@@ -62,24 +63,20 @@ def _parse(path: Path) -> dict[str, dict[str, tuple[str, ...]]]:
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise AliasesError(f"header aliases file {path} is not UTF-8 text (bad byte at {exc.start})") from None
+        raise AliasesError(later.t("aliases.not_utf8", path=str(path), position=exc.start)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise AliasesError(f"header aliases file {path} is not valid TOML: {exc}") from None
+        raise AliasesError(later.t("aliases.not_toml", path=str(path), error=str(exc))) from None
     except OSError as exc:
-        raise AliasesError(f"header aliases file {path} cannot be read: {exc.strerror or exc}") from None
+        raise AliasesError(later.t("aliases.unreadable", path=str(path), reason=str(exc.strerror or exc))) from None
     added: dict[str, dict[str, tuple[str, ...]]] = {}
     for kind_name, columns in document.items():
         kind = KIND_BY_NAME.get(kind_name)
         if kind is None:
             raise AliasesError(
-                f"header aliases file {path}: [{kind_name}] is not a kind of file; "
-                f"the kinds are {', '.join(KIND_BY_NAME)}"
+                later.t("aliases.unknown_kind", path=str(path), kind=kind_name, kinds=", ".join(KIND_BY_NAME))
             )
         if not isinstance(columns, dict):
-            raise AliasesError(
-                f"header aliases file {path}: {kind_name} must be a table "
-                f'([{kind_name}] followed by lines like column = ["spelling"])'
-            )
+            raise AliasesError(later.t("aliases.not_a_table", path=str(path), kind=kind_name))
         added[kind_name] = _kind_aliases(path, kind, columns)
     return added
 
@@ -92,26 +89,27 @@ def _kind_aliases(path: Path, kind: Kind, columns: dict) -> dict[str, tuple[str,
     taken: dict[str, str] = {}
     result = {}
     for column, spellings in columns.items():
-        where = f"header aliases file {path}: {kind.name}.{column}"
+        where = later.t("aliases.where", path=str(path), kind=kind.name, column=column)
         if column not in names:
+            columns_of_kind = ", ".join(c.name for c in kind.columns)
             raise AliasesError(
-                f"{where}: {kind.name} files have no column {column}; "
-                f"their columns are {', '.join(c.name for c in kind.columns)}"
+                later.t("aliases.unknown_column", where=where, kind=kind.name, column=column, columns=columns_of_kind)
             )
         if isinstance(spellings, str):
             spellings = [spellings]
         if not isinstance(spellings, list) or not all(isinstance(s, str) for s in spellings):
-            raise AliasesError(f'{where} must be a list of header spellings, like {column} = ["..."]')
+            raise AliasesError(later.t("aliases.not_a_list", where=where, column=column))
         for spelling in spellings:
             normal = normalise_header(spelling)
             if not normal:
-                raise AliasesError(f'{where}: an empty spelling "{spelling}" names no header')
+                raise AliasesError(later.t("aliases.empty_spelling", where=where, spelling=spelling))
             role, owner = builtin.get(normal, (None, None))
             if owner is not None and (owner != column or role != "column"):
-                which = f"{owner}" if role == "column" else f"the date part of {owner}"
-                raise AliasesError(f'{where}: "{spelling}" is already a spelling of {which}')
+                which = owner if role == "column" else later.t("aliases.date_part_of", column=owner)
+                raise AliasesError(later.t("aliases.taken", where=where, spelling=spelling, which=which))
             if taken.get(normal, column) != column:
-                raise AliasesError(f'{where}: "{spelling}" is also given to {kind.name}.{taken[normal]}')
+                given = f"{kind.name}.{taken[normal]}"
+                raise AliasesError(later.t("aliases.given_twice", where=where, spelling=spelling, other=given))
             taken[normal] = column
         result[column] = tuple(spellings)
     return result

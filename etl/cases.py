@@ -34,12 +34,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl.db import writer
+from etl.db import tell, writer
 from etl.marts import AFFECTED, TOUCHED
 from etl.metrics import named
 from etl.metrics.scope import Scope, where
 from etl.rules import Rules
 from etl.schema import DEALERS, Kind
+from i18n import Notice, later
 
 LOAD_AUTHOR = "load"
 OPEN, IN_PROGRESS, RESOLVED, CLOSED, REOPENED, WITHDRAWN = (
@@ -374,11 +375,7 @@ def open_after_load(database: Path, rules: Rules, notify=None, now: dt.datetime 
         with writer(database, rules, notify=notify) as con:
             return open_cases(con, rules, now)
     except Exception as exc:  # noqa: BLE001 - the files are loaded; the cases follow at the next load
-        import sys
-
-        (notify or (lambda message: print(message, file=sys.stderr, flush=True)))(
-            f"cases could not be opened after this load ({type(exc).__name__}: {exc}); they open at the next load"
-        )
+        (notify or tell)(Notice(later.t("cases.not_opened", error=f"{type(exc).__name__}: {exc}")))
         return None
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from etl import config
-from i18n import LANGUAGES, N_, ngettext, t
+from i18n import LANGUAGES, N_, ngettext, say_of, t
 
 EXIT_OK, EXIT_FILE_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -180,6 +180,11 @@ def _month(text: str, lang: str = "en") -> dt.date:
         raise argparse.ArgumentTypeError(t("cli.not_a_month", lang, text=text)) from None
 
 
+def _month_text(text: str, lang: str = "en") -> str:
+    """A month as sampledata takes it, YYYY-MM (2025-3 -> 2025-03), checked like --month."""
+    return f"{_month(text, lang):%Y-%m}"
+
+
 # Options that only some reports take: option -> the reports it applies to.
 REPORT_OPTIONS = {
     "metric": ("funnel",),
@@ -202,7 +207,9 @@ def parser(lang: str | None = None) -> argparse.ArgumentParser:
     """The command line's parser, its help texts in `lang` (default: the environment's language); argparse's own
     words follow argparse_words() around building and parsing (main)."""
     lang = language(lang)
-    date, year, positive, month = (functools.partial(check, lang=lang) for check in (_date, _year, _positive, _month))
+    date, year, positive, month, month_text = (
+        functools.partial(check, lang=lang) for check in (_date, _year, _positive, _month, _month_text)
+    )
 
     def add_lang(command: argparse.ArgumentParser) -> None:
         command.add_argument("--lang", choices=["zh", "en"], help=t("cli.help.lang", lang))
@@ -220,7 +227,7 @@ def parser(lang: str | None = None) -> argparse.ArgumentParser:
     sample = commands.add_parser("sample", help=t("cli.help.sample", lang))
     sample.add_argument("--out", default=str(config.DEFAULT_SAMPLE_DIR))
     sample.add_argument("--seed", type=int, default=20260101)
-    sample.add_argument("--end-month", help=t("cli.help.end_month", lang))
+    sample.add_argument("--end-month", type=month_text, help=t("cli.help.end_month", lang))
     sample.add_argument("--dealers", type=positive, help=t("cli.help.sample_dealers", lang))
     sample.add_argument("--months", type=positive, help=t("cli.help.sample_months", lang))
     add_lang(sample)
@@ -302,13 +309,17 @@ def parser(lang: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command's exit code; the errors of the modules it calls (rules, aliases, a database kept busy) and the
+    notices of a waiting writer (etl.db.tell) in the command's language."""
     from etl.aliases import AliasesError
+    from etl.db import NOTICE_LANGUAGE, DatabaseBusy
     from etl.rules import RulesError
 
     argv = sys.argv[1:] if argv is None else list(argv)
     lang = language(peek_language(argv))
     with argparse_words(lang):
         args = parser(lang).parse_args(argv)
+    notices = NOTICE_LANGUAGE.set(_lang(args))
     try:
         return {
             "load": cmd_load,
@@ -322,9 +333,11 @@ def main(argv: list[str] | None = None) -> int:
             "users": cmd_users,
             "cases": cmd_cases,
         }[args.command](args)
-    except (RulesError, AliasesError) as exc:
-        _error(str(exc), _lang(args))
+    except (RulesError, AliasesError, DatabaseBusy) as exc:
+        _error(say_of(exc, _lang(args)), _lang(args))
         return EXIT_USAGE
+    finally:
+        NOTICE_LANGUAGE.reset(notices)
 
 
 def _data_paths(arguments: list[str], lang: str = "en") -> list[Path] | None:
@@ -378,7 +391,7 @@ def cmd_load(args) -> int:
             rules,
             args.submitted_on,
             on_result=lambda r: emit(dataclasses.asdict(r)),
-            notify=lambda message: emit({"waiting": message}),
+            notify=lambda message: emit({"waiting": say_of(message, lang)}),
         )
     else:
         results = load_paths(
@@ -443,7 +456,7 @@ def cmd_rejects(args) -> int:
         try:
             content = correction_workbook(con, args.file, args.lang or "zh")
         except NoRejects as exc:
-            _error(str(exc), lang)
+            _error(say_of(exc, lang), lang)
             return EXIT_USAGE
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(content)
@@ -498,7 +511,7 @@ def cmd_export(args) -> int:
         with reader(database, rules) as con:
             manifest = export_parquet(con, out, rules, args.with_personal_data, database, on_table=told)
     except ExportError as exc:
-        _error(str(exc), lang)
+        _error(say_of(exc, lang), lang)
         return EXIT_USAGE
     tables = manifest["tables"].values()
     print(
@@ -525,8 +538,8 @@ def cmd_sample(args) -> int:
     dealers, months = getattr(args, "dealers", None), getattr(args, "months", None)
     try:
         written = generate(Path(args.out), seed=args.seed, end_month=args.end_month, dealers=dealers, months=months)
-    except ValueError as exc:
-        _error(str(exc), lang)
+    except ValueError as exc:  # sampledata's SampleError (a catalog message), or another as it is
+        _error(say_of(exc, lang), lang)
         return EXIT_USAGE
     print(ngettext("cli.wrote_files", len(written), lang, out=args.out))
     return EXIT_OK
@@ -636,7 +649,7 @@ def cmd_pack(args) -> int:
             packs.pdf.font()
             docs = list(packs.documents(ctx, args.kind, period, scope, args.by))
         except (FontMissing, ValueError) as exc:
-            _error(str(exc), lang)
+            _error(say_of(exc, lang), lang)
             return EXIT_USAGE
         if not docs:
             _error(t("cli.pack.no_recipient", lang), lang)
@@ -770,7 +783,7 @@ def cmd_users(args) -> int:
         _error(t("cli.users.needs_role", lang), lang)
         return EXIT_USAGE
     try:
-        return run_command(args, getpass.getpass, sys.stdout)
+        return run_command(args, getpass.getpass, sys.stdout, lang)
     except UsersError as exc:
-        _error(str(exc), lang)
+        _error(say_of(exc, lang), lang)
         return EXIT_FILE_REJECTED

@@ -17,13 +17,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from etl.reject_reasons import render_all
-from i18n import t
+from i18n import SaidError, later, t
 
 RED = PatternFill("solid", fgColor="F8D7DA")
 
 
-class NoRejects(LookupError):
-    """No load of that file name has rejected rows."""
+class NoRejects(SaidError, LookupError):
+    """No load of that file name has rejected rows (the message, a catalog message: said, says which)."""
 
 
 def latest_load_with_rejects(con, file_name: str) -> tuple:
@@ -37,7 +37,9 @@ def latest_load_with_rejects(con, file_name: str) -> tuple:
     if row is None:
         known = con.execute("SELECT count(*) FROM load_log WHERE file_name = ?", [file_name]).fetchone()[0]
         raise NoRejects(
-            f"{file_name}: no rejected rows to correct" if known else f"no file named {file_name} has been loaded"
+            later.t("corrections.nothing_to_correct", file=file_name)
+            if known
+            else later.t("corrections.never_loaded", file=file_name)
         )
     return row
 
@@ -88,7 +90,7 @@ def correction_workbook(con, file_name: str, lang: str = "zh", dealers: tuple[st
         keep = [any(str(values.get(h) or "").strip() in dealers for h in named_by) for values in raw]
         rows, raw = rows[keep].reset_index(drop=True), [values for values, kept in zip(raw, keep) if kept]
         if not raw:
-            raise NoRejects(f"{file_name}: no rejected rows of these dealers")
+            raise NoRejects(later.t("corrections.none_of_these_dealers", file=file_name))
         rejected = len(raw)
     headers = list(dict.fromkeys(h for values in raw for h in values))
     with_sheet = rows["sheet"].notna().any()

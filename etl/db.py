@@ -9,19 +9,32 @@ from __future__ import annotations
 import sys
 import time
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import duckdb
 
 from etl.rules import Rules, load_rules
+from i18n import Notice, SaidError, later, say_of
 
 # "different configuration": this process holds the file read-only (the dashboard's idle readers
 # close within a second), so a writer here waits as it would for another process.
 LOCK_WORDS = ("lock", "conflicting", "being used", "already open", "different configuration")
 
 
-class DatabaseBusy(RuntimeError):
-    """Another process kept the database past the waiting time."""
+class DatabaseBusy(SaidError, RuntimeError):
+    """Another process kept the database past the waiting time (the message is a catalog message: said)."""
+
+
+# The language of the notices a writer prints when nobody passed it a notify callback (tell): the command line sets
+# its own (--lang or the locale) for the command's run; English otherwise (a server's log).
+NOTICE_LANGUAGE: ContextVar[str] = ContextVar("notice_language", default="en")
+
+
+def tell(message: str) -> None:
+    """The notify callback of those who pass none: the notice on stderr, in NOTICE_LANGUAGE when it keeps its
+    catalog message (a Notice), else as it is."""
+    print(say_of(message, NOTICE_LANGUAGE.get()), file=sys.stderr, flush=True)
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -38,13 +51,10 @@ def retry_while_locked(action, path: Path, wait_seconds: float, notify):
         except (duckdb.IOException, duckdb.ConnectionException, duckdb.BinderException) as exc:
             if not _is_lock_error(exc) or time.monotonic() > deadline:
                 if _is_lock_error(exc):
-                    raise DatabaseBusy(
-                        f"the database {path} is still in use by another process after "
-                        f"{wait_seconds:.0f} s; try again when it has finished"
-                    ) from exc
+                    raise DatabaseBusy(later.t("db.still_busy", path=str(path), seconds=f"{wait_seconds:.0f}")) from exc
                 raise
             if not told and notify:
-                notify(f"the database {path.name} is in use by another process; waiting up to {wait_seconds:.0f} s ...")
+                notify(Notice(later.t("db.waiting", name=path.name, seconds=f"{wait_seconds:.0f}")))
                 told = True
             time.sleep(0.2)
 
@@ -89,7 +99,7 @@ def writer(path: Path, rules: Rules | None = None, wait_seconds: float = 300, no
     from etl.warehouse import create_tables
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    notify = notify or (lambda message: print(message, file=sys.stderr, flush=True))
+    notify = notify or tell
     con = _connect_waiting(path, False, wait_seconds, notify)
     try:
         rules = rules or load_rules()

@@ -29,13 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from etl.schema import KIND_BY_NAME, KINDS
+from i18n import SaidError, later
 
 MANIFEST = "manifest.json"
 HIVE_TYPES = "{'year': INTEGER, 'month': INTEGER}"
 
 
-class ExportError(RuntimeError):
-    """The export cannot be written (the message says why)."""
+class ExportError(SaidError, RuntimeError):
+    """The export cannot be written (the message, a catalog message: said, says why)."""
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,7 @@ def _write(con, table: Table, select: str, out: Path) -> dict:
     if table.date:
         clash = [c for c in ("year", "month") if c in names and c != table.date]
         if clash:
-            raise ExportError(f"{table.name}: a column named {clash[0]} would be hidden by the partition folders")
+            raise ExportError(later.t("export.partition_clash", table=table.name, column=clash[0]))
         date = _ident(table.date)
         copy = (
             f"SELECT * EXCLUDE ({', '.join(_ident(c) for c in ('year', 'month') if c in names)}), "
@@ -209,23 +210,26 @@ def _write(con, table: Table, select: str, out: Path) -> dict:
 
 def _prepare(out: Path, names: list[str]) -> None:
     """Clear what an earlier export wrote here (the paths its manifest lists); refuse anything else in the way."""
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise ExportError(later.t("export.not_a_folder", out=str(out)))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a parent that is a file, no right to write there
+        raise ExportError(later.t("export.cannot_make_folder", out=str(out), reason=str(exc.strerror or exc))) from None
     earlier: list[str] = []
     manifest = out / MANIFEST
     if manifest.exists():
         try:
             earlier = [entry["path"] for entry in json.loads(manifest.read_text(encoding="utf-8"))["tables"].values()]
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise ExportError(f"{manifest} is not the manifest of an export ({exc})") from None
+            raise ExportError(later.t("export.not_a_manifest", manifest=str(manifest), error=str(exc))) from None
     targets = {f"{name}.parquet" for name in names} | set(names)
     for path in sorted(set(earlier) | targets):
         target = (out / path).resolve()
         if not target.exists():
             continue
         if out.resolve() not in target.parents or path not in earlier:
-            raise ExportError(
-                f"{out / path} is in the way and is not from an earlier export; choose an empty folder for --out"
-            )
+            raise ExportError(later.t("export.in_the_way", path=str(out / path)))
         shutil.rmtree(target) if target.is_dir() else target.unlink()
     manifest.unlink(missing_ok=True)
 
@@ -261,7 +265,7 @@ def export_parquet(
     }
     missing = [t.name for t in tables if t.name not in present and t is not RULES_TABLE]
     if missing:
-        raise ExportError(f"the database has no {', '.join(missing)}")
+        raise ExportError(later.t("export.missing_tables", tables=", ".join(missing)))
     _prepare(out, [t.name for t in tables])
     entries: dict[str, dict] = {}
     left_out: dict[str, dict] = {}

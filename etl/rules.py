@@ -13,6 +13,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from i18n import N_, SaidError, later
+
 DEFAULT_RULES = Path(__file__).resolve().parent.parent / "rules.toml"
 
 # section.key -> (python type, bound). Bounds: "rate" 0..1, "probability" strictly between 0 and 1,
@@ -92,8 +94,19 @@ SCHEMA: dict[str, tuple[type, str]] = {
 CASE_KINDS = ("complaint", "fake_record", "dissatisfied", "missed_request", "conduct_issue", "watchlist")
 
 
-class RulesError(ValueError):
-    """A rules file that cannot be used; the message names the file and the key."""
+class RulesError(SaidError, ValueError):
+    """A rules file that cannot be used; the message (a catalog message: said) names the file and the key."""
+
+
+# A key's type in a RulesError ("must be float"): the catalogs' words for SCHEMA's types.
+TYPE_WORDS = {
+    float: N_("rules.type.float"),
+    int: N_("rules.type.int"),
+    bool: N_("rules.type.bool"),
+    str: N_("rules.type.str"),
+    list: N_("rules.type.list"),
+    dt.date: N_("rules.type.date"),
+}
 
 
 @dataclass(frozen=True)
@@ -124,7 +137,7 @@ def _flatten(doc: dict, source: str) -> dict[str, object]:
     flat = {}
     for section, body in doc.items():
         if not isinstance(body, dict):
-            raise RulesError(f'{source}: "{section}" must be a [section], not a value')
+            raise RulesError(later.t("rules.not_a_section", source=source, section=section))
         for key, value in body.items():
             flat[f"{section}.{key}"] = value
     return flat
@@ -132,58 +145,63 @@ def _flatten(doc: dict, source: str) -> dict[str, object]:
 
 def _check(key: str, value: object, source: str) -> object:
     if key not in SCHEMA:
-        raise RulesError(f'{source}: unknown key "{key}" (known keys: {", ".join(SCHEMA)})')
+        raise RulesError(later.t("rules.unknown_key", source=source, key=key, known=", ".join(SCHEMA)))
     kind, bound = SCHEMA[key]
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if kind is dt.date and isinstance(value, dt.datetime):
-        raise RulesError(f'{source}: "{key}" must be a date (YYYY-MM-DD, no time), got {value!r}')
+        raise RulesError(later.t("rules.not_a_date", source=source, key=key, value=repr(value)))
     if kind is list and isinstance(value, tuple):
         value = list(value)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise RulesError(f'{source}: "{key}" must be {kind.__name__}, got {value!r}')
+        kind_words = later.t(TYPE_WORDS[kind]) if kind in TYPE_WORDS else kind.__name__
+        raise RulesError(later.t("rules.wrong_type", source=source, key=key, kind=kind_words, value=repr(value)))
     if isinstance(value, int | float):
         _check_bound(key, value, bound, source)
     if isinstance(value, list):
         _check_list(key, value, bound, source)
         return tuple(value)  # hashable: the rules are part of the pages' cache keys
     if bound == "language" and value not in ("zh", "en"):
-        raise RulesError(f'{source}: "{key}" must be "zh" or "en", got {value!r}')
+        raise RulesError(later.t("rules.not_a_language", source=source, key=key, value=repr(value)))
     return value
 
 
 def _check_list(key: str, value: list, bound: str, source: str) -> None:
     """A list's bound: \"case_kinds\" (etl/cases.py's kinds), \"codes\" (lower-case codes, at least one)."""
     if bound == "case_kinds" and not set(value) <= set(CASE_KINDS):
-        raise RulesError(f'{source}: "{key}" may only list {", ".join(CASE_KINDS)}, got {value!r}')
+        raise RulesError(
+            later.t("rules.case_kinds", source=source, key=key, kinds=", ".join(CASE_KINDS), value=repr(value))
+        )
     codes = all(isinstance(v, str) and re.fullmatch(r"[a-z0-9_]+", v) for v in value)
     if bound == "codes" and (not value or not codes):
-        raise RulesError(f'{source}: "{key}" must list codes of lower-case letters, digits and _, got {value!r}')
+        raise RulesError(later.t("rules.codes", source=source, key=key, value=repr(value)))
+
+
+# A number's bound (SCHEMA) -> whether a value is within it, and the message when it is not.
+BOUNDS = {
+    "rate": (lambda value: 0 <= value <= 1, N_("rules.rate")),
+    "probability": (lambda value: 0 < value < 1, N_("rules.probability")),
+    "share": (lambda value: 0 <= value < 0.5, N_("rules.share")),
+    "positive": (lambda value: value > 0, N_("rules.positive")),
+    "nonneg": (lambda value: value >= 0, N_("rules.nonneg")),
+    "day": (lambda value: 1 <= value <= 28, N_("rules.day")),
+}
 
 
 def _check_bound(key: str, value: float, bound: str, source: str) -> None:
     """A number's bound from SCHEMA ("rate", "positive" …); the type is checked already."""
-    if bound == "rate" and not 0 <= value <= 1:
-        raise RulesError(f'{source}: "{key}" is a rate and must be between 0 and 1, got {value}')
-    if bound == "probability" and not 0 < value < 1:
-        raise RulesError(f'{source}: "{key}" is a probability and must be above 0 and below 1, got {value}')
-    if bound == "share" and not 0 <= value < 0.5:
-        raise RulesError(f'{source}: "{key}" is a share of each end and must be from 0 to below 0.5, got {value}')
-    if bound == "positive" and not value > 0:
-        raise RulesError(f'{source}: "{key}" must be above 0, got {value}')
-    if bound == "nonneg" and value < 0:
-        raise RulesError(f'{source}: "{key}" must not be negative, got {value}')
-    if bound == "day" and not 1 <= value <= 28:
-        raise RulesError(f'{source}: "{key}" must be a day between 1 and 28, got {value}')
+    within, message = BOUNDS.get(bound, (None, ""))
+    if within is not None and not within(value):
+        raise RulesError(later.t(message, source=source, key=key, value=str(value)))
 
 
 def _read(path: Path) -> dict[str, object]:
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise RulesError(f"rules file {path} does not exist") from exc
+        raise RulesError(later.t("rules.no_file", path=str(path))) from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise RulesError(f"{path}: not a valid TOML file: {exc}") from exc
+        raise RulesError(later.t("rules.not_toml", path=str(path), error=str(exc))) from exc
     return {key: _check(key, value, str(path)) for key, value in _flatten(doc, str(path)).items()}
 
 
@@ -192,17 +210,17 @@ def load_rules(path: str | Path | None = None) -> Rules:
     values = _read(DEFAULT_RULES)
     missing = set(SCHEMA) - set(values)
     if missing:
-        raise RulesError(f"{DEFAULT_RULES}: missing keys {', '.join(sorted(missing))}")
+        raise RulesError(later.t("rules.missing_keys", path=str(DEFAULT_RULES), keys=", ".join(sorted(missing))))
     source = str(DEFAULT_RULES)
     if path is not None and Path(path).resolve() != DEFAULT_RULES:
         values.update(_read(Path(path)))
         source = str(path)
     if _float(values, "controls.hq_callback_coverage_min") > _float(values, "controls.hq_callback_coverage_max"):
-        raise RulesError(f'{source}: "controls.hq_callback_coverage_min" is above the maximum')
+        raise RulesError(later.t("rules.coverage_min_above_max", source=source))
     if _float(values, "statistics.funnel_inner") >= _float(values, "statistics.funnel_outer"):
-        raise RulesError(f'{source}: "statistics.funnel_inner" must be below "statistics.funnel_outer"')
+        raise RulesError(later.t("rules.funnel_inner_outer", source=source))
     if _date(values, "dates.purchase_earliest") > _date(values, "dates.earliest"):
-        raise RulesError(f'{source}: "dates.purchase_earliest" must not be after "dates.earliest"')
+        raise RulesError(later.t("rules.purchase_after_earliest", source=source))
     return Rules(values, source)
 
 

@@ -29,6 +29,8 @@ import tomli_w
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from i18n import N_, SaidError, later, t
+
 ROLES = ("admin", "analyst", "regional", "callcenter", "dealer")
 # Roles that see only part of the dealers, and the scope fields that may say which.
 SCOPED = {"regional": ("regions", "provinces"), "callcenter": ("regions", "provinces"), "dealer": ("dealer_ids",)}
@@ -42,8 +44,16 @@ _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash("not a password of anyone")
 
 
-class UsersError(ValueError):
-    """A users file or a user change that cannot be used; the message says what and where."""
+class UsersError(SaidError, ValueError):
+    """A users file or a user change that cannot be used; the message (a catalog message: said) says what and where."""
+
+
+# A scope field as a user's scope is described ("regions=华东,华南"), in the catalogs.
+SCOPE_WORDS = {
+    "regions": N_("users.scope.regions"),
+    "provinces": N_("users.scope.provinces"),
+    "dealer_ids": N_("users.scope.dealer_ids"),
+}
 
 
 @dataclass(frozen=True)
@@ -63,35 +73,41 @@ class User:
         national = self.role in NATIONAL and not any(getattr(self, name) for name in SCOPE_FIELDS)
         return self.role in SCOPED and not national
 
-    def describe_scope(self) -> str:
-        parts = [f"{name}={','.join(getattr(self, name))}" for name in SCOPE_FIELDS if getattr(self, name)]
-        return "; ".join(parts) or "all dealers"
+    def describe_scope(self, lang: str = "en") -> str:
+        """The user's scope in `lang` ("regions=华东; provinces=浙江", or "all dealers"); English in the audit trail."""
+        parts = [
+            t(SCOPE_WORDS[name], lang, values=",".join(getattr(self, name)))
+            for name in SCOPE_FIELDS
+            if getattr(self, name)
+        ]
+        return t("users.scope.separator", lang).join(parts) or t("users.scope.all", lang)
 
 
 def check_user(user: User) -> User:
     """The user if it is consistent (known role, a scope where the role needs one and only the fields it allows)."""
     if not user.name or not set(user.name) <= NAME_CHARS:
-        raise UsersError(f"user name {user.name!r}: use lower-case letters, digits and . _ - @ only")
+        raise UsersError(later.t("users.bad_name", name=repr(user.name)))
     if user.role not in ROLES:
-        raise UsersError(f"user {user.name}: role {user.role!r} is not one of {', '.join(ROLES)}")
+        raise UsersError(later.t("users.unknown_role", name=user.name, role=repr(user.role), roles=", ".join(ROLES)))
     allowed = SCOPED.get(user.role, ())
     given = [name for name in SCOPE_FIELDS if getattr(user, name)]
     if user.role in SCOPED and not given and user.role not in NATIONAL:
-        raise UsersError(f"user {user.name}: a {user.role} needs a scope ({' or '.join(allowed)})")
+        fields = later.t("users.either", first=allowed[0], second=allowed[1]) if len(allowed) == 2 else allowed[0]
+        raise UsersError(later.t("users.needs_scope", name=user.name, role=user.role, fields=fields))
     wrong = [name for name in given if name not in allowed]
     if wrong:
+        which = later.t("users.may_have", fields=" / ".join(allowed)) if allowed else later.t("users.sees_every_dealer")
         raise UsersError(
-            f"user {user.name}: a {user.role} has no {', '.join(wrong)} "
-            f"({'may have ' + ' / '.join(allowed) if allowed else 'sees every dealer'})"
+            later.t("users.no_such_scope", name=user.name, role=user.role, wrong=", ".join(wrong), which=which)
         )
     if user.uploads and user.role != "analyst":
-        raise UsersError(f"user {user.name}: 'uploads' is granted to analysts only (admins always may upload)")
+        raise UsersError(later.t("users.uploads_analysts_only", name=user.name))
     return user
 
 
 def _strings(value, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise UsersError(f"{where} must be a list of texts")
+        raise UsersError(later.t("users.not_texts", where=where))
     return tuple(v.strip() for v in value)
 
 
@@ -102,14 +118,14 @@ def load_users(path: Path) -> dict[str, User]:
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsersError(f"{path}: not a readable TOML file ({exc})") from exc
+        raise UsersError(later.t("users.not_toml", path=str(path), error=str(exc))) from exc
     users = {}
     for name, body in (doc.get("users") or {}).items():
         if not isinstance(body, dict):
-            raise UsersError(f"{path}: users.{name} must be a table")
+            raise UsersError(later.t("users.not_a_table", path=str(path), name=name))
         unknown = set(body) - {"role", "password", "email", "uploads", *SCOPE_FIELDS}
         if unknown:
-            raise UsersError(f"{path}: users.{name} has unknown keys {sorted(unknown)}")
+            raise UsersError(later.t("users.unknown_keys", path=str(path), name=name, keys=str(sorted(unknown))))
         user = User(
             name=name,
             role=str(body.get("role", "")),
@@ -121,10 +137,10 @@ def load_users(path: Path) -> dict[str, User]:
         try:
             users[name] = check_user(user)
         except UsersError as exc:
-            raise UsersError(f"{path}: {exc}") from exc
+            raise UsersError(later.t("users.in_file", path=str(path), error=exc.said)) from exc
     emails = [u.email for u in users.values() if u.email]
     if len(emails) != len(set(emails)):
-        raise UsersError(f"{path}: an e-mail address is given to two users")
+        raise UsersError(later.t("users.email_twice", path=str(path)))
     return users
 
 
@@ -158,7 +174,7 @@ def save_users(path: Path, users: dict[str, User]) -> None:
 
 def hash_password(password: str, min_length: int) -> str:
     if len(password) < min_length:
-        raise UsersError(f"a password needs at least {min_length} characters")
+        raise UsersError(later.ngettext("users.password_too_short", min_length))
     return _HASHER.hash(password)
 
 
@@ -190,18 +206,28 @@ def _split(text: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (text or "").replace("，", ",").split(",") if part.strip())
 
 
-def _typed_password(read_password, min_length: int) -> str:
-    """The password typed twice (getpass: never on the command line nor echoed)."""
-    first = read_password("password: ")
+def _typed_password(read_password, min_length: int, lang: str = "en") -> str:
+    """The password typed twice (getpass: never on the command line nor echoed), asked for in `lang`."""
+    first = read_password(t("users.prompt_password", lang))
     if len(first) < min_length:
-        raise UsersError(f"a password needs at least {min_length} characters")
-    if read_password("again: ") != first:
-        raise UsersError("the two passwords differ")
+        raise UsersError(later.ngettext("users.password_too_short", min_length))
+    if read_password(t("users.prompt_again", lang)) != first:
+        raise UsersError(later.t("users.passwords_differ"))
     return first
 
 
-def run_command(args, read_password, out) -> int:
-    """`python -m etl users ...` (etl/cli.py): 0 done, 1 refused (the message says why)."""
+def _listed(user: User, lang: str) -> str:
+    """A user's line of `users list`: name, role, scope, then e-mail and upload right when there are any."""
+    extra = t("users.list_separator", lang).join(
+        filter(None, [user.email, t("users.uploads", lang) if user.uploads else ""])
+    )
+    values = {"name": user.name, "role": user.role, "scope": user.describe_scope(lang)}
+    return t("users.list_line_extra", lang, **values, extra=extra) if extra else t("users.list_line", lang, **values)
+
+
+def run_command(args, read_password, out, lang: str = "en") -> int:
+    """`python -m etl users ...` (etl/cli.py): 0 done, 1 refused (the message says why); its lines and prompts in
+    `lang`."""
     from etl import audit, config
     from etl.rules import load_rules
 
@@ -212,29 +238,28 @@ def run_command(args, read_password, out) -> int:
     users = load_users(path)
     if args.action == "list":
         if not users:
-            print(f"no users in {path}: the dashboard is open access on this computer only", file=out)
+            print(t("users.none", lang, path=path), file=out)
         for user in users.values():
-            extra = ", ".join(filter(None, [user.email, "uploads" if user.uploads else ""]))
-            print(f"{user.name}\t{user.role}\t{user.describe_scope()}" + (f"\t{extra}" if extra else ""), file=out)
+            print(_listed(user, lang), file=out)
         return 0
     name = args.name.strip().lower()
     if args.action == "remove":
         if name not in users:
-            raise UsersError(f"no user {name} in {path}")
+            raise UsersError(later.t("users.no_such_user", name=name, path=str(path)))
         del users[name]
         save_users(path, users)
         audit.record(trail, actor, "user_removed", name=name)
-        print(f"removed {name}", file=out)
+        print(t("users.removed", lang, name=name), file=out)
         return 0
     if args.action == "passwd":
         if name not in users:
-            raise UsersError(f"no user {name} in {path}")
+            raise UsersError(later.t("users.no_such_user", name=name, path=str(path)))
         users[name] = replace(
-            users[name], password=hash_password(_typed_password(read_password, min_length), min_length)
+            users[name], password=hash_password(_typed_password(read_password, min_length, lang), min_length)
         )
         save_users(path, users)
         audit.record(trail, actor, "password_changed", name=name)
-        print(f"password of {name} changed", file=out)
+        print(t("users.password_changed", lang, name=name), file=out)
         return 0
     # add (or change the role and scope of) a user
     existing = users.get(name)
@@ -251,9 +276,9 @@ def run_command(args, read_password, out) -> int:
         )
     )
     if user.email and any(u.email == user.email and u.name != name for u in users.values()):
-        raise UsersError(f"the e-mail {user.email} is already another user's")
+        raise UsersError(later.t("users.email_taken", email=user.email))
     if not existing or args.new_password:
-        user = replace(user, password=hash_password(_typed_password(read_password, min_length), min_length))
+        user = replace(user, password=hash_password(_typed_password(read_password, min_length, lang), min_length))
     users[name] = user
     save_users(path, users)
     audit.record(
@@ -266,5 +291,6 @@ def run_command(args, read_password, out) -> int:
         email=user.email,
         uploads=user.uploads,
     )
-    print(f"{'changed' if existing else 'added'} {name} ({user.role}, {user.describe_scope()}) in {path}", file=out)
+    done = {"name": name, "role": user.role, "scope": user.describe_scope(lang), "path": path}
+    print(t("users.changed", lang, **done) if existing else t("users.added", lang, **done), file=out)
     return 0

@@ -75,7 +75,7 @@ def _text(key: str, lang: str):
     return text
 
 
-def t(key: str, lang: str, **values) -> str:
+def t(key: str, lang: str, /, **values) -> str:
     """The message `key` in `lang` (zh or en; anything else: zh), with its {placeholders} filled in."""
     text = _text(key, lang)
     if isinstance(text, tuple):
@@ -83,7 +83,7 @@ def t(key: str, lang: str, **values) -> str:
     return text.format(**values) if values else text
 
 
-def ngettext(key: str, n, lang: str, **values) -> str:
+def ngettext(key: str, n, lang: str, /, **values) -> str:
     """The plural message `key` in `lang`, in the form its catalog's Plural-Forms picks for n; {n} is n."""
     forms = _text(key, lang)
     if not isinstance(forms, tuple):
@@ -127,13 +127,13 @@ class _Later:
     the keys."""
 
     @staticmethod
-    def t(key: str, **values) -> Said:
+    def t(key: str, /, **values) -> Said:  # positional: a message may have a {key} of its own
         if not has(key) or is_plural(key):
             raise KeyError(f"{key}: no such message (or a plural one: use later.ngettext)")
         return {"key": key, "values": values}
 
     @staticmethod
-    def ngettext(key: str, n, **values) -> Said:
+    def ngettext(key: str, n, /, **values) -> Said:
         if not is_plural(key):
             raise KeyError(f"{key}: no such plural message (use later.t)")
         return {"key": key, "n": n, "values": values}
@@ -171,3 +171,32 @@ def say(message: Said | str | None, lang: str, fallback: str = "") -> str:
         return t(message["key"], lang, **values)
     except (KeyError, IndexError, ValueError):  # a message stored with other values than the catalog's now
         return fallback
+
+
+class SaidError(Exception):
+    """An error whose message is a catalog message (later.t): `said` keeps it for a reader of either language
+    (say_of(exc, lang): the command line in its language, a page in the page's), str(exc) is its English words (logs,
+    tracebacks and the tests that read them). Subclassed with the built-in error it always was (RulesError is still a
+    ValueError)."""
+
+    def __init__(self, said: Said | str):
+        self.said: Said | str = said
+        super().__init__(say(said, "en"))
+
+
+class Notice(str):
+    """A notice's English words (a notify callback receives it as the string it always was) that keep their catalog
+    message, `said`, for a reader of another language (say_of(notice, lang))."""
+
+    said: Said | str
+
+    def __new__(cls, said: Said | str) -> Notice:
+        notice = super().__new__(cls, say(said, "en"))
+        notice.said = said
+        return notice
+
+
+def say_of(thing, lang: str) -> str:
+    """An error's or a notice's words in `lang`: its catalog message (`said`: SaidError, Notice, the loader's
+    FileRejected) when it keeps one, else its own words (str(thing)) as they are."""
+    return say(getattr(thing, "said", None), lang, str(thing))

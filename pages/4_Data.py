@@ -31,7 +31,7 @@ if chosen:
         with st.spinner(page.t("data.checking")):
             st.session_state[PREVIEW_KEY] = (
                 fingerprint,
-                uploads.preview_uploaded(chosen, config.db_path(), config.rules_path()),
+                uploads.preview_uploaded(chosen, config.db_path(), config.rules_path(), page.lang),
             )
     reports = st.session_state[PREVIEW_KEY][1]
     st.subheader(page.t("data.check"))
@@ -42,7 +42,7 @@ if chosen:
             continue
         with st.expander(page.t("data.check_details", file=report["file"])):
             st.markdown("\n".join(f"- {line}" for line in uploads.how_read(report, page.lang)))
-            ui.table(page, uploads.mapping_table(report), tables.HEADER_MAPPING)
+            ui.table(page, uploads.mapping_table(report, page.lang), tables.HEADER_MAPPING)
             if report.get("first_rejects"):
                 st.markdown("**" + page.t("data.first_rejects", rows=len(report["first_rejects"])) + "**")
                 ui.table(page, uploads.first_rejects_table(report, page.lang), tables.PREVIEW_REJECTS)

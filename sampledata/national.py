@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from etl.schema import CALLBACKS, DEALERS, HOTLINE, NOTICES, REPAIRS, SALES, Kind
+from i18n import SaidError, later
 from sampledata.national_plan import month_plan, national_dealers, national_notices
 from sampledata.national_sql import (
     callbacks_sql,
@@ -68,15 +69,16 @@ NATIONAL_MONTHS = 36
 MAX_DEALER_MONTHS = 999_999  # record keys (and serial numbers) stay below 10^11
 
 
+class SampleError(SaidError, ValueError):
+    """A national data set that cannot be made (the message, a catalog message: said, says why)."""
+
+
 def generate_national(
     out_dir: pathlib.Path, seed: int, end_month: str | None, dealers: int, months: int
 ) -> list[pathlib.Path]:
     """Write the national-scale data set into out_dir (flat) and return the written paths."""
     if dealers < 2 or months < 1 or dealers * months > MAX_DEALER_MONTHS:
-        raise ValueError(
-            f"the national data set needs 2 or more dealers, 1 or more months and at most "
-            f"{MAX_DEALER_MONTHS:,} dealer-months"
-        )
+        raise SampleError(later.t("sample.national_bounds", most=f"{MAX_DEALER_MONTHS:,}"))
     out_dir = pathlib.Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     last = np.datetime64(end_month or default_end_month(), "M")

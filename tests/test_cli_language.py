@@ -4,6 +4,8 @@ texts and argparse's own words. Each expected line is written out here by hand."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from conftest import write_csv
@@ -189,3 +191,235 @@ def test_chinese_lines_wrap_by_the_columns_a_terminal_shows():
     assert lines == ["每个经销商一份", "（scorecard、", "settlement）"]
     # a closing mark stays on its line even past the width: 一二三四五 is 10 columns, ，one more character
     assert wrap_wide("一二三四五，六", 10) == ["一二三四五，", "六"]
+
+
+# --- the errors of the modules the command line calls, and what they print (issue 12.2, the rest) -------------------
+
+
+def test_a_bad_rules_file_in_either_language(capsys, locale, files, tmp_path):
+    good, _, nowhere = files
+    day = tmp_path / "day.toml"
+    day.write_text("[service]\nreport_due_day = 30\n", encoding="utf-8")
+    kind = tmp_path / "kind.toml"
+    kind.write_text('[controls]\ncomplaint_rate_max = "high"\n', encoding="utf-8")
+    locale("zh_CN.UTF-8")
+    assert run(capsys, "inspect", good, "--db", nowhere, "--rules", day) == (
+        2,
+        "",
+        f"错误：{day}：“service.report_due_day”必须是 1 到 28 之间的某一天，实际为 30\n",
+    )
+    # the key's type in words too: float is 数字
+    assert run(capsys, "inspect", good, "--db", nowhere, "--rules", kind)[2] == (
+        f"错误：{kind}：“controls.complaint_rate_max”必须是数字，实际为 'high'\n"
+    )
+    locale("C")
+    assert run(capsys, "inspect", good, "--db", nowhere, "--rules", day) == (
+        2,
+        "",
+        f'error: {day}: "service.report_due_day" must be a day between 1 and 28, got 30\n',
+    )
+    assert run(capsys, "inspect", good, "--db", nowhere, "--rules", kind)[2] == (
+        f"error: {kind}: \"controls.complaint_rate_max\" must be float, got 'high'\n"
+    )
+    missing = tmp_path / "none.toml"
+    assert run(capsys, "load", good, "--db", nowhere, "--rules", missing, "--lang", "zh")[2] == (
+        f"错误：规则文件 {missing} 不存在\n"
+    )
+    assert not nowhere.parent.exists()
+
+
+@pytest.fixture
+def users_file(tmp_path, monkeypatch):
+    """The users file and audit trail in tmp_path; the file's users written directly (no password typed)."""
+    from etl.users import User, save_users
+
+    path = tmp_path / "users.toml"
+    monkeypatch.setenv("SERVICE_QC_USERS", str(path))
+    monkeypatch.setenv("SERVICE_QC_AUDIT", str(tmp_path / "audit.sqlite"))
+    monkeypatch.delenv("SERVICE_QC_RULES", raising=False)
+
+    def write(*users: User) -> Path:
+        save_users(path, {user.name: user for user in users})
+        return path
+
+    return write
+
+
+def users(capsys, *argv, passwords=()):
+    from unittest import mock
+
+    with mock.patch("getpass.getpass", side_effect=list(passwords)) as typed:
+        result = run(capsys, "users", *argv)
+    return (*result, [call.args[0] for call in typed.call_args_list])
+
+
+def test_users_list_in_either_language(capsys, locale, users_file):
+    from etl.users import User
+
+    path = users_file()
+    locale("zh_CN.UTF-8")
+    assert users(capsys, "list") == (0, f"{path} 中没有用户：仪表盘无需登录，但只能在本机打开\n", "", [])
+    locale("C")
+    assert users(capsys, "list")[1] == f"no users in {path}: the dashboard is open access on this computer only\n"
+    users_file(
+        User("ana", "analyst", email="ana@hq.example", uploads=True),
+        User("boss", "admin"),
+        User("li", "dealer", dealer_ids=("D2",)),
+        User("wang", "regional", regions=("华东", "华南"), provinces=("浙江",), email="wang@hq.example"),
+    )
+    assert users(capsys, "list")[1].splitlines() == [
+        "ana\tanalyst\tall dealers\tana@hq.example, uploads",
+        "boss\tadmin\tall dealers",
+        "li\tdealer\tdealer_ids=D2",
+        "wang\tregional\tregions=华东,华南; provinces=浙江\twang@hq.example",
+    ]
+    locale("zh_CN.UTF-8")
+    assert users(capsys, "list")[1].splitlines() == [
+        "ana\tanalyst\t全部经销商\tana@hq.example，可上传",
+        "boss\tadmin\t全部经销商",
+        "li\tdealer\t经销商=D2",
+        "wang\tregional\t大区=华东,华南；省份=浙江\twang@hq.example",
+    ]
+    assert users(capsys, "remove", "li") == (0, "已删除用户 li\n", "", [])
+    assert users(capsys, "remove", "li", "--lang", "en") == (1, "", f"error: no user li in {path}\n", [])
+
+
+def test_users_add_its_prompts_and_its_errors_in_either_language(capsys, locale, users_file):
+    path = users_file()
+    password = "a long password"
+    locale("zh_CN.UTF-8")
+    added = users(capsys, "add", "wang", "--role", "regional", "--regions", "华东", passwords=(password, password))
+    assert added == (0, f"已在 {path} 中添加用户 wang（regional，大区=华东）\n", "", ["密码：", "再输入一次："])
+    assert users(capsys, "add", "x", "--role", "regional") == (
+        1,
+        "",
+        "错误：用户 x：regional 角色必须指定范围（regions 或 provinces）\n",
+        [],
+    )
+    assert users(capsys, "add", "x", "--role", "dealer", "--regions", "华东")[2] == (
+        "错误：用户 x：dealer 角色不能设置 regions（可以设置 dealer_ids）\n"
+    )
+    assert users(capsys, "add", "x", "--role", "admin", passwords=("short",))[2] == "错误：密码至少需要 10 个字符\n"
+    locale("C")
+    changed = users(
+        capsys,
+        "add",
+        "wang",
+        "--role",
+        "regional",
+        "--provinces",
+        "浙江",
+        "--new-password",
+        passwords=(password, password),
+    )
+    assert changed == (0, f"changed wang (regional, provinces=浙江) in {path}\n", "", ["password: ", "again: "])
+    assert (
+        users(capsys, "add", "x", "--role", "regional")[2]
+        == "error: user x: a regional needs a scope (regions or provinces)\n"
+    )
+    assert users(capsys, "add", "x", "--role", "dealer", "--regions", "华东")[2] == (
+        "error: user x: a dealer has no regions (may have dealer_ids)\n"
+    )
+    assert users(capsys, "add", "x", "--role", "admin", passwords=(password, password + "!"))[2] == (
+        "error: the two passwords differ\n"
+    )
+    # a broken file: its path, then the user's mistake, each in the command's language
+    path.write_text('[users.a]\nrole = "owner"\npassword = "x"\n', encoding="utf-8")
+    assert users(capsys, "list")[2] == (
+        f"error: {path}: user a: role 'owner' is not one of admin, analyst, regional, callcenter, dealer\n"
+    )
+    assert users(capsys, "list", "--lang", "zh")[2] == (
+        f"错误：{path}：用户 a：角色 'owner' 不是 admin, analyst, regional, callcenter, dealer 之一\n"
+    )
+
+
+def test_export_into_a_bad_folder_in_either_language(capsys, locale, tmp_path, empty_warehouse_file):
+    import shutil
+
+    database = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(empty_warehouse_file, database)
+    foreign = tmp_path / "foreign"
+    (foreign / "repairs").mkdir(parents=True)  # not written by an export: the export refuses to clear it
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder", encoding="utf-8")
+    locale("zh_CN.UTF-8")
+    assert run(capsys, "export", "--out", foreign, "--db", database) == (
+        2,
+        "",
+        f"错误：{foreign / 'repairs'} 已存在，且不是之前导出的结果；请为 --out 选择一个空文件夹\n",
+    )
+    assert run(capsys, "export", "--out", a_file, "--db", database)[2] == (
+        f"错误：{a_file} 不是文件夹：--out 应是导出写入的文件夹\n"
+    )
+    locale("C")
+    assert run(capsys, "export", "--out", foreign, "--db", database)[2] == (
+        f"error: {foreign / 'repairs'} is in the way and is not from an earlier export; "
+        "choose an empty folder for --out\n"
+    )
+    assert run(capsys, "export", "--out", a_file, "--db", database)[2] == (
+        f"error: {a_file} is not a folder: --out names the folder the export is written into\n"
+    )
+    assert sorted(p.name for p in foreign.iterdir()) == ["repairs"] and a_file.read_text() == "not a folder"
+
+
+def test_sample_refuses_a_national_set_too_small_in_either_language(capsys, locale, tmp_path):
+    out = tmp_path / "sample"
+    locale("zh_CN.UTF-8")
+    assert run(capsys, "sample", "--dealers", "1", "--months", "1", "--out", out) == (
+        2,
+        "",
+        "错误：全国规模数据集需要至少 2 家经销商、至少 1 个月，且经销商数 × 月数不超过 999,999\n",
+    )
+    locale("C")
+    assert run(capsys, "sample", "--dealers", "1", "--months", "1", "--out", out)[2] == (
+        "error: the national data set needs 2 or more dealers, 1 or more months and at most 999,999 dealer-months\n"
+    )
+    # a month that is none: argparse's refusal (numpy's own words before)
+    code, _, err = run(capsys, "sample", "--end-month", "2025-13", "--out", out)
+    assert (code, err.splitlines()[-1]) == (
+        2,
+        "python -m etl sample: error: argument --end-month: not a month (YYYY-MM): 2025-13",
+    )
+    assert not out.exists()
+
+
+def test_the_database_in_use_notice_and_refusal_in_the_commands_language(capsys, tmp_path):
+    import duckdb
+
+    from etl import db
+    from i18n import say_of
+
+    database = tmp_path / "warehouse.duckdb"
+    attempts = []
+
+    def locked_once():
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise duckdb.IOException('Could not set lock on file "warehouse.duckdb": Conflicting lock is held')
+        return "connected"
+
+    told: list[str] = []
+    assert db.retry_while_locked(locked_once, database, 30, told.append) == "connected"
+    assert told == ["the database warehouse.duckdb is in use by another process; waiting up to 30 s ..."]
+    assert say_of(told[0], "zh") == "数据库 warehouse.duckdb 正被另一个进程占用；最多等待 30 秒……"
+    # a writer's own notice (nobody passed notify) on stderr, in the language the command line set
+    language = db.NOTICE_LANGUAGE.set("zh")
+    try:
+        db.tell(told[0])
+    finally:
+        db.NOTICE_LANGUAGE.reset(language)
+    db.tell(told[0])
+    assert capsys.readouterr().err == (
+        "数据库 warehouse.duckdb 正被另一个进程占用；最多等待 30 秒……\n"
+        "the database warehouse.duckdb is in use by another process; waiting up to 30 s ...\n"
+    )
+
+    def always_locked():
+        raise duckdb.IOException("Conflicting lock is held")
+
+    with pytest.raises(db.DatabaseBusy) as busy:
+        db.retry_while_locked(always_locked, database, 0, None)
+    assert str(busy.value) == (
+        f"the database {database} is still in use by another process after 0 s; try again when it has finished"
+    )
+    assert say_of(busy.value, "zh") == f"等待 0 秒后，数据库 {database} 仍被另一个进程占用；请等它结束后再试"

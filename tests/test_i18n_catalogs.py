@@ -22,9 +22,9 @@ from babel.messages.pofile import read_po
 import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = [path for folder in ("app", "pages", "etl", "i18n") for path in sorted((ROOT / folder).rglob("*.py"))] + [
-    ROOT / "dashboard.py"
-]
+SOURCES = [
+    path for folder in ("app", "pages", "etl", "i18n", "sampledata") for path in sorted((ROOT / folder).rglob("*.py"))
+] + [ROOT / "dashboard.py"]
 
 
 @cache

@@ -160,6 +160,27 @@ def test_inspect_and_the_data_pages_preview_in_chinese(loaded, capsys):
     ]
 
 
+def test_the_data_pages_header_mapping_names_a_date_part_in_the_pages_language(wh):
+    """Issue 12.2: a repairs file with the date and the time of the request in two columns (报修日期, 报修时间): the
+    Data page's mapping table marks the date part's column in the page's language."""
+    from app import uploads
+    from etl.config import rules_path
+    from etl.preview import inspect_file
+    from etl.rules import load_rules
+
+    header = ["维修单号", "经销商编号", "报表月份", "提交日期", "服务类型", "报修日期", "报修时间", "状态"]
+    path = wh.file(
+        "repairs_2025-03.csv",
+        [header, ["R1", "JX101", "2025-03", "2025-04-09", "维修", "2025-03-05", "09:00", "已完成"]],
+    )
+    report = inspect_file(path, wh.path, load_rules(rules_path(None)))
+    zh, en = uploads.mapping_table(report, "zh"), uploads.mapping_table(report, "en")
+    assert zh.iloc[-1].tolist() == ["报修日期", "requested_at（日期部分）"]
+    assert en.iloc[-1].tolist() == ["报修日期", "requested_at (date)"]
+    assert zh.iloc[:-1].equals(en.iloc[:-1])  # the whole columns as they are
+    assert ["报修时间", "requested_at"] in en.values.tolist()
+
+
 def _sheet_rows(content: bytes):
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     return sheet, [list(row) for row in sheet.iter_rows(values_only=True)]
@@ -240,6 +261,15 @@ def test_rejects_command_refuses_an_unknown_file_or_one_without_rejects(loaded, 
     assert capsys.readouterr().err == "error: no file named nothing.csv has been loaded\n"
     assert main(["rejects", "--file", "dealers.csv", "--out", str(out), "--db", str(wh.path)]) == 2
     assert capsys.readouterr().err == "error: dealers.csv: no rejected rows to correct\n"
+    # issue 12.2: in Chinese, by --lang (the sheet's language and the messages') or by the locale
+    assert main(["rejects", "--file", "dealers.csv", "--out", str(out), "--db", str(wh.path), "--lang", "zh"]) == 2
+    assert capsys.readouterr().err == "错误：dealers.csv：没有需要更正的被拒绝行\n"
+    with pytest.MonkeyPatch.context() as env:
+        for name in ("LC_ALL", "LC_MESSAGES"):
+            env.delenv(name, raising=False)
+        env.setenv("LANG", "zh_CN.UTF-8")
+        assert main(["rejects", "--file", "nothing.csv", "--out", str(out), "--db", str(wh.path)]) == 2
+    assert capsys.readouterr().err == "错误：还没有导入过名为 nothing.csv 的文件\n"
     assert not out.exists()
 
 

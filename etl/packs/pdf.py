@@ -22,7 +22,7 @@ from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, SimpleDoc
 from reportlab.platypus import Table as PdfTable
 
 from etl.packs.document import Chart, Document, Facts, Table, cell_text
-from i18n import t
+from i18n import SaidError, later, t
 
 FONT = "PackCJK"
 # Debian's fonts-wqy-zenhei: a TrueType (glyf) CJK font reportlab can embed. The Noto CJK fonts of
@@ -35,8 +35,9 @@ HEADER_FILL = colors.HexColor("#e8eef7")
 GRID = colors.HexColor("#b0b8c4")
 
 
-class FontMissing(RuntimeError):
-    """No CJK font to embed: Chinese text would print as boxes."""
+class FontMissing(SaidError, RuntimeError):
+    """No CJK font to embed: Chinese text would print as boxes (the message, a catalog message: said, says what to
+    install)."""
 
 
 @cache
@@ -46,11 +47,7 @@ def font() -> str:
         if path.is_file():
             pdfmetrics.registerFont(TTFont(FONT, str(path), subfontIndex=0))
             return FONT
-    raise FontMissing(
-        f"no Chinese font for the PDF packs: install Debian's {FONT_PACKAGE} "
-        f"(apt-get install -y {FONT_PACKAGE}; run.sh and test.sh do it when run as root); "
-        f"looked for {', '.join(map(str, FONT_FILES))}"
-    )
+    raise FontMissing(later.t("pack.font_missing", package=FONT_PACKAGE, paths=", ".join(map(str, FONT_FILES))))
 
 
 def _styles(lang: str) -> dict[str, ParagraphStyle]:
