@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import pandas as pd
@@ -14,6 +16,7 @@ from app.state import PageContext, describe_scope
 from etl.metrics.definitions import RATE_BY_NAME
 from etl.metrics.levels import interval_level as coverage
 from etl.metrics.quality import STAT_RATES
+from i18n import N_
 
 
 def _delta(tile, lang: str) -> dict:
@@ -285,3 +288,12 @@ def pack_download(
         on_click="ignore",
         key=key,
     )
+
+
+@contextmanager
+def every_column(page: PageContext, key: str, label: str = N_("table.all_columns")) -> Iterator[bool]:
+    """The expander holding a table's every column; True while it is open, so the table is built only then
+    (issue 14: a closed one costs the page's script and the browser nothing). Its state is st.session_state[key]."""
+    box = st.expander(page.t(label), key=key, on_change="rerun")
+    with box:
+        yield bool(box.open)

@@ -35,8 +35,9 @@ else:
     shown, widths = tables.BREACHES_SHOWN  # issue 14: fits 1440 px; the counts in the expander and the download
     verdicts = {rate: f"{rate}_ok" for rate in CONTROL_RATES}
     ui.table(page, view.breaches, shown, verdicts, key="breaches", widths=widths)
-    with st.expander(page.t("table.all_columns")):
-        ui.table(page, view.breaches, tables.BREACHES, verdicts, key="breaches_all")
+    with ui.every_column(page, "breaches_every_column") as wanted:
+        if wanted:
+            ui.table(page, view.breaches, tables.BREACHES, verdicts, key="breaches_all")
     ui.download(page, "breaches", [Sheet(page.t("overview.breaches"), view.breaches, tables.BREACHES)], [])
 
 st.subheader(page.t("watchlist.title"))

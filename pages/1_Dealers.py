@@ -47,9 +47,10 @@ ranked, height = charts.by_rate(shown, rate), min(460, ui.rows_height(len(shown)
 brief, widths = tables.ranking_shown(rate)  # issue 14: fits 1440 px; every column in the expander and the download
 verdicts = tables.RANKING_VERDICTS
 ui.table(page, tables.ranking_brief(ranked, rate), brief, verdicts, height=height, key="ranking", widths=widths)
-with st.expander(page.t("table.all_columns")):
-    every = tables.with_intervals(tables.RANKING, [rate])
-    ui.table(page, ranked, every, tables.RANKING_VERDICTS, height=height, key="ranking_all")
+with ui.every_column(page, "ranking_every_column") as wanted:
+    if wanted:
+        every = tables.with_intervals(tables.RANKING, [rate])
+        ui.table(page, ranked, every, tables.RANKING_VERDICTS, height=height, key="ranking_all")
 ui.download(page, "dealers", [Sheet(page.t("dealers.title"), shown, tables.RANKING_EXPORT)], [])
 
 st.header(page.t("funnel.title"))

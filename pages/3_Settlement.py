@@ -43,8 +43,9 @@ else:
 months, height = links.year_months(year), min(460, ui.rows_height(len(result.dealers), 12))
 brief, widths = tables.SETTLEMENT_SHOWN
 ui.table(page, result.dealers, brief, height=height, key="settlement", link_months=months, widths=widths)
-with st.expander(page.t("table.all_columns")):
-    ui.table(page, result.dealers, tables.SETTLEMENT, height=height, key="settlement_all", link_months=months)
+with ui.every_column(page, "settlement_every_column") as wanted:
+    if wanted:
+        ui.table(page, result.dealers, tables.SETTLEMENT, height=height, key="settlement_all", link_months=months)
 ui.download(
     page,
     f"settlement_{year}",

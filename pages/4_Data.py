@@ -109,8 +109,9 @@ else:  # every file's history and rejects
         height = min(600, ui.rows_height(len(status.history), 12))
         shown, widths = tables.LOAD_HISTORY_SHOWN  # issue 14: fits 1440 px; every column in the expander
         ui.table(page, status.history, shown, height=height, key="_data_history", widths=widths)
-        with st.expander(page.t("table.all_columns")):
-            ui.table(page, status.history, tables.LOAD_HISTORY, height=height, key="_data_history_all")
+        with ui.every_column(page, "_data_history_every_column") as wanted:
+            if wanted:
+                ui.table(page, status.history, tables.LOAD_HISTORY, height=height, key="_data_history_all")
 
     with rejects_tab:
         st.subheader(page.t("data.rejects"))

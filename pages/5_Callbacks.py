@@ -31,8 +31,9 @@ else:
     height = min(460, ui.rows_height(len(by_dealer), 12))
     shown, widths = tables.CALLBACK_DEALERS_SHOWN  # issue 14: fits 1440 px; every column in the expander
     ui.table(page, by_dealer, shown, height=height, key="callback_dealers", widths=widths)
-    with st.expander(page.t("table.all_columns")):
-        ui.table(page, by_dealer, tables.CALLBACK_DEALERS, height=height, key="callback_dealers_all")
+    with ui.every_column(page, "callback_dealers_every_column") as wanted:
+        if wanted:
+            ui.table(page, by_dealer, tables.CALLBACK_DEALERS, height=height, key="callback_dealers_all")
     if len(found.issues):
         with st.expander(page.t("callbacks.issues")):
             ui.table(
@@ -123,8 +124,9 @@ st.caption(
 height = min(460, ui.rows_height(len(masked), 12))
 shown, widths = tables.CALL_LIST_SHOWN  # issue 14: fits 1440 px; every column in the expander and the download
 ui.table(page, masked, shown, height=height, key="_cb_list", widths=widths)
-with st.expander(page.t("table.all_columns")):
-    ui.table(page, masked, tables.CALL_LIST, height=height, key="_cb_list_all")
+with ui.every_column(page, "_cb_list_every_column") as wanted:
+    if wanted:
+        ui.table(page, masked, tables.CALL_LIST, height=height, key="_cb_list_all")
 settings = [
     (page.t("callbacks.month"), fmt.month(month)),
     (page.t("callbacks.share"), f"{share:g} %"),

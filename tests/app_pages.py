@@ -31,6 +31,15 @@ def open_page(name: str, **params) -> AppTest:
     return at
 
 
+def with_every_column(at: AppTest, *keys: str) -> AppTest:
+    """The page after opening its 'all columns' expanders (app.ui.every_column: a table built only when open)."""
+    for key in keys:
+        at.session_state[key] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 DEALER_ID_HEADERS = ("dealer_id", "Dealer id", "经销商编号")
 
 

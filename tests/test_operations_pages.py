@@ -24,7 +24,7 @@ from streamlit.testing.v1 import AppTest
 import test_pages_apptest
 from app import excel, uploads
 from app.i18n import t
-from app_pages import PAGES, open_page, unlinked
+from app_pages import PAGES, open_page, unlinked, with_every_column
 from conftest import write_csv
 from etl.load import load_paths
 from etl.metrics.operations import CALLBACK_FORM_QUESTIONS
@@ -61,7 +61,7 @@ def test_data_page_without_a_database_offers_the_upload(tmp_path, monkeypatch, l
 
 def test_data_page_lists_loads_rejects_and_missing_reports(small_db, wh):
     wh.load(wh.file("sales_extra.csv", [SALES_HEADER, ["D9", "2025-04", 5, 500], ["D2", "2025-04", 10, 1000]]))
-    at = open_page("data", lang="en")
+    at = with_every_column(open_page("data", lang="en"), "_data_history_every_column")
     history = frame_with(at, "Rows read")
     assert history["File"].iloc[0] == "sales_extra.csv"  # newest first
     assert sorted(history["File"]) == ["callbacks.csv", "dealers.csv", "repairs.csv", "sales.csv", "sales_extra.csv"]
@@ -125,17 +125,17 @@ def test_uploaded_names_stay_their_own_without_folders():
 
 def test_a_load_invalidates_what_the_data_page_shows(small_db, wh):
     at = open_page("data", lang="en")
-    assert len(frame_with(at, "Rows read")) == 4
+    assert len(frame_with(at, "Rows loaded")) == 4
     wh.load(wh.file("sales_more.csv", [SALES_HEADER, ["D2", "2025-04", 10, 1000]]))
     at.run()
-    assert len(frame_with(at, "Rows read")) == 5
+    assert len(frame_with(at, "Rows loaded")) == 5
 
 
 # --- Callbacks ---------------------------------------------------------------------------------
 
 
 def test_callbacks_page_shows_answers_dealers_fakes_masked(small_db):
-    at = open_page("callbacks", lang="en")
+    at = with_every_column(open_page("callbacks", lang="en"), "callback_dealers_every_column")
     dealers = frame_with(at, "Not reached")
     assert dealers["Dealer id"].tolist() == ["D1", "D2"]  # D1 50 % dissatisfied first
     d1 = dealers.iloc[0]
@@ -153,10 +153,7 @@ def test_callbacks_page_shows_answers_dealers_fakes_masked(small_db):
 
 def test_callback_list_draws_the_share_of_each_dealer_masked_on_screen(small_db):
     # March 2025: D1 has 4 records, D2 1. 15 % -> ceil(0.6) = 1 and ceil(0.15) = 1; 50 % -> 2 and 1.
-    at = open_page(
-        "callbacks",
-        lang="en",
-    )
+    at = with_every_column(open_page("callbacks", lang="en"), "_cb_list_every_column")
     at.selectbox(key="_widget_cb_month").set_value(dt.date(2025, 3, 1)).run()
     listed = frame_with(at, "Dealer's quota")
     assert listed.groupby("Dealer id").size().to_dict() == {"D1": 1, "D2": 1}
@@ -326,4 +323,4 @@ def test_a_terminal_load_while_a_session_reads_both_succeed(small_db, wh):
     assert process.returncode == 0, output
     assert renders >= 3
     at.switch_page(PAGES["data"]).run()
-    assert "repairs_2025-09.csv" in frame_with(at, "Rows read")["File"].tolist()
+    assert "repairs_2025-09.csv" in frame_with(at, "Rows loaded")["File"].tolist()

@@ -25,7 +25,7 @@ from streamlit.testing.v1 import AppTest
 
 from app import data
 from app.i18n import t
-from app_pages import PAGES, REVIEW_PAGES, open_page, unlinked
+from app_pages import PAGES, REVIEW_PAGES, open_page, unlinked, with_every_column
 from conftest import DEALER_HEADER
 from etl.db import writer
 from etl.metrics.drilldown import RECORD_LISTS
@@ -224,7 +224,8 @@ def test_overview_tiles_show_the_rolled_up_rates_of_the_months(small_db):
 
 
 def test_overview_lists_the_dealer_breaching_the_controls(small_db):
-    breaches = table(open_page("overview", lang="en"), 1)  # every column (issue 14: in an expander)
+    at = with_every_column(open_page("overview", lang="en"), "breaches_every_column")
+    breaches = table(at, 1)  # every column (issue 14: in an expander, built when opened)
     assert breaches["Dealer id"].tolist() == ["D1"]  # D2 is clean
     row = breaches.iloc[0]
     assert (row["Complaints"], row["Services"], row["Misses"], row["Requests"]) == (1, 5, 2, 5)
@@ -311,7 +312,8 @@ def test_the_default_language_comes_from_the_rules(small_db, tmp_path, monkeypat
 
 
 def test_dealer_ranking_has_every_dealer_with_its_rates(small_db):
-    ranking = table(open_page("dealers", lang="en"), 1).set_index("Dealer id")  # every column (issue 14)
+    at = with_every_column(open_page("dealers", lang="en"), "ranking_every_column")
+    ranking = table(at, 1).set_index("Dealer id")  # every column (issue 14: in an expander, built when opened)
     assert ranking.loc["D1", "Services"] == 5 and ranking.loc["D2", "Services"] == 1
     assert ranking.loc["D1", "Miss rate"] == pytest.approx(0.4)
     assert ranking.loc["D2", "On-time arrival"] == pytest.approx(1.0)  # 24 h is on time for a county dealer
@@ -321,7 +323,7 @@ def test_dealer_ranking_has_every_dealer_with_its_rates(small_db):
 def test_drill_down_lists_the_records_behind_the_numbers_masked(small_db):
     at = open_page("dealers", lang="en", dealer="D1")
     assert at.selectbox[1].value == "D1"
-    timeliness = table(at, 2)  # after the ranking and its every-column table (issue 14)
+    timeliness = table(at, 1)  # after the ranking (its every-column table: built when opened)
     assert timeliness["Status"].tolist() == ["on_time", "late"]
     assert timeliness["Days after deadline"].tolist() == [-5, 5]
     assert at.main.segmented_control[0].options == [
@@ -335,7 +337,7 @@ def test_drill_down_lists_the_records_behind_the_numbers_masked(small_db):
     shown = {}
     for name in RECORD_LISTS:
         at.main.segmented_control[0].set_value(name).run()
-        shown[name] = table(at, 3)  # after the ranking, its every-column table and the timeliness
+        shown[name] = table(at, 2)  # after the ranking and the timeliness
         assert at.query_params["records"] == name
     assert shown["open_records"][["Record no.", "Customer", "Phone"]].values.tolist() == [["R3", "王*", "****5555"]]
     assert sorted(shown["misses"]["Request id"]) == ["R2", "R3"]
@@ -408,7 +410,8 @@ def test_settlement_shows_fees_deductions_and_totals(small_db):
         "Fake-record penalty": "¥1,500.00",
         "Complaint deduction": "¥0.00",
     }
-    settlement = table(at, 1).set_index("Dealer id")  # every column (issue 14: in an expander)
+    at = with_every_column(at, "settlement_every_column")
+    settlement = table(at, 1).set_index("Dealer id")  # every column (issue 14: in an expander, built when opened)
     fees = ["Fee base", "Missing-report deduction", "Fake-record penalty", "Net fee"]
     assert settlement.loc["D1", fees].tolist() == [1500.0, 150.0, 1500.0, 0.0]
     assert settlement.loc["D2", "Longest run missing (months)"] == 9
