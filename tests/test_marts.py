@@ -244,3 +244,26 @@ def test_the_stored_rows_depend_on_their_own_rules_only_so_an_award_what_if_writ
         assert con.execute(kept).fetchall() == before  # nothing was written
     with reader(database, rules.with_overrides({"service.sla_hours_county": 30})) as con:
         assert con.execute(kept).fetchall() != before  # the counts were rebuilt with the other SLA
+
+
+def test_a_months_latest_records_read_from_its_own_records_are_the_latest_of_all(tmp_path):
+    """latest_repairs_of(keys) (the call list's month, the callbacks' records: issue 13) gives, for the records it is
+    asked about, exactly the rows of latest_repairs, the latest version of each record across all months (FILES:
+    JX1's March report is sent twice, the second without R3)."""
+    database, rules = tmp_path / "w.duckdb", load_rules()
+    for name in FILES:
+        _load_one(_write(tmp_path, name), database, rules)
+    with reader(database, rules) as con:
+        months = [m for (m,) in con.execute("SELECT DISTINCT report_month FROM repairs ORDER BY 1").fetchall()]
+        assert len(months) == 2
+        for month in months:
+            whole, asked = con.execute(
+                """WITH month_keys AS (SELECT dealer_id, record_no FROM repairs WHERE report_month = $m)
+                SELECT (SELECT list(r ORDER BY r.dealer_id, r.record_no) FROM latest_repairs r WHERE report_month = $m),
+                       (SELECT list(r ORDER BY r.dealer_id, r.record_no) FROM latest_repairs_of('month_keys') r
+                        WHERE report_month = $m)""",
+                {"m": month},
+            ).fetchone()
+            assert whole and whole == asked
+        total = con.execute("SELECT count(*), count(DISTINCT (dealer_id, record_no)) FROM latest_repairs").fetchone()
+        assert total[0] == total[1]  # one row per record

@@ -2,21 +2,23 @@
 -- the month (rounded up), stratified by dealer; records without a phone, customers HQ called in the
 -- $no_repeat_days before $as_of, and a second record of the same customer left out. The draw is
 -- md5($seed, dealer, record). Personal data is NOT masked: this list is for calling customers.
-WITH month_records AS (
+WITH month_keys AS (
+    SELECT dealer_id, record_no FROM repairs WHERE report_month = $report_month
+), month_records AS (
     SELECT r.*, md5(CAST($seed AS VARCHAR) || '|' || r.dealer_id || '|' || r.record_no) AS draw
-    FROM latest_repairs r WHERE r.report_month = $report_month
+    FROM latest_repairs_of('month_keys') r WHERE r.report_month = $report_month
 ), quota AS (
     SELECT dealer_id, count(*) AS records, CAST(ceil(count(*) * $share) AS BIGINT) AS quota
     FROM month_records GROUP BY dealer_id
+), recent_calls AS (
+    SELECT DISTINCT dealer_id, record_no FROM callbacks
+    WHERE called_at >= CAST($as_of AS DATE) - to_days(CAST($no_repeat_days AS INTEGER))
+      AND called_at <= CAST($as_of AS DATE) + 1
 ), recently_called AS (
-    SELECT DISTINCT r.customer_phone FROM callbacks c
-    JOIN latest_repairs r USING (dealer_id, record_no)
-    WHERE r.customer_phone IS NOT NULL
-      AND c.called_at >= CAST($as_of AS DATE) - to_days(CAST($no_repeat_days AS INTEGER))
-      AND c.called_at <= CAST($as_of AS DATE) + 1
+    SELECT DISTINCT customer_phone FROM latest_repairs_of('recent_calls') WHERE customer_phone IS NOT NULL
 ), eligible AS (
-    SELECT * FROM month_records
-    WHERE customer_phone IS NOT NULL AND customer_phone NOT IN (SELECT customer_phone FROM recently_called)
+    SELECT m.* FROM month_records m ANTI JOIN recently_called c USING (customer_phone)
+    WHERE m.customer_phone IS NOT NULL
     QUALIFY row_number() OVER (PARTITION BY customer_phone ORDER BY draw) = 1
 ), drawn AS (
     SELECT e.*, q.records, q.quota,
