@@ -11,6 +11,7 @@ wrap them in st.cache_data and turn a busy database into a message instead of a 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -597,18 +598,40 @@ def load_case(source: Source, scope: Scope, case_id: int, now: dt.datetime) -> C
         return CaseDetail(found, case_metrics.records(con, case_id), case_metrics.history(con, case_id))
 
 
+def load_case_totals(source: Source, scope: Scope, now: dt.datetime) -> dict:
+    """The scope's case figures alone (the Overview's tile): one aggregate, not the queue of every case."""
+    from etl.metrics import cases as case_metrics
+
+    with _connect(source) as con:
+        return case_metrics.totals(con, now, scope)
+
+
+def load_dealer_cases(source: Source, scope: Scope, dealer_id: str, now: dt.datetime) -> pd.DataFrame:
+    """One dealer's rows of the queue, the dealer narrowed in SQL (the scope's other filters and access kept)."""
+    from etl.metrics import cases as case_metrics
+
+    with _connect(source) as con:
+        return case_metrics.queue(con, now, dataclasses.replace(scope, dealer_ids=(dealer_id,)))
+
+
 _cases = st.cache_data(**CACHE)(load_cases)
 _case = st.cache_data(**CACHE)(load_case)
+_case_totals = st.cache_data(**CACHE)(load_case_totals)
+_dealer_cases = st.cache_data(**CACHE)(load_dealer_cases)
 
 
 def cases(page) -> CaseView:
     return _guarded(page.lang, _cases, page.source, page.scope, case_clock())
 
 
+def case_totals(page) -> dict:
+    """The Overview's case tile: open and overdue cases of the scope (issue 16)."""
+    return _guarded(page.lang, _case_totals, page.source, page.scope, case_clock())
+
+
 def dealer_cases(page, dealer_id: str) -> pd.DataFrame:
     """The dealer drill-down's cases: the queue's rows of one dealer."""
-    found = cases(page).queue
-    return found[found["dealer_id"] == dealer_id].reset_index(drop=True)
+    return _guarded(page.lang, _dealer_cases, page.source, page.scope, dealer_id, case_clock())
 
 
 def case(page, case_id: int) -> CaseDetail:

@@ -428,7 +428,10 @@ SETTLEMENT_SHOWN = brief(
     SETTLEMENT,
     SHORT | {c: 118 for c in ("fee_base", "missing_deduction", "fake_penalty", "complaint_deduction", "net_fee")},
 )
-BREACHES_SHOWN = brief(BREACHES, SHORT | {rate: 140 for rate in CONTROL_RATES} | {"breach_months": 120})
+# A rate's column as wide as its header ("Complaint rate per service" needs 200 px), the others 140.
+BREACHES_SHOWN = brief(
+    BREACHES, SHORT | {rate: 200 if rate == "complaint_rate" else 140 for rate in CONTROL_RATES} | {"breach_months": 110}
+)
 
 
 # The interval's ends beside the rate they bound: short headers (col.ci_low, col.ci_high), the rate named once.

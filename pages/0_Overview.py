@@ -21,7 +21,7 @@ if view.monthly.empty:
     st.stop()
 
 ui.rate_tiles(page, view.tiles)
-cases_ui.overview_tile(page, data.cases(page).totals)
+cases_ui.overview_tile(page, data.case_totals(page))
 
 st.subheader(page.t("overview.trends"))
 st.plotly_chart(charts.rate_trends(view.monthly, TILE_RATES, page.lang, view.tiles))
