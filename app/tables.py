@@ -430,7 +430,8 @@ SETTLEMENT_SHOWN = brief(
 )
 # A rate's column as wide as its header ("Complaint rate per service" needs 200 px), the others 140.
 BREACHES_SHOWN = brief(
-    BREACHES, SHORT | {rate: 200 if rate == "complaint_rate" else 140 for rate in CONTROL_RATES} | {"breach_months": 110}
+    BREACHES,
+    SHORT | {rate: 200 if rate == "complaint_rate" else 140 for rate in CONTROL_RATES} | {"breach_months": 110},
 )
 
 
