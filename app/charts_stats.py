@@ -7,6 +7,7 @@ the page passes its own language's (app/stats_text.py; without them, the English
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -84,8 +85,17 @@ def funnel_figure(
                 marker={"color": colour, "size": 8},
                 text=text if named else None,
                 textfont={"size": 10},
-                textposition=[LABEL_PLACES[n % len(LABEL_PLACES)] for n in range(len(shown))],
-                customdata=list(zip(shown["dealer_id"], names, shown["numerator"], shown["denominator"])),
+                # only named points need a place for their name; arrays, not lists of tuples: plotly checks a list
+                # item by item (0.2 s per funnel of 3,000 dealers)
+                textposition=[LABEL_PLACES[n % len(LABEL_PLACES)] for n in range(len(shown))] if named else None,
+                customdata=np.column_stack(
+                    [
+                        shown["dealer_id"].to_numpy(object),
+                        names.to_numpy(object),
+                        shown["numerator"],
+                        shown["denominator"],
+                    ]
+                ),
                 hovertemplate="%{customdata[0]} %{customdata[1]}<br>%{customdata[2]} / %{customdata[3]}"
                 "<br>%{y}<extra></extra>",
             )
