@@ -45,19 +45,15 @@ def is_local(address: str) -> bool:
         return False
 
 
-def refusal(arguments: list[str], users: dict) -> str | None:
-    """Why the server must not start (a non-local address without users), or None."""
+def refusal(arguments: list[str], users: dict, lang: str = "en") -> str | None:
+    """Why the server must not start (a non-local address without users), or None; in `lang`."""
     address = asked_address(arguments)
     if address is None or is_local(address) or users:
         return None
     from etl import config
+    from i18n import t
 
-    return (
-        f"error: --server.address {address} would let other computers open the dashboard, but no users are "
-        f"configured ({config.users_path()}), so it would be open to anyone. Add one first, e.g.\n"
-        f"  .venv/bin/python -m etl users add NAME --role admin\n"
-        f"(the password is asked for; docs/access.md), or leave --server.address out to serve this computer only."
-    )
+    return t("cli.error", lang, message=t("serve.open_to_anyone", lang, address=address, users=config.users_path()))
 
 
 def arguments_for(arguments: list[str]) -> list[str]:
@@ -68,15 +64,17 @@ def arguments_for(arguments: list[str]) -> list[str]:
 
 def main() -> None:
     from etl import config
+    from etl.cli import language
     from etl.users import UsersError, load_users
+    from i18n import say_of, t
 
-    arguments = sys.argv[1:]
+    arguments, lang = sys.argv[1:], language()  # the locale's language (LANG, LC_ALL ...), as the command line
     try:
         users = load_users(config.users_path())
     except UsersError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(t("cli.error", lang, message=say_of(exc, lang)), file=sys.stderr)
         sys.exit(EXIT_REFUSED)
-    problem = refusal(arguments, users)
+    problem = refusal(arguments, users, lang)
     if problem:
         print(problem, file=sys.stderr)
         sys.exit(EXIT_REFUSED)

@@ -713,3 +713,21 @@ def test_a_token_session_ends_after_its_hours_or_an_idle_reload(small_db, users_
     events = audit.events(trail(users_file))
     assert events["event"].tolist() == ["session_expired", "session_expired", "session_resumed"]
     assert events["detail"].map(lambda d: json.loads(d)["sid"]).tolist()[0] == claims.session
+
+
+def test_the_refusal_to_serve_a_network_address_without_users_speaks_both_languages(tmp_path, monkeypatch):
+    monkeypatch.setenv("SERVICE_QC_USERS", str(tmp_path / "none.toml"))
+    english = serve.refusal(["--server.address", "0.0.0.0"], {}, "en")
+    assert english == (
+        "error: --server.address 0.0.0.0 would let other computers open the dashboard, but no users are configured "
+        f"({tmp_path / 'none.toml'}), so it would be open to anyone. Add one first, e.g.\n"
+        "  .venv/bin/python -m etl users add NAME --role admin\n"
+        "(the password is asked for; docs/access.md), or leave --server.address out to serve this computer only."
+    )
+    chinese = serve.refusal(["--server.address", "0.0.0.0"], {}, "zh")
+    assert chinese == (
+        "错误：--server.address 0.0.0.0 会让其他电脑也能打开看板，但尚未配置任何用户"
+        f"（{tmp_path / 'none.toml'}），任何人都能访问。请先添加一个用户，例如：\n"
+        "  .venv/bin/python -m etl users add NAME --role admin\n"
+        "（会提示输入密码；见 docs/access.md），或去掉 --server.address，只供本机访问。"
+    )
