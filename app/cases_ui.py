@@ -277,7 +277,10 @@ def one(page, shown: pd.DataFrame, chosen: list[int]) -> None:
     # issue 14: the records and the history one under the other, each the page's width (side by side they scrolled)
     st.markdown("**" + page.t("cases.records") + "**")
     records, widths = tables.CASE_RECORDS_SHOWN  # the product model: in the Cases download and the dealer's records
-    ui.table(page, detail.records, records, widths=widths)
+    if detail.records.empty:  # a hotline ticket no record answered, a conduct issue of a lone callback ...
+        st.caption(page.t("cases.no_records"))
+    else:
+        ui.table(page, detail.records, records, widths=widths)
     st.page_link(
         "pages/1_Dealers.py",
         label=page.t("cases.dealer_link"),
