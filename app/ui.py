@@ -130,10 +130,12 @@ def table(
     key: str | None = None,
     link_months: tuple[dt.date, dt.date] | None = None,
     widths: tables.Widths | None = None,
+    wrapped: bool = False,
 ) -> None:
     """A formatted table; a very long one shows its first rows (tables.shown_rows) and says so:
     its page's download holds every row. Its dealer ids open their drill-down (app.links; `link_months`: the
-    months the drill-down opens on, else the page's); `widths`: pixels by column (issue 14: no sideways scroll)."""
+    months the drill-down opens on, else the page's); `widths`: pixels by column (issue 14: no sideways scroll);
+    `wrapped`: rows tall enough for a sentence to wrap over three lines (a reject's reason)."""
     names, widths = tables.headers(spec, page.lang), widths or {}
     wide: dict[str, Any] = {
         header: st.column_config.TextColumn(width="large") for header in tables.long_text_headers(spec, page.lang)
@@ -151,6 +153,7 @@ def table(
         key=key,
         column_config=wide or None,
         placeholder=fmt.EMPTY,
+        row_height=tables.WRAPPED_ROW_PX if wrapped else None,
     )
     if len(frame) > limit:
         st.caption(page.t("table.capped", shown=fmt.count(limit), total=fmt.count(len(frame))))

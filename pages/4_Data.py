@@ -133,8 +133,8 @@ else:  # every file's history and rejects
             st.caption(page.t("data.none_rejected"))
         else:
             st.caption(page.t("data.reject_count", rows=fmt.count(len(rejected))))
-            height = min(500, ui.rows_height(len(rejected)))
-            ui.table(page, rejected, tables.REJECTS, height=height, widths=tables.REJECTS_WIDTHS)
+            height = min(600, len(rejected) * tables.WRAPPED_ROW_PX + 38)  # issue 14: each reason read whole
+            ui.table(page, rejected, tables.REJECTS, height=height, widths=tables.REJECTS_WIDTHS, wrapped=True)
             ui.download(
                 page,
                 "rejects",
