@@ -116,6 +116,19 @@ def uploader_words(page: PageContext, types) -> None:
 </style>""")
 
 
+def chart(figure: Any, key: str | None = None, where: Any = None) -> None:
+    """One Vega-Lite chart (app/vega.py) across its container; `where` a column or container (default: the page)."""
+    (where or st).altair_chart(figure, width="stretch", key=key)
+
+
+def small_multiples(panels: list, key: str, columns: int = 3) -> None:
+    """Charts side by side, `columns` to a row (issue 14: at 800 px Streamlit stacks the columns)."""
+    for start in range(0, len(panels), columns):
+        for n, place in enumerate(st.columns(columns)):
+            if start + n < len(panels):
+                chart(panels[start + n], key=f"{key}_{start + n}", where=place)
+
+
 def rows_height(rows: int, most: int = 25) -> int:
     """Pixels for a table showing `rows` rows (up to `most`) without an inner scroll bar."""
     return (min(rows, most) + 1) * 35 + 3
