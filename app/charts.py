@@ -6,12 +6,13 @@ are given (rates come computed from the metric views); labels come from app.i18n
 
 from __future__ import annotations
 
-import math
-
+import altair as alt
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from app import format as fmt
+from app import vega
 from app.i18n import STRINGS, code, t
 from etl.metrics.award import failing_dealers
 from etl.metrics.definitions import RATE_BY_NAME
@@ -38,142 +39,96 @@ def _limits(limits: pd.DataFrame | None) -> dict[str, tuple]:
     return {row.rate: (row.limit, row.upper) for row in limits.itertuples() if not fmt.is_empty(row.limit)}
 
 
-def _month_ticks(months: pd.Series) -> dict:
-    """A tick per month of a short span (issue 14: one month showed its label several times), every third
-    month of a longer one; nothing to set without months."""
-    shown = pd.Series(months).dropna().drop_duplicates().sort_values()
-    if shown.empty:
-        return {}
-    if len(shown) <= 13:
-        return {"tickmode": "array", "tickvals": list(shown), "ticktext": [f"{m:%Y-%m}" for m in shown]}
-    return {"dtick": "M3"}
-
-
-def rate_trends(
-    monthly: pd.DataFrame, rates: tuple[str, ...], lang: str, limits: pd.DataFrame | None = None, columns: int = 3
-) -> go.Figure:
-    """Small multiples: one line per rate over the months, the rules' threshold dashed.
-
-    Issue 14 (first paint): the grid, titles, axes and threshold lines are written as one layout, as make_subplots,
-    update_yaxes(row, col) and add_hline(row, col) would write them; those calls cost a second a chart."""
-    rows = math.ceil(len(rates) / columns)
-    # at 800 px a panel is about 200 px wide: a long title takes two lines and the months stand upright, so the rows
-    # are spaced for both (they overlapped the next row's title)
-    v_space = min(0.3, 120 / (ROW_HEIGHT * rows)) if rows > 1 else 0.1
-    h_space = 0.06
-    width, height = (1 - h_space * (columns - 1)) / columns, (1 - v_space * (rows - 1)) / rows
+def rate_trends(monthly: pd.DataFrame, rates: tuple[str, ...], lang: str, limits: pd.DataFrame | None = None) -> list:
+    """Small multiples: a chart per rate over the months, the rules' threshold dashed (ui.small_multiples lays
+    them out, three to a row). The y axis spans the rate's values from zero, as the tiles' trends should read; a
+    threshold far above them is clipped rather than flattening the line."""
     thresholds = _limits(limits)
-    months = pd.to_datetime(monthly["month"]) if "month" in monthly else pd.Series(dtype="datetime64[ns]")
-    ticks = _month_ticks(months)
-    traces: list[go.Scatter] = []
-    shapes: list[dict] = []
-    titles: list[dict] = []
-    layout: dict[str, object] = {}
-    for n, rate in enumerate(rates):
-        row, col = n // columns, n % columns
-        x, y = ("x", "y") if n == 0 else (f"x{n + 1}", f"y{n + 1}")
-        left, top = col * (width + h_space), 1 - row * (height + v_space)
+    shown = vega.months(monthly["month"]) if "month" in monthly else pd.Series(dtype="datetime64[ns]")
+    axis = vega.month_axis(shown)
+    panels = []
+    for rate in rates:
         scale = RATE_BY_NAME[rate].scale
-        values = monthly[rate] if rate in monthly else pd.Series(dtype=float)
-        traces.append(
-            go.Scatter(
-                x=months,
-                y=values,
-                xaxis=x,
-                yaxis=y,
-                mode="lines+markers",
-                name=t(f"rate.{rate}", lang),
-                line={"color": LINE},
-                text=[fmt.rate(v, scale) for v in values],
-                hovertemplate="%{x|%Y-%m}: %{text}<extra></extra>",
-                showlegend=False,
+        written = monthly[rate] if rate in monthly else pd.Series(np.nan, index=monthly.index)
+        values = pd.to_numeric(written, errors="coerce")
+        points = pd.DataFrame(
+            {"month": shown.to_numpy(), "value": values.to_numpy(), "text": [fmt.rate(v, scale) for v in values]}
+        )
+        top = values.max()
+        domain = [0, top * 1.1] if pd.notna(top) and top > 0 else [0, 1 if scale == 1000 else 0.01]
+        y = alt.Y("value:Q", axis=vega.rate_axis(rate, values), scale=alt.Scale(domain=domain, nice=True))
+        line = (
+            alt.Chart(points)
+            .mark_line(point=True, color=vega.LINE)
+            .encode(
+                x=alt.X("month:T", axis=axis),
+                y=y,
+                tooltip=[alt.Tooltip("month:T", format=vega.MONTH_FORMAT, title=""), alt.Tooltip("text:N", title="")],
             )
         )
-        for bound in thresholds.get(rate, ()):
-            if not fmt.is_empty(bound):
-                line = {"dash": "dash", "color": LIMIT, "width": 1}
-                shapes.append(
-                    {"type": "line", "xref": f"{x} domain", "x0": 0, "x1": 1, "yref": y, "y0": bound, "y1": bound}
-                    | {"line": line}
-                )
-        y_axis = {"domain": [max(0.0, top - height), top], "anchor": x, "rangemode": "tozero"}
-        y_axis |= _axis_format(rate, values)
-        if not (pd.to_numeric(values, errors="coerce") > 0).any():  # all zero or empty: a small range, not -1..1
-            y_axis["range"] = [0, 1 if scale == 1000 else 0.01]
-        layout[y.replace("y", "yaxis", 1)] = y_axis
-        layout[x.replace("x", "xaxis", 1)] = {
-            "domain": [left, left + width],
-            "anchor": y,
-            "tickformat": "%Y-%m",
-        } | ticks
-        titles.append(
-            {
-                "text": _two_lines(t(f"rate.{rate}", lang)),
-                "x": left + width / 2,
-                "y": top,
-                "xref": "paper",
-                "yref": "paper",
-                "xanchor": "center",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"size": 16},
-            }
-        )
-    layout |= {"annotations": titles, "shapes": shapes, "height": ROW_HEIGHT * rows + 50, "margin": MARGIN | {"t": 50}}
-    return go.Figure(data=traces, layout=layout)
+        bounds = [float(b) for b in thresholds.get(rate, ()) if not fmt.is_empty(b)]
+        layers = [line]
+        if bounds:
+            rules = alt.Chart(pd.DataFrame({"value": bounds})).mark_rule(
+                color=vega.LIMIT, strokeDash=vega.DASHED, clip=True
+            )
+            layers.append(rules.encode(y=alt.Y("value:Q")))
+        title = alt.Title(vega.label(t(f"rate.{rate}", lang)), fontSize=15, anchor="middle")
+        panels.append(alt.layer(*layers, title=title).properties(height=TREND_HEIGHT))
+    return panels
 
 
-ROW_HEIGHT = 260  # a row of small multiples: the panel, its upright month labels and the next title
-
-
-def _two_lines(title: str, most: int = 22) -> str:
-    """A title longer than `most` characters broken at the space nearest its middle (plotly does not wrap)."""
-    if len(title) <= most or " " not in title:
-        return title
-    middle = len(title) // 2
-    cut = min((i for i, c in enumerate(title) if c == " "), key=lambda i: abs(i - middle))
-    return title[:cut] + "<br>" + title[cut + 1 :]
+TREND_HEIGHT = 180  # a panel's plot; its title and upright month labels come on top of it
 
 
 def control_breaches(
     breaches: pd.DataFrame, controls: tuple[str, ...], lang: str, limits: pd.DataFrame | None = None, top: int = 15
-) -> go.Figure:
+) -> alt.LayerChart:
     """Grouped bars: the worst breaching dealers' three control rates against the control limit."""
     breaches = breaches.head(top)
-    figure = go.Figure()
     labels = [f"{d} {n}" for d, n in zip(breaches["dealer_id"], breaches["dealer_name"])]
-    for rate, color in zip(controls, SERIES_COLORS):
-        figure.add_trace(
-            go.Bar(
-                y=labels,
-                x=breaches[rate],
-                orientation="h",
-                name=t(f"rate.{rate}", lang),
-                marker_color=color,
-                text=[fmt.percent(v) for v in breaches[rate]],
-                textposition="outside",
-                hovertemplate="%{y}: %{text}<extra>" + t(f"rate.{rate}", lang) + "</extra>",
-            )
-        )
-    for bound in sorted(
+    names = {rate: t(f"rate.{rate}", lang) for rate in controls}
+    bars = pd.DataFrame(
+        {
+            "dealer": np.repeat(labels, len(controls)),
+            "rate": [names[rate] for _ in labels for rate in controls],
+            "value": breaches[list(controls)].apply(pd.to_numeric, errors="coerce").to_numpy().ravel(),
+        }
+    )
+    bars["text"] = [fmt.percent(v) for v in bars["value"]]
+    encoding = {
+        "y": alt.Y("dealer:N", sort=labels, title=None, axis=alt.Axis(labelLimit=240)),
+        "yOffset": alt.YOffset("rate:N", sort=list(names.values())),
+        "x": alt.X("value:Q", axis=alt.Axis(format=".0%"), title=None, scale=alt.Scale(zero=True)),
+        "tooltip": [
+            alt.Tooltip("dealer:N", title=""),
+            alt.Tooltip("rate:N", title=""),
+            alt.Tooltip("text:N", title=""),
+        ],
+    }
+    colour = alt.Color(
+        "rate:N", scale=vega.colours(dict(zip(names.values(), SERIES_COLORS))), legend=vega.legend_below()
+    )
+    layers: list = [
+        alt.Chart(bars).mark_bar().encode(color=colour, **encoding),
+        alt.Chart(bars).mark_text(align="left", dx=3, fontSize=11).encode(text="text:N", **encoding),
+    ]
+    bounds = sorted(
         {
             float(limit)
             for limit, _ in (_limits(limits).get(r, (None, None)) for r in controls)
             if not fmt.is_empty(limit)
         }
-    ):
-        figure.add_vline(
-            x=bound, line_dash="dash", line_color=BAD, annotation_text=t("chart.limit", lang, limit=fmt.limit(bound, 1))
-        )
-    figure.update_layout(
-        barmode="group",
-        height=max(260, 70 * len(labels) + 80),
-        margin=MARGIN,
-        xaxis={"tickformat": ".0%", "rangemode": "tozero"},
-        yaxis={"autorange": "reversed"},
-        legend={"orientation": "h", "y": 1.08},
     )
-    return figure
+    if bounds:
+        marks = pd.DataFrame({"value": bounds, "text": [t("chart.limit", lang, limit=fmt.limit(b, 1)) for b in bounds]})
+        layers.append(alt.Chart(marks).mark_rule(color=vega.BAD, strokeDash=vega.DASHED).encode(x="value:Q"))
+        layers.append(
+            alt.Chart(marks)
+            .mark_text(color=vega.BAD, align="left", baseline="bottom", dx=4, y=-4)
+            .encode(x="value:Q", text="text:N")
+        )
+    return alt.layer(*layers).properties(height=vega.bars_height(len(labels), 3 * 22, least=200, extra=20))
 
 
 def worst_first(frame: pd.DataFrame, rate: str) -> pd.DataFrame:

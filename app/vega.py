@@ -83,3 +83,10 @@ def spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
 def rows(chart: alt.TopLevelMixin) -> list[dict[str, Any]]:
     """Every data row a chart carries, from all its datasets in order (what a test checks the figures in)."""
     return [row for dataset in spec(chart).get("datasets", {}).values() for row in dataset]
+
+
+def layer_rows(chart: alt.TopLevelMixin, n: int) -> list[dict[str, Any]]:
+    """The data rows layer `n` of a layered chart draws (its own data, or the chart's when Altair moved it up)."""
+    whole = spec(chart)
+    source = whole["layer"][n].get("data") or whole["data"]
+    return whole["datasets"][source["name"]]

@@ -110,7 +110,7 @@ st.subheader(page.t("dealers.trends"))
 if detail.monthly.empty:
     st.info(page.t("no_data_in_scope"), icon=":material/filter_alt_off:")
 else:
-    st.plotly_chart(charts.rate_trends(detail.monthly, TILE_RATES, page.lang, detail.tiles))
+    ui.small_multiples(charts.rate_trends(detail.monthly, TILE_RATES, page.lang, detail.tiles), key="dealer_trends")
 
 st.subheader(page.t("control.title"))
 st.caption(

@@ -14,58 +14,6 @@ def limits(**rules) -> pd.DataFrame:
     return pd.DataFrame([{"rate": rate, "limit": low, "upper": high} for rate, (low, high) in rules.items()])
 
 
-def test_rate_trends_draws_one_panel_per_rate_with_its_threshold():
-    monthly = pd.DataFrame(
-        {"month": MONTHS, "complaint_rate": [0.05, 0.12], "hq_callback_coverage": [0.15, None], "fake_rate": [0.0, 0.0]}
-    )
-    figure = charts.rate_trends(
-        monthly,
-        ("complaint_rate", "hq_callback_coverage", "fake_rate"),
-        "zh",
-        limits(complaint_rate=(0.1, None), hq_callback_coverage=(0.1, 0.2)),
-    )
-    assert isinstance(figure, go.Figure)
-    assert [a.text for a in figure.layout.annotations] == ["服务投诉率", "总部回访覆盖率", "虚假记录率"]
-    assert [list(trace.text) for trace in figure.data] == [["5.0 %", "12.0 %"], ["15.0 %", "—"], ["0.0 %", "0.0 %"]]
-    assert sorted(shape.y0 for shape in figure.layout.shapes) == [0.1, 0.1, 0.2]  # coverage is a 10-20 % range
-    assert figure.layout.yaxis.tickformat == ".0%"  # up to 12 %: whole percents
-    assert figure.layout.yaxis3.tickformat == ".1%"  # all below 10 %: one decimal, not 0 %, 0 %, 1 %
-    assert figure.layout.yaxis3.range == (0, 0.01)  # an all-zero rate gets a small range, not -1..1
-
-
-def test_a_one_month_trend_labels_its_month_once():
-    monthly = pd.DataFrame({"month": [dt.date(2025, 3, 1)], "complaint_rate": [0.1]})
-    axis = charts.rate_trends(monthly, ("complaint_rate",), "en").layout.xaxis
-    assert list(axis.ticktext) == ["2025-03"] and len(axis.tickvals) == 1
-    long = pd.DataFrame({"month": pd.date_range("2024-01-01", periods=24, freq="MS"), "complaint_rate": [0.1] * 24})
-    assert charts.rate_trends(long, ("complaint_rate",), "en").layout.xaxis.dtick == "M3"
-
-
-def test_per_mille_rates_get_a_per_mille_axis():
-    monthly = pd.DataFrame({"month": MONTHS, "complaints_per_1000_sales": [0.4, 1.2]})
-    figure = charts.rate_trends(monthly, ("complaints_per_1000_sales",), "en", None)
-    assert figure.layout.yaxis.ticksuffix == " ‰"
-    assert list(figure.data[0].text) == ["0.40 ‰", "1.20 ‰"]
-
-
-def test_control_breaches_groups_the_three_controls_against_the_limit():
-    breaches = pd.DataFrame(
-        {
-            "dealer_id": ["D1", "D2"],
-            "dealer_name": ["一号", "二号"],
-            "complaint_rate": [0.2, 0.0],
-            "miss_rate": [0.4, 0.11],
-            "dissatisfaction_rate": [0.5, None],
-        }
-    )
-    rates = ("complaint_rate", "miss_rate", "dissatisfaction_rate")
-    figure = charts.control_breaches(breaches, rates, "en", limits(**{r: (0.1, None) for r in rates}), top=1)
-    assert [trace.name for trace in figure.data] == ["Complaint rate per service", "Miss rate", "Dissatisfaction"]
-    assert [list(trace.y) for trace in figure.data] == [["D1 一号"]] * 3  # only the worst dealer (top=1)
-    assert [shape.x0 for shape in figure.layout.shapes] == [0.1]
-    assert figure.layout.annotations[0].text == "limit 10 %"
-
-
 def test_ranking_puts_the_worst_first_and_colours_by_signal():
     frame = pd.DataFrame(
         {
