@@ -243,19 +243,19 @@ def control_chart(page: PageContext, by: str, key: str, widget: str, default_met
         ),
         state.one_of(data.CHART_METHODS),
     )
-    chart = data.control_chart(page, by, key, metric, method)
-    period = chart[chart["phase"] == "period"] if len(chart) else chart
+    monthly = data.control_chart(page, by, key, metric, method)
+    period = monthly[monthly["phase"] == "period"] if len(monthly) else monthly
     if period.empty:
         st.caption(page.t("control.no_data"))
         return
     title = f"{key} · {page.t(f'rate.{metric}')}"
-    st.plotly_chart(
-        charts_stats.control_chart_figure(chart, stats_text.chart_labels(page.lang, metric), title),
+    chart(
+        charts_stats.control_chart_figure(monthly, stats_text.chart_labels(page.lang, metric), title),
         key=f"{widget}_chart",
     )
-    summary = stats_text.chart_summary(chart, page.lang)
+    summary = stats_text.chart_summary(monthly, page.lang)
     st.caption(summary or page.t("control.no_baseline"))
-    signals = stats_text.signal_lines(chart, page.lang, int(page.rules["statistics.run_length"]))
+    signals = stats_text.signal_lines(monthly, page.lang, int(page.rules["statistics.run_length"]))
     if signals:
         st.markdown("**" + page.t("control.signals") + "**\n" + "\n".join(f"- {line}" for line in signals))
     else:

@@ -69,7 +69,7 @@ for n, (metric, plot) in enumerate(plots.items()):
         figure = charts_stats.funnel_figure(
             plot, stats_text.funnel_labels(plot, page.lang), page.t(f"rate.{metric}"), name_by="dealer_id"
         )
-        st.plotly_chart(figure, key=f"funnel_{metric}")
+        ui.chart(figure, key=f"funnel_{metric}")
         st.caption(stats_text.phi_text(plot, page.lang))
         bad = stats_text.bad_side(plot)
         worse = stats_text.outlier_lines(plot, page.lang, bad)

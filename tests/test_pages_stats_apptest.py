@@ -94,7 +94,7 @@ def test_the_funnel_names_the_dealer_beyond_its_limits(quality_db, any_sample):
     assert len(named) == 1  # complaints per service only
     assert "- D3 Three: 60.0 % (6 / 10), above the limits" in named[0]
     assert "D1" not in named[0] and "D2" not in named[0]
-    assert len([c for c in at.get("plotly_chart")]) >= 4
+    assert len(at.get("vega_lite_chart")) >= 4  # the funnels (Vega-Lite, app/vega.py)
     at.checkbox[0].check().run()  # overdispersion: phi shown, limits widened or not
     assert not at.exception
     assert any(c.startswith("φ = ") for c in captions(at))

@@ -1,15 +1,38 @@
-"""The figure builders of app/charts_stats.py draw what the named queries return, and name the outliers."""
+"""The figure builders of app/charts_stats.py draw what the named queries return, and name the outliers; read back
+as their Vega-Lite specs (app/vega.py)."""
 
 import datetime as dt
 
 import pandas as pd
 
-from app import charts_stats
+from app import charts_stats, vega
 from etl.metrics import quality
 from etl.metrics.definitions import RATE_BY_NAME
 from etl.rules import load_rules
 
 CONFIG = {**{key: float(load_rules()[key]) for key in quality.SETTINGS}, "statistics.min_sample": 0.0}  # any sample
+CURVES = {"lower_95", "upper_95", "lower_998", "upper_998", "target"}
+
+
+def _layers(chart, mark: str) -> list[tuple[dict, list[dict]]]:
+    """The layers drawing `mark` (line, circle, text …): each layer's spec and the rows it draws."""
+    layers = vega.spec(chart)["layer"]
+    return [(layer, vega.layer_rows(chart, n)) for n, layer in enumerate(layers) if layer["mark"]["type"] == mark]
+
+
+def _named(chart) -> list[tuple[str, dict]]:
+    """The names written on the plot, each with its place (dx, dy) by the text layer it is in."""
+    named = []
+    for layer, rows in _layers(chart, "text"):
+        place = int(layer["transform"][0]["filter"].rsplit("==", 1)[1])
+        offsets = {key: layer["mark"].get(key, 0) for key in ("dx", "dy")}
+        named += [(row["denominator"], row["text"], offsets) for row in rows if row["place"] == place]
+    return [(text, offsets) for _, text, offsets in sorted(named, key=lambda item: item[0])]
+
+
+def _colour_of(chart) -> dict[str, str]:
+    scale = _layers(chart, "circle")[0][0]["encoding"]["color"]["scale"]
+    return dict(zip(scale["domain"], scale["range"]))
 
 
 def test_funnel_figure_draws_limits_target_and_names_the_dealers_beyond():
@@ -26,10 +49,12 @@ def test_funnel_figure_draws_limits_target_and_names_the_dealers_beyond():
     funnel = quality.funnel_from_counts(counts, RATE_BY_NAME["complaint_rate"], CONFIG, overdispersion=False)
     assert funnel.outliers["dealer_id"].tolist() == ["D3"]
     figure = charts_stats.funnel_figure(funnel, {"high": "高于控制限"})
-    named = [trace for trace in figure.data if trace.name == "高于控制限"]
-    assert len(named) == 1 and list(named[0].text) == ["Three"]
-    assert figure.layout.xaxis.type == "log"
-    assert sum(trace.mode == "lines" for trace in figure.data) == 5  # 2 x 2 limits and the target
+    [(points, dealers)] = _layers(figure, "circle")
+    assert {row["position"] for row in dealers if row["who"] == "D3 Three"} == {"高于控制限"}
+    assert [text for text, _ in _named(figure)] == ["Three"]
+    assert points["encoding"]["x"]["scale"]["type"] == "log"
+    [(_, curves)] = _layers(figure, "line")
+    assert {row["edge"] for row in curves} == CURVES  # 2 x 2 limits and the target
 
 
 def test_funnel_figure_names_only_the_bad_side_and_spreads_the_names():
@@ -49,10 +74,14 @@ def test_funnel_figure_names_only_the_bad_side_and_spreads_the_names():
     funnel.points.loc[funnel.points["dealer_id"] == "D1", "position"] = "low"
     funnel.points.loc[funnel.points["dealer_id"].isin(["D3", "D4"]), "position"] = "high"
     figure = charts_stats.funnel_figure(funnel, {"high": "above", "low": "below"})
-    by_name = {trace.name: trace for trace in figure.data}
-    assert by_name["below"].text is None and by_name["below"].mode == "markers"
-    assert list(by_name["above"].text) == ["Three", "Four"]  # by denominator: 10, 12
-    assert list(by_name["above"].textposition) == ["top center", "bottom center"]
+    colour = _colour_of(figure)
+    assert (colour["below"], colour["above"]) == (vega.GOOD, vega.BAD)
+    [(_, dealers)] = _layers(figure, "circle")
+    assert {row["who"]: row["position"] for row in dealers}["D1 One"] == "below"  # drawn, not named
+    named = _named(figure)
+    assert [text for text, _ in named] == ["Three", "Four"]  # by denominator: 10, 12
+    above, below = (offsets["dy"] for _, offsets in named)
+    assert above < 0 < below  # above the point, then below
 
 
 def test_control_chart_figure_marks_signals_and_the_baseline():
@@ -62,7 +91,8 @@ def test_control_chart_figure_marks_signals_and_the_baseline():
         counts, [RATE_BY_NAME["miss_rate"]], "dealer_id", dt.date(2025, 1, 1), CONFIG, "auto"
     )
     figure = charts_stats.control_chart_figure(chart)
-    signal = [trace for trace in figure.data if trace.name == "signal"]
-    assert len(signal) == 1 and len(signal[0].x) == 1
-    assert len(figure.layout.shapes) == 1  # the shaded baseline
-    assert charts_stats.control_chart_figure(chart.iloc[:0]).data == ()
+    signal = [rows for layer, rows in _layers(figure, "point") if rows and rows[0]["series"] == "signal"]
+    assert len(signal) == 1 and [row["month"][:7] for row in signal[0]] == ["2025-01"]
+    [(_, shaded)] = _layers(figure, "rect")  # the shaded baseline
+    assert [(row["start"][:7], row["end"][:7]) for row in shaded] == [("2024-01", "2024-12")]
+    assert vega.rows(charts_stats.control_chart_figure(chart.iloc[:0])) == []
