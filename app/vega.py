@@ -40,11 +40,12 @@ def month_axis(shown: Iterable, title: str | None = None) -> alt.Axis:
 
 
 def rate_axis(rate: str, values: Iterable = (), title: str | None = None) -> alt.Axis:
-    """Percent axes for fractions (a decimal when every value is below 10 %), a ‰ suffix for per-1,000 rates."""
+    """Percent axes for fractions (a decimal when every value is below 10 %), a ‰ suffix for per-1,000 rates; the
+    zero label level with zero (Streamlit's theme pushes the end labels inside, so zero read as below it)."""
     if RATE_BY_NAME[rate].scale == 1000:
-        return alt.Axis(labelExpr="format(datum.value, '.2~f') + ' ‰'", title=title)
+        return alt.Axis(labelExpr="format(datum.value, '.2~f') + ' ‰'", title=title, labelFlush=False)
     top = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").max()
-    return alt.Axis(format=".1%" if pd.isna(top) or top < 0.1 else ".0%", title=title)
+    return alt.Axis(format=".1%" if pd.isna(top) or top < 0.1 else ".0%", title=title, labelFlush=False)
 
 
 def colours(named: Mapping[str, str]) -> alt.Scale:

@@ -39,6 +39,7 @@ def test_rate_trends_draws_one_panel_per_rate_with_its_threshold():
         ["0.0 %"] * 2,
     ]
     assert [row["value"] for row in data(panels[0], 0)] == [0.05, 0.12]
+    assert [row["tip"] for row in data(panels[1], 0)] == ["2025-03: 15.0 %", "2025-04: —"]  # what a hover says
     # the thresholds: complaints below 10 %, coverage a 10-20 % range, none for fake records
     assert [row["value"] for row in data(panels[0], 1)] == [0.1]
     assert [row["value"] for row in data(panels[1], 1)] == [0.1, 0.2]
@@ -93,6 +94,7 @@ def test_control_breaches_groups_the_three_controls_against_the_limit():
         ("D1 一号", "Dissatisfaction", 0.5),
     ]
     assert [row["text"] for row in bars] == ["20.0 %", "40.0 %", "50.0 %"]
+    assert bars[1]["tip"] == "D1 一号 · Miss rate: 40.0 %"
     colour = layer(chart, 0)["encoding"]["color"]["scale"]
     assert colour["range"] == list(charts.SERIES_COLORS)
     assert data(chart, 2) == [{"value": 0.1, "text": "limit 10 %"}]  # one limit line for the three rates
