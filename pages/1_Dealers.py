@@ -36,7 +36,7 @@ min_sample = page.t("stats.min_sample", n=fmt.count(page.rules["statistics.min_s
 if flagged.empty:
     st.success(page.t("attention.none", rate=page.t(f"rate.{rate}")), icon=":material/verified:")
 else:
-    st.plotly_chart(charts.ranking(flagged, rate, page.lang))
+    ui.chart(charts.ranking(flagged, rate, page.lang))
 st.caption(page.t("attention.help", level=ui.interval_level(page)) + " " + min_sample)
 st.caption(
     page.t("dealers.table_help")
@@ -119,7 +119,7 @@ st.caption(
 ui.control_chart(page, "dealer_id", dealer_id, "dealer_chart", rate if rate in STAT_RATES else "complaint_rate")
 
 st.subheader(page.t("dealers.timeliness"))
-st.plotly_chart(charts.report_timeliness(detail.timeliness, page.lang))
+ui.chart(charts.report_timeliness(detail.timeliness, page.lang))
 ui.table(page, detail.timeliness, tables.TIMELINESS, height=ui.rows_height(len(detail.timeliness)), key="timeliness")
 
 st.subheader(page.t("dealers.records"))

@@ -28,7 +28,7 @@ counts.metric(
     help=page.t("award.eligible_help", year=year, as_of=fmt.day(as_of)),
 )
 counts.caption(page.t("award.order_help"))
-chart.plotly_chart(charts.award_failures(award, AWARD_CRITERIA, page.lang))
+ui.chart(charts.award_failures(award, AWARD_CRITERIA, page.lang), where=chart)
 required = page.t("stats.on") if page.rules["award.require_interval"] else page.t("stats.off")
 st.caption(page.t("award.status_help", level=ui.interval_level(page), required=required))
 # issue 14: each criterion at a glance (mark, value, threshold) without scrolling sideways; what a what-if changes

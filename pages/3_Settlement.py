@@ -36,7 +36,7 @@ for row in tables.SETTLEMENT_TILES:
             )
 
 if any(totals[column] for column, _ in charts.DEDUCTIONS):
-    st.plotly_chart(charts.deductions(result.dealers, page.lang))
+    ui.chart(charts.deductions(result.dealers, page.lang))
 else:
     st.success(page.t("settlement.no_deductions"), icon=":material/verified:")
 # issue 14: fits 1440 px (the deductions and the net fee); every column in the expander and the download

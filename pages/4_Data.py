@@ -166,7 +166,7 @@ with reports:
         a.metric(page.t("data.missing"), fmt.count(status.report_counts["missing"]), border=True)
         b.metric(page.t("data.late"), fmt.count(status.report_counts["late"]), border=True)
         c.metric(page.t("data.on_time"), fmt.count(status.report_counts["on_time"]), border=True)
-        chart.plotly_chart(charts.report_status_by_month(due, page.lang))
+        ui.chart(charts.report_status_by_month(due, page.lang), where=chart)
         st.markdown("**" + page.t("data.missing_list") + "**")
         if missing.empty:
             st.caption(page.t("data.none_missing"))

@@ -20,12 +20,12 @@ if found.answers.empty:
 else:
     left, right = st.columns([3, 2])
     left.subheader(page.t("callbacks.answers"))
-    left.plotly_chart(charts.answer_distribution(found.answers, page.lang))
+    ui.chart(charts.answer_distribution(found.answers, page.lang), where=left)
     right.subheader(page.t("callbacks.issues"))
     if found.issues.empty:
         right.caption(page.t("callbacks.no_issues"))
     else:
-        right.plotly_chart(charts.conduct_issues(found.issues, page.lang, top=12))
+        ui.chart(charts.conduct_issues(found.issues, page.lang, top=12), where=right)
     st.subheader(page.t("callbacks.by_dealer"))
     by_dealer = found.by_dealer
     height = min(460, ui.rows_height(len(by_dealer), 12))

@@ -74,7 +74,7 @@ if ran is not None:
                     )
                     or "bar"
                 )
-                st.plotly_chart(charts.quick_chart(frame, x, y, kind))
+                ui.chart(charts.quick_chart(frame, x, y, kind))
             csv_col, xlsx_col, _ = st.columns([1, 1, 3])
             csv_col.download_button(
                 page.t("explore.csv"),

@@ -148,7 +148,7 @@ def test_callbacks_page_shows_answers_dealers_fakes_masked(small_db):
     assert d1["Dissatisfaction"] == pytest.approx(0.5)
     fakes = frame_with(at, "Callback id")
     assert fakes[["Callback id", "Customer", "Phone"]].values.tolist() == [["C1", "张*", "138****5678"]]
-    assert len(at.get("plotly_chart")) >= 1
+    assert len(at.get("vega_lite_chart")) >= 1
 
 
 def test_callback_list_draws_the_share_of_each_dealer_masked_on_screen(small_db):
@@ -222,7 +222,7 @@ def test_explore_runs_a_select_and_lists_the_catalog(small_db):
     assert frame_with(at, "services")[["dealer_id", "services"]].values.tolist() == [["D1", 1], ["D1", 4], ["D2", 1]]
     assert "3 rows" in texts(at)
     assert any(e.label.startswith("dealer_month_metrics") for e in at.expander)
-    assert len(at.get("plotly_chart")) >= 1
+    assert len(at.get("vega_lite_chart")) >= 1
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

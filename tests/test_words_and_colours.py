@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from app import charts, tables
+from app import charts, tables, vega
 from app.i18n import has
 from etl.schema import KINDS
 
@@ -28,10 +28,10 @@ def test_conduct_issues_are_named_in_english_on_an_english_page():
             "callbacks": [2, 1, 1],
         }
     )
-    english = charts.conduct_issues(issues, "en")
-    assert sorted(trace.name for trace in english.data) == ["Accepted gifts", "No shoe covers", "态度差"]  # as written
-    chinese = charts.conduct_issues(issues, "zh")
-    assert sorted(trace.name for trace in chinese.data) == sorted(["收礼", "未穿鞋套", "态度差"])
+    english = vega.spec(charts.conduct_issues(issues, "en"))["encoding"]["color"]["scale"]["domain"]
+    assert sorted(english) == ["Accepted gifts", "No shoe covers", "态度差"]  # the unknown one as written
+    chinese = vega.spec(charts.conduct_issues(issues, "zh"))["encoding"]["color"]["scale"]["domain"]
+    assert sorted(chinese) == sorted(["收礼", "未穿鞋套", "态度差"])
     assert charts.conduct_in_words(" 吸烟 ", "en") == "Smoking"
 
 
@@ -42,5 +42,10 @@ def test_each_answer_has_its_own_colour_and_no_is_not_a_warning():
     answers = pd.DataFrame(
         {"question": ["complaint", "complaint"], "answer": ["no", "yes"], "share": [0.8, 0.2], "callbacks": [8, 2]}
     )
-    figure = charts.answer_distribution(answers, "en")
-    assert {trace.name: trace.marker.color for trace in figure.data} == {"yes": colours["yes"], "no": colours["no"]}
+    chart = charts.answer_distribution(answers, "en")
+    scale = vega.spec(chart)["layer"][0]["encoding"]["color"]["scale"]
+    assert dict(zip(scale["domain"], scale["range"])) == {"yes": colours["yes"], "no": colours["no"]}
+    assert [(r["answer"], r["start"], r["end"], r["inside"]) for r in vega.rows(chart)] == [
+        ("yes", 0.0, 0.2, "20 %"),  # yes first, at the left
+        ("no", 0.2, 1.0, "80 %"),
+    ]
