@@ -16,23 +16,13 @@ import pandas as pd
 from app import format as fmt
 from app import vega
 from app.i18n import STRINGS, code, t
+from app.vega import BAD, GOOD, LIMIT, LINE, NEUTRAL, SERIES_COLORS
 from etl.metrics.award import failing_dealers
 from etl.metrics.definitions import RATE_BY_NAME
 from etl.metrics.operations import CONDUCT_CODES
 from etl.metrics.queries import DEDUCTION_COLUMNS, deductions_total
 
-GOOD, BAD, NEUTRAL, LINE, LIMIT = "#2e7d32", "#c62828", "#9e9e9e", "#1565c0", "#ef6c00"
 STATUS_COLORS = {"on_time": GOOD, "late": LIMIT, "missing": BAD, "not_due": NEUTRAL, "no_contract": "#cfd8dc"}
-SERIES_COLORS = ("#1565c0", "#ef6c00", "#6a1b9a")
-MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
-
-
-def _axis_format(rate: str, values) -> dict:
-    """Percent axes for fractions (a decimal when every value is below 10 %), a ‰ suffix for per-1,000 rates."""
-    if RATE_BY_NAME[rate].scale == 1000:
-        return {"ticksuffix": " ‰"}
-    top = pd.to_numeric(pd.Series(values), errors="coerce").max()
-    return {"tickformat": ".1%" if pd.isna(top) or top < 0.1 else ".0%"}
 
 
 def _limits(limits: pd.DataFrame | None) -> dict[str, tuple]:
@@ -109,7 +99,7 @@ def control_breaches(
     colour = alt.Color(
         "rate:N", scale=vega.colours(dict(zip(names.values(), SERIES_COLORS))), legend=vega.legend_below()
     )
-    layers: list = [
+    layers: list[alt.Chart] = [
         alt.Chart(bars).mark_bar().encode(color=colour, **encoding),
         alt.Chart(bars).mark_text(align="left", dx=3, fontSize=11).encode(text="text:N", **encoding),
     ]
@@ -128,7 +118,7 @@ def control_breaches(
             .mark_text(color=vega.BAD, align="left", baseline="bottom", dx=4, y=-4)
             .encode(x="value:Q", text="text:N")
         )
-    return alt.layer(*layers).properties(height=vega.bars_height(len(labels), 3 * 22, least=200, extra=20))
+    return alt.LayerChart(layer=layers).properties(height=vega.bars_height(len(labels), 3 * 22, least=200, extra=20))
 
 
 def worst_first(frame: pd.DataFrame, rate: str) -> pd.DataFrame:

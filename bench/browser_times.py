@@ -63,7 +63,7 @@ def first_paint(browser, url: str) -> float:
         started = time.monotonic()
         page.goto(f"{url}/?lang=zh", wait_until="commit")
         page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
-        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        page.wait_for_selector(".stVegaLiteChart svg", timeout=60_000)
         return settled(page, started)
     finally:
         context.close()

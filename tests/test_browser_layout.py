@@ -34,17 +34,22 @@ CUT_METRICS_JS = """() => [...document.querySelectorAll('[data-testid="stMetric"
   .filter(e => e instanceof HTMLElement && e.offsetParent !== null && e.textContent.trim()
                && e.scrollWidth > e.clientWidth + 1)
   .map(e => [e.getAttribute('data-testid') || e.tagName, e.textContent.slice(0, 40), e.scrollWidth, e.clientWidth])"""
-# The first chart's (the monthly trends') subplot titles and axis labels, as rectangles; pairs that overlap.
+# The monthly trends (the Overview's first nine charts): their titles and axis labels as rectangles; pairs that
+# overlap, within a panel or across panels, and panels wider than their column.
 TREND_OVERLAPS_JS = """() => {
-  const chart = document.querySelector('.js-plotly-plot');
+  const charts = [...document.querySelectorAll('.stVegaLiteChart')].slice(0, 9);
   const box = e => { const r = e.getBoundingClientRect(); return {text: e.textContent, l: r.left, r: r.right,
                                                                    t: r.top, b: r.bottom}; };
-  const titles = [...chart.querySelectorAll('g.annotation')].map(box);
-  const labels = [...chart.querySelectorAll('g.xtick text, g.ytick text')].map(box).filter(b => b.r > b.l);
+  const titles = charts.flatMap(c => [...c.querySelectorAll('.role-title-text text')]).map(box);
+  const labels = charts.flatMap(c => [...c.querySelectorAll('.role-axis-label text')]).map(box)
+    .filter(b => b.r > b.l);
   const meet = (a, b) => a.l < b.r - 1 && b.l < a.r - 1 && a.t < b.b - 1 && b.t < a.b - 1;
   const found = [];
   titles.forEach((a, i) => { labels.concat(titles.slice(i + 1)).forEach(b => {
     if (meet(a, b)) found.push([a.text, b.text]); }); });
+  charts.forEach(c => { const svg = c.querySelector('svg');
+    if (svg && svg.getBoundingClientRect().width > c.parentElement.getBoundingClientRect().width + 1)
+      found.push(['too wide', svg.getBoundingClientRect().width]); });
   return [titles.length, labels.length, found];
 }"""
 
@@ -151,7 +156,9 @@ def test_at_800_px_the_sidebar_folds_and_no_tile_or_trend_is_cut_or_overlaps(das
         page.goto(f"{dashboard.url}/?lang={lang}", wait_until="domcontentloaded")
         page.wait_for_selector("h1", timeout=120_000)
         _wait_until_idle(page, 120)
-        page.wait_for_function("document.querySelectorAll('.js-plotly-plot g.annotation').length > 0", timeout=30_000)
+        page.wait_for_function(
+            "document.querySelectorAll('.stVegaLiteChart .role-title-text text').length >= 9", timeout=30_000
+        )
         _assert_no_error(page)
         sidebar = page.locator('[data-testid="stSidebar"]')
         page.wait_for_function(

@@ -282,8 +282,7 @@ def _open_watched(chromium, url: str, lang: str):
     page.wait_for_selector("h1", timeout=60_000)
     _wait_until_idle(page)
     page.wait_for_function(
-        "document.querySelectorAll('.js-plotly-plot .main-svg').length > 0 "
-        "|| !document.querySelector('.stPlotlyChart')",
+        "document.querySelectorAll('.stVegaLiteChart svg').length > 0 || !document.querySelector('.stVegaLiteChart')",
         timeout=30_000,
     )
     return context, page, shown
