@@ -10,7 +10,7 @@ from typing import Any, Literal
 import pandas as pd
 import streamlit as st
 
-from app import charts_stats, data, excel, i18n, links, signin, state, stats_text, tables
+from app import charts_stats, data, excel, i18n, links, signin, state, stats_text, tables, vega
 from app import format as fmt
 from app.state import PageContext, describe_scope
 from etl.metrics.definitions import RATE_BY_NAME
@@ -118,7 +118,7 @@ def uploader_words(page: PageContext, types) -> None:
 
 def chart(figure: Any, key: str | None = None, where: Any = None) -> None:
     """One Vega-Lite chart (app/vega.py) across its container; `where` a column or container (default: the page)."""
-    (where or st).altair_chart(figure, width="stretch", key=key)
+    (where or st).vega_lite_chart(spec=vega.for_streamlit(figure), width="stretch", key=key)
 
 
 def small_multiples(panels: list, key: str, columns: int = 3) -> None:
