@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import importlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Literal
 
@@ -117,8 +118,25 @@ def uploader_words(page: PageContext, types) -> None:
 
 
 def chart(figure: Any, key: str | None = None, where: Any = None) -> None:
-    """One Vega-Lite chart (app/vega.py) across its container; `where` a column or container (default: the page)."""
-    (where or st).vega_lite_chart(spec=vega.for_streamlit(figure), width="stretch", key=key)
+    """One Vega-Lite chart (app/vega.py: an Altair chart, or the spec `drawn` kept) across its container; `where` a
+    column or container (default: the page)."""
+    spec = figure if isinstance(figure, dict) else vega.for_streamlit(figure)
+    (where or st).vega_lite_chart(spec=spec, width="stretch", key=key)
+
+
+def drawn(builder: Callable[..., Any], *args: Any) -> Any:
+    """What chart builder `builder` draws of `args`, as the spec(s) `chart` sends, kept for the same arguments.
+
+    Issue 14 (first paint): building and converting the Overview's eleven charts was most of its script on a warm
+    server, and that script competes with the browser's first requests; the same figures give the same specs."""
+    return _drawn(f"{builder.__module__}:{builder.__qualname__}", args)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _drawn(builder: str, args: tuple) -> Any:
+    module, name = builder.split(":")
+    figure = getattr(importlib.import_module(module), name)(*args)
+    return [vega.for_streamlit(f) for f in figure] if isinstance(figure, list) else vega.for_streamlit(figure)
 
 
 def small_multiples(panels: list, key: str, columns: int = 3) -> None:
@@ -249,10 +267,8 @@ def control_chart(page: PageContext, by: str, key: str, widget: str, default_met
         st.caption(page.t("control.no_data"))
         return
     title = f"{key} · {page.t(f'rate.{metric}')}"
-    chart(
-        charts_stats.control_chart_figure(monthly, stats_text.chart_labels(page.lang, metric), title),
-        key=f"{widget}_chart",
-    )
+    labels = stats_text.chart_labels(page.lang, metric)
+    chart(drawn(charts_stats.control_chart_figure, monthly, labels, title), key=f"{widget}_chart")
     summary = stats_text.chart_summary(monthly, page.lang)
     st.caption(summary or page.t("control.no_baseline"))
     signals = stats_text.signal_lines(monthly, page.lang, int(page.rules["statistics.run_length"]))

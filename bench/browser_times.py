@@ -9,7 +9,9 @@ Chromium is driven by Playwright. Each figure is the median of N runs; every run
 browser context (no cache, no cookies) on a server whose Streamlit caches are warm only after the first run, so
 the table gives the first (cold server) and the median. An interaction "settles" when the app's script has
 finished and nothing shows it running (Streamlit's own script state, no spinner), as tests/test_browser.py waits.
-Aims: first paint <= 2 s, each interaction <= 1.5 s.
+The first paint is given three ways: the browser's first contentful paint, the first screen (title, nine tiles,
+sidebar: what the window shows before scrolling) and the whole page settled (every chart and table below the fold
+drawn too). Aims: first paint <= 2 s, each interaction <= 1.5 s.
 """
 
 from __future__ import annotations
@@ -35,7 +37,15 @@ BUSY = (
     '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stSkeleton"]'
 )
 QUIET = 0.3  # seconds without a sign of work that count as settled (not counted in the figure)
-AIMS = {"first paint": 2.0, "filter": 1.5, "page switch": 1.5, "drill-down": 1.5, "what-if": 1.5}
+AIMS = {
+    "first contentful paint": 2.0,
+    "first screen": 2.0,
+    "whole page settled": 2.0,
+    "filter": 1.5,
+    "page switch": 1.5,
+    "drill-down": 1.5,
+    "what-if": 1.5,
+}
 
 
 def settled(page, started: float, timeout: float = 60) -> float:
@@ -54,17 +64,29 @@ def settled(page, started: float, timeout: float = 60) -> float:
     raise TimeoutError("the app was still busy after the timeout")
 
 
-def first_paint(browser, url: str) -> float:
-    """A new browser context opens the Overview: until its title, its charts and its tiles are drawn and the
-    script has finished."""
+FIRST_SCREEN = (
+    "() => document.querySelector('h1') && document.querySelectorAll('[data-testid=\"stMetric\"]').length >= 9"
+    " && document.querySelectorAll('[data-testid=\"stSidebarNav\"] a').length > 0"
+)
+
+
+def first_paint(browser, url: str) -> dict[str, float]:
+    """A new browser context opens the Overview. Three moments: the browser's own first contentful paint; the
+    first screen (the title, the nine rate tiles and the sidebar's pages drawn: what a 1440 x 1000 window shows
+    before any scrolling); the whole page settled (every chart drawn below the fold too, the script finished)."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
     page = context.new_page()
     try:
         started = time.monotonic()
         page.goto(f"{url}/?lang=zh", wait_until="commit")
-        page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
+        page.wait_for_function(FIRST_SCREEN, timeout=60_000, polling=20)
+        screen = time.monotonic() - started
         page.wait_for_selector(".stVegaLiteChart svg", timeout=60_000)
-        return settled(page, started)
+        whole = settled(page, started)
+        contentful = page.evaluate(
+            "() => performance.getEntriesByName('first-contentful-paint').map(e => e.startTime / 1000)[0]"
+        )
+        return {"first contentful paint": contentful, "first screen": screen, "whole page settled": whole}
     finally:
         context.close()
 
@@ -128,7 +150,8 @@ def main() -> None:
             paints = [first_paint(browser, url) for _ in range(args.runs)]
             runs = [interactions(browser, url) for _ in range(args.runs)]
             browser.close()
-    figures = {"first paint": paints} | {name: [run[name] for run in runs] for name in runs[0]}
+    figures = {name: [paint[name] for paint in paints] for name in paints[0]}
+    figures |= {name: [run[name] for run in runs] for name in runs[0]}
     print(f"| what ({args.runs} runs) | first run (s) | median (s) | slowest (s) | aim (s) |")
     print("|---|---|---|---|---|")
     for name, values in figures.items():

@@ -24,14 +24,15 @@ ui.rate_tiles(page, view.tiles)
 cases_ui.overview_tile(page, data.case_totals(page))
 
 st.subheader(page.t("overview.trends"))
-ui.small_multiples(charts.rate_trends(view.monthly, TILE_RATES, page.lang, view.tiles), key="trends")
+ui.small_multiples(ui.drawn(charts.rate_trends, view.monthly, TILE_RATES, page.lang, view.tiles), key="trends")
 
 st.subheader(page.t("overview.breaches"))
 st.caption(page.t("overview.breaches_help"))
 if view.breaches.empty:
     st.success(page.t("overview.no_breaches"), icon=":material/verified:")
 else:
-    ui.chart(charts.control_breaches(view.breaches, CONTROL_RATES, page.lang, view.tiles), key="breaches_chart")
+    breaches = ui.drawn(charts.control_breaches, view.breaches, CONTROL_RATES, page.lang, view.tiles)
+    ui.chart(breaches, key="breaches_chart")
     shown, widths = tables.BREACHES_SHOWN  # issue 14: fits 1440 px; the counts in the expander and the download
     verdicts = {rate: f"{rate}_ok" for rate in CONTROL_RATES}
     ui.table(page, view.breaches, shown, verdicts, key="breaches", widths=widths)

@@ -110,7 +110,8 @@ st.subheader(page.t("dealers.trends"))
 if detail.monthly.empty:
     st.info(page.t("no_data_in_scope"), icon=":material/filter_alt_off:")
 else:
-    ui.small_multiples(charts.rate_trends(detail.monthly, TILE_RATES, page.lang, detail.tiles), key="dealer_trends")
+    trends = ui.drawn(charts.rate_trends, detail.monthly, TILE_RATES, page.lang, detail.tiles)
+    ui.small_multiples(trends, key="dealer_trends")
 
 st.subheader(page.t("control.title"))
 st.caption(

@@ -23,3 +23,15 @@ def test_the_spec_for_streamlit_carries_every_row_as_arrow():
     # the same chart as a test reads it (Altair's JSON): same encodings, Altair's default theme left alone
     assert sent["layer"][0]["encoding"] == vega.spec(panel)["layer"][0]["encoding"]
     assert "config" not in sent
+
+
+def test_a_kept_chart_is_the_chart_of_the_same_figures_and_follows_new_ones():
+    from app import ui
+
+    monthly = pd.DataFrame({"month": [dt.date(2025, 3, 1)], "miss_rate": [0.05]})
+    kept = ui.drawn(charts.rate_trends, monthly, ("miss_rate",), "en", None)
+    assert kept == [vega.for_streamlit(p) for p in charts.rate_trends(monthly, ("miss_rate",), "en", None)]
+    assert ui.drawn(charts.rate_trends, monthly, ("miss_rate",), "en", None) == kept  # kept: the same spec again
+    changed = ui.drawn(charts.rate_trends, monthly.assign(miss_rate=[0.25]), ("miss_rate",), "en", None)
+    rows = {n: pa.ipc.open_stream(b).read_pandas() for n, b in changed[0]["datasets"].items()}
+    assert [0.25] in [frame["value"].tolist() for frame in rows.values()]  # new figures, a new chart
