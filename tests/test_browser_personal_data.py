@@ -382,7 +382,11 @@ def _each_record_list(lang: str):
     return act
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+# Masking does not depend on the language (etl/metrics/privacy.py masks values in SQL, the catalog only names
+# columns), and every page is opened in both languages above and in tests/test_browser.py: the record lists are
+# clicked through in Chinese (where the drill-down's scorecard PDF is searched too, PACKS_ONCE), Explore's queries
+# run in English, each once (60 s of the suite's 1,560 s had gone to running both in both languages).
+@pytest.mark.parametrize("lang", ["zh"])
 def test_a_dealers_record_lists_show_customers_masked(demo, chromium, lang):
     url, customers = demo
     shown = _visit(
@@ -428,7 +432,7 @@ def _run_queries(page, shown: Shown) -> None:
         shown.decode()
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lang", ["en"])  # the record lists run in Chinese (see there)
 def test_explore_queries_of_the_personal_columns_show_them_masked(demo, chromium, lang):
     url, customers = demo
     shown = _visit(
