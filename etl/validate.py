@@ -233,7 +233,7 @@ def parse_macros(date_order: str | None = None) -> list[str]:
 
     qc_timestamp reads a day-first date in the file's order only: DuckDB expands a macro's argument at each of its
     uses, so qc_in_order with all three orders inside qc_timestamp was a tree of some hundred copies of the cell that
-    every statement binding it paid for (a third of a small file's load; ten times the cost of one reading).
+    every statement binding it paid for (a fifth of a 3-row repairs load; ten times the cost of binding one reading).
     """
     ymd = "TRY_CAST(printf('%04d-%02d-%02d', y, TRY_CAST(m AS INTEGER), TRY_CAST(d AS INTEGER)) AS DATE)"
     return [
