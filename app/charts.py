@@ -200,6 +200,15 @@ def ranking(flagged: pd.DataFrame, rate: str, lang: str, top: int = 20) -> alt.L
     )
 
 
+def _status_colour(statuses, lang: str) -> alt.Color:
+    """A report status's colour (STATUS_COLORS), named in the page's language, legend below."""
+    return alt.Color(
+        "status:N",
+        scale=vega.colours({code(s, lang): STATUS_COLORS[s] for s in statuses}),
+        legend=vega.legend_below(),
+    )
+
+
 def report_timeliness(timeliness: pd.DataFrame, lang: str) -> alt.LayerChart:
     """Days between each month's first report and its deadline (below 0: early), coloured by status.
 
@@ -219,11 +228,7 @@ def report_timeliness(timeliness: pd.DataFrame, lang: str) -> alt.LayerChart:
             "month_text": [fmt.month(m) for m in timeliness["month"]],
         }
     ).dropna(subset=["month"])
-    colour = alt.Color(
-        "status:N",
-        scale=vega.colours({code(s, lang): STATUS_COLORS[s] for s in statuses}),
-        legend=vega.legend_below(),
-    )
+    colour = _status_colour(statuses, lang)
     tooltip = [
         alt.Tooltip("month_text:N", title=t("col.month", lang)),
         alt.Tooltip("status:N", title=t("col.status", lang)),
@@ -472,11 +477,7 @@ def report_status_by_month(status: pd.DataFrame, lang: str) -> alt.Chart:
             x2="right:T",
             y=alt.Y("start:Q", title=t("chart.reports", lang), axis=alt.Axis(tickMinStep=1)),
             y2="end:Q",
-            color=alt.Color(
-                "status:N",
-                scale=vega.colours({code(s, lang): STATUS_COLORS[s] for s in states}),
-                legend=vega.legend_below(),
-            ),
+            color=_status_colour(states, lang),
             tooltip=[
                 alt.Tooltip("month_text:N", title=t("col.month", lang)),
                 alt.Tooltip("status:N", title=t("col.status", lang)),
