@@ -20,7 +20,7 @@ from typing import TypedDict
 import pandas as pd
 import streamlit as st
 
-from app import connections, i18n
+from app import connections, i18n, tables
 from etl import corrections, explore, wording
 from etl.db import DatabaseBusy
 from etl.metrics import award as awards
@@ -361,11 +361,17 @@ class DataStatus:
 
 @dataclass(frozen=True)
 class CallbackAnalysis:
+    """The Callbacks page's analysis. fakes and unreached hold the rows the page draws (the first
+    tables.shown_rows of each list); fakes_total and unreached_total count the whole lists, which
+    load_callback_people reads for the download."""
+
     answers: pd.DataFrame
     by_dealer: pd.DataFrame
     issues: pd.DataFrame
     fakes: pd.DataFrame
     unreached: pd.DataFrame
+    fakes_total: int
+    unreached_total: int
 
 
 def load_data_status(source: Source, as_of: dt.date, lang: str = "en", scope: Scope | None = None) -> DataStatus:
@@ -419,16 +425,35 @@ def load_correction_files(source: Source, scope: Scope) -> list[str]:
         return corrections.files_naming(con, scope)
 
 
+def callback_people_shown(rules: Rules) -> int:
+    """How many rows of the fake and unreached lists the Callbacks page draws (app.ui.table's cap)."""
+    return tables.shown_rows(len(tables.CALLBACK_PEOPLE_SHOWN[0]), int(rules["dashboard.max_table_rows"]))
+
+
 def load_callback_analysis(source: Source, scope: Scope) -> CallbackAnalysis:
+    """Issue 13: the fake and unreached lists as far as the page draws them, with their lengths (a national
+    year has 0.2 M unreached callbacks: reading every one's record took more than a second)."""
     args = (scope.first_month, scope.last_month, scope.dealer_filters())
+    shown = callback_people_shown(source.read_rules())
     with _connect(source) as con:
+        fakes, fakes_total = operations.callback_people(con, "fake", *args, limit=shown)
+        unreached, unreached_total = operations.callback_people(con, "unreached", *args, limit=shown)
         return CallbackAnalysis(
             operations.answer_distribution(con, *args),
             operations.callback_issues_by_dealer(con, *args),
             operations.conduct_issues(con, *args),
-            operations.fake_callbacks(con, *args),
-            operations.unreached_callbacks(con, *args),
+            fakes,
+            unreached,
+            fakes_total,
+            unreached_total,
         )
+
+
+def load_callback_people(source: Source, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The whole fake and unreached lists (the Callbacks page's download, read when it is clicked)."""
+    args = (scope.first_month, scope.last_month, scope.dealer_filters())
+    with _connect(source) as con:
+        return operations.fake_callbacks(con, *args), operations.unreached_callbacks(con, *args)
 
 
 def load_repair_months(source: Source) -> list[dt.date]:
@@ -500,6 +525,11 @@ def correction_files(page) -> list[str]:
 
 def callback_analysis(page) -> CallbackAnalysis:
     return _guarded(page.lang, _callback_analysis, page.source, page.scope)
+
+
+def callback_people(page) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read when the download is clicked (not through _guarded: no spinner or stop while a file is built)."""
+    return load_callback_people(page.source, page.scope)
 
 
 def repair_months(page) -> list[dt.date]:

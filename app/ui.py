@@ -162,11 +162,13 @@ def table(
     link_months: tuple[dt.date, dt.date] | None = None,
     widths: tables.Widths | None = None,
     wrapped: bool = False,
+    total: int | None = None,
 ) -> None:
     """A formatted table; a very long one shows its first rows (tables.shown_rows) and says so:
     its page's download holds every row. Its dealer ids open their drill-down (app.links; `link_months`: the
     months the drill-down opens on, else the page's); `widths`: pixels by column (issue 14: no sideways scroll);
-    `wrapped`: rows tall enough for a sentence to wrap over three lines (a reject's reason)."""
+    `wrapped`: rows tall enough for a sentence to wrap over three lines (a reject's reason); `total`: how many rows
+    the whole table has when `frame` holds only its first ones (issue 13: a list read as far as it is shown)."""
     names, widths = tables.headers(spec, page.lang), widths or {}
     wide: dict[str, Any] = {
         header: st.column_config.TextColumn(width="large") for header in tables.long_text_headers(spec, page.lang)
@@ -186,18 +188,28 @@ def table(
         placeholder=fmt.EMPTY,
         row_height=tables.WRAPPED_ROW_PX if wrapped else None,
     )
-    if len(frame) > limit:
-        st.caption(page.t("table.capped", shown=fmt.count(limit), total=fmt.count(len(frame))))
+    total = len(frame) if total is None else total
+    if total > limit:
+        st.caption(page.t("table.capped", shown=fmt.count(min(limit, len(frame))), total=fmt.count(total)))
 
 
 def download(
-    page: PageContext, name: str, sheets: list[excel.Sheet], extra: list[tuple[str, str]], months: bool = True
+    page: PageContext,
+    name: str,
+    sheets: list[excel.Sheet] | Callable[[], list[excel.Sheet]],
+    extra: list[tuple[str, str]],
+    months: bool = True,
 ) -> None:
-    """An Excel download whose first sheet lists the filters the page was showing; built only when clicked."""
+    """An Excel download whose first sheet lists the filters the page was showing; built only when clicked.
+    `sheets` may be a function giving them: what the page holds only in part is then read on the click."""
     filters = [(page.t("language"), page.t("language.name"))] + describe_scope(page, months) + extra
+
+    def build() -> bytes:
+        return excel.workbook(sheets() if callable(sheets) else sheets, filters, page.lang)
+
     st.download_button(
         page.t("download"),
-        signin.audited(page, name, True, filters, lambda: excel.workbook(sheets, filters, page.lang)),
+        signin.audited(page, name, True, filters, build),
         file_name=f"{name}_{dt.datetime.now():%Y%m%d_%H%M}.xlsx",
         icon=":material/download:",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

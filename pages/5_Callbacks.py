@@ -45,22 +45,26 @@ else:
             )
     # issue 14: one under the other, each the page's width (side by side they scrolled); every column in the download
     people, widths = tables.CALLBACK_PEOPLE_SHOWN
-    for title, frame in ((page.t("callbacks.fakes"), found.fakes), (page.t("callbacks.unreached"), found.unreached)):
-        st.subheader(title + f" ({fmt.count(len(frame))})")
-        ui.table(page, frame, people, height=min(400, ui.rows_height(len(frame), 10)), widths=widths)
+    # issue 13: the lists hold the rows drawn; the download reads them whole when clicked
+    for title, frame, total in (
+        (page.t("callbacks.fakes"), found.fakes, found.fakes_total),
+        (page.t("callbacks.unreached"), found.unreached, found.unreached_total),
+    ):
+        st.subheader(title + f" ({fmt.count(total)})")
+        ui.table(page, frame, people, height=min(400, ui.rows_height(len(frame), 10)), widths=widths, total=total)
     st.caption(page.t("callbacks.masked"))
-    ui.download(
-        page,
-        "callbacks",
-        [
+
+    def sheets() -> list[Sheet]:
+        fakes, unreached = data.callback_people(page)
+        return [
             Sheet(page.t("callbacks.answers"), charts.answers_in_words(found.answers, page.lang), tables.ANSWERS),
             Sheet(page.t("callbacks.by_dealer"), found.by_dealer, tables.CALLBACK_DEALERS),
             Sheet(page.t("callbacks.issues"), found.issues, tables.CONDUCT),
-            Sheet(page.t("callbacks.fakes"), found.fakes, tables.CALLBACK_PEOPLE),
-            Sheet(page.t("callbacks.unreached"), found.unreached, tables.CALLBACK_PEOPLE),
-        ],
-        [],
-    )
+            Sheet(page.t("callbacks.fakes"), fakes, tables.CALLBACK_PEOPLE),
+            Sheet(page.t("callbacks.unreached"), unreached, tables.CALLBACK_PEOPLE),
+        ]
+
+    ui.download(page, "callbacks", sheets, [])
 
 # --- the call center's list -------------------------------------------------------------------------
 st.divider()

@@ -116,3 +116,74 @@ def test_the_long_unreached_list_shows_its_first_rows_and_says_the_download_has_
     assert len(tables.CALLBACK_PEOPLE_SHOWN[0]) == 8  # 262,144 // 8 = 32,768 rows styled
     assert notes == ["Showing the first 32,768 of 40,000 rows; the page's Excel download has every row."]
     assert max(len(frame.value) for frame in at.dataframe) == 32_768
+
+
+def test_the_callbacks_analysis_reads_the_lists_as_far_as_shown_and_the_download_reads_them_whole(large_db, tmp_path):
+    """Issue 13: the fake and unreached lists are read as far as the page draws them, with their lengths; the
+    rows read are the first rows of the whole list (what the download reads), in the same order."""
+    from app import data
+    from etl.metrics.scope import Scope
+    from etl.rules import load_rules
+
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[dashboard]\nmax_table_rows = 1000\n", encoding="utf-8")
+    source = data.Source.of(large_db, load_rules(rules))
+    scope = Scope(dt.date(2025, 1, 1), dt.date(2025, 12, 1))
+    assert data.callback_people_shown(source.read_rules()) == 1000
+    found = data.load_callback_analysis(source, scope)
+    fakes, unreached = data.load_callback_people(source, scope)
+    assert (found.unreached_total, len(unreached), len(found.unreached)) == (CALLBACKS, CALLBACKS, 1000)
+    assert found.fakes_total == len(fakes)
+    assert found.unreached["customer_name"].notna().all()  # each callback's record was read
+    assert found.unreached.equals(unreached.head(1000))
+    assert found.fakes.equals(fakes.head(1000))
+    assert list(found.unreached.columns) == list(unreached.columns) == [column for column, _ in tables.CALLBACK_PEOPLE]
+
+
+# The call list as written before issue 13 read each record whole through latest_repairs (the definition):
+# the named query now draws on keys, phones and rowids and reads only the drawn records; the rows must be the same.
+CALL_LIST_BY_DEFINITION = """
+WITH month_records AS (
+    SELECT r.*, md5(CAST($seed AS VARCHAR) || '|' || r.dealer_id || '|' || r.record_no) AS draw
+    FROM latest_repairs r WHERE r.report_month = $report_month
+), quota AS (
+    SELECT dealer_id, count(*) AS records, CAST(ceil(count(*) * $share) AS BIGINT) AS quota
+    FROM month_records GROUP BY dealer_id
+), recent_calls AS (
+    SELECT DISTINCT dealer_id, record_no FROM callbacks
+    WHERE called_at >= CAST($as_of AS DATE) - to_days(CAST($no_repeat_days AS INTEGER))
+      AND called_at <= CAST($as_of AS DATE) + 1
+), recently_called AS (
+    SELECT DISTINCT customer_phone FROM latest_repairs SEMI JOIN recent_calls USING (dealer_id, record_no)
+    WHERE customer_phone IS NOT NULL
+), eligible AS (
+    SELECT m.* FROM month_records m ANTI JOIN recently_called c USING (customer_phone)
+    WHERE m.customer_phone IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY customer_phone ORDER BY draw) = 1
+), drawn AS (
+    SELECT e.*, q.records, q.quota, row_number() OVER (PARTITION BY e.dealer_id ORDER BY e.draw) AS nth
+    FROM eligible e JOIN quota q USING (dealer_id)
+    QUALIFY nth <= q.quota
+)
+SELECT 'CB' || strftime(d.report_month, '%Y%m') || '-' || d.dealer_id || '-' || lpad(CAST(d.nth AS VARCHAR), 3, '0')
+           AS callback_id,
+       d.record_no, d.dealer_id, k.dealer_name, d.customer_name, d.customer_phone, d.address,
+       d.product_model, d.service_type, d.requested_at, d.completed_at, d.records AS dealer_records,
+       d.quota AS dealer_quota
+FROM drawn d JOIN dealers k USING (dealer_id)
+ORDER BY d.dealer_id, d.nth
+"""
+
+
+@pytest.mark.parametrize("month, as_of", [("2025-06-01", "2025-06-15"), ("2025-12-01", "2025-11-20")])
+def test_the_call_list_draws_the_same_rows_as_its_definition_over_whole_records(large_db, month, as_of):
+    from etl.db import reader
+    from etl.metrics import named
+    from etl.rules import load_rules
+
+    params = {"seed": 7, "report_month": dt.date.fromisoformat(month), "share": 0.3, "as_of": as_of}
+    params |= {"no_repeat_days": 90}
+    with reader(large_db, load_rules()) as con:
+        drawn = named.run(con, "callback_list", params)
+        expected = con.execute(CALL_LIST_BY_DEFINITION, params).df()
+    assert 0 < len(drawn) < 0.3 * 4000 and drawn.equals(expected)  # June: those called by the 15th left out

@@ -146,19 +146,28 @@ def conduct_issues(con, first_month=None, last_month=None, dealers=None) -> pd.D
     return named.run(con, "conduct_issues", scope=where(scope, month="f.month", dealers="d"))
 
 
-def _callback_people(con, listed: str, first_month, last_month, dealers) -> pd.DataFrame:
+def callback_people(
+    con, listed: str, first_month=None, last_month=None, dealers=None, limit: int | None = None
+) -> tuple[pd.DataFrame, int]:
+    """One list of the scope's callbacks ('fake' or 'unreached'), personal data masked: its first `limit` rows
+    (None: all) in the list's order (dealer, call time, callback), and how many the whole list holds. A page
+    shows the first rows of a long list only: only their records are read (issue 13)."""
     scope = _scope(first_month, last_month, dealers)
-    return named.run(con, "callback_people", {"list": listed}, scope=where(scope, month="f.month", dealers="d"))
+    found = named.run(
+        con, "callback_people", {"list": listed, "limit": limit}, scope=where(scope, month="f.month", dealers="d")
+    )
+    total = int(found["listed"].iloc[0]) if len(found) else 0
+    return found.drop(columns="listed"), total
 
 
 def fake_callbacks(con, first_month=None, last_month=None, dealers=None) -> pd.DataFrame:
     """Callbacks that found a fake record (reached, the customer says the service did not happen); masked."""
-    return _callback_people(con, "fake", first_month, last_month, dealers)
+    return callback_people(con, "fake", first_month, last_month, dealers)[0]
 
 
 def unreached_callbacks(con, first_month=None, last_month=None, dealers=None) -> pd.DataFrame:
     """Callbacks that did not reach the customer; personal data masked."""
-    return _callback_people(con, "unreached", first_month, last_month, dealers)
+    return callback_people(con, "unreached", first_month, last_month, dealers)[0]
 
 
 def repair_months(con) -> list[dt.date]:

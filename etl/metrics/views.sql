@@ -113,19 +113,30 @@ WHERE r.report_month BETWEEN first_month AND last_month;
 CREATE OR REPLACE VIEW repair_facts AS
 SELECT * FROM repair_facts_from('repair_flags_view', DATE '0001-01-01', DATE '9999-12-01');
 
--- name: latest_repairs_of
--- One row per (dealer_id, record_no) of the records the relation `keys` names (its dealer_id and record_no
--- columns): a number reported again in another month's report keeps both rows in `repairs` (each month is
--- its own report); where one record is needed, the latest load wins. Asked for the records a query needs (a
--- month's, a list's), it reads only their rows' versions: 0.6 s instead of 4 s for a month at national scale.
-CREATE OR REPLACE MACRO latest_repairs_of(keys) AS TABLE
-SELECT r.* FROM repairs r SEMI JOIN query_table(keys) k ON r.dealer_id = k.dealer_id AND r.record_no = k.record_no
+-- name: latest_versions_of
+-- Where the latest loaded version of each record the relation `keys` names (its dealer_id and record_no
+-- columns) is: its row's rowid (`version`), with the record's key and report month. A number reported again
+-- in another month's report keeps both rows in `repairs` (each month is its own report); where one record is
+-- needed, the latest load wins (latest_repairs, the definition). Only the key and load columns are read, so
+-- finding a month's or a list's records reads 4 narrow columns of every row, not all of them.
+CREATE OR REPLACE MACRO latest_versions_of(keys) AS TABLE
+SELECT r.rowid AS version, r.dealer_id, r.record_no, r.report_month
+FROM repairs r SEMI JOIN query_table(keys) k ON r.dealer_id = k.dealer_id AND r.record_no = k.record_no
 QUALIFY row_number() OVER (PARTITION BY r.dealer_id, r.record_no ORDER BY r.load_id DESC, r.row_no DESC) = 1;
 
+-- name: latest_repairs_of
+-- One row per (dealer_id, record_no) of the records `keys` names: the rows latest_versions_of found, read
+-- by rowid (DuckDB skips the row groups none of them is in). Asked for the records a query needs (a month's,
+-- a list's), it reads only their rows: at national scale a month's records in 0.3 s (4 s over every record).
+CREATE OR REPLACE MACRO latest_repairs_of(keys) AS TABLE
+SELECT r.* FROM repairs r SEMI JOIN latest_versions_of(keys) l ON r.rowid = l.version;
+
 -- name: latest_repairs
--- Every record's latest loaded version (latest_repairs_of over every record).
+-- Every record's latest loaded version: the definition latest_repairs_of and latest_versions_of answer
+-- for some records (tests/test_marts.py compares them).
 CREATE OR REPLACE VIEW latest_repairs AS
-SELECT * FROM latest_repairs_of('repairs');
+SELECT * FROM repairs
+QUALIFY row_number() OVER (PARTITION BY dealer_id, record_no ORDER BY load_id DESC, row_no DESC) = 1;
 
 -- name: unanswered_hotline_between
 -- Hotline repair requests received in first_month..last_month that no repair record of the assigned
