@@ -126,6 +126,11 @@ def _keep(name: str, widget_key: str) -> None:
     _store()[name] = st.session_state[widget_key]
 
 
+def keep(name: str, value) -> None:
+    """Remember a choice a widget's callback has worked out (its own value is not the choice: a tab's label)."""
+    _store()[name] = value
+
+
 def persisted(choice: Choice, default, render: Callable, clean: Callable[[object], object] = lambda value: value):
     """Render a widget whose value survives page switches and sits in the URL.
 

@@ -334,6 +334,23 @@ def pack_download(
     )
 
 
+def sections(page: PageContext, name: str, labels: dict[str, str]) -> tuple[str, Any]:
+    """Tabs of which only the open one is built (issue 14: what is not shown costs the page's script and the
+    browser nothing); `labels`: section -> catalog key, the first the default. The open section sits in URL
+    parameter `name` (left out for the default), so a shared link opens on it. Returns it and its tab."""
+    ids = list(labels)
+    choice = unless_default(name, ids[0])
+    chosen = state.remembered(choice, ids[0], state.one_of(ids))
+    texts = [page.t(labels[section]) for section in ids]
+    section_of = dict(zip(texts, ids))
+    key = f"_sections_{name}_{page.lang}"  # a language's own tabs: their labels are their values
+    st.session_state[key] = texts[ids.index(chosen)]
+    tabs = st.tabs(texts, key=key, on_change=lambda: state.keep(name, section_of[st.session_state[key]]))
+    shown = next((section for section, tab in zip(ids, tabs) if tab.open), chosen)
+    state.publish(choice, shown)
+    return shown, tabs[ids.index(shown)]
+
+
 @contextmanager
 def every_column(page: PageContext, key: str, label: str = N_("table.all_columns")) -> Iterator[bool]:
     """The expander holding a table's every column; True while it is open, so the table is built only then

@@ -390,7 +390,7 @@ def _tiles(at: AppTest) -> dict[str, str]:
 
 
 def test_a_regional_user_sees_only_their_dealers_whatever_the_url_says(small_db, users_file):
-    at = _as("east", "overview", region="华南", province="广东", dealer="D2")
+    at = _as("east", "overview", region="华南", province="广东", dealer="D2", section="regions")
     shown = _tiles(at)
     assert shown["Complaint rate per service"] == "20.0 %" and shown["Satisfaction"] == "50.0 %"  # D1 alone
     captions = [c.value for c in at.caption]  # beside them, every dealer's rate, naming none

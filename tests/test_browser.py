@@ -20,8 +20,11 @@ from etl.metrics.quality import dealer_link
 from page_language import assert_one_language
 from served_app import CHROMIUM, SCREENSHOTS
 
-PAGES = {
+PAGES = {  # name (a page, "@" one of its tabs) -> its address
     "overview": "",
+    "overview@breaches": "?section=breaches",  # the Overview's other tabs (issue 14: built when opened)
+    "overview@watchlist": "?section=watchlist",
+    "overview@regions": "?section=regions",
     "dealers": "dealers",
     "award": "award",
     "settlement": "settlement",
@@ -96,11 +99,12 @@ def _open(browser, url: str, lang: str):
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("name", list(PAGES))
 def test_page_renders_without_errors(app_url, browser, name, lang):
-    context, page = _open(browser, f"{app_url}/{PAGES[name]}?lang={lang}", lang)
+    address = PAGES[name]
+    context, page = _open(browser, f"{app_url}/{address}{'&' if '?' in address else '?'}lang={lang}", lang)
     try:
-        _screenshot(page, f"{name}_{lang}")
+        _screenshot(page, f"{name.replace('@', '_')}_{lang}")
         _assert_no_error(page)
-        assert page.locator("h1").first.inner_text().strip() == t(f"{name}.title", lang)
+        assert page.locator("h1").first.inner_text().strip() == t(f"{name.split('@')[0]}.title", lang)
         assert f"lang={lang}" in page.url
         assert_one_language(page, name, lang)  # issue 14: nothing of the other language shows
     finally:
@@ -123,11 +127,21 @@ def test_a_what_if_link_opens_with_its_thresholds_and_says_so(app_url, browser):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_statistics_sections_show_and_the_watchlist_link_opens_its_dealer(app_url, browser, lang):
     """Issue 6: the Overview's watchlist and region chart, the Dealers page's funnels; a watchlist link, followed,
-    opens that dealer's drill-down for the month."""
+    opens that dealer's drill-down for the month. Issue 14: the watchlist and the region chart are tabs, built when
+    clicked, and the address names the open one."""
     context, page = _open(browser, f"{app_url}/?lang={lang}", lang)
     try:
-        for key in ("watchlist.title", "control.region_title"):
-            assert page.get_by_text(t(key, lang), exact=True).count() == 1
+        assert page.locator(".stVegaLiteChart").count() == 9  # the trends' tab: nothing else built
+        for key, section, shows in (
+            ("watchlist.title", "watchlist", t("watchlist.month", lang)),
+            ("control.region_title", "regions", t("control.region", lang)),
+        ):
+            page.get_by_role("tab", name=t(key, lang), exact=True).click()
+            page.wait_for_url(f"**section={section}**", timeout=30_000)
+            _wait_until_idle(page)
+            assert page.locator('[data-testid="stSelectbox"]').filter(has_text=shows).count() == 1
+        assert page.locator(".stVegaLiteChart").count() == 1  # the region's control chart alone
+        _screenshot(page, f"overview_regions_tab_{lang}")
         # the table is drawn on a canvas, so its link is rebuilt here the way the watchlist builds it
         month = dt.date.fromisoformat(page.url.split("to=")[1][:7] + "-01")
         href = f"{dealer_link('JX101', month)}&lang={lang}"

@@ -384,7 +384,9 @@ def test_the_pages_offer_their_packs_and_the_download_is_the_burst(small, monkey
 
     monkeypatch.setenv("SERVICE_QC_DB", str(small.path))
     labels = {
-        name: [b.label for b in open_page(name).download_button]
+        name: [
+            b.label for b in open_page(name, **({"section": "watchlist"} if name == "overview" else {})).download_button
+        ]
         for name in ("overview", "dealers", "award", "settlement")
     }
     assert any(label.endswith("售后服务质量通报（PDF 与 Excel）") for label in labels["overview"]), labels

@@ -224,7 +224,7 @@ def test_overview_tiles_show_the_rolled_up_rates_of_the_months(small_db):
 
 
 def test_overview_lists_the_dealer_breaching_the_controls(small_db):
-    at = with_every_column(open_page("overview", lang="en"), "breaches_every_column")
+    at = with_every_column(open_page("overview", lang="en", section="breaches"), "breaches_every_column")
     breaches = table(at, 1)  # every column (issue 14: in an expander, built when opened)
     assert breaches["Dealer id"].tolist() == ["D1"]  # D2 is clean
     row = breaches.iloc[0]
@@ -234,8 +234,30 @@ def test_overview_lists_the_dealer_breaching_the_controls(small_db):
     assert row["Months in breach"] == 1  # March; April (R5 alone) is clean
 
 
-def test_a_region_filter_changes_the_figures_and_sits_in_the_url(small_db):
+def test_the_overview_builds_only_its_open_tab_and_a_link_names_it(small_db):
+    """Issue 14 (first paint): below the tiles the trends show; the breaches, the watchlist and the region chart are
+    tabs built when opened (a link says which: ?section=)."""
     at = open_page("overview", lang="en")
+    assert [tab.label for tab in at.tabs] == [
+        "Monthly trends",
+        "Dealers breaching the three controls",
+        "Watchlist",
+        "Control charts by region",
+    ]
+    assert len(at.get("vega_lite_chart")) == 9  # the nine trends, nothing else
+    assert not at.dataframe and not at.selectbox  # no breaches table, no watchlist, no region choice
+    assert "section" not in at.query_params
+    at = open_page("overview", lang="en", section="watchlist")
+    assert len(at.get("vega_lite_chart")) == 0 and at.selectbox[0].label == "Month"
+    assert at.query_params["section"] == "watchlist"
+    at = open_page("overview", lang="en", section="regions")
+    assert len(at.get("vega_lite_chart")) == 1 and at.selectbox[0].label == "Region"
+    at = open_page("overview", lang="en", section="nonsense")  # an unknown section: the default
+    assert len(at.get("vega_lite_chart")) == 9 and "section" not in at.query_params
+
+
+def test_a_region_filter_changes_the_figures_and_sits_in_the_url(small_db):
+    at = open_page("overview", lang="en", section="breaches")
     at.sidebar.multiselect[0].set_value(["华南"]).run()  # regions
     shown = tiles(at)
     assert shown["Complaint rate per service"][0] == "0.0 %"
@@ -276,13 +298,14 @@ def test_filters_persist_when_switching_pages(small_db):
 
 
 def test_the_language_switch_translates_titles_tiles_and_tables(small_db):
-    at = open_page("overview", lang="en")
+    at = open_page("overview", lang="en", section="breaches")
     assert at.title[0].value == "Overview"
     at.sidebar.segmented_control[0].set_value("zh").run()
     assert at.title[0].value == "概览"
     assert "服务投诉率" in tiles(at)
     assert "经销商编号" in table(at).columns
     assert at.query_params["lang"] == "zh"
+    assert at.query_params["section"] == "breaches"  # the open tab survives the switch
 
 
 def test_a_link_in_english_opens_in_english_from_the_first_widget(small_db):

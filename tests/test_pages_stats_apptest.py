@@ -81,7 +81,7 @@ def test_below_the_minimum_sample_nobody_is_flagged_and_the_pages_say_so(quality
     assert sum(note in c for c in captions(at)) == 2  # the attention chart, the funnels
     assert not [m.value for m in at.markdown if m.value.startswith("**Dealers beyond the 99.8 % limits")]
     assert [s.value for s in at.success][0].startswith("Complaint rate per service: no dealer shows a signal")
-    at = open_page("overview", lang="en", watch="2025-03")
+    at = open_page("overview", lang="en", watch="2025-03", section="watchlist")
     assert any(note in c for c in captions(at))
     watch = frame_with(at, "Drill-down")
     assert watch is None or not watch["Drill-down"].str.contains("dealer=D3").any()
@@ -108,7 +108,7 @@ def test_the_drill_down_control_chart_says_when_there_is_no_baseline(quality_db)
 
 
 def test_the_watchlist_lists_d3_and_links_to_its_drill_down(quality_db, any_sample):
-    at = open_page("overview", lang="en", watch="2025-03")
+    at = open_page("overview", lang="en", watch="2025-03", section="watchlist")  # its tab (issue 14)
     watch = frame_with(at, "Drill-down")
     assert watch is not None
     d3 = watch[watch["Drill-down"].str.contains("dealer=D3")]
@@ -123,7 +123,7 @@ def test_the_watchlist_lists_d3_and_links_to_its_drill_down(quality_db, any_samp
 
 
 def test_the_watchlist_defaults_to_the_last_month_in_the_page_language(quality_db):
-    at = open_page("overview", lang="zh")  # April: D2 and D3 sent no April report (due 2025-05-15)
+    at = open_page("overview", lang="zh", section="watchlist")  # April: D2 and D3 sent no April report (due 2025-05-15)
     assert at.selectbox[0].value == "2025-04"
     watch = frame_with(at, "经销商明细")
     assert watch is not None
