@@ -1,5 +1,6 @@
-"""Dealers: a ranking of every dealer in the scope with intervals, funnel plots, and one dealer's trends, control
-chart, report timeliness and records."""
+"""Dealers: a ranking of every dealer in the scope with intervals; below it two tabs, one dealer's drill-down (its
+tiles, then a tab each for its trends, control chart, report timeliness, records and cases) and the funnel plots.
+Only the open tabs are built (issue 14: a page switch; ?show= and ?detail= name them)."""
 
 import streamlit as st
 
@@ -53,111 +54,156 @@ with ui.every_column(page, "ranking_every_column") as wanted:
         ui.table(page, ranked, every, tables.RANKING_VERDICTS, height=height, key="ranking_all")
 ui.download(page, "dealers", [Sheet(page.t("dealers.title"), shown, tables.RANKING_EXPORT)], [])
 
-st.header(page.t("funnel.title"))
-levels = [fmt.level(page.rules[key]) for key in ("statistics.funnel_inner", "statistics.funnel_outer")]
-st.caption(page.t("funnel.help", inner=levels[0], outer=levels[1]) + " " + min_sample)
-widen = st.checkbox(
-    page.t("funnel.overdispersion"), key="funnel_overdispersion", help=page.t("funnel.overdispersion_help")
-)
-plots = data.funnels(page, widen)
-grid = st.columns(2)
-for n, (metric, plot) in enumerate(plots.items()):
-    with grid[n % 2]:
-        if plot.points.empty:
-            st.caption(page.t("funnel.empty"))
-            continue
-        figure = charts_stats.funnel_figure(
-            plot, stats_text.funnel_labels(plot, page.lang), page.t(f"rate.{metric}"), name_by="dealer_id"
+
+def funnels() -> None:
+    """Every dealer's rate against its funnel limits, one plot per statistic rate."""
+    levels = [fmt.level(page.rules[key]) for key in ("statistics.funnel_inner", "statistics.funnel_outer")]
+    st.caption(page.t("funnel.help", inner=levels[0], outer=levels[1]) + " " + min_sample)
+    widen = st.checkbox(
+        page.t("funnel.overdispersion"), key="funnel_overdispersion", help=page.t("funnel.overdispersion_help")
+    )
+    plots = data.funnels(page, widen)
+    grid = st.columns(2)
+    for n, (metric, plot) in enumerate(plots.items()):
+        with grid[n % 2]:
+            if plot.points.empty:
+                st.caption(page.t("funnel.empty"))
+                continue
+            figure = charts_stats.funnel_figure(
+                plot, stats_text.funnel_labels(plot, page.lang), page.t(f"rate.{metric}"), name_by="dealer_id"
+            )
+            ui.chart(figure, key=f"funnel_{metric}")
+            st.caption(stats_text.phi_text(plot, page.lang))
+            bad = stats_text.bad_side(plot)
+            worse = stats_text.outlier_lines(plot, page.lang, bad)
+            outliers = (
+                "**" + page.t("funnel.outliers", level=levels[1]) + "**\n" + "\n".join(f"- {line}" for line in worse)
+            )
+            st.markdown(outliers if worse else page.t("funnel.none", level=levels[1]))
+            better = stats_text.outlier_lines(plot, page.lang, "low" if bad == "high" else "high")
+            if better:
+                with st.expander(page.t("funnel.better", count=len(better))):
+                    st.markdown("\n".join(f"- {line}" for line in better))
+
+
+def drill_down() -> None:
+    """One dealer: its tiles, then a tab each for its trends, control chart, report timeliness, records and cases."""
+    by_concern = charts.worst_first(ranking, rate)["dealer_id"].tolist() or ranking["dealer_id"].tolist()
+    dealer_id = state.dealer_choice(page, ranking, default=by_concern[0])  # the chart's top dealer
+    detail = data.dealer(page, dealer_id)
+    last_month = page.scope.last_month
+    assert last_month is not None  # the months filter always ends in a month
+    card, cards = st.columns(2)
+    with card:
+        ui.pack_download(
+            page,
+            "scorecard",
+            Period.month(last_month),
+            page.t("pack.download_scorecard", dealer=dealer_id, period=fmt.month(last_month)),
+            "pack_scorecard",
+            scope=page.scope.for_dealer(dealer_id),
         )
-        ui.chart(figure, key=f"funnel_{metric}")
-        st.caption(stats_text.phi_text(plot, page.lang))
-        bad = stats_text.bad_side(plot)
-        worse = stats_text.outlier_lines(plot, page.lang, bad)
-        outliers = "**" + page.t("funnel.outliers", level=levels[1]) + "**\n" + "\n".join(f"- {line}" for line in worse)
-        st.markdown(outliers if worse else page.t("funnel.none", level=levels[1]))
-        better = stats_text.outlier_lines(plot, page.lang, "low" if bad == "high" else "high")
-        if better:
-            with st.expander(page.t("funnel.better", count=len(better))):
-                st.markdown("\n".join(f"- {line}" for line in better))
-
-st.header(page.t("dealers.drilldown"))
-by_concern = charts.worst_first(ranking, rate)["dealer_id"].tolist() or ranking["dealer_id"].tolist()
-dealer_id = state.dealer_choice(page, ranking, default=by_concern[0])  # the chart's top dealer
-detail = data.dealer(page, dealer_id)
-last_month = page.scope.last_month
-assert last_month is not None  # the months filter always ends in a month
-card, cards = st.columns(2)
-with card:
-    ui.pack_download(
+    with cards:
+        ui.pack_download(
+            page,
+            "scorecard",
+            Period.month(last_month),
+            page.t("pack.download_scorecards", period=fmt.month(last_month)),
+            "pack_scorecards",
+        )
+    ui.rate_tiles(page, detail.tiles)
+    opened, tab = ui.sections(
         page,
-        "scorecard",
-        Period.month(last_month),
-        page.t("pack.download_scorecard", dealer=dealer_id, period=fmt.month(last_month)),
-        "pack_scorecard",
-        scope=page.scope.for_dealer(dealer_id),
+        "detail",
+        {
+            "trends": "dealers.trends",
+            "control": "control.title",
+            "timeliness": "dealers.timeliness",
+            "records": "dealers.records",
+            "cases": "dealers.cases",
+        },
     )
-with cards:
-    ui.pack_download(
-        page,
-        "scorecard",
-        Period.month(last_month),
-        page.t("pack.download_scorecards", period=fmt.month(last_month)),
-        "pack_scorecards",
-    )
-ui.rate_tiles(page, detail.tiles)
+    with tab:
+        DETAILS[opened](dealer_id, detail)
 
-st.subheader(page.t("dealers.trends"))
-if detail.monthly.empty:
-    st.info(page.t("no_data_in_scope"), icon=":material/filter_alt_off:")
-else:
-    trends = ui.drawn(charts.rate_trends, detail.monthly, TILE_RATES, page.lang, detail.tiles)
-    ui.small_multiples(trends, key="dealer_trends")
 
-st.subheader(page.t("control.title"))
-st.caption(
-    page.t("control.help", baseline=page.rules["statistics.baseline_months"], run=page.rules["statistics.run_length"])
-)
-ui.control_chart(page, "dealer_id", dealer_id, "dealer_chart", rate if rate in STAT_RATES else "complaint_rate")
+def trends(dealer_id: str, detail: data.DealerDetail) -> None:
+    """The dealer's nine rates month by month."""
+    if detail.monthly.empty:
+        st.info(page.t("no_data_in_scope"), icon=":material/filter_alt_off:")
+    else:
+        panels = ui.drawn(charts.rate_trends, detail.monthly, TILE_RATES, page.lang, detail.tiles)
+        ui.small_multiples(panels, key="dealer_trends")
 
-st.subheader(page.t("dealers.timeliness"))
-ui.chart(charts.report_timeliness(detail.timeliness, page.lang))
-ui.table(page, detail.timeliness, tables.TIMELINESS, height=ui.rows_height(len(detail.timeliness)), key="timeliness")
 
-st.subheader(page.t("dealers.records"))
-st.caption(page.t("dealers.records_help"))
-listed = state.record_choice(page, detail.record_counts)
-records = data.records(page, dealer_id, listed)
-if records.empty:
-    st.caption(page.t("records.none"))
-else:
-    ui.table(page, records, tables.RECORDS[listed], key=f"records_{listed}")
-    ui.download(
-        page,
-        f"records_{dealer_id}_{listed}",
-        [Sheet(page.t("dealers.records"), records, tables.RECORDS[listed])],
-        [(page.t("col.dealer_id"), dealer_id)],
-    )
-
-st.subheader(page.t("dealers.cases"))
-dealer_cases = data.dealer_cases(page, dealer_id)
-if dealer_cases.empty:
-    st.caption(page.t("dealers.no_cases"))
-else:
+def control_chart(dealer_id: str, detail: data.DealerDetail) -> None:
+    """The dealer's control chart of the ranking's rate (the complaint rate when it has none)."""
     st.caption(
         page.t(
-            "dealers.cases_help",
-            open=fmt.count(int(dealer_cases["is_open"].sum())),
-            overdue=fmt.count(int(dealer_cases["overdue"].sum())),
+            "control.help", baseline=page.rules["statistics.baseline_months"], run=page.rules["statistics.run_length"]
         )
     )
-    spec, widths = tables.CASE_QUEUE_SHOWN  # issue 14: fits 1440 px; every column on the Cases page's download
+    ui.control_chart(page, "dealer_id", dealer_id, "dealer_chart", rate if rate in STAT_RATES else "complaint_rate")
+
+
+def timeliness(dealer_id: str, detail: data.DealerDetail) -> None:
+    """When each monthly report arrived against its deadline."""
+    ui.chart(charts.report_timeliness(detail.timeliness, page.lang))
     ui.table(
-        page,
-        cases_ui.in_words(dealer_cases, page.lang),
-        spec,
-        key="dealer_cases",
-        height=min(400, ui.rows_height(len(dealer_cases), 10)),
-        widths=widths,
+        page, detail.timeliness, tables.TIMELINESS, height=ui.rows_height(len(detail.timeliness)), key="timeliness"
     )
-    if page.may_open("cases"):  # issue 15: a dealer's navigation has no Cases page (a link to it raises)
-        st.page_link("pages/8_Cases.py", label=page.t("cases.title"), icon=":material/assignment_turned_in:")
+
+
+def record_lists(dealer_id: str, detail: data.DealerDetail) -> None:
+    """The records behind the dealer's figures, one list at a time, with its download."""
+    st.caption(page.t("dealers.records_help"))
+    listed = state.record_choice(page, detail.record_counts)
+    records = data.records(page, dealer_id, listed)
+    if records.empty:
+        st.caption(page.t("records.none"))
+    else:
+        ui.table(page, records, tables.RECORDS[listed], key=f"records_{listed}")
+        ui.download(
+            page,
+            f"records_{dealer_id}_{listed}",
+            [Sheet(page.t("dealers.records"), records, tables.RECORDS[listed])],
+            [(page.t("col.dealer_id"), dealer_id)],
+        )
+
+
+def case_list(dealer_id: str, detail: data.DealerDetail) -> None:
+    """The dealer's cases in the queue (issue 16)."""
+    dealer_cases = data.dealer_cases(page, dealer_id)
+    if dealer_cases.empty:
+        st.caption(page.t("dealers.no_cases"))
+    else:
+        st.caption(
+            page.t(
+                "dealers.cases_help",
+                open=fmt.count(int(dealer_cases["is_open"].sum())),
+                overdue=fmt.count(int(dealer_cases["overdue"].sum())),
+            )
+        )
+        spec, widths = tables.CASE_QUEUE_SHOWN  # issue 14: fits 1440 px; every column on the Cases page's download
+        ui.table(
+            page,
+            cases_ui.in_words(dealer_cases, page.lang),
+            spec,
+            key="dealer_cases",
+            height=min(400, ui.rows_height(len(dealer_cases), 10)),
+            widths=widths,
+        )
+        if page.may_open("cases"):  # issue 15: a dealer's navigation has no Cases page (a link to it raises)
+            st.page_link("pages/8_Cases.py", label=page.t("cases.title"), icon=":material/assignment_turned_in:")
+
+
+DETAILS = {
+    "trends": trends,
+    "control": control_chart,
+    "timeliness": timeliness,
+    "records": record_lists,
+    "cases": case_list,
+}
+section, where = ui.sections(page, "show", {"drilldown": "dealers.drilldown", "funnels": "funnel.title"})
+with where:
+    {"drilldown": drill_down, "funnels": funnels}[section]()

@@ -26,6 +26,11 @@ PAGES = {  # name (a page, "@" one of its tabs) -> its address
     "overview@watchlist": "?section=watchlist",
     "overview@regions": "?section=regions",
     "dealers": "dealers",
+    "dealers@funnels": "dealers?show=funnels",  # the Dealers page's other tabs
+    "dealers@control": "dealers?detail=control",
+    "dealers@timeliness": "dealers?detail=timeliness",
+    "dealers@records": "dealers?detail=records",
+    "dealers@cases": "dealers?detail=cases",
     "award": "award",
     "settlement": "settlement",
     "data": "data",

@@ -334,6 +334,31 @@ def test_the_default_language_comes_from_the_rules(small_db, tmp_path, monkeypat
 # --- dealers -----------------------------------------------------------------------------------
 
 
+def test_the_dealers_page_builds_only_its_open_tabs(small_db):
+    """Issue 14 (a page switch): under the ranking the drill-down (its trends open) or the funnels, never both;
+    the drill-down's other parts are tabs too, and the address names what is open."""
+    at = open_page("dealers", lang="en")
+    labels = [tab.label for tab in at.tabs]  # in the page's order: the drill-down's own tabs inside its tab
+    assert labels[0] == "Dealer drill-down" and labels[-1] == "Funnel plots: each dealer against the pooled rate"
+    assert labels[1:-1] == [
+        "Monthly trends",
+        "Control chart",
+        "Report timeliness",
+        "The records behind the numbers",
+        "The dealer's cases",
+    ]
+    charts = at.get("vega_lite_chart")
+    assert len(charts) in (9, 10)  # the dealer's nine trends (and the attention chart when a dealer shows a signal)
+    assert not at.checkbox  # no funnel's overdispersion choice: the funnels are not built
+    assert "show" not in at.query_params and "detail" not in at.query_params
+    at = open_page("dealers", lang="en", show="funnels")
+    assert [tab.label for tab in at.tabs] == ["Dealer drill-down", "Funnel plots: each dealer against the pooled rate"]
+    assert at.checkbox[0].label == "Widen the limits for overdispersion"
+    assert not at.metric  # no drill-down tiles
+    at = open_page("dealers", lang="en", dealer="D1", detail="timeliness")
+    assert at.query_params["detail"] == "timeliness" and len(at.get("vega_lite_chart")) <= 2
+
+
 def test_dealer_ranking_has_every_dealer_with_its_rates(small_db):
     at = with_every_column(open_page("dealers", lang="en"), "ranking_every_column")
     ranking = table(at, 1).set_index("Dealer id")  # every column (issue 14: in an expander, built when opened)
@@ -344,11 +369,12 @@ def test_dealer_ranking_has_every_dealer_with_its_rates(small_db):
 
 
 def test_drill_down_lists_the_records_behind_the_numbers_masked(small_db):
-    at = open_page("dealers", lang="en", dealer="D1")
+    at = open_page("dealers", lang="en", dealer="D1", detail="timeliness")  # the drill-down's tabs (issue 14)
     assert at.selectbox[1].value == "D1"
     timeliness = table(at, 1)  # after the ranking (its every-column table: built when opened)
     assert timeliness["Status"].tolist() == ["on_time", "late"]
     assert timeliness["Days after deadline"].tolist() == [-5, 5]
+    at = open_page("dealers", lang="en", dealer="D1", detail="records")
     assert at.main.segmented_control[0].options == [
         "Open records (1)",
         "Misses (2)",
@@ -360,7 +386,7 @@ def test_drill_down_lists_the_records_behind_the_numbers_masked(small_db):
     shown = {}
     for name in RECORD_LISTS:
         at.main.segmented_control[0].set_value(name).run()
-        shown[name] = table(at, 2)  # after the ranking and the timeliness
+        shown[name] = table(at, 1)  # after the ranking
         assert at.query_params["records"] == name
     assert shown["open_records"][["Record no.", "Customer", "Phone"]].values.tolist() == [["R3", "王*", "****5555"]]
     assert sorted(shown["misses"]["Request id"]) == ["R2", "R3"]

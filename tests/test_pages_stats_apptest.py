@@ -76,7 +76,7 @@ def test_the_dealer_tiles_show_the_wilson_interval_of_49_of_50(quality_db):
 
 def test_below_the_minimum_sample_nobody_is_flagged_and_the_pages_say_so(quality_db):
     """Issue 14: the default minimum of 30 in the denominator: D3's 10 services flag nothing."""
-    at = open_page("dealers", lang="en", **{"from": "2025-03", "to": "2025-03"})
+    at = open_page("dealers", lang="en", show="funnels", **{"from": "2025-03", "to": "2025-03"})
     note = "Dealers with fewer than 30 in the rate's denominator (answered callbacks, services …) are not flagged."
     assert sum(note in c for c in captions(at)) == 2  # the attention chart, the funnels
     assert not [m.value for m in at.markdown if m.value.startswith("**Dealers beyond the 99.8 % limits")]
@@ -88,7 +88,7 @@ def test_below_the_minimum_sample_nobody_is_flagged_and_the_pages_say_so(quality
 
 
 def test_the_funnel_names_the_dealer_beyond_its_limits(quality_db, any_sample):
-    at = open_page("dealers", lang="en", **{"from": "2025-03", "to": "2025-03"})
+    at = open_page("dealers", lang="en", show="funnels", **{"from": "2025-03", "to": "2025-03"})
     heading = "**Dealers beyond the 99.8 % limits on the bad side:**"
     named = [m.value for m in at.markdown if m.value.startswith(heading)]
     assert len(named) == 1  # complaints per service only
@@ -101,7 +101,7 @@ def test_the_funnel_names_the_dealer_beyond_its_limits(quality_db, any_sample):
 
 
 def test_the_drill_down_control_chart_says_when_there_is_no_baseline(quality_db):
-    at = open_page("dealers", lang="en", dealer="D1", **{"from": "2025-03", "to": "2025-04"})
+    at = open_page("dealers", lang="en", dealer="D1", detail="control", **{"from": "2025-03", "to": "2025-04"})
     assert "No baseline months before the chosen ones: no centre line or limits." in captions(at)
     at.radio[0].set_value("p").run()
     assert at.query_params["dealer_chart_method"] == "p"
