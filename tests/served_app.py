@@ -167,3 +167,9 @@ class Shared:
 
 
 SHARED = Shared()
+
+
+def choices_shown(page) -> list[str]:
+    """What the page's choice boxes show: Streamlit 1.67 draws a selectbox's value in its input (a value, not text
+    get_by_text finds), e.g. the drill-down's dealer choice 'JX101 · 杭州西湖家电服务部'."""
+    return page.locator('[data-testid="stSelectbox"] input').evaluate_all("boxes => boxes.map(box => box.value)")

@@ -391,7 +391,7 @@ def test_a_dealers_record_lists_show_customers_masked(demo, chromium, lang):
     url, customers = demo
     shown = _visit(
         chromium,
-        f"{url}/dealers?lang={lang}&dealer={DEALER}&records={RECORD_LISTS[0]}",
+        f"{url}/dealers?lang={lang}&dealer={DEALER}&detail=records&records={RECORD_LISTS[0]}",
         lang,
         customers,
         f"{DEALER}'s record lists ({lang})",
