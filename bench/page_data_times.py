@@ -66,18 +66,21 @@ def page_work(source: data.Source, today: dt.date) -> dict:
     def regions_tab():  # issue 6: one region's control chart, once the tab is opened
         data.load_control_chart(source, scope, "region", region, "complaint_rate", method, rows)
 
-    def drill_down(dealer_id: str, shared) -> None:
-        counts = data.load_dealer(source, scope, dealer_id, today, shared).record_counts
-        data.load_control_chart(source, scope, "dealer_id", dealer_id, "complaint_rate", method, shared)  # issue 6
-        first_listed = next((name for name, count in counts.items() if count), next(iter(counts)))
-        data.load_records(source, scope, dealer_id, first_listed)
+    def drill_down(dealer_id: str, shared) -> None:  # the dealer's tiles and trends (issue 14: the open tab)
+        data.load_dealer(source, scope, dealer_id, today, shared)
 
-    def dealers():
+    def dealers():  # the ranking, the attention chart, the drill-down of the ranking's first dealer
         data.load_catalog(source)
         shared = data.load_metric_rows(source, scope)
         data.load_ranking(source, scope, shared)
-        data.load_funnels(source, scope, False, shared)  # issue 6
+        data.load_attention(source, scope, "complaint_rate", shared)
         drill_down(ranked[0], shared)
+
+    def funnels_tab():  # issue 6: the four funnels, once their tab is opened
+        data.load_funnels(source, scope, False, rows)
+
+    def control_tab():  # issue 6: the dealer's control chart, once its tab is opened
+        data.load_control_chart(source, scope, "dealer_id", ranked[0], "complaint_rate", method, rows)
 
     def another_dealer():
         drill_down(ranked[1], rows)
@@ -98,6 +101,8 @@ def page_work(source: data.Source, today: dt.date) -> dict:
         "Overview, the watchlist tab": lambda: timed(watchlist_tab),
         "Overview, the regions tab": lambda: timed(regions_tab),
         "Dealers": lambda: timed(dealers),
+        "Dealers, the funnels tab": lambda: timed(funnels_tab),
+        "Dealers, the control chart tab": lambda: timed(control_tab),
         "Dealers, another dealer": lambda: timed(another_dealer),
         "Dealers, another record list (the slowest of the six)": slowest_record_list,
         "Award": lambda: timed(award),
