@@ -52,6 +52,8 @@ def repair(no, dealer, month, serial, requested, arrived="", status="completed",
 # - hotline repair request T1 in March answered by JX2's April record (hq_ticket_id), T2 never;
 # - record R2 complained about in a March hotline ticket and again in an April callback (merged);
 # - JX1 sends March again without R3 (a resubmission that drops a record);
+# - JX1 reports R2 again in April, then sends April again without it (a record's latest version moves to
+#   another month and back: the month's records and the callbacks' records are read from where it is);
 # - the roster changes JX2 to county (its SLA, so its on-time counts, change).
 FILES = {
     "dealers_a.csv": (["dealer_id", "dealer_name", "area_type"], [["JX1", "一号", "urban"], ["JX2", "二号", "urban"]]),
@@ -77,6 +79,17 @@ FILES = {
             repair("Q1", "JX2", "2025-04", "S1", "2025-04-10 10:00", "2025-04-11 09:00", ticket="T1"),
             repair("Q2", "JX2", "2025-04", "S9", "2025-04-12 10:00", "2025-04-12 12:00"),
         ],
+    ),
+    "repairs_2025-04_JX1.csv": (
+        REPAIR_HEADER,
+        [
+            repair("R2", "JX1", "2025-04", "S2", "2025-04-08 09:00", "2025-04-08 12:00"),
+            repair("R4", "JX1", "2025-04", "S4", "2025-04-09 09:00", "2025-04-09 11:00"),
+        ],
+    ),
+    "repairs_2025-04_JX1_again.csv": (
+        REPAIR_HEADER,
+        [repair("R4", "JX1", "2025-04", "S4", "2025-04-09 09:00", "2025-04-09 11:00")],
     ),
     "callbacks_2025-04.csv": (
         CALLBACK_HEADER,
@@ -115,6 +128,8 @@ def _write(folder, name):
 PAIRS = (
     (marts.STORED, marts.DEFINITION),
     (marts.FLAGS, marts.FLAGS_DEFINITION),
+    (marts.SUPERSEDED, marts.SUPERSEDED_DEFINITION),
+    (marts.CALLED, marts.CALLED_DEFINITION),
     ("repair_records", "repair_facts"),
     ("request_records", "requests"),
 )
@@ -122,7 +137,8 @@ PAIRS = (
 
 def differences(con) -> tuple[int, int]:
     """Rows of the stored tables missing from their definitions, and of the definitions missing from
-    the tables (the dealer-month counts, each repair's flags, the records served from the flags)."""
+    the tables (the dealer-month counts, each repair's flags, the records served from the flags, the superseded
+    versions of records and where each callback's record is)."""
     extra = missing = 0
     for stored, view in PAIRS:
         a, b = con.execute(f"""
@@ -220,6 +236,7 @@ def test_refresh_rebuilds_and_a_rules_change_rebuilds_by_itself(tmp_path):
     with writer(database, rules) as con:
         assert marts.rebuild(con) == 1
         assert con.execute("SELECT on_time FROM dealer_month_counts").fetchone()[0] == 2
+        assert differences(con) == (0, 0)
 
 
 def test_the_stored_rows_depend_on_their_own_rules_only_so_an_award_what_if_writes_nothing(tmp_path):
@@ -247,9 +264,11 @@ def test_the_stored_rows_depend_on_their_own_rules_only_so_an_award_what_if_writ
 
 
 def test_a_months_latest_records_read_from_its_own_records_are_the_latest_of_all(tmp_path):
-    """latest_repairs_of(keys) (the call list's month, the callbacks' records: issue 13) gives, for the records it is
-    asked about, exactly the rows of latest_repairs, the latest version of each record across all months (FILES:
-    JX1's March report is sent twice, the second without R3)."""
+    """latest_repairs_of(keys), a month's rows less the stored superseded_repairs (the call list's month) and
+    callback_versions_of(callbacks) (a list of callbacks' records: issue 13) give, for the records they are asked
+    about, exactly the rows of latest_repairs, the latest version of each record across all months (FILES: JX1's
+    March report is sent twice, the second without R3; R2 is reported again in April, and April sent again without
+    it: its callback C2 is on the March version again)."""
     database, rules = tmp_path / "w.duckdb", load_rules()
     for name in FILES:
         _load_one(_write(tmp_path, name), database, rules)
@@ -257,13 +276,94 @@ def test_a_months_latest_records_read_from_its_own_records_are_the_latest_of_all
         months = [m for (m,) in con.execute("SELECT DISTINCT report_month FROM repairs ORDER BY 1").fetchall()]
         assert len(months) == 2
         for month in months:
-            whole, asked = con.execute(
+            whole, asked, between = con.execute(
                 """WITH month_keys AS (SELECT dealer_id, record_no FROM repairs WHERE report_month = $m)
                 SELECT (SELECT list(r ORDER BY r.dealer_id, r.record_no) FROM latest_repairs r WHERE report_month = $m),
                        (SELECT list(r ORDER BY r.dealer_id, r.record_no) FROM latest_repairs_of('month_keys') r
-                        WHERE report_month = $m)""",
+                        WHERE report_month = $m),
+                       (SELECT list(r ORDER BY r.dealer_id, r.record_no) FROM repairs r
+                        WHERE report_month = $m AND (dealer_id, record_no, report_month, load_id, row_no) NOT IN
+                            (SELECT (dealer_id, record_no, report_month, load_id, row_no) FROM superseded_repairs))""",
                 {"m": month},
             ).fetchone()
-            assert whole and whole == asked
+            assert whole and whole == asked == between
         total = con.execute("SELECT count(*), count(DISTINCT (dealer_id, record_no)) FROM latest_repairs").fetchone()
         assert total[0] == total[1]  # one row per record
+        whole = con.execute(
+            "SELECT c.callback_id, r.* FROM callbacks c JOIN latest_repairs r USING (dealer_id, record_no) ORDER BY 1"
+        ).fetchall()
+        found = con.execute(
+            "SELECT v.callback_id, r.* FROM callback_versions_of('callbacks') v JOIN repairs r ON r.rowid = v.version "
+            "ORDER BY 1"
+        ).fetchall()
+        assert len(whole) == 3 and whole == found
+        assert con.execute("SELECT report_month FROM callback_records WHERE callback_id = 'C2'").fetchone()[0] == (
+            dt.date(2025, 3, 1)
+        )
+
+
+PHONE_HEADER = [*REPAIR_HEADER, "customer_phone"]
+# A record reported in one month and again in the next, with another phone, and called back in between: which
+# month's list holds it, and which phone counts as recently called, follow its latest version.
+PHONE_FILES = {
+    "repairs_2025-03_JX1.csv": (
+        PHONE_HEADER,
+        [
+            [*repair("R1", "JX1", "2025-03", "S1", "2025-03-20 09:00", "2025-03-20 10:00"), "13800000001"],
+            [*repair("R2", "JX1", "2025-03", "S2", "2025-03-21 09:00", "2025-03-21 10:00"), "13800000002"],
+            [*repair("R3", "JX1", "2025-03", "S3", "2025-03-22 09:00", "2025-03-22 10:00"), "13800000003"],
+        ],
+    ),
+    "callbacks_2025-04.csv": (CALLBACK_HEADER, [["C2", "R2", "JX1", "2025-04-02 10:00", "Y", "Y", "Y", "5", "N"]]),
+    "repairs_2025-04_JX1.csv": (
+        PHONE_HEADER,
+        [
+            [*repair("R2", "JX1", "2025-04", "S2", "2025-04-08 09:00", "2025-04-08 10:00"), "13800000009"],
+            [*repair("R4", "JX1", "2025-04", "S4", "2025-04-09 09:00", "2025-04-09 10:00"), "13800000004"],
+        ],
+    ),
+    "repairs_2025-04_JX1_again.csv": (
+        PHONE_HEADER,
+        [[*repair("R4", "JX1", "2025-04", "S4", "2025-04-09 09:00", "2025-04-09 10:00"), "13800000004"]],
+    ),
+}
+
+
+def _call_list(con, month: str) -> tuple[list[str], bool]:
+    """The whole call list of a month (share 1) as of 20 April 2025: its records, and whether the named query drew
+    the same rows as the call list's definition over whole records (tests/test_pages_large.py)."""
+    from etl.metrics import named
+    from test_pages_large import CALL_LIST_BY_DEFINITION
+
+    params = {"seed": 1, "report_month": dt.date.fromisoformat(month), "share": 1.0, "as_of": "2025-04-20"}
+    params |= {"no_repeat_days": 90}
+    drawn = named.run(con, "callback_list", params)
+    return sorted(drawn["record_no"]), drawn.equals(con.execute(CALL_LIST_BY_DEFINITION, params).df())
+
+
+def test_the_call_list_follows_each_records_latest_version(tmp_path, monkeypatch):
+    """Hand-checked. R2 (called on 2 April) reported in March, then again in April with another phone: March's
+    list has R1 and R3 (R2 is April's now), April's has R4 only (R2's phone, the April one, was called). April
+    sent again without R2: R2 is March's again, and its March phone the one called, so March's list is still R1 and
+    R3. The same rows as the definition over whole records each time; a rebuild stores the rows the loads did."""
+    for name, content in PHONE_FILES.items():
+        monkeypatch.setitem(FILES, name, content)
+    database, rules = tmp_path / "w.duckdb", _rules()
+    for name in ["dealers_a.csv", "repairs_2025-03_JX1.csv", "callbacks_2025-04.csv", "repairs_2025-04_JX1.csv"]:
+        _load_one(_write(tmp_path, name), database, rules)
+    with reader(database, rules) as con:
+        assert differences(con) == (0, 0)
+        assert con.execute("SELECT record_no, report_month FROM superseded_repairs").fetchall() == [
+            ("R2", dt.date(2025, 3, 1))
+        ]
+        assert _call_list(con, "2025-03-01") == (["R1", "R3"], True)
+        assert _call_list(con, "2025-04-01") == (["R4"], True)
+    with writer(database, rules) as con:  # a rebuild (python -m etl refresh) stores the same rows
+        marts.rebuild(con)
+        assert differences(con) == (0, 0)
+    _load_one(_write(tmp_path, "repairs_2025-04_JX1_again.csv"), database, rules)
+    with reader(database, rules) as con:
+        assert differences(con) == (0, 0)
+        assert con.execute("SELECT count(*) FROM superseded_repairs").fetchone()[0] == 0
+        assert _call_list(con, "2025-03-01") == (["R1", "R3"], True)
+        assert _call_list(con, "2025-04-01") == (["R4"], True)

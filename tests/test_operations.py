@@ -142,3 +142,25 @@ def test_a_terminal_load_waits_for_a_reader_and_two_uploads_wait_for_each_other(
     assert [r["status"] for r in outcomes["second"]] == ["loaded"]
     assert any("in use by another process" in e.get("waiting", "") for e in events)
     assert wh.query("SELECT record_no FROM repairs ORDER BY 1") == [("R1",), ("R4",), ("R5",)]
+
+
+def test_the_callbacks_scope_bounds_the_call_time_exactly_as_the_call_month():
+    """Issue 13: the Callbacks page's scope also bounds called_at (what DuckDB can push into the scan); at the
+    edges of the months the two bounds keep and drop the same callbacks."""
+    from etl.metrics.scope import Scope, where
+
+    scope = where(Scope(dt.date(2025, 3, 1), dt.date(2025, 4, 1)), month="f.month", dealers=None, moment="f.called_at")
+    month_only = where(Scope(dt.date(2025, 3, 1), dt.date(2025, 4, 1)), month="f.month", dealers=None)
+    edges = ["2025-02-28 23:59:59.999999", "2025-03-01 00:00:00", "2025-04-30 23:59:59.999999", "2025-05-01 00:00:00"]
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE f AS SELECT CAST(t AS TIMESTAMP) AS called_at, "
+        "CAST(date_trunc('month', CAST(t AS TIMESTAMP)) AS DATE) AS month FROM unnest(?::VARCHAR[]) AS u(t)",
+        [edges],
+    )
+    kept = [
+        [str(t) for (t,) in con.execute(f"SELECT called_at FROM f WHERE {w.sql} ORDER BY 1", w.params).fetchall()]
+        for w in (scope, month_only)
+    ]
+    assert kept[0] == kept[1] == ["2025-03-01 00:00:00", "2025-04-30 23:59:59.999999"]
+    assert "f.called_at >= $scope_first_month" in scope.sql

@@ -112,6 +112,12 @@ def _scope(first_month: dt.date | None, last_month: dt.date | None, dealers: dic
     return replace(Scope.of(None, dealers), first_month=first_month, last_month=last_month)
 
 
+def _callbacks_where(scope: Scope):
+    """The scope over callback_facts f (dealers d): months by call date, bounding called_at itself too, so only
+    those months' callbacks are read."""
+    return where(scope, month="f.month", dealers="d", moment="f.called_at")
+
+
 def answer_distribution(con, first_month=None, last_month=None, dealers=None) -> pd.DataFrame:
     """How the callbacks answered each question of the form: question, answer, callbacks, share.
 
@@ -122,7 +128,7 @@ def answer_distribution(con, first_month=None, last_month=None, dealers=None) ->
         con,
         "answer_distribution",
         {"questions": list(CALLBACK_QUESTIONS), **ANSWER_CODES},
-        scope=where(scope, month="f.month", dealers="d"),
+        scope=_callbacks_where(scope),
     )
 
 
@@ -131,7 +137,7 @@ def callback_issues_by_dealer(con, first_month=None, last_month=None, dealers=No
     the answered), fake records, callbacks with any conduct issue; worst dissatisfaction first."""
     scope = _scope(first_month, last_month, dealers)
     counts = queries.rollup_fragment(con, ["dealer_id", "dealer_name", "region", "province", "area_type"], scope)
-    return named.run(con, "callback_issues_by_dealer", counts=counts, scope=where(scope, month="f.month", dealers="d"))
+    return named.run(con, "callback_issues_by_dealer", counts=counts, scope=_callbacks_where(scope))
 
 
 # Conduct issues as the call center writes them -> a code whose words are the catalogs' conduct.<code>
@@ -143,7 +149,7 @@ def conduct_issues(con, first_month=None, last_month=None, dealers=None) -> pd.D
     """Conduct issues reported at callbacks (收礼, 吸烟, 未穿鞋套 ...) counted per dealer and issue; an answer
     naming several issues (separated by 、 , ， ; ；/) counts once for each."""
     scope = _scope(first_month, last_month, dealers)
-    return named.run(con, "conduct_issues", scope=where(scope, month="f.month", dealers="d"))
+    return named.run(con, "conduct_issues", scope=_callbacks_where(scope))
 
 
 def callback_people(
@@ -153,9 +159,7 @@ def callback_people(
     (None: all) in the list's order (dealer, call time, callback), and how many the whole list holds. A page
     shows the first rows of a long list only: only their records are read (issue 13)."""
     scope = _scope(first_month, last_month, dealers)
-    found = named.run(
-        con, "callback_people", {"list": listed, "limit": limit}, scope=where(scope, month="f.month", dealers="d")
-    )
+    found = named.run(con, "callback_people", {"list": listed, "limit": limit}, scope=_callbacks_where(scope))
     total = int(found["listed"].iloc[0]) if len(found) else 0
     return found.drop(columns="listed"), total
 

@@ -92,13 +92,21 @@ def add_months(month: dt.date, count: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def where(scope: Scope, month: str | None = None, dealers: str | None = "d", dealer_id: str | None = None) -> Fragment:
+def where(
+    scope: Scope,
+    month: str | None = None,
+    dealers: str | None = "d",
+    dealer_id: str | None = None,
+    moment: str | None = None,
+) -> Fragment:
     """The scope as a WHERE condition with its parameters: the one filter builder of every named query.
 
     month: the column the scope's months bound (None: every month); dealers: the alias of the relation
     holding the dealers' region, province, area_type and dealer_id (None: every dealer); dealer_id: the
     column the chosen dealers are matched on instead of <dealers>.dealer_id (the fact table's own, so
-    DuckDB pushes the filter into the views).
+    DuckDB pushes the filter into the views); moment: the timestamp column whose month `month` is: the same
+    months bound it too, a condition the month's implies, which DuckDB pushes into the table scan (issue 13: it
+    reads only those months' row groups, not every callback to compute its month).
     """
     conditions: list[str] = []
     params: dict[str, object] = {}
@@ -108,6 +116,10 @@ def where(scope: Scope, month: str | None = None, dealers: str | None = "d", dea
     if month and scope.last_month:
         conditions.append(f"{month} <= $scope_last_month")
         params["scope_last_month"] = scope.last_month
+    if month and moment and scope.first_month:
+        conditions.append(f"{moment} >= $scope_first_month")
+    if month and moment and scope.last_month:
+        conditions.append(f"{moment} < CAST($scope_last_month AS DATE) + INTERVAL 1 MONTH")
     for column, name in DEALER_FILTERS.items():
         values = getattr(scope, name)
         if dealers and values:

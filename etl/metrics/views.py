@@ -16,6 +16,10 @@ GENERATED = {"definitions.macros": definitions.macros, "privacy.macros": privacy
 
 VIEW_COMMENTS = {
     "latest_repairs": "One row per (dealer_id, record_no): the latest loaded version of each record.",
+    "superseded_repairs_view": "The repair rows a later version of their record superseded (the definition; loads "
+    "store its rows in the table superseded_repairs).",
+    "callback_records_view": "Each callback on a loaded record with the month, load and row of that record's latest "
+    "version (the definition; loads store its rows in the table callback_records).",
     "repair_facts": "Each repair record with its SLA, on-time, repeat-repair and miss flags.",
     "repair_flags_view": "The repair records with a repeat-repair or found-unresolved flag (the flags that search "
     "other records), keyed by dealer, month and record (the definition; loads store its rows in the table "

@@ -138,6 +138,23 @@ CREATE OR REPLACE VIEW latest_repairs AS
 SELECT * FROM repairs
 QUALIFY row_number() OVER (PARTITION BY dealer_id, record_no ORDER BY load_id DESC, row_no DESC) = 1;
 
+-- name: superseded_repairs_view
+-- The repair rows that are not their record's latest version (a record_no reported again in a later load, in
+-- another month's report: latest_repairs keeps the later one), each named by its month, key, load and row. Few
+-- or none. The definition of the stored table superseded_repairs (etl/marts.py), refreshed by every repairs load:
+-- a month's latest records are then its own rows less these (the call list), read without the other months'.
+CREATE OR REPLACE VIEW superseded_repairs_view AS
+SELECT dealer_id, record_no, report_month, load_id, row_no FROM repairs
+QUALIFY row_number() OVER (PARTITION BY dealer_id, record_no ORDER BY load_id DESC, row_no DESC) > 1;
+
+-- name: callback_records_view
+-- Each callback on a loaded record with where that record's latest version is (its month, load and row), by
+-- call time. The definition of the stored table callback_records (etl/marts.py), refreshed by every repairs and
+-- callbacks load: a list of callbacks then reads its records from their own months (callback_versions_of).
+CREATE OR REPLACE VIEW callback_records_view AS
+SELECT c.callback_id, c.called_at, c.dealer_id, c.record_no, r.report_month, r.load_id, r.row_no
+FROM callbacks c JOIN latest_repairs r ON r.dealer_id = c.dealer_id AND r.record_no = c.record_no;
+
 -- name: unanswered_hotline_between
 -- Hotline repair requests received in first_month..last_month that no repair record of the assigned
 -- dealer answers (hq_ticket_id): each a request, and missed.
@@ -296,6 +313,17 @@ SELECT * FROM repair_facts_from('repair_flags', DATE '0001-01-01', DATE '9999-12
 -- requests served from the stored flags: the same rows, what the missed-requests list and the cases read.
 CREATE OR REPLACE VIEW request_records AS
 SELECT * FROM requests_from('repair_records', DATE '0001-01-01', DATE '9999-12-01');
+
+-- name: callback_versions_of
+-- For each callback in `calls` (a relation with the callbacks' callback_id) on a loaded record: where that
+-- record's latest version is, its row's rowid (`version`) with the record's key and report month, found through
+-- the stored callback_records, so only the months those versions are in are read, on their key columns (issue 13:
+-- a list of callbacks' records).
+CREATE OR REPLACE MACRO callback_versions_of(calls) AS TABLE
+SELECT v.callback_id, r.rowid AS version, r.dealer_id, r.record_no, r.report_month FROM repairs r
+JOIN (SELECT v.* FROM callback_records v SEMI JOIN query_table(calls) k ON k.callback_id = v.callback_id) v
+  ON r.report_month = v.report_month AND r.dealer_id = v.dealer_id AND r.record_no = v.record_no
+ AND r.load_id = v.load_id AND r.row_no = v.row_no;
 
 -- name: under_contract
 -- A dealer is under contract in a month it had joined by the month's last day and not left before its first.

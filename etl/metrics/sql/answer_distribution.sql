@@ -11,9 +11,15 @@ WITH answers AS (
            CASE WHEN f.complaint IS NULL THEN $blank WHEN f.complaint THEN $yes ELSE $no END AS complaint
     FROM callback_facts f JOIN dealers d USING (dealer_id)
     WHERE {{ scope }}
+), combinations AS (  -- callbacks per combination of answers (a few hundred): what is unpivoted (issue 13)
+    SELECT reached, service_confirmed, resolved, on_time, satisfaction, complaint, count(*) AS callbacks
+    FROM answers GROUP BY ALL
+), counted AS (
+    SELECT question, answer, CAST(sum(callbacks) AS BIGINT) AS callbacks
+    FROM combinations
+    UNPIVOT (answer FOR question IN (reached, service_confirmed, resolved, on_time, satisfaction, complaint))
+    GROUP BY question, answer
 )
-SELECT question, answer, count(*) AS callbacks,
-       rate_answer_share(count(*), sum(count(*)) OVER (PARTITION BY question)) AS share
-FROM answers UNPIVOT (answer FOR question IN (reached, service_confirmed, resolved, on_time, satisfaction, complaint))
-GROUP BY question, answer
+SELECT question, answer, callbacks, rate_answer_share(callbacks, sum(callbacks) OVER (PARTITION BY question)) AS share
+FROM counted
 ORDER BY list_position($questions, question), answer
