@@ -7,6 +7,7 @@ from app import format as fmt
 from app.excel import Sheet
 from etl.metrics.award import AWARD_CRITERIA, summary
 from etl.packs.context import Period
+from i18n import N_
 
 page = state.setup("award", months=False)
 st.title(page.t("award.title"))
@@ -35,34 +36,44 @@ st.caption(page.t("award.status_help", level=ui.interval_level(page), required=r
 glance = award_view.criteria_table(award, page.lang)
 if links.wanted(page, glance):
     glance = links.linked(page, glance, months=links.year_months(year))
-changed = None
-if changes:
-    changed = award_view.outcome_changes(data.award(page, year, as_of, page.rules), award)
-    glance["eligible"] = [moved or mark for moved, mark in zip(changed, glance["eligible"])]
-    st.warning(page.t("award.what_if_changed", count=int((changed != "").sum())), icon=":material/compare_arrows:")
-st.caption(page.t("award.glance_help"))
 headers = {
     "dealer_id": page.t("col.dealer_id"),
     "dealer_name": page.t("col.dealer_name"),
     "eligible": page.t("col.eligible"),
 }
-styled = glance.rename(columns=headers).style
-if changed is not None:
-    styled = styled.apply(lambda row: [ui.CHANGED_STYLE if changed.loc[row.name] else ""] * len(row), axis=1)
-st.dataframe(
-    styled,
-    hide_index=True,
-    height=560,
-    key="award_glance",
-    column_config={
-        headers["dealer_id"]: links.column(width=64),
-        headers["dealer_name"]: st.column_config.TextColumn(width=150),
-        headers["eligible"]: st.column_config.TextColumn(width=64),
-        **{column: st.column_config.TextColumn(width=114) for column in award_view.criteria_columns(page.lang)},
-    },
-)
-with st.expander(page.t("award.all_columns")):
-    ui.table(page, award, tables.AWARD, tables.AWARD_VERDICTS, height=560, link_months=links.year_months(year))
+
+
+def criteria_at_a_glance(rows, key: str, height: int = 560) -> None:
+    """The criteria table (its columns sized to fit 1440 px); `rows` a frame or a Styler of one."""
+    st.dataframe(
+        rows,
+        hide_index=True,
+        height=height,
+        key=key,
+        column_config={
+            headers["dealer_id"]: links.column(width=64),
+            headers["dealer_name"]: st.column_config.TextColumn(width=150),
+            headers["eligible"]: st.column_config.TextColumn(width=64),
+            **{column: st.column_config.TextColumn(width=114) for column in award_view.criteria_columns(page.lang)},
+        },
+    )
+
+
+if changes:
+    # issue 14: the dealers a what-if moves, counted and highlighted in a table of their own above the whole list
+    # (which marks them too); styling only them keeps a national list of 3,000 dealers cheap (0.5 s styled)
+    changed = award_view.outcome_changes(data.award(page, year, as_of, page.rules), award)
+    glance["eligible"] = [moved or mark for moved, mark in zip(changed, glance["eligible"])]
+    st.warning(page.t("award.what_if_changed", count=int((changed != "").sum())), icon=":material/compare_arrows:")
+    moved = glance[changed != ""].rename(columns=headers)
+    if not moved.empty:
+        highlighted = moved.style.apply(lambda row: [ui.CHANGED_STYLE] * len(row), axis=1)
+        criteria_at_a_glance(highlighted, "award_changed", ui.rows_height(len(moved), 10))
+st.caption(page.t("award.glance_help"))
+criteria_at_a_glance(glance.rename(columns=headers), "award_glance")
+with ui.every_column(page, "award_every_column", N_("award.all_columns")) as wanted:
+    if wanted:
+        ui.table(page, award, tables.AWARD, tables.AWARD_VERDICTS, height=560, link_months=links.year_months(year))
 
 settings = [
     (label, page.t("what_if.change_short", value=value, rules=rules_value)) for label, value, rules_value in changes

@@ -404,8 +404,8 @@ def test_drill_down_lists_the_records_behind_the_numbers_masked(small_db):
 
 
 def test_award_shows_each_criterion_and_reasons_in_the_chosen_language(small_db):
-    at = open_page("award", lang="zh", year="2025", as_of="2026-01-31")
-    award = table(at, 1)  # every column (issue 14: below the criteria at a glance)
+    at = with_every_column(open_page("award", lang="zh", year="2025", as_of="2026-01-31"), "award_every_column")
+    award = table(at, 1)  # every column (issue 14: below the criteria at a glance, built when opened)
     assert award["经销商编号"].tolist() == ["D2", "D1"]  # fewest failed criteria first
     assert award["入选"].tolist() == ["✗", "✗"]
     assert "样本不足：2025 年仅 1 个有效回访，至少需要 30 个" in award.loc[0, "未入选原因"]
@@ -418,10 +418,11 @@ def test_what_if_thresholds_change_eligibility_without_touching_the_rules(small_
     inputs = {n.label: n for n in at.number_input}
     inputs["Min answered callbacks"].set_value(1)
     inputs["Min reports on time (%)"].set_value(0.0)
-    at.run()
-    award = table(at, 1)
+    at = with_every_column(at, "award_every_column")
+    award = table(at, 2)  # after the dealers the what-if moves and the criteria at a glance
     assert award[["Dealer id", "Eligible"]].values.tolist() == [["D2", "✓"], ["D1", "✗"]]
-    assert table(at)["Eligible"].tolist() == ["✗ → ✓", "✗"]  # issue 14: what the what-if changed
+    assert table(at)[["Dealer id", "Eligible"]].values.tolist() == [["D2", "✗ → ✓"]]  # issue 14: the ones it moved
+    assert table(at, 1)["Eligible"].tolist() == ["✗ → ✓", "✗"]  # marked in the whole list too
     assert at.warning[1].value == "The what-if changes the outcome of 1 dealers (highlighted)."
     assert at.metric[0].value == "1 / 2"
     assert "What-if active" in at.warning[0].value
@@ -429,7 +430,8 @@ def test_what_if_thresholds_change_eligibility_without_touching_the_rules(small_
     assert at.query_params["award.min_answered_callbacks"] == "1"
     assert at.query_params["award.min_report_rate"] == "0.0"
     at.button[0].click().run()  # back to the rules file
-    assert table(at, 1)["Eligible"].tolist() == ["✗", "✗"] and not at.warning
+    assert table(at)["Eligible"].tolist() == ["✗", "✗"] and not at.warning
+    assert table(at, 1)["Eligible"].tolist() == ["✗", "✗"]  # no table of moved dealers: the whole list, every column
 
 
 def test_a_what_if_link_reopens_with_its_thresholds(small_db):

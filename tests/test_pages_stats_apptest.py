@@ -16,7 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app import format as fmt
-from app_pages import frame_with, open_page, unlinked
+from app_pages import frame_with, open_page, unlinked, with_every_column
 from metric_data import callback, load_all, repair
 
 Z = 1.959964  # the rules' z as SQL carries it (6 decimals)
@@ -149,7 +149,8 @@ def award_db(wh, monkeypatch, warehouse_templates):
 
 def test_award_shows_30_of_30_as_not_demonstrable_and_the_interval(award_db):
     at = open_page("award", lang="en", year="2025", as_of="2026-01-31", **{"award.min_report_rate": "0"})
-    row = at.dataframe[1].value.iloc[0]  # every column (issue 14: below the criteria at a glance)
+    at = with_every_column(at, "award_every_column")
+    row = at.dataframe[2].value.iloc[0]  # every column, after the moved dealers and the criteria at a glance
     low, high = wilson(30, 30)
     assert row["Satisfaction CI low"] == pytest.approx(low, abs=1e-6)  # 88.6 %
     assert row["Satisfaction CI high"] == pytest.approx(1.0)
