@@ -11,6 +11,7 @@ from etl.metrics.definitions import CONTROL_RATES
 from etl.metrics.overview import TILE_RATES
 from etl.metrics.quality import watchlist_summary
 from etl.packs.context import Period
+from i18n import N_
 
 page = state.setup("overview")
 st.title(page.t("overview.title"))
@@ -111,10 +112,10 @@ shown, tab = ui.sections(
     page,
     "section",
     {
-        "trends": "overview.trends",
-        "breaches": "overview.breaches",
-        "watchlist": "watchlist.title",
-        "regions": "control.region_title",
+        "trends": N_("overview.trends"),
+        "breaches": N_("overview.breaches"),
+        "watchlist": N_("watchlist.title"),
+        "regions": N_("control.region_title"),
     },
 )
 with tab:

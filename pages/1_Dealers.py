@@ -11,6 +11,7 @@ from etl.metrics.definitions import RATES
 from etl.metrics.overview import TILE_RATES
 from etl.metrics.quality import STAT_RATES
 from etl.packs.context import Period
+from i18n import N_
 
 page = state.setup("dealers")
 st.title(page.t("dealers.title"))
@@ -116,11 +117,11 @@ def drill_down() -> None:
         page,
         "detail",
         {
-            "trends": "dealers.trends",
-            "control": "control.title",
-            "timeliness": "dealers.timeliness",
-            "records": "dealers.records",
-            "cases": "dealers.cases",
+            "trends": N_("dealers.trends"),
+            "control": N_("control.title"),
+            "timeliness": N_("dealers.timeliness"),
+            "records": N_("dealers.records"),
+            "cases": N_("dealers.cases"),
         },
     )
     with tab:
@@ -204,6 +205,6 @@ DETAILS = {
     "records": record_lists,
     "cases": case_list,
 }
-section, where = ui.sections(page, "show", {"drilldown": "dealers.drilldown", "funnels": "funnel.title"})
+section, where = ui.sections(page, "show", {"drilldown": N_("dealers.drilldown"), "funnels": N_("funnel.title")})
 with where:
     {"drilldown": drill_down, "funnels": funnels}[section]()
