@@ -8,6 +8,7 @@ page visits: each costs seconds)."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -56,8 +57,14 @@ TREND_OVERLAPS_JS = """() => {
 
 def _fit(page, first: int | None = None) -> list:
     """The tables drawn (the `first` ones), each [header of its first column, scroll width, visible width]; asserts
-    none scrolls sideways (as the Award page's test in test_browser_filters.py)."""
+    none scrolls sideways (as the Award page's test in test_browser_filters.py). Waits (30 s at most) for every
+    header to be drawn."""
+    deadline = time.monotonic() + 30
     grids = page.evaluate(GRIDS_JS)[:first]
+    # A table is drawn in steps: on a loaded machine its header row can still be empty for a moment (CI saw it).
+    while any(not header for header, _, _ in grids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        grids = page.evaluate(GRIDS_JS)[:first]
     for header, scroll_width, client_width in grids:
         assert scroll_width <= client_width + 1, (header, scroll_width, client_width)
     return grids
