@@ -40,9 +40,9 @@ KEY = ("dealer_id", "month")
 FLAGS = "repair_flags"
 FLAGS_DEFINITION = "repair_flags_view"
 FLAGS_MACRO = "repair_flags_between"
-# The kinds the searched flags are computed from (repair_flags_between reads repairs and callbacks only): a load of
-# another kind leaves every stored flag as it was.
-FLAGS_FROM = {REPAIRS.name, CALLBACKS.name}
+# How a load of each kind can change the searched flags (repair_flags_between reads repairs and callbacks only;
+# refresh's modes): a load of another kind leaves every stored flag as it was ("keep").
+FLAGS_FOR = {REPAIRS.name: "search", CALLBACKS.name: "callbacks"}
 # Where records' latest versions are, stored so that a month's records or a list of callbacks' records are read
 # from their own months (issue 13: finding them from every version of every record read all 20 M rows): the repair
 # rows a later load superseded (few), and the latest version of each record HQ called back about. Refreshed on
@@ -214,7 +214,7 @@ def after_apply(con, kind: Kind, load_id: int, then=None) -> int:
         "WHERE dealer_id IS NOT NULL AND month IS NOT NULL"
     )
     con.execute(f"DROP TABLE IF EXISTS {VERSIONS}")
-    count = refresh(con, flags_changed=kind.name in FLAGS_FROM)
+    count = refresh(con, FLAGS_FOR.get(kind.name, "keep"))
     if then is not None:
         then(con, kind)
     con.execute(f"DROP TABLE {TOUCHED}")
@@ -222,35 +222,25 @@ def after_apply(con, kind: Kind, load_id: int, then=None) -> int:
     return count
 
 
-def refresh(con, flags_changed: bool = True) -> int:
+def refresh(con, flags: str = "search") -> int:
     """Recompute the dealer-months listed in the temp table mart_affected, a run of consecutive
-    months at a time through the definition's macro, so only those months' rows are read. A load of a kind the
-    searched flags do not read (not in FLAGS_FROM: hotline, sales, the roster) keeps their stored rows and counts
-    from them: searching repeats and callbacks again was most of a hotline load's refresh (0.6 s of a national
-    month)."""
+    months at a time through the definition's macro, so only those months' rows are read. The searched flags
+    (FLAGS_FOR: how a load's kind can change them): "search" finds them again (a repairs load: repeats by serial,
+    callbacks that found a record unresolved); "callbacks" keeps the stored repeats and checks again only whether
+    the records in mart_touched were found unresolved (a callbacks load: 0.5 s of a national month's refresh);
+    "keep" counts from the stored flags (hotline, sales, the roster: the flags do not read them)."""
     con.execute(f"DELETE FROM {STORED} WHERE (dealer_id, month) IN (SELECT (dealer_id, month) FROM {AFFECTED})")
-    if flags_changed:
-        con.execute(
-            f"DELETE FROM {FLAGS} WHERE (dealer_id, report_month) IN (SELECT (dealer_id, month) FROM {AFFECTED})"
-        )
     months = [m for (m,) in con.execute(f"SELECT DISTINCT month FROM {AFFECTED} ORDER BY 1").fetchall()]
     days = float(con.execute("SELECT rule('rule_service_repeat_repair_days')").fetchall()[0][0])
     for first, last in month_runs(months):
-        # The searched flags once (the costly part: repeats searched by serial, callbacks that found a
-        # record unresolved; a row only where one is true), stored, then counted with everything else.
-        searched = f"(SELECT * FROM {FLAGS} WHERE report_month BETWEEN DATE '{first}' AND DATE '{last}')"
-        if flags_changed:
-            earliest = con.execute(
-                "SELECT min(requested_at) FROM repairs WHERE report_month BETWEEN ? AND ?", [first, last]
-            ).fetchall()[0][0]
-            # No repair before this can make one of these months' repairs a repeat.
-            prior = (earliest or dt.datetime.combine(first, dt.time())) - dt.timedelta(days=math.ceil(days) + 1)
-            searched = f"{FLAGS_MACRO}(DATE '{first}', DATE '{last}', TIMESTAMP '{prior:%Y-%m-%d %H:%M:%S}')"
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE {RUN_FLAGS} AS
-            SELECT f.* FROM {searched} f
+            SELECT f.* FROM {_run_flags_sql(con, flags, first, last, days)} f
             SEMI JOIN {AFFECTED} a ON f.dealer_id = a.dealer_id AND f.report_month = a.month""")
-        if flags_changed:
+        if flags != "keep":
+            con.execute(f"""
+                DELETE FROM {FLAGS} WHERE report_month BETWEEN DATE '{first}' AND DATE '{last}'
+                  AND (dealer_id, report_month) IN (SELECT (dealer_id, month) FROM {AFFECTED})""")
             con.execute(f"INSERT INTO {FLAGS} SELECT * FROM {RUN_FLAGS}")
         con.execute(f"""
             CREATE OR REPLACE TEMP VIEW {RUN_FACTS} AS
@@ -263,6 +253,37 @@ def refresh(con, flags_changed: bool = True) -> int:
         con.execute(f"DROP VIEW {RUN_FACTS}")
         con.execute(f"DROP TABLE {RUN_FLAGS}")
     return con.execute(f"SELECT count(*) FROM {AFFECTED}").fetchall()[0][0]
+
+
+def _run_flags_sql(con, flags: str, first: dt.date, last: dt.date, days: float) -> str:
+    """The searched flags of the months first..last (every dealer: the caller keeps the affected ones), as a
+    relation: searched again, rechecked for the touched records' callbacks, or as stored."""
+    months = f"report_month BETWEEN DATE '{first}' AND DATE '{last}'"
+    stored = f"(SELECT * FROM {FLAGS} WHERE {months})"
+    if flags == "keep":
+        return stored
+    if flags == "callbacks":
+        # A callbacks load changes found_unresolved of the records it touched, nothing else: the repeats stay as
+        # stored (repair_flags_between's callbacks EXISTS, for those records only).
+        touched = f"(SELECT DISTINCT dealer_id, record_no FROM {TOUCHED} WHERE record_no IS NOT NULL)"
+        return f"""(
+            SELECT * FROM {stored} s ANTI JOIN {touched} t ON s.dealer_id = t.dealer_id AND s.record_no = t.record_no
+            UNION ALL
+            SELECT * FROM (
+                SELECT r.dealer_id, r.report_month, r.record_no, coalesce(s.is_repeat, false) AS is_repeat,
+                       EXISTS (SELECT 1 FROM callbacks c WHERE c.dealer_id = r.dealer_id
+                               AND c.record_no = r.record_no AND c.resolved = false) AS found_unresolved
+                FROM (SELECT dealer_id, report_month, record_no FROM repairs WHERE {months}) r
+                SEMI JOIN {touched} t ON r.dealer_id = t.dealer_id AND r.record_no = t.record_no
+                LEFT JOIN {stored} s
+                  ON s.dealer_id = r.dealer_id AND s.report_month = r.report_month AND s.record_no = r.record_no)
+            WHERE is_repeat OR found_unresolved)"""
+    earliest = con.execute(
+        "SELECT min(requested_at) FROM repairs WHERE report_month BETWEEN ? AND ?", [first, last]
+    ).fetchall()[0][0]
+    # No repair before this can make one of these months' repairs a repeat.
+    prior = (earliest or dt.datetime.combine(first, dt.time())) - dt.timedelta(days=math.ceil(days) + 1)
+    return f"{FLAGS_MACRO}(DATE '{first}', DATE '{last}', TIMESTAMP '{prior:%Y-%m-%d %H:%M:%S}')"
 
 
 # The rows of callback_records for the records ranked in mart_versions: each callback on one of them, with where

@@ -54,6 +54,7 @@ def repair(no, dealer, month, serial, requested, arrived="", status="completed",
 # - JX1 sends March again without R3 (a resubmission that drops a record);
 # - JX1 reports R2 again in April, then sends April again without it (a record's latest version moves to
 #   another month and back: the month's records and the callbacks' records are read from where it is);
+# - the call center sends April's callbacks again: R1 resolved after all, Q1 (a repeat) not resolved;
 # - the roster changes JX2 to county (its SLA, so its on-time counts, change).
 FILES = {
     "dealers_a.csv": (["dealer_id", "dealer_name", "area_type"], [["JX1", "一号", "urban"], ["JX2", "二号", "urban"]]),
@@ -97,6 +98,13 @@ FILES = {
             ["C1", "R1", "JX1", "2025-04-02 10:00", "Y", "Y", "N", "2", "N"],
             ["C2", "R2", "JX1", "2025-04-03 10:00", "Y", "N", "Y", "5", "Y"],
             ["C3", "Q1", "JX2", "2025-04-20 10:00", "Y", "Y", "Y", "4", "N"],
+        ],
+    ),
+    "callbacks_2025-04_again.csv": (
+        CALLBACK_HEADER,
+        [
+            ["C1", "R1", "JX1", "2025-04-02 10:00", "Y", "Y", "Y", "4", "N"],
+            ["C3", "Q1", "JX2", "2025-04-20 10:00", "Y", "Y", "N", "2", "N"],
         ],
     ),
     "hotline_2025-03.csv": (
@@ -218,6 +226,38 @@ def test_the_cross_reaches_change_the_months_they_reach(tmp_path):
     assert rows[("JX1", "2025-03-01")] == [2, 1, 1, 0, 2, 2]
     assert rows[("JX2", "2025-04-01")] == [2, 0, 0, 1, 2, 2]
     assert rows[("JX2", "2025-03-01")] == [0, 1, 0, 0, 1, 0]
+
+
+def test_callbacks_sent_again_move_a_found_unresolved_miss_and_keep_the_repeat(tmp_path):
+    """A callbacks load checks again only its records' found-unresolved flag (marts.refresh, "callbacks"): after
+    April's callbacks come again with R1 resolved and Q1 not, JX1's March has one miss left (R3, open; R1 no
+    longer: 2 before) and JX2's April one (Q1: 0 before), while Q1 stays a repeat of S1 (both flags on one
+    record)."""
+    database, rules = tmp_path / "w.duckdb", _rules()
+    names = ["dealers_a.csv", "repairs_2025-03_JX1.csv", "repairs_2025-04_JX2.csv", "callbacks_2025-04.csv"]
+    seen = []
+    for name in [*names, "callbacks_2025-04_again.csv"]:
+        _load_one(_write(tmp_path, name), database, rules)
+        with reader(database, rules) as con:
+            assert differences(con) == (0, 0), f"after {name}"
+            flags = {
+                r: f
+                for r, *f in con.execute(
+                    "SELECT record_no, is_repeat, found_unresolved FROM repair_records ORDER BY ALL"
+                ).fetchall()
+            }
+            misses = dict(
+                con.execute(
+                    "SELECT dealer_id || ' ' || strftime(month, '%Y-%m'), misses FROM dealer_month_counts "
+                    "WHERE services > 0"
+                ).fetchall()
+            )
+            seen.append((flags, misses))
+    (flags_before, misses_before), (flags, misses) = seen[-2:]
+    assert flags_before["Q1"] == [True, False] and flags_before["R1"] == [False, True]
+    assert misses_before == {"JX1 2025-03": 2, "JX2 2025-04": 0}
+    assert flags["Q1"] == [True, True] and flags["R1"] == [False, False]
+    assert misses == {"JX1 2025-03": 1, "JX2 2025-04": 1}
 
 
 def test_refresh_rebuilds_and_a_rules_change_rebuilds_by_itself(tmp_path):
