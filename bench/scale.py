@@ -42,11 +42,14 @@ from sampledata import generate  # noqa: E402
 
 # scale -> (dealers, months) for the national generator; None is the demo set.
 SCALES: dict[str, tuple[int, int] | None] = {"demo": None, "10x": (340, 24), "national": (3000, 36)}
-# Peak memory of a command: the child reports its own maximum resident set at exit.
+# Peak memory of a command: the child reports its own high-water resident set (VmHWM) at exit. Not getrusage's
+# ru_maxrss: Linux keeps that across fork and exec, so a child of this process (gigabytes after a national load)
+# reported this process's size, not its own.
 MEASURED = (
-    "import resource, runpy, sys; sys.argv = ['etl'] + sys.argv[1:]\n"
+    "import re, runpy, sys; sys.argv = ['etl'] + sys.argv[1:]\n"
     "try:\n    runpy.run_module('etl', run_name='__main__')\n"
-    "finally:\n    print('maxrss_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
+    "finally:\n    status = open('/proc/self/status').read()\n"
+    "    print('maxrss_kb', re.search(r'VmHWM:\\s+(\\d+)', status).group(1), file=sys.stderr)"
 )
 
 
