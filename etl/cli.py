@@ -475,11 +475,17 @@ def cmd_refresh(args) -> int:
     database = _database(args, lang)
     if database is None:
         return EXIT_USAGE
-    started = time.perf_counter()
+    started, opened_at = time.perf_counter(), dt.datetime.now(dt.UTC)
     with writer(database, load_rules(config.rules_path(args.rules))) as con:
-        con.execute("BEGIN TRANSACTION")
-        rows = marts.rebuild(con)
-        con.execute("COMMIT")
+        # The writer rebuilds by itself when the definitions or the rules changed: once is enough (twice had cost
+        # 50 s instead of 25 s at national scale after an upgrade).
+        rebuilt = con.execute("SELECT max(refreshed_at) >= ? FROM mart_state", [opened_at]).fetchall()[0][0]
+        if rebuilt:
+            rows = con.execute(f"SELECT count(*) FROM {marts.STORED}").fetchall()[0][0]
+        else:
+            con.execute("BEGIN TRANSACTION")
+            rows = marts.rebuild(con)
+            con.execute("COMMIT")
     seconds = time.perf_counter() - started
     print(ngettext("cli.refreshed", rows, lang, table=marts.STORED, seconds=seconds))
     return EXIT_OK

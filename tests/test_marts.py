@@ -279,6 +279,27 @@ def test_refresh_rebuilds_and_a_rules_change_rebuilds_by_itself(tmp_path):
         assert differences(con) == (0, 0)
 
 
+def test_refresh_after_a_definitions_change_rebuilds_once(tmp_path, monkeypatch, capsys):
+    """`python -m etl refresh` on counts stored by older definitions: the writer rebuilds them as it opens, and the
+    command does not rebuild them a second time; on fresh counts it rebuilds once. Either way it reports the rows."""
+    from etl import cli
+
+    database, rules = tmp_path / "w.duckdb", load_rules()
+    for name in ["dealers_a.csv", "repairs_2025-03_JX1.csv"]:
+        _load_one(_write(tmp_path, name), database, rules)
+    with writer(database, rules) as con:
+        con.execute("UPDATE mart_state SET definitions = 'older code'")
+    rebuilds = []
+    real = marts.rebuild
+    monkeypatch.setattr(marts, "rebuild", lambda con: rebuilds.append(1) or real(con))
+    for expected in (1, 2):  # stale (the writer's rebuild only), then fresh (the command's own)
+        assert cli.main(["refresh", "--db", str(database), "--lang", "en"]) == 0
+        assert len(rebuilds) == expected
+        assert "refreshed dealer_month_counts: 1 dealer-month in" in capsys.readouterr().out  # JX1, March
+    with reader(database, rules) as con:
+        assert marts.is_fresh(con) and differences(con) == (0, 0)
+
+
 def test_the_stored_rows_depend_on_their_own_rules_only_so_an_award_what_if_writes_nothing(tmp_path):
     """The stored counts read four rules (the two SLAs, the repeat window, the report due day), not the award's or
     the settlement's: an Award what-if (a reader with other award thresholds) finds them fresh and neither rebuilds
